@@ -1,0 +1,38 @@
+"""Months as integers: the model's clock.
+
+A month is stored as ``year * 12 + (month - 1)``; the model's step ``t`` is ``month - start``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def parse_month(text: object) -> int:
+    """Parse ``YYYY-MM`` or ``YYYY-MM-DD`` into a month number; raise ValueError otherwise.
+
+    YAML turns an unquoted ``2016-09-11`` into a ``datetime.date``: that is accepted too.
+    """
+    if hasattr(text, "year") and hasattr(text, "month"):
+        return int(text.year) * 12 + int(text.month) - 1
+    match = _DATE.match(str(text).strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date of the form YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r} has month {month}; months run 01..12")
+    if day is not None and not 1 <= int(day) <= 31:
+        raise ValueError(f"{text!r} has day {day}; days run 01..31")
+    return year * 12 + month - 1
+
+
+def format_month(month: int) -> str:
+    """Format a month number as ``YYYY-MM``."""
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def month_labels(start: int, end: int) -> list[str]:
+    """``YYYY-MM`` labels for every month from ``start`` to ``end`` inclusive."""
+    return [format_month(m) for m in range(start, end + 1)]

@@ -1,0 +1,192 @@
+"""Model parameters: the structured config (with meaning, unit and bounds) and its validation.
+
+`ModelParams` is the Hydra schema of ``configs/params/*.yaml``. `resolve_params` turns it (or a plain
+mapping) into `NumericParams`: every value checked against its bounds, scalars kept scalar, and
+per-replicate values (arrays of shape (R,)) reshaped to (R, 1) so they broadcast over factions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from sim.errors import ParameterError
+from sim.scenario.schema import INTERESTS, Scenario
+
+
+def _param(default: float, lo: float, hi: float, unit: str, doc: str) -> Any:
+    return field(default=default, metadata={"bounds": (lo, hi), "unit": unit, "doc": doc})
+
+
+@dataclass
+class ModelParams:
+    """Dynamics parameters (symbols as in docs/ODD.md) and optional state-weight overrides."""
+
+    inertia: float = _param(
+        0.15, 0.01, 1.0, "1/month", "lambda: share of the gap to the best response closed each month")
+    rationality: float = _param(
+        4.0, 0.1, 30.0, "1/value", "beta: logit precision of the best response")
+    noise: float = _param(
+        0.1, 0.0, 2.0, "value", "sigma: scale of the logistic shock on each valuation each month")
+    outside_option: float = _param(
+        0.0, -5.0, 5.0, "value", "v0: value of backing no faction")
+    camp_cohesion: float = _param(
+        0.5, 0.0, 1.0, "-",
+        "kappa: share of a camp member's assets, record and strength credited to its head")
+    support_effect: float = _param(
+        0.3, 0.0, 5.0, "-", "gamma: relative strength gain per unit of capacity-weighted foreign support")
+    territory_strength: float = _param(
+        1.0, 0.0, 5.0, "strength/military value", "eta: strength a faction draws from the assets it holds")
+    contest_exponent: float = _param(
+        1.5, 0.2, 5.0, "-", "m: decisiveness of contests and of war prospects")
+    record_half_life: float = _param(
+        12.0, 1.0, 240.0, "months", "half-life of a faction's counter-terror record")
+    threat_half_life: float = _param(
+        12.0, 1.0, 120.0, "months", "half-life of a state's threat level after a terror event")
+    migration_reference: float = _param(
+        10000.0, 500.0, 100000.0, "arrivals/month", "arrivals at which migration salience is 1")
+    oil_reference: float = _param(
+        1.0e6, 1.0e5, 3.0e6, "barrels/day", "national output at which oil salience is 1")
+    market_interest: float = _param(
+        0.2, 0.0, 1.0, "-", "nu: value of output a state's company has no stake in, per unit of stake")
+    commitment: float = _param(
+        10.0, 0.0, 50.0, "value/strength",
+        "c: value of a faction per unit of strength the state deployed with its camp")
+    state_weights: dict[str, dict[str, float]] = field(
+        default_factory=dict,
+        metadata={"doc": "state -> interest -> weight, replacing the scenario's values",
+                  "bounds": (-5.0, 5.0), "unit": "value"},
+    )
+
+
+SCALAR_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ModelParams) if f.name != "state_weights")
+BOUNDS: dict[str, tuple[float, float]] = {
+    f.name: f.metadata["bounds"] for f in fields(ModelParams)
+}
+WEIGHT_BOUNDS: tuple[float, float] = BOUNDS["state_weights"]
+
+
+@dataclass(frozen=True)
+class NumericParams:
+    """Validated parameters ready for the core: scalars, or arrays of shape (R, 1).
+
+    Attributes:
+        values: name -> value for every name in `SCALAR_NAMES`.
+        weights: interest weights, shape (S, K) or (R, S, K), K in `INTERESTS` order.
+        replicates: R, the batch size the per-replicate arrays were checked against.
+    """
+
+    values: Mapping[str, Any]
+    weights: np.ndarray
+    replicates: int
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replicate(self, r: int) -> NumericParams:
+        """The parameters of replicate ``r`` alone (R = 1)."""
+        values = {k: v[r : r + 1] if isinstance(v, np.ndarray) else v for k, v in self.values.items()}
+        weights = self.weights[r : r + 1] if self.weights.ndim == 3 else self.weights
+        return NumericParams(values, weights, 1)
+
+
+def _to_plain(params: Any) -> dict:
+    if params is None:
+        return {}
+    if isinstance(params, ModelParams):
+        return {f.name: getattr(params, f.name) for f in fields(ModelParams)}
+    try:  # OmegaConf DictConfig
+        from omegaconf import DictConfig, OmegaConf
+
+        if isinstance(params, DictConfig):
+            return OmegaConf.to_container(params, resolve=True)
+    except ImportError:  # pragma: no cover - omegaconf is a dependency
+        pass
+    if isinstance(params, Mapping):
+        return dict(params)
+    raise ParameterError("params", "params", f"must be a mapping or ModelParams, got {type(params)}")
+
+
+def _check_value(name: str, value: Any, lo: float, hi: float, replicates: int) -> Any:
+    where = "params"
+    if isinstance(value, bool) or value is None:
+        raise ParameterError(where, name, f"is {value!r}; a number in [{lo}, {hi}]")
+    array = np.asarray(value, dtype=float) if not isinstance(value, str) else None
+    if array is None or array.ndim > 1:
+        raise ParameterError(where, name, f"is {value!r}; a number in [{lo}, {hi}] or one per replicate")
+    if array.ndim == 1 and array.shape[0] != replicates:
+        raise ParameterError(where, name, f"has {array.shape[0]} values for {replicates} replicates; "
+                             "give one number or one per replicate")
+    if not np.all(np.isfinite(array)):
+        raise ParameterError(where, name, f"is not a finite number ({value!r}); allowed [{lo}, {hi}]")
+    if np.any(array < lo) or np.any(array > hi):
+        bad = array.min() if np.any(array < lo) else array.max()
+        raise ParameterError(where, name, f"is {bad:g}; allowed range [{lo}, {hi}]")
+    return float(array) if array.ndim == 0 else array.reshape(-1, 1)
+
+
+def resolve_params(params: Any, scenario: Scenario, replicates: int) -> NumericParams:
+    """Validate parameters against their bounds and the scenario; return `NumericParams`.
+
+    Args:
+        params: a `ModelParams`, an OmegaConf node or a mapping; missing names take their defaults.
+            Any value may be a number or a sequence of ``replicates`` numbers.
+        scenario: supplies the states and their documented interest weights.
+        replicates: R, the batch size.
+
+    Raises:
+        ParameterError: naming the parameter and its allowed range.
+    """
+    plain = _to_plain(params)
+    defaults = _to_plain(ModelParams())
+    unknown = sorted(set(plain) - set(defaults))
+    if unknown:
+        raise ParameterError("params", unknown[0], f"unknown parameter; known: {sorted(defaults)}")
+    values = {}
+    for name in SCALAR_NAMES:
+        lo, hi = BOUNDS[name]
+        values[name] = _check_value(name, plain.get(name, defaults[name]), lo, hi, replicates)
+
+    base = np.stack([s.weight_vector() for s in scenario.states])  # (S, K)
+    overrides = plain.get("state_weights") or {}
+    if not isinstance(overrides, Mapping):
+        raise ParameterError("params", "state_weights", "must map state -> interest -> weight")
+    per_replicate = []
+    for state_id, interest_map in overrides.items():
+        if state_id not in scenario.state_ids:
+            raise ParameterError("params", f"state_weights.{state_id}",
+                                 f"unknown state; states of {scenario.name}: {list(scenario.state_ids)}")
+        if not isinstance(interest_map, Mapping):
+            raise ParameterError("params", f"state_weights.{state_id}", "must map interest -> weight")
+        for interest, value in interest_map.items():
+            if interest not in INTERESTS:
+                raise ParameterError("params", f"state_weights.{state_id}.{interest}",
+                                     f"unknown interest; interests: {list(INTERESTS)}")
+            checked = _check_value(f"state_weights.{state_id}.{interest}", value, *WEIGHT_BOUNDS,
+                                   replicates)
+            s, k = scenario.state_ids.index(state_id), INTERESTS.index(interest)
+            if isinstance(checked, np.ndarray):
+                per_replicate.append((s, k, checked[:, 0]))
+            else:
+                base[s, k] = checked
+    weights = base
+    if per_replicate:
+        weights = np.repeat(base[None], replicates, axis=0)
+        for s, k, column in per_replicate:
+            weights[:, s, k] = column
+    return NumericParams(values, weights, replicates)
+
+
+def describe_params() -> list[dict[str, Any]]:
+    """Name, default, bounds, unit and meaning of every scalar parameter (for docs and reports)."""
+    return [
+        {"name": f.name, "default": f.default, "bounds": f.metadata["bounds"],
+         "unit": f.metadata["unit"], "doc": f.metadata["doc"]}
+        for f in fields(ModelParams) if f.name != "state_weights"
+    ]

@@ -1,0 +1,131 @@
+"""Figures drawn from saved tables (never by re-running the model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display is assumed
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+STATE_COLOURS = {
+    "ITA": "#1b9e77", "FRA": "#377eb8", "TUR": "#e41a1c", "QAT": "#984ea3",
+    "UAE": "#ff7f00", "EGY": "#a65628", "RUS": "#555555", "USA": "#f781bf",
+}
+
+
+def _months(dates: Sequence[str]) -> pd.DatetimeIndex:
+    return pd.to_datetime(list(dates), format="%Y-%m")
+
+
+def tilt_band(tilt: pd.DataFrame, state: str, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
+    """Per month: the quantiles ``q`` and the mean of a state's tilt over replicates."""
+    rows = tilt[tilt["state"] == state]
+    grouped = rows.groupby("date")["tilt"]
+    band = grouped.quantile(list(q)).unstack()
+    band.columns = [f"q{round(x * 100):02d}" for x in q]
+    band["mean"] = grouped.mean()
+    return band.sort_index()
+
+
+def _format_axes(ax, title: str) -> None:
+    ax.axhline(0.0, color="black", lw=0.6)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("tilt  (−1 Sarraj/GNA … +1 Haftar/LNA)")
+    ax.set_title(title, fontsize=11)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(alpha=0.25)
+
+
+def plot_state_tilt(
+    tilt: pd.DataFrame,
+    path: Path,
+    state: str = "ITA",
+    events: Sequence[tuple[str, str]] = (),
+    targets: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Path:
+    """One state's ensemble median and 5–95% band over time, key events and documented points.
+
+    Args:
+        tilt: the ``tilt.parquet`` table.
+        path: the PNG to write.
+        state: the state's id.
+        events: ``(YYYY-MM, label)`` pairs marked as vertical lines.
+        targets: optional table with ``date, tilt, sigma`` (documented points with error bars).
+        title: the figure's title.
+    """
+    band = tilt_band(tilt, state)
+    x = _months(band.index)
+    replicates = tilt["replicate"].nunique()
+    fig, ax = plt.subplots(figsize=(11, 5.6))
+    colour = STATE_COLOURS.get(state, "#1b9e77")
+    ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.25,
+                    label=f"5–95% of {replicates} replicates")
+    ax.plot(x, band["q50"], color=colour, lw=2, label="ensemble median")
+    ax.plot(x, band["mean"], color=colour, lw=1, ls="--", label="ensemble mean")
+    for i, (date, label) in enumerate(events):
+        when = pd.to_datetime(date[:7], format="%Y-%m")
+        ax.axvline(when, color="grey", lw=0.7, ls=":")
+        ax.text(when, 1.0 - 0.075 * (i % 5), f" {label}", fontsize=7, color="dimgrey",
+                va="top", ha="left")
+    if targets is not None and len(targets):
+        ax.errorbar(_months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
+                    color="black", ms=4, capsize=2, lw=0.8, label="documented (coded from the seed)")
+    _format_axes(ax, title or f"{state}: tilt between Sarraj (GNA) and Haftar (LNA)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def plot_all_states(tilt: pd.DataFrame, path: Path, title: str | None = None) -> Path:
+    """Every state's median tilt with its 5–95% band, one panel per state."""
+    states = list(dict.fromkeys(tilt["state"]))
+    cols = 4
+    rows = int(np.ceil(len(states) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(14, 3.2 * rows), sharex=True, sharey=True,
+                             squeeze=False)
+    for ax, state in zip(axes.flat, states, strict=False):
+        band = tilt_band(tilt, state)
+        x = _months(band.index)
+        colour = STATE_COLOURS.get(state, "#333333")
+        ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.25)
+        ax.plot(x, band["q50"], color=colour, lw=1.8)
+        _format_axes(ax, state)
+        ax.set_ylabel("")
+    for ax in list(axes.flat)[len(states):]:
+        ax.set_visible(False)
+    fig.supylabel("tilt  (−1 GNA … +1 LNA): median and 5–95% band")
+    fig.suptitle(title or "All states: tilt between Sarraj (GNA) and Haftar (LNA)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_overlay(bands: dict[str, pd.DataFrame], path: Path, state: str = "ITA",
+                 targets: pd.DataFrame | None = None) -> Path:
+    """Several runs' median tilt of one state (e.g. scenarios of a multirun), with bands."""
+    fig, ax = plt.subplots(figsize=(11, 5.2))
+    palette = plt.get_cmap("tab10")
+    for i, (name, band) in enumerate(bands.items()):
+        x = _months(band.index)
+        ax.fill_between(x, band["q05"], band["q95"], color=palette(i), alpha=0.15)
+        ax.plot(x, band["q50"], color=palette(i), lw=2, label=name)
+    if targets is not None and len(targets):
+        ax.errorbar(_months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
+                    color="black", ms=4, capsize=2, lw=0.8, label="documented")
+    _format_axes(ax, f"{state}: tilt by run (median, 5–95% band)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

@@ -1,0 +1,96 @@
+"""``python -m sim.run``: run a scenario and write tables, summary and plots to the run folder.
+
+    python -m sim.run                                   # the historical scenario
+    python -m sim.run scenario=NAME replicates=500 seed=3 end=2018-12 params.inertia=0.3
+    python -m sim.run -m scenario=A,B                   # one folder per scenario + an overlay
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import CONFIG_DIR, plain
+from sim.errors import InputError
+from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
+from sim.plotting import plot_all_states, plot_state_tilt
+from sim.results import SimulationResult
+from sim.scenario import Scenario
+from sim.simulate import execute, prepare_scenario
+from sim.summary import summarise
+from sim.targets import load_targets, target_path
+
+log = logging.getLogger(__name__)
+
+#: How many labelled events the trajectory plot marks at most.
+MAX_MARKED_EVENTS = 14
+
+
+def marked_events(scenario: Scenario) -> list[tuple[str, str]]:
+    """``(YYYY-MM, label)`` of the events the scenario labels for plots."""
+    labelled = [(e.date[:7], e.label) for e in scenario.events if e.label]
+    return labelled[:MAX_MARKED_EVENTS]
+
+
+def load_optional_targets(name: str | None):
+    """The target table if one is configured and present; None otherwise."""
+    if not name:
+        return None
+    if not target_path(name).exists():
+        log.warning("no target file %s: plotting without documented points", target_path(name))
+        return None
+    return load_targets(name)
+
+
+def write_run(result: SimulationResult, scenario: Scenario, targets, cfg, folder: Path) -> None:
+    """Everything a run folder holds: config, tables, summary, figures."""
+    write_config(cfg, folder / "config.yaml")
+    if result.support_array is not None:
+        result.alignment.to_parquet(folder / "alignment.parquet", index=False)
+    result.tilt.to_parquet(folder / "tilt.parquet", index=False)
+    result.control.to_parquet(folder / "control.parquet", index=False)
+    write_json(summarise(result, targets), folder / "summary.json")
+    if cfg.get("plots", True):
+        if "ITA" in result.states:
+            plot_state_tilt(result.tilt, folder / "italy_tilt.png", "ITA", marked_events(scenario),
+                            targets, title=f"Italy's tilt — {scenario.name}")
+        plot_all_states(result.tilt, folder / "all_states_tilt.png",
+                        title=f"Tilt of every state — {scenario.name}")
+
+
+def fail(run_dir: Path, exc: Exception) -> None:
+    """One clear message, no traceback, no folder left behind."""
+    discard_if_empty(run_dir)
+    print(f"error: {exc}", file=sys.stderr)
+    sys.exit(2)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def main(cfg: DictConfig) -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        check_fresh(run_dir)
+        scenario = prepare_scenario(cfg.scenario, cfg.end)
+        targets = load_optional_targets(cfg.targets)
+        result = execute(scenario, plain(cfg.params), cfg.replicates, cfg.seed,
+                         cfg.first_replicate, cfg.record, cfg.progress, plain(cfg))
+    except (InputError, ValueError) as exc:
+        fail(run_dir, exc)
+    with staged(run_dir) as folder:
+        write_run(result, scenario, targets, OmegaConf.create(plain(cfg)), folder)
+    ita = result.mean_tilt("ITA") if "ITA" in result.states else None
+    log.info("%s: %d replicates x %d months in %.2f s -> %s", scenario.name, result.replicates,
+             len(result.dates), result.wall_time_s, run_dir)
+    if ita is not None:
+        log.info("Italy's mean tilt: %s %.2f, %s %.2f", result.dates[0], ita[0], result.dates[-1],
+                 ita[-1])
+
+
+if __name__ == "__main__":
+    main()

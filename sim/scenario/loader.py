@@ -1,0 +1,642 @@
+"""Read scenario YAML safely, resolve ``extends:``, validate everything, return a `Scenario`.
+
+Every problem becomes one `ScenarioError` naming the file, the entry and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.dates import format_month, parse_month
+from sim.errors import ScenarioError
+from sim.scenario.schema import (
+    EVENT_KINDS,
+    INTERESTS,
+    OUTCOMES,
+    Asset,
+    Event,
+    Faction,
+    Relation,
+    Scenario,
+    SeriesPoint,
+    State,
+    _frozen,
+)
+
+#: Where `load_scenario` looks for ``NAME.yaml`` when given a bare name.
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+REQUIRED_SERIES = ("migrant_arrivals", "oil_output")
+TOP_KEYS = {
+    "name", "description", "start", "end", "factions", "states", "relations", "assets",
+    "series", "events",
+}
+EXTENSION_KEYS = TOP_KEYS | {
+    "extends", "remove_events", "add_events", "replace_events", "hold_series_from",
+}
+FACTION_KEYS = {
+    "name", "strength", "islamist", "extremist", "legitimacy", "camp", "patronable", "active",
+    "source",
+}
+STATE_KEYS = {"name", "capacity", "company", "weights", "source"}
+ASSET_KEYS = {
+    "name", "output_share", "stakes", "departure_share", "haven", "military_value", "capital",
+    "controller", "source",
+}
+EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label"}
+
+
+def resolve_scenario_path(name_or_path: str | Path, scenario_dir: Path | None = None) -> Path:
+    """``NAME`` -> ``scenarios/NAME.yaml``; an existing path is returned as it is."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") and candidate.exists():
+        return candidate.resolve()
+    directory = scenario_dir or SCENARIO_DIR
+    path = directory / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in directory.glob("*.yaml"))
+        raise ScenarioError(
+            str(path), "scenario", f"no such scenario file; scenarios in {directory}: {known}"
+        )
+    return path.resolve()
+
+
+def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) -> Scenario:
+    """Load and validate a scenario by name (``scenarios/NAME.yaml``) or path."""
+    path = resolve_scenario_path(name_or_path, scenario_dir)
+    raw = _resolve(path, scenario_dir or path.parent, chain=())
+    return _build(raw, path)
+
+
+# --------------------------------------------------------------------------- reading, extends
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(str(path), "file", f"cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            str(path), where, f"is not valid YAML ({problem}); only plain YAML is allowed"
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), "top level", "must be a mapping of keys to values")
+    return data
+
+
+def _tag_origin(items: Any, path: Path) -> Any:
+    """Remember which file each mapping entry came from, for error messages."""
+    if isinstance(items, list):
+        return [dict(item, _file=str(path)) if isinstance(item, dict) else item for item in items]
+    if isinstance(items, dict):
+        return {
+            key: dict(value, _file=str(path)) if isinstance(value, dict) else value
+            for key, value in items.items()
+        }
+    return items
+
+
+def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
+    """The scenario as one raw dict, with its ``extends:`` chain applied."""
+    if path in chain:
+        cycle = " -> ".join(p.stem for p in (*chain, path))
+        raise ScenarioError(str(path), "extends", f"forms a cycle ({cycle})")
+    data = _read_yaml(path)
+    allowed = EXTENSION_KEYS if "extends" in data else TOP_KEYS
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ScenarioError(
+            str(path), f"top-level key {unknown[0]!r}", f"is not allowed; allowed: {sorted(allowed)}"
+        )
+    for key in ("factions", "states", "assets"):
+        data[key] = _tag_origin(data.get(key), path)
+    for key in ("relations", "events", "add_events", "replace_events"):
+        data[key] = _tag_origin(data.get(key), path)
+    data.setdefault("name", path.stem)
+    data["_file"] = str(path)
+    if "extends" not in data:
+        return data
+
+    base_name = data["extends"]
+    if not isinstance(base_name, str) or not base_name:
+        raise ScenarioError(str(path), "extends", "must name another scenario (a file stem)")
+    base_path = scenario_dir / f"{base_name}.yaml"
+    if not base_path.exists():
+        known = sorted(p.stem for p in scenario_dir.glob("*.yaml"))
+        raise ScenarioError(str(path), "extends", f"unknown scenario {base_name!r}; known: {known}")
+    base = _resolve(base_path.resolve(), scenario_dir, (*chain, path))
+    return _apply_extension(base, data, path)
+
+
+def _apply_extension(base: dict, ext: dict, path: Path) -> dict:
+    merged = dict(base)
+    merged["name"] = ext["name"]
+    merged["_file"] = str(path)
+    for key in ("description", "end", "hold_series_from"):
+        if key in ext:
+            merged[key] = ext[key]
+    if "start" in ext and ext["start"] != base.get("start"):
+        raise ScenarioError(str(path), "start", "an extension may change `end`, not `start`")
+    for key in ("factions", "states", "assets", "series"):
+        if ext.get(key):
+            if not isinstance(ext[key], dict):
+                raise ScenarioError(str(path), key, "must be a mapping of id to entry")
+            merged[key] = {**(base.get(key) or {}), **ext[key]}
+    if ext.get("relations") is not None:
+        merged["relations"] = ext["relations"]
+
+    events = list(base.get("events") or [])
+    if ext.get("events") is not None:
+        raise ScenarioError(
+            str(path), "events", "an extension edits events with add_events / remove_events / "
+            "replace_events, it does not restate them"
+        )
+    events = _remove_events(events, ext.get("remove_events"), path)
+    if "end" in ext:
+        new_end = _month(ext["end"], path, "end")
+        events = [e for e in events if not _after(e, new_end)]
+    by_id = {e.get("id"): i for i, e in enumerate(events) if isinstance(e, dict)}
+    for j, new in enumerate(ext.get("replace_events") or []):
+        new_id = new.get("id") if isinstance(new, dict) else None
+        if new_id not in by_id:
+            raise ScenarioError(
+                str(path), f"replace_events[{j}]", f"id {new_id!r} is not an event of the base"
+            )
+        events[by_id[new_id]] = new
+    events.extend(ext.get("add_events") or [])
+    merged["events"] = events
+    return merged
+
+
+def _after(event: Any, month: int) -> bool:
+    """Whether a raw event is dated after ``month`` (undatable events are kept for validation)."""
+    try:
+        return isinstance(event, dict) and parse_month(event.get("date")) > month
+    except ValueError:
+        return False
+
+
+def _remove_events(events: list, spec: Any, path: Path) -> list:
+    if spec is None:
+        return events
+    if not isinstance(spec, dict) or not set(spec) <= {"ids", "kinds", "from", "to"}:
+        raise ScenarioError(
+            str(path), "remove_events", "must be a mapping with keys among ids, kinds, from, to"
+        )
+    ids = set(spec.get("ids") or [])
+    known_ids = {e.get("id") for e in events if isinstance(e, dict)}
+    missing = sorted(ids - known_ids)
+    if missing:
+        raise ScenarioError(str(path), "remove_events.ids", f"unknown event ids {missing}")
+    kinds = set(spec.get("kinds") or [])
+    bad_kinds = sorted(kinds - set(EVENT_KINDS))
+    if bad_kinds:
+        raise ScenarioError(
+            str(path), "remove_events.kinds", f"unknown kinds {bad_kinds}; allowed: {list(EVENT_KINDS)}"
+        )
+    lo = _month(spec.get("from", "0001-01"), path, "remove_events.from")
+    hi = _month(spec.get("to", "9999-12"), path, "remove_events.to")
+
+    def removed(event: dict) -> bool:
+        if event.get("id") in ids:
+            return True
+        if event.get("kind") not in kinds:
+            return False
+        try:
+            month = parse_month(event.get("date"))
+        except ValueError:
+            return False  # reported by validation with its own message
+        return lo <= month <= hi
+
+    return [e for e in events if not (isinstance(e, dict) and removed(e))]
+
+
+# --------------------------------------------------------------------------- field checks
+
+
+def _month(value: Any, file: str | Path, entry: str) -> int:
+    try:
+        return parse_month(value)
+    except ValueError as exc:
+        raise ScenarioError(str(file), entry, str(exc)) from None
+
+
+def _number(entry: dict, key: str, file: str, where: str, lo: float, hi: float) -> float:
+    if key not in entry:
+        raise ScenarioError(file, f"{where}.{key}", f"is missing; a number in [{lo}, {hi}]")
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ScenarioError(file, f"{where}.{key}", f"is {value!r}; a finite number in [{lo}, {hi}]")
+    if not lo <= value <= hi:
+        raise ScenarioError(file, f"{where}.{key}", f"is {value}; allowed range [{lo}, {hi}]")
+    return float(value)
+
+
+def _text(entry: dict, key: str, file: str, where: str, required: bool = True) -> str:
+    value = entry.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(file, f"{where}.{key}", "is missing or empty; a non-empty string")
+    return value.strip()
+
+
+def _flag(entry: dict, key: str, file: str, where: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise ScenarioError(file, f"{where}.{key}", f"is {value!r}; true or false")
+    return value
+
+
+def _check_keys(entry: Any, allowed: set[str], file: str, where: str) -> dict:
+    if not isinstance(entry, dict):
+        raise ScenarioError(file, where, f"must be a mapping with keys among {sorted(allowed)}")
+    unknown = sorted(set(entry) - allowed - {"_file"})
+    if unknown:
+        raise ScenarioError(file, f"{where}.{unknown[0]}", f"unknown key; allowed: {sorted(allowed)}")
+    return entry
+
+
+def _ref(value: Any, known: tuple[str, ...], file: str, where: str, what: str) -> str:
+    if value not in known:
+        raise ScenarioError(file, where, f"unknown {what} {value!r}; known: {list(known)}")
+    return value
+
+
+def _section(raw: dict, key: str, file: str) -> dict:
+    section = raw.get(key)
+    if not isinstance(section, dict) or not section:
+        raise ScenarioError(file, key, "is missing or empty; a mapping of id to entry")
+    return section
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build(raw: dict, path: Path) -> Scenario:
+    file = raw["_file"]
+    for key in ("start", "end"):
+        if key not in raw:
+            raise ScenarioError(file, key, "is missing; a month YYYY-MM")
+    start = _month(raw["start"], file, "start")
+    end = _month(raw["end"], file, "end")
+    if end < start:
+        raise ScenarioError(
+            file, "end", f"{format_month(end)} is before start {format_month(start)}"
+        )
+
+    factions = _build_factions(_section(raw, "factions", file))
+    faction_ids = tuple(f.id for f in factions)
+    states = _build_states(_section(raw, "states", file))
+    state_ids = tuple(s.id for s in states)
+    companies = tuple(sorted({s.company for s in states if s.company}))
+    relations = _build_relations(raw.get("relations") or [], state_ids, file)
+    assets = _build_assets(_section(raw, "assets", file), factions, companies, file)
+    series = _build_series(raw.get("series"), file)
+    hold = raw.get("hold_series_from")
+    hold_month = None if hold is None else _month(hold, file, "hold_series_from")
+
+    events = _build_events(
+        raw.get("events"), file, start, end, faction_ids, state_ids,
+        tuple(a.id for a in assets), companies,
+    )
+    scenario = Scenario(
+        name=str(raw["name"]),
+        path=str(path),
+        description=str(raw.get("description", "")).strip(),
+        start=start,
+        end=end,
+        factions=factions,
+        states=states,
+        relations=relations,
+        assets=assets,
+        series=_frozen(series),
+        events=events,
+        hold_series_from=hold_month,
+    )
+    _check_stage(scenario)
+    return scenario
+
+
+def _build_factions(section: dict) -> tuple[Faction, ...]:
+    factions = []
+    ids = tuple(section)
+    for fid, entry in section.items():
+        file = entry.get("_file", "?") if isinstance(entry, dict) else "?"
+        where = f"factions.{fid}"
+        _check_keys(entry, FACTION_KEYS, file, where)
+        camp = entry.get("camp")
+        if camp is not None:
+            _ref(camp, ids, file, f"{where}.camp", "faction")
+        factions.append(
+            Faction(
+                id=str(fid),
+                name=_text(entry, "name", file, where),
+                strength=_number(entry, "strength", file, where, 0.0, 100.0),
+                islamist=_number(entry, "islamist", file, where, 0.0, 1.0),
+                extremist=_number(entry, "extremist", file, where, 0.0, 1.0),
+                legitimacy=_number(entry, "legitimacy", file, where, 0.0, 1.0),
+                camp=camp,
+                patronable=_flag(entry, "patronable", file, where, True),
+                active=_flag(entry, "active", file, where, True),
+                source=_text(entry, "source", file, where),
+            )
+        )
+    by_id = {f.id: f for f in factions}
+    for f in factions:
+        if f.camp is not None and f.camp != f.id and by_id[f.camp].camp != f.camp:
+            file = section[f.id].get("_file", "?")
+            heads = [g.id for g in factions if g.camp == g.id]
+            raise ScenarioError(
+                file, f"factions.{f.id}.camp", f"{f.camp!r} is not a camp head; heads: {heads}"
+            )
+    return tuple(factions)
+
+
+def _build_states(section: dict) -> tuple[State, ...]:
+    states = []
+    for sid, entry in section.items():
+        file = entry.get("_file", "?") if isinstance(entry, dict) else "?"
+        where = f"states.{sid}"
+        _check_keys(entry, STATE_KEYS, file, where)
+        weights = _check_keys(entry.get("weights"), set(INTERESTS), file, f"{where}.weights")
+        company = entry.get("company")
+        if company is not None and (not isinstance(company, str) or not company):
+            raise ScenarioError(file, f"{where}.company", "must be a company name or null")
+        states.append(
+            State(
+                id=str(sid),
+                name=_text(entry, "name", file, where),
+                capacity=_number(entry, "capacity", file, where, 0.0, 1.0),
+                company=company,
+                weights=_frozen(
+                    {k: _number(weights, k, file, f"{where}.weights", -5.0, 5.0) for k in INTERESTS}
+                ),
+                source=_text(entry, "source", file, where),
+            )
+        )
+    return tuple(states)
+
+
+def _build_relations(items: Any, state_ids: tuple[str, ...], file: str) -> tuple[Relation, ...]:
+    if not isinstance(items, list):
+        raise ScenarioError(file, "relations", "must be a list of {a, b, value, source}")
+    relations, seen = [], set()
+    for i, entry in enumerate(items):
+        where = f"relations[{i}]"
+        efile = entry.get("_file", file) if isinstance(entry, dict) else file
+        _check_keys(entry, {"a", "b", "value", "source"}, efile, where)
+        a = _ref(entry.get("a"), state_ids, efile, f"{where}.a", "state")
+        b = _ref(entry.get("b"), state_ids, efile, f"{where}.b", "state")
+        if a == b:
+            raise ScenarioError(efile, where, f"relates {a} to itself; a and b must differ")
+        pair = frozenset((a, b))
+        if pair in seen:
+            raise ScenarioError(efile, where, f"the pair {a}-{b} is given twice")
+        seen.add(pair)
+        relations.append(
+            Relation(a, b, _number(entry, "value", efile, where, -1.0, 1.0),
+                     _text(entry, "source", efile, where))
+        )
+    return tuple(relations)
+
+
+def _build_assets(
+    section: dict, factions: tuple[Faction, ...], companies: tuple[str, ...], file: str
+) -> tuple[Asset, ...]:
+    faction_ids = tuple(f.id for f in factions)
+    active = {f.id for f in factions if f.active}
+    assets = []
+    for aid, entry in section.items():
+        efile = entry.get("_file", file) if isinstance(entry, dict) else file
+        where = f"assets.{aid}"
+        _check_keys(entry, ASSET_KEYS, efile, where)
+        stakes = entry.get("stakes") or {}
+        _check_keys(stakes, set(companies), efile, f"{where}.stakes")
+        controller = _ref(entry.get("controller"), faction_ids, efile, f"{where}.controller",
+                          "faction")
+        if controller not in active:
+            raise ScenarioError(
+                efile, f"{where}.controller", f"{controller} is not on stage at the start; "
+                f"factions active at start: {sorted(active)}"
+            )
+        assets.append(
+            Asset(
+                id=str(aid),
+                name=_text(entry, "name", efile, where),
+                output_share=_number(entry, "output_share", efile, where, 0.0, 1.0)
+                if "output_share" in entry else 0.0,
+                stakes=_frozen(
+                    {c: _number(stakes, c, efile, f"{where}.stakes", 0.0, 1.0) for c in stakes}
+                ),
+                departure_share=_number(entry, "departure_share", efile, where, 0.0, 1.0)
+                if "departure_share" in entry else 0.0,
+                haven=_number(entry, "haven", efile, where, 0.0, 1.0) if "haven" in entry else 0.0,
+                military_value=_number(entry, "military_value", efile, where, 0.0, 10.0)
+                if "military_value" in entry else 0.0,
+                capital=_flag(entry, "capital", efile, where, False),
+                controller=controller,
+                source=_text(entry, "source", efile, where),
+            )
+        )
+    for key in ("output_share", "departure_share"):
+        total = sum(getattr(a, key) for a in assets)
+        if total > 1.0 + 1e-9:
+            raise ScenarioError(file, f"assets.*.{key}", f"sum to {total:.3f}; at most 1")
+    return tuple(assets)
+
+
+def _build_series(section: Any, file: str) -> dict[str, tuple[SeriesPoint, ...]]:
+    if not isinstance(section, dict):
+        raise ScenarioError(file, "series", f"is missing; a mapping with {list(REQUIRED_SERIES)}")
+    missing = [name for name in REQUIRED_SERIES if name not in section]
+    if missing:
+        raise ScenarioError(file, f"series.{missing[0]}", "is missing; required: "
+                            f"{list(REQUIRED_SERIES)}")
+    series = {}
+    for name, points in section.items():
+        if name not in REQUIRED_SERIES:
+            raise ScenarioError(file, f"series.{name}", f"unknown series; known: {list(REQUIRED_SERIES)}")
+        if not isinstance(points, list) or not points:
+            raise ScenarioError(file, f"series.{name}", "must be a non-empty list of points")
+        parsed, last = [], None
+        for i, point in enumerate(points):
+            where = f"series.{name}[{i}]"
+            _check_keys(point, {"date", "value", "source", "note"}, file, where)
+            month = _month(point.get("date"), file, f"{where}.date")
+            if last is not None and month <= last:
+                raise ScenarioError(file, f"{where}.date", f"{format_month(month)} is not after the "
+                                    f"previous point {format_month(last)}; dates must increase")
+            last = month
+            parsed.append(SeriesPoint(month, _number(point, "value", file, where, 0.0, 1e8),
+                                      _text(point, "source", file, where)))
+        series[name] = tuple(parsed)
+    return series
+
+
+def _build_events(
+    items: Any,
+    file: str,
+    start: int,
+    end: int,
+    faction_ids: tuple[str, ...],
+    state_ids: tuple[str, ...],
+    asset_ids: tuple[str, ...],
+    companies: tuple[str, ...],
+) -> tuple[Event, ...]:
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise ScenarioError(file, "events", "must be a list of events")
+    events, seen = [], {}
+    for i, entry in enumerate(items):
+        efile = entry.get("_file", file) if isinstance(entry, dict) else file
+        label = f"events[{i}]"
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            label = f"events[{i}] ({entry['id']})"
+        if not isinstance(entry, dict):
+            raise ScenarioError(efile, label, "must be a mapping with id, date, kind, source")
+        event_id = _text(entry, "id", efile, label)
+        if event_id in seen:
+            raise ScenarioError(efile, label, f"id {event_id!r} is already used by {seen[event_id]}")
+        seen[event_id] = label
+        kind = entry.get("kind")
+        if kind not in EVENT_KINDS:
+            raise ScenarioError(efile, f"{label}.kind", f"is {kind!r}; allowed: {list(EVENT_KINDS)}")
+        required, optional = EVENT_KINDS[kind]
+        _check_keys(entry, EVENT_COMMON_KEYS | set(required) | set(optional), efile, label)
+        for key in required:
+            if key not in entry:
+                raise ScenarioError(efile, f"{label}.{key}", f"is missing; a {kind} event needs "
+                                    f"{list(required)}")
+        if "date" not in entry:
+            raise ScenarioError(efile, f"{label}.date", "is missing; YYYY-MM or YYYY-MM-DD")
+        month = _month(entry["date"], efile, f"{label}.date")
+        if not start <= month <= end:
+            raise ScenarioError(efile, f"{label}.date", f"{entry['date']} is outside the scenario's "
+                                f"period {format_month(start)}..{format_month(end)}")
+        source = _text(entry, "source", efile, label)
+        fields = _event_fields(entry, kind, efile, label, faction_ids, state_ids, asset_ids,
+                               companies)
+        label_text = entry.get("label")
+        if label_text is not None and not isinstance(label_text, str):
+            raise ScenarioError(efile, f"{label}.label", "must be a short text (shown on plots)")
+        events.append(Event(event_id, month, str(entry["date"]), kind, _frozen(fields), source,
+                            str(entry.get("note", "") or ""), label_text or ""))
+    events.sort(key=lambda e: e.month)  # stable: file order within a month
+    return tuple(events)
+
+
+def _event_fields(entry, kind, file, where, faction_ids, state_ids, asset_ids, companies) -> dict:
+    def faction(key, nullable=False):
+        if nullable and entry.get(key) is None:
+            return None
+        return _ref(entry.get(key), faction_ids, file, f"{where}.{key}", "faction")
+
+    def assets(key):
+        value = entry.get(key)
+        if not isinstance(value, list) or not value:
+            raise ScenarioError(file, f"{where}.{key}",
+                                f"must be a non-empty list of assets {list(asset_ids)}")
+        return tuple(_ref(a, asset_ids, file, f"{where}.{key}", "asset") for a in value)
+
+    if kind == "offensive":
+        outcome = entry.get("outcome")
+        if outcome not in OUTCOMES:
+            raise ScenarioError(file, f"{where}.outcome", f"is {outcome!r}; allowed: {list(OUTCOMES)}")
+        losses = entry.get("losses") or {}
+        _check_keys(losses, set(faction_ids), file, f"{where}.losses")
+        attacker, defender = faction("attacker"), faction("defender")
+        if attacker == defender:
+            raise ScenarioError(file, where, f"attacker and defender are both {attacker}")
+        return {
+            "attacker": attacker, "defender": defender, "assets": assets("assets"),
+            "outcome": outcome,
+            "losses": _frozen({f: _number(losses, f, file, f"{where}.losses", 0.0, 1.0)
+                               for f in losses}),
+        }
+    if kind == "control":
+        return {"assets": assets("assets"), "to": faction("to")}
+    if kind == "strength":
+        return {"faction": faction("faction"),
+                "change": _number(entry, "change", file, where, -1.0, 10.0)}
+    if kind == "terror":
+        affects = entry.get("affects")
+        if affects == "all":
+            affects = tuple(state_ids)
+        elif isinstance(affects, list) and affects:
+            affects = tuple(_ref(s, state_ids, file, f"{where}.affects", "state") for s in affects)
+        else:
+            raise ScenarioError(file, f"{where}.affects", f"must be 'all' or a list of {list(state_ids)}")
+        return {"severity": _number(entry, "severity", file, where, 0.0, 1.0), "affects": affects,
+                "perpetrator": faction("perpetrator", nullable=True)}
+    if kind == "deployment":
+        return {"state": _ref(entry.get("state"), state_ids, file, f"{where}.state", "state"),
+                "faction": faction("faction"),
+                "strength": _number(entry, "strength", file, where, 0.0, 10.0)}
+    if kind == "enter":
+        return {"faction": faction("faction")}
+    if kind == "exit":
+        return {"faction": faction("faction"), "successor": faction("successor")}
+    if kind == "allegiance":
+        return {"faction": faction("faction"), "camp": faction("camp", nullable=True)}
+    if kind == "legitimacy":
+        return {"faction": faction("faction"), "value": _number(entry, "value", file, where, 0.0, 1.0)}
+    if kind == "stake":
+        company = entry.get("company")
+        if company not in companies:
+            raise ScenarioError(file, f"{where}.company",
+                                f"unknown company {company!r}; known: {list(companies)}")
+        return {"asset": _ref(entry.get("asset"), asset_ids, file, f"{where}.asset", "asset"),
+                "company": company, "value": _number(entry, "value", file, where, 0.0, 1.0)}
+    raise AssertionError(kind)  # unreachable: kinds are checked before
+
+
+def _check_stage(scenario: Scenario) -> None:
+    """Walk the timeline: who is on stage, and in which camp, when each event refers to them."""
+    file = scenario.path
+    active = {f.id for f in scenario.factions if f.active}
+    entered = set(active)
+    camp = {f.id: f.camp for f in scenario.factions}
+    for event in scenario.events:
+        where = f"event {event.id} ({event.date})"
+        named = [event.get(k) for k in ("attacker", "defender", "to", "faction", "successor")]
+        named += list(event.get("losses", {}) or {})
+        if event.kind == "enter":
+            fid = event["faction"]
+            if fid in entered:
+                raise ScenarioError(file, where, f"{fid} enters but is already on stage or has "
+                                    "been; declare it `active: false` and let it enter once")
+            active.add(fid)
+            entered.add(fid)
+            continue
+        for fid in filter(None, named):
+            if fid not in active:
+                raise ScenarioError(file, where, f"refers to {fid}, which is not on stage then "
+                                    f"(on stage: {sorted(active)}); check the order of enter/exit")
+        if event.kind == "exit":
+            fid = event["faction"]
+            if event["successor"] == fid:
+                raise ScenarioError(file, where, f"{fid} cannot succeed itself")
+            followers = sorted(g for g in active if camp[g] == fid and g != fid)
+            if followers:
+                raise ScenarioError(file, where, f"{fid} leaves while {followers} are in its camp; "
+                                    "move them first with allegiance events")
+            active.discard(fid)
+        elif event.kind == "allegiance":
+            head = event["camp"]
+            if head is not None and head != event["faction"] and camp.get(head) != head:
+                raise ScenarioError(file, where, f"{head} is not a camp head")
+            if head is not None and head not in active and head != event["faction"]:
+                raise ScenarioError(file, where, f"camp head {head} is not on stage then")
+            camp[event["faction"]] = head

@@ -1,0 +1,92 @@
+"""Figures that describe a run, for ``summary.json``: computed from the result's arrays only."""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.results import SimulationResult
+
+#: The tilt a state must exceed for its turning month (the first month its mean tilt rises above it).
+TURNING_LEVEL = -0.5
+
+
+def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float = TURNING_LEVEL) -> str | None:
+    """First month after which the mean tilt, having been below ``level``, rises above it."""
+    below = np.flatnonzero(mean_tilt <= level)
+    if below.size == 0:
+        return None
+    after = np.flatnonzero(mean_tilt[below[0]:] > level)
+    return dates[below[0] + after[0]] if after.size else None
+
+
+def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str = "ITA") -> dict:
+    """Ensemble-mean tilt against documented points: RMSE, largest error, chi2 per point."""
+    mean = result.mean_tilt(state)
+    index = {d: i for i, d in enumerate(result.dates)}
+    inside = targets[targets["date"].isin(index)]
+    if inside.empty:
+        return {"points": 0}
+    model = mean[[index[d] for d in inside["date"]]]
+    error = model - inside["tilt"].to_numpy()
+    return {
+        "points": len(inside),
+        "rmse": float(np.sqrt(np.mean(error**2))),
+        "max_abs_error": float(np.max(np.abs(error))),
+        "chi2_per_point": float(np.mean((error / inside["sigma"].to_numpy()) ** 2)),
+        "by_point": [
+            {"date": d, "target": float(t), "model": float(m)}
+            for d, t, m in zip(inside["date"], inside["tilt"], model, strict=True)
+        ],
+    }
+
+
+def summarise(result: SimulationResult, targets: pd.DataFrame | None = None) -> dict[str, Any]:
+    """A JSON-ready description of a run."""
+    years = sorted({d[:4] for d in result.dates})
+    dates = np.asarray(result.dates)
+    states = {}
+    for state in result.states:
+        mean = result.mean_tilt(state)
+        q05, q50, q95 = result.tilt_quantiles(state)
+        states[state] = {
+            "mean_tilt_by_year": {y: float(mean[np.char.startswith(dates, y)].mean()) for y in years},
+            "final": {"date": result.dates[-1], "mean": float(mean[-1]), "median": float(q50[-1]),
+                      "q05": float(q05[-1]), "q95": float(q95[-1])},
+            "turning_month": turning_month(result.dates, mean),
+        }
+    final_control = {}
+    for j, asset in enumerate(result.assets):
+        holders, counts = np.unique(result.control_array[-1, :, j], return_counts=True)
+        final_control[asset] = {result.factions[h]: float(c / result.replicates)
+                                for h, c in zip(holders, counts, strict=True)}
+    summary = {
+        "scenario": result.scenario,
+        "period": [result.dates[0], result.dates[-1]],
+        "months": len(result.dates),
+        "replicates": result.replicates,
+        "seed": result.seed,
+        "first_replicate": result.first_replicate,
+        "wall_time_s": result.wall_time_s,
+        "tilt_definition": "support for LNA (Haftar) - support for GNA (Sarraj), in [-1, 1]",
+        "states": states,
+        "final_control_share": final_control,
+        "software": _versions(),
+    }
+    if targets is not None:
+        summary["italy_vs_targets"] = target_errors(result, targets)
+    return summary
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in ("mesa", "numpy", "scipy", "pandas", "hydra-core"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "missing"
+    return found

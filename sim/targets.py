@@ -1,0 +1,65 @@
+"""Documented target points (e.g. Italy's coded tilt), read and validated from ``scenarios/targets``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.dates import parse_month
+from sim.errors import InputError
+
+TARGET_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "targets"
+COLUMNS = ("date", "tilt", "sigma", "excerpt_ar", "gloss_en", "basis")
+
+
+def target_path(name: str) -> Path:
+    """``NAME`` -> ``scenarios/targets/NAME.csv``; an existing path is returned as it is."""
+    candidate = Path(name)
+    if candidate.suffix == ".csv" and candidate.exists():
+        return candidate
+    return TARGET_DIR / f"{name}.csv"
+
+
+def load_targets(name: str) -> pd.DataFrame:
+    """Read and validate a target file: one row per documented point, sorted by date.
+
+    Columns: ``date`` (YYYY-MM), ``tilt`` in [-1, 1], ``sigma`` > 0 (coding uncertainty),
+    ``excerpt_ar`` (the seed's words), ``gloss_en``, ``basis``; plus ``month`` (month number).
+
+    Raises:
+        InputError: naming the file, the row and what is allowed.
+    """
+    path = target_path(name)
+    where = str(path)
+    if not path.exists():
+        known = sorted(p.stem for p in TARGET_DIR.glob("*.csv"))
+        raise InputError(where, "file", f"no such target file; known: {known}")
+    try:
+        table = pd.read_csv(path, comment="#", dtype={"date": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(where, "file", f"is not a readable CSV ({exc})") from None
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(where, "header", f"lacks columns {missing}; required: {list(COLUMNS)}")
+    months = []
+    for i, row in table.iterrows():
+        entry = f"row {i + 1} ({row['date']})"
+        try:
+            months.append(parse_month(row["date"]))
+        except ValueError as exc:
+            raise InputError(where, f"{entry}.date", str(exc)) from None
+        tilt, sigma = row["tilt"], row["sigma"]
+        if not (isinstance(tilt, int | float) and np.isfinite(tilt) and -1 <= tilt <= 1):
+            raise InputError(where, f"{entry}.tilt", f"is {tilt!r}; a number in [-1, 1]")
+        if not (isinstance(sigma, int | float) and np.isfinite(sigma) and sigma > 0):
+            raise InputError(where, f"{entry}.sigma", f"is {sigma!r}; a positive number")
+        for column in ("excerpt_ar", "gloss_en"):
+            if not isinstance(row[column], str) or not row[column].strip():
+                raise InputError(where, f"{entry}.{column}", "is empty; every point cites its source")
+    table["month"] = months
+    if table["month"].duplicated().any():
+        dup = table.loc[table["month"].duplicated(), "date"].iloc[0]
+        raise InputError(where, f"date {dup}", "appears twice; one point per month")
+    return table.sort_values("month").reset_index(drop=True)

@@ -1,0 +1,40 @@
+"""Shared fixtures: the toy scenario, and a way to write broken variants of it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def mini_raw() -> dict:
+    return yaml.safe_load(MINI.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_variant(tmp_path: Path, mini_raw: dict) -> Callable[..., Path]:
+    """Write a modified copy of the toy scenario; ``edit`` mutates the dict in place."""
+
+    def write(edit: Callable[[dict], None], name: str = "variant") -> Path:
+        data = copy.deepcopy(mini_raw)
+        edit(data)
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def mini_scenario():
+    from sim.scenario import load_scenario
+
+    return load_scenario(MINI)

@@ -1,0 +1,75 @@
+"""The numerical core against known answers and invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.core.alignment import best_response, logistic_noise, move_toward
+from sim.core.contest import prospects, win_probability
+from sim.core.holdings import camp_total, membership_matrix, per_faction_sum
+from sim.core.streams import ReplicateStreams
+
+finite = st.floats(-20, 20, allow_nan=False)
+
+
+def test_win_probability_known_values():
+    p = win_probability(np.array([1.0, 2.0, 0.0, 3.0]), np.array([1.0, 1.0, 0.0, 0.0]), 2.0)
+    np.testing.assert_allclose(p, [0.5, 0.8, 0.5, 1.0])
+
+
+def test_prospects_are_a_distribution_over_contenders():
+    strength = np.array([[1.0, 3.0, 5.0]])
+    chance = prospects(strength, np.array([True, True, False]), 1.0)
+    np.testing.assert_allclose(chance, [[0.25, 0.75, 0.0]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, (4, 6), elements=finite), st.floats(0, 30), st.floats(-5, 5))
+def test_best_response_is_feasible(values, rationality, outside):
+    support = best_response(values, rationality, outside)
+    assert np.all(support >= 0)
+    assert np.all(support.sum(axis=1) <= 1 + 1e-12)
+
+
+def test_best_response_excludes_unbackable_and_orders_by_value():
+    values = np.array([[1.0, 2.0, -np.inf]])
+    support = best_response(values, 3.0, -10.0)
+    assert support[0, 2] == 0
+    assert support[0, 1] > support[0, 0]
+    np.testing.assert_allclose(support.sum(), 1.0, atol=1e-12)  # outside option worthless
+
+
+def test_move_toward_closes_the_stated_share_of_the_gap():
+    np.testing.assert_allclose(move_toward(np.array([0.0, 1.0]), np.array([1.0, 0.0]), 0.25),
+                               [0.25, 0.75])
+
+
+def test_logistic_noise_has_the_logistic_spread():
+    u = np.random.default_rng(0).random(200_000)
+    noise = logistic_noise(u, 1.0)
+    np.testing.assert_allclose(noise.std(), np.pi / np.sqrt(3), rtol=0.02)
+
+
+def test_holdings_sum_by_controller():
+    control = np.array([[0, 1, 1], [2, 2, 0]])
+    totals = per_faction_sum(control, np.array([1.0, 2.0, 4.0]), 3)
+    np.testing.assert_allclose(totals, [[1, 6, 0], [4, 0, 3]])
+
+
+def test_camp_total_credits_heads_only():
+    members = membership_matrix(np.array([0, 0, -1]))  # faction 1 fights under 0
+    totals = camp_total(np.array([[1.0, 2.0, 5.0]]), members, 0.5)
+    np.testing.assert_allclose(totals, [[2.0, 2.0, 5.0]])
+
+
+def test_streams_are_addressed_by_month_and_replicate():
+    streams = ReplicateStreams(seed=7, width=5)
+    batch = streams.uniforms(month=3, first_replicate=0, replicates=10)
+    alone = streams.uniforms(month=3, first_replicate=4, replicates=1)
+    np.testing.assert_array_equal(batch[4:5], alone)
+    assert not np.array_equal(streams.uniforms(4, 0, 10), batch)
+    assert not np.array_equal(ReplicateStreams(8, 5).uniforms(3, 0, 10), batch)
+    assert np.all((batch > 0) & (batch < 1))

@@ -1,0 +1,109 @@
+"""Invariants and reproducibility of the batched model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import AlignmentModel
+from sim.simulate import execute
+
+
+@pytest.fixture(scope="module")
+def run(mini_scenario):
+    return AlignmentModel(mini_scenario, replicates=16, seed=3).run()
+
+
+def test_support_is_a_feasible_alignment_every_month(run):
+    support = run.support_history
+    assert np.all(support >= 0)
+    assert np.all(support.sum(axis=-1) <= 1 + 1e-6)
+    assert np.all(np.abs(run.tilt_history) <= 1 + 1e-6)
+
+
+def test_one_known_controller_per_asset_per_month(run):
+    control = run.control_history
+    assert control.shape == (run.scenario.n_months, 16, len(run.scenario.assets))
+    assert control.min() >= 0 and control.max() < len(run.scenario.factions)
+
+
+def test_unbackable_and_absent_factions_get_nothing(run):
+    factions = run.scenario.faction_ids
+    isis, militia = factions.index("ISIS"), factions.index("MILITIA")
+    assert np.all(run.support_history[..., isis] == 0)  # patronable: false
+    assert np.all(run.support_history[..., militia] == 0)  # a camp member: backed via its head
+    late = factions.index("LATE")
+    assert np.all(run.support_history[:4, ..., late] == 0)  # enters in month 5
+    assert np.all(run.support_history[-1, ..., late] == 0)  # left in the last month
+
+
+def test_documented_events_apply(run):
+    assets, factions = run.scenario.asset_ids, run.scenario.faction_ids
+    haven = assets.index("HAVEN")
+    assert np.all(run.control_history[1, :, haven] == factions.index("ISIS"))
+    assert np.all(run.control_history[2:, :, haven] == factions.index("MILITIA"))
+    # the open contest over GAS (month 8) is decided replicate by replicate
+    gas_after = run.control_history[7, :, assets.index("GAS")]
+    assert set(np.unique(gas_after)) <= {factions.index("GNA"), factions.index("LNA")}
+
+
+def test_open_contest_outcomes_follow_strength(mini_scenario):
+    model = AlignmentModel(mini_scenario, replicates=400, seed=0).run()
+    gas = model.control_history[7, :, mini_scenario.asset_ids.index("GAS")]
+    share_lna = np.mean(gas == mini_scenario.faction_ids.index("LNA"))
+    assert 0.05 < share_lna < 0.95  # a real contest, not a foregone conclusion
+
+
+def test_same_config_and_seed_give_identical_tables(mini_scenario):
+    a = execute(mini_scenario, None, replicates=6, seed=11)
+    b = execute(mini_scenario, None, replicates=6, seed=11)
+    for table in ("alignment", "tilt", "control"):
+        assert getattr(a, table).equals(getattr(b, table))
+    c = execute(mini_scenario, None, replicates=6, seed=12)
+    assert not a.tilt.equals(c.tilt)
+
+
+def test_replicate_of_a_batch_equals_that_replicate_run_alone(mini_scenario):
+    batch = AlignmentModel(mini_scenario, replicates=9, seed=5).run()
+    for r in (0, 4, 8):
+        alone = AlignmentModel(mini_scenario, replicates=1, seed=5, first_replicate=r).run()
+        np.testing.assert_array_equal(batch.support_history[:, r], alone.support_history[:, 0])
+        np.testing.assert_array_equal(batch.control_history[:, r], alone.control_history[:, 0])
+
+
+def test_per_replicate_parameters_equal_separate_runs(mini_scenario):
+    inertia = [0.05, 0.5, 0.9]
+    weights = [0.0, 1.0, 3.0]
+    batch = AlignmentModel(mini_scenario, {"inertia": inertia,
+                                           "state_weights": {"ITA": {"oil": weights}}},
+                           replicates=3, seed=2).run()
+    for r in range(3):
+        alone = AlignmentModel(mini_scenario, {"inertia": inertia[r],
+                                               "state_weights": {"ITA": {"oil": weights[r]}}},
+                               replicates=1, seed=2, first_replicate=r).run()
+        np.testing.assert_allclose(batch.tilt_history[:, r], alone.tilt_history[:, 0], atol=1e-12)
+
+
+def test_tilt_only_recording_matches_full(mini_scenario):
+    full = AlignmentModel(mini_scenario, replicates=4, seed=1).run()
+    slim = AlignmentModel(mini_scenario, replicates=4, seed=1, record="tilt").run()
+    np.testing.assert_array_equal(full.tilt_history, slim.tilt_history)
+    assert not hasattr(slim, "support_history")
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+def test_bad_replicate_counts_are_refused(mini_scenario, bad):
+    with pytest.raises(ValueError, match="replicates must be a positive integer"):
+        AlignmentModel(mini_scenario, replicates=bad)
+
+
+@pytest.mark.parametrize("bad", [None, -1, 1.5])
+def test_bad_seeds_are_refused(mini_scenario, bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        AlignmentModel(mini_scenario, seed=bad)
+
+
+def test_running_past_the_end_is_an_error(mini_scenario):
+    model = AlignmentModel(mini_scenario).run()
+    with pytest.raises(RuntimeError, match="period is over"):
+        model.step()

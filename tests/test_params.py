@@ -1,0 +1,45 @@
+"""Parameters out of bounds, NaN, unknown or mis-shaped stop with a clear error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import ParameterError
+from sim.params import ModelParams, describe_params, resolve_params
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"inertia": 1.5}, ["params: inertia", "1.5", "allowed range [0.01, 1.0]"]),
+        ({"noise": float("nan")}, ["params: noise", "not a finite number"]),
+        ({"rationality": "high"}, ["params: rationality", "'high'"]),
+        ({"inertial": 0.2}, ["params: inertial", "unknown parameter", "inertia"]),
+        ({"inertia": [0.1, 0.2]}, ["params: inertia", "2 values for 3 replicates"]),
+        ({"state_weights": {"XXX": {"oil": 1}}}, ["state_weights.XXX", "unknown state", "ITA"]),
+        ({"state_weights": {"ITA": {"greed": 1}}}, ["state_weights.ITA.greed", "unknown interest"]),
+        ({"state_weights": {"ITA": {"oil": 9}}}, ["state_weights.ITA.oil", "[-5.0, 5.0]"]),
+    ],
+)
+def test_bad_parameters(mini_scenario, params, words):
+    with pytest.raises(ParameterError) as caught:
+        resolve_params(params, mini_scenario, replicates=3)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_per_replicate_values_broadcast_over_factions(mini_scenario):
+    p = resolve_params({"inertia": [0.1, 0.2, 0.3], "state_weights": {"ITA": {"oil": [1, 2, 3]}}},
+                       mini_scenario, replicates=3)
+    assert p.inertia.shape == (3, 1)
+    assert p.weights.shape == (3, 3, 7)
+    np.testing.assert_array_equal(p.weights[:, 0, 0], [1, 2, 3])
+    assert p.replicate(1).inertia.shape == (1, 1)
+
+
+def test_defaults_are_within_their_bounds(mini_scenario):
+    resolve_params(ModelParams(), mini_scenario, replicates=1)
+    for row in describe_params():
+        lo, hi = row["bounds"]
+        assert lo <= row["default"] <= hi, row["name"]

@@ -1,0 +1,111 @@
+"""``python -m sim.run`` as a user runs it: a subprocess writing into tmp_path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import MINI, ROOT
+
+
+def run_app(*overrides: str, module: str = "sim.run") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *overrides], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = run_app(f"scenario={MINI}", "replicates=7", "seed=4", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_run_folder_holds_every_output(finished):
+    names = {p.name for p in finished.iterdir()}
+    assert names == {"config.yaml", "alignment.parquet", "tilt.parquet", "control.parquet",
+                     "summary.json", "italy_tilt.png", "all_states_tilt.png"}
+
+
+def test_tables_follow_the_file_schema(finished):
+    alignment = pd.read_parquet(finished / "alignment.parquet")
+    assert list(alignment.columns) == ["date", "replicate", "state", "faction", "support"]
+    assert alignment["date"].str.fullmatch(r"\d{4}-\d{2}").all()
+    assert alignment["replicate"].dtype == "int64"
+    tilt = pd.read_parquet(finished / "tilt.parquet")
+    assert list(tilt.columns) == ["date", "replicate", "state", "tilt"]
+    control = pd.read_parquet(finished / "control.parquet")
+    assert list(control.columns) == ["date", "replicate", "asset", "controller"]
+    assert not control.duplicated(["date", "replicate", "asset"]).any()
+    # tilt is support for LNA minus support for GNA
+    wide = alignment.pivot_table(index=["date", "replicate", "state"], columns="faction",
+                                 values="support")
+    merged = tilt.set_index(["date", "replicate", "state"])["tilt"]
+    diff = (wide["LNA"] - wide["GNA"]).reindex(merged.index)
+    assert (diff - merged).abs().max() < 1e-6
+
+
+def test_resolved_config_reproduces_the_run(finished, tmp_path):
+    config = yaml.safe_load((finished / "config.yaml").read_text())
+    assert config["replicates"] == 7 and config["seed"] == 4
+    assert config["params"]["inertia"] == pytest.approx(0.15)
+    again = tmp_path / "again"
+    proc = run_app(f"scenario={MINI}", "replicates=7", "seed=4", f"hydra.run.dir={again}")
+    assert proc.returncode == 0, proc.stderr
+    for table in ("alignment", "tilt", "control"):
+        assert (again / f"{table}.parquet").read_bytes() == (finished / f"{table}.parquet").read_bytes()
+
+
+def test_summary_describes_the_run(finished):
+    summary = json.loads((finished / "summary.json").read_text())
+    assert summary["replicates"] == 7 and summary["period"] == ["2016-01", "2016-12"]
+    assert set(summary["states"]) == {"ITA", "FRA", "TUR"}
+
+
+def test_results_are_never_overwritten(finished):
+    before = (finished / "tilt.parquet").read_bytes()
+    proc = run_app(f"scenario={MINI}", "replicates=3", f"hydra.run.dir={finished}")
+    assert proc.returncode == 2
+    assert "already holds results" in proc.stderr
+    assert (finished / "tilt.parquet").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("override", "words"),
+    [
+        ("scenario=atlantis", "no such scenario file"),
+        ("params.inertia=7", "params: inertia: is 7; allowed range [0.01, 1.0]"),
+        ("params.noise=nan", "params: noise: is not a finite number"),
+        ("end=2030-01", "end: end 2030-01 is outside 2016-01..2016-12"),
+        ("+params.state_weights.XYZ.oil=1", "state_weights.XYZ: unknown state"),
+    ],
+)
+def test_bad_input_one_clear_error_and_no_folder(tmp_path, override, words):
+    out = tmp_path / "never"
+    args = [f"scenario={MINI}", "replicates=2", f"hydra.run.dir={out}", override]
+    if override.startswith("scenario="):
+        args = args[1:]
+    proc = run_app(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0  # one line
+    assert not out.exists()
+
+
+def test_bad_scenario_file_names_file_and_entry(tmp_path):
+    data = yaml.safe_load(MINI.read_text())
+    data["events"][1]["affects"] = ["XXX"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    out = tmp_path / "never"
+    proc = run_app(f"scenario={bad}", f"hydra.run.dir={out}")
+    assert proc.returncode == 2
+    assert f"{bad}: events[1] (terror_attack).affects: unknown state 'XXX'" in proc.stderr
+    assert not out.exists()
