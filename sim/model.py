@@ -39,6 +39,9 @@ class AlignmentModel(mesa.Model):
         first_replicate: index of the first replicate of this batch: replicate ``first + r`` of a
             batch equals the same replicate run alone.
         record: ``full`` keeps support per faction each month; ``tilt`` only the states' tilts.
+        replicate_ids: optional stream index of each row of the batch (length R), instead of
+            ``first_replicate + r``; rows may share an index (common random numbers: calibration
+            evaluates every candidate on the same replicates).
     """
 
     def __init__(
@@ -49,6 +52,7 @@ class AlignmentModel(mesa.Model):
         seed: int = 0,
         first_replicate: int = 0,
         record: str = "full",
+        replicate_ids: Any = None,
     ) -> None:
         if isinstance(replicates, bool) or int(replicates) != replicates or replicates < 1:
             raise ValueError(f"replicates must be a positive integer, got {replicates!r}")
@@ -61,6 +65,12 @@ class AlignmentModel(mesa.Model):
         self.replicates = int(replicates)
         self.first_replicate = int(first_replicate)
         self.record_mode = record
+        self.replicate_ids = None
+        if replicate_ids is not None:
+            ids = np.asarray(replicate_ids, dtype=np.int64)
+            if ids.shape != (self.replicates,) or ids.min() < 0:
+                raise ValueError(f"replicate_ids must be {self.replicates} non-negative integers")
+            self.replicate_ids = ids
         self.p = resolve_params(params, scenario, self.replicates)
         self.has_noise = not (np.isscalar(self.p.noise) and self.p.noise == 0.0)
         self._setup_arrays()
@@ -150,7 +160,7 @@ class AlignmentModel(mesa.Model):
         """One month: events, assessment, valuation, adjustment, record."""
         if self.step_index >= self.scenario.n_months:
             raise RuntimeError("the scenario's period is over; build a new model to run again")
-        self.draws = self.streams.uniforms(self.step_index, self.first_replicate, self.replicates)
+        self.draws = self._month_draws()
         self.apply_events()
         self.assess_factions()
         for state in self.state_agents:
@@ -159,6 +169,14 @@ class AlignmentModel(mesa.Model):
             state.update_alignment()
         self.record_month()
         self.step_index += 1
+
+    def _month_draws(self) -> np.ndarray:
+        """This month's uniforms, one row per replicate of the batch."""
+        if self.replicate_ids is None:
+            return self.streams.uniforms(self.step_index, self.first_replicate, self.replicates)
+        low, high = int(self.replicate_ids.min()), int(self.replicate_ids.max())
+        block = self.streams.uniforms(self.step_index, low, high - low + 1)
+        return block[self.replicate_ids - low]
 
     def run(self, progress: Any = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""
@@ -282,7 +300,9 @@ class AlignmentModel(mesa.Model):
         self.migration = camp_total(
             per_faction_sum(self.control, self.departure_share * salience, F), self.members, kappa
         )
-        taint = camp_total((self.extremist * self.active)[None, :], self.members, kappa)
+        # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
+        extremism = self.extremist * self.active
+        taint = np.maximum(extremism, (self.members * extremism).max(axis=1))
         self.security = camp_total(self.record_ct, self.members, kappa) - taint
         self.ideology = camp_total(self.strength * self.islamist, self.members, kappa) / np.maximum(
             self.camp_strength, 1e-12)

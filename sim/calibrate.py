@@ -1,0 +1,267 @@
+"""``python -m sim.calibrate``: fit Italy's weights and the dynamics to the documented points.
+
+Writes to its run folder: ``calibrated.yaml`` (a parameter set), ``fit_report.json``, ``fit.png``,
+``tilt.parquet`` (the calibrated ensemble) and the resolved ``config.yaml``. With
+``calibrate.write_config=true`` it also writes ``configs/params/calibrated.yaml``, which
+``python -m sim.run`` and ``sim.simulate`` then use by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import hydra
+import numpy as np
+import yaml
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from sim.calibration import Calibrator, FreeParameter
+from sim.config import CONFIG_DIR, plain
+from sim.dates import parse_month
+from sim.errors import InputError
+from sim.fit import Pattern, baseline_forecasts, fit_metrics
+from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
+from sim.plotting import plot_state_tilt
+from sim.results import SimulationResult
+from sim.scenario import Scenario, load_scenario
+from sim.simulate import execute
+from sim.summary import turning_month
+from sim.targets import load_targets
+
+log = logging.getLogger(__name__)
+
+#: Where `write_config` puts the calibrated parameter set.
+CALIBRATED_CONFIG = CONFIG_DIR / "params" / "calibrated.yaml"
+#: The spread (std / search range) below which a parameter counts as pinned down by the data.
+PINNED_SPREAD = 0.1
+
+
+def parse_patterns(items: list[dict], scenario: Scenario) -> list[Pattern]:
+    patterns = []
+    for i, item in enumerate(items):
+        where = f"calibrate.patterns[{i}]"
+        if item.get("state") not in scenario.state_ids:
+            raise InputError("configs/calibrate", f"{where}.state",
+                             f"unknown state {item.get('state')!r}; states: {list(scenario.state_ids)}")
+        if item.get("sign") not in (1, -1):
+            raise InputError("configs/calibrate", f"{where}.sign", "must be 1 (LNA) or -1 (Tripoli)")
+        try:
+            start, end = parse_month(item["from"]), parse_month(item["to"])
+        except (KeyError, ValueError) as exc:
+            raise InputError("configs/calibrate", where, f"needs from/to as YYYY-MM ({exc})") from None
+        if not scenario.start <= start <= end <= scenario.end:
+            raise InputError("configs/calibrate", where, "window must lie within the scenario's period")
+        patterns.append(Pattern(item["state"], item["sign"], start - scenario.start,
+                                end - scenario.start, item.get("source", "")))
+    return patterns
+
+
+def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
+    """The calibrator described by the ``calibrate`` config group (validated)."""
+    scenario = load_scenario(settings["scenario"])
+    targets = load_targets(settings["targets"])
+    free = [FreeParameter(f["name"], float(f["low"]), float(f["high"])) for f in settings["free"]]
+    patterns = parse_patterns(settings["patterns"], scenario)
+    for key in ("replicates", "popsize", "maxiter", "report_replicates", "restarts"):
+        if not isinstance(settings[key], int) or settings[key] < 1:
+            raise InputError("configs/calibrate", f"calibrate.{key}", "must be a positive integer")
+    return Calibrator(scenario, targets, base_params, free, patterns, settings["replicates"],
+                      settings["seed"], settings["penalty_weight"], settings["state"])
+
+
+def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
+    rows = []
+    for p in patterns:
+        window = result.mean_tilt(p.state)[p.start : p.end + 1]
+        rows.append({
+            "state": p.state, "expected": "tilt > 0" if p.sign > 0 else "tilt < 0",
+            "window": [result.dates[p.start], result.dates[p.end]],
+            "mean_tilt": float(window.mean()),
+            "share_of_months_on_expected_side": float(np.mean(p.sign * window > 0)),
+            "holds_on_average": bool(p.sign * window.mean() > 0),
+        })
+    return rows
+
+
+def trajectory_checks(result: SimulationResult, state: str) -> dict:
+    """The issue's shape criteria on the ensemble-mean tilt."""
+    mean, dates = result.mean_tilt(state), result.dates
+    at = {d: i for i, d in enumerate(dates)}
+    years_16_17 = [i for i, d in enumerate(dates) if d[:4] in ("2016", "2017")]
+    checks = {"mean_2016_2017": float(mean[years_16_17].mean())}
+    if "2018-06" in at and "2019-08" in at:
+        checks["rise_2018_06_to_2019_08"] = float(mean[at["2019-08"]] - mean[at["2018-06"]])
+        checks["tilt_2019_08"] = float(mean[at["2019-08"]])
+        checks["holds"] = {
+            "mean_2016_2017 <= -0.6": checks["mean_2016_2017"] <= -0.6,
+            "rise >= 0.4": checks["rise_2018_06_to_2019_08"] >= 0.4,
+            "tilt_2019_08 <= 0.5": checks["tilt_2019_08"] <= 0.5,
+        }
+    return checks
+
+
+def report_run(cal: Calibrator, params: dict, replicates: int, seed: int,
+               scenario: Scenario | None = None) -> SimulationResult:
+    return execute(scenario or cal.scenario, params, replicates, seed, record="tilt")
+
+
+def fit_section(cal: Calibrator, result: SimulationResult, fit: dict) -> dict:
+    targets = cal.targets
+    model = result.mean_tilt(cal.state)[cal.steps]
+    metrics = fit_metrics(model, targets["tilt"].to_numpy())
+    return {
+        **metrics,
+        "turning_date": turning_month(result.dates, result.mean_tilt(cal.state)),
+        "objective": fit["objective"],
+        "evaluations": fit["evaluations"],
+        "generations": fit["generations"],
+        "wall_time_s": fit["wall_time_s"],
+        "points": [{"date": d, "target": float(y), "sigma": float(s), "model": float(m)}
+                   for d, y, s, m in zip(targets["date"], targets["tilt"], targets["sigma"], model,
+                                         strict=True)],
+    }
+
+
+def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
+    """Refit on the points up to ``until``; forecast the rest against two naive baselines."""
+    cutoff = parse_month(until)
+    months = cal.targets["month"].to_numpy()
+    mask = months <= cutoff
+    if mask.sum() < 3 or (~mask).sum() < 1:
+        raise InputError("configs/calibrate", "calibrate.out_of_sample_until",
+                         f"{until} leaves {mask.sum()} points to fit and {(~mask).sum()} to forecast")
+    fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"], mask)
+    result = report_run(cal, cal.values_as_params(fit["x"]), settings["report_replicates"],
+                        settings["seed"])
+    forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
+    y = cal.targets["tilt"].to_numpy()
+    baselines = baseline_forecasts(months[mask].astype(float), y[mask], months[~mask].astype(float))
+    errors = {"model": fit_metrics(forecast, y[~mask])}
+    errors.update({name: fit_metrics(values, y[~mask]) for name, values in baselines.items()})
+    return {
+        "fitted_points_until": until,
+        "fitted_points": int(mask.sum()),
+        "forecast_points": int((~mask).sum()),
+        "in_sample": fit_metrics(result.mean_tilt(cal.state)[cal.steps[mask]], y[mask]),
+        "forecast_error": errors,
+        "forecast": [{"date": d, "target": float(t), "model": float(m),
+                      **{k: float(v[i]) for k, v in baselines.items()}}
+                     for i, (d, t, m) in enumerate(zip(cal.targets["date"][~mask], y[~mask], forecast,
+                                                       strict=True))],
+        "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
+        "wall_time_s": fit["wall_time_s"],
+    }
+
+
+def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
+    """Refit from other optimiser seeds; each parameter's spread across the fits."""
+    fits = [first]
+    for k in range(1, settings["restarts"]):
+        fits.append(cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"] + k))
+    values = np.array([f["x"] for f in fits])
+    table = {}
+    for j, p in enumerate(cal.free):
+        spread = float(values[:, j].std() / (p.high - p.low))
+        table[p.name] = {
+            "values": values[:, j].tolist(), "mean": float(values[:, j].mean()),
+            "std": float(values[:, j].std()), "min": float(values[:, j].min()),
+            "max": float(values[:, j].max()), "spread_over_range": spread,
+            "pinned_down": spread < PINNED_SPREAD,
+        }
+    return {"restarts": len(fits), "objectives": [f["objective"] for f in fits],
+            "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table}
+
+
+def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) -> str:
+    """A parameter-set file for ``configs/params/``: the default set plus the fitted values."""
+    body: dict[str, Any] = {"defaults": ["default", "_self_"]}
+    weights: dict[str, dict[str, float]] = {}
+    for p in free:
+        if p.is_weight:
+            state, _, interest = p.name.partition(".")
+            value = params["state_weights"][state][interest]
+            weights.setdefault(state, {})[interest] = round(float(value), 6)
+        else:
+            body[p.name] = round(float(params[p.name]), 6)
+    body["state_weights"] = weights
+    lines = "".join(f"# {line}\n" for line in header)
+    return lines + yaml.safe_dump(body, sort_keys=False)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="calibration")
+def main(cfg: DictConfig) -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    started = time.perf_counter()
+    settings = plain(cfg.calibrate)
+    try:
+        check_fresh(run_dir)
+        cal = build_calibrator(settings, plain(cfg.params))
+        counterfactual = load_scenario(settings["counterfactual"]) if settings["counterfactual"] else None
+    except (InputError, ValueError) as exc:
+        discard_if_empty(run_dir)
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+    log.info("fitting %d parameters to %d points (%d replicates per candidate)", len(cal.free),
+             len(cal.targets), cal.replicates)
+    fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"])
+    params = cal.values_as_params(fit["x"])
+    result = report_run(cal, params, settings["report_replicates"], settings["seed"])
+    report: dict[str, Any] = {
+        "scenario": cal.scenario.name, "targets": settings["targets"], "state": cal.state,
+        "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
+        "fit": fit_section(cal, result, fit),
+        "trajectory": trajectory_checks(result, cal.state),
+        "patterns": pattern_report(result, cal.patterns),
+        "report_replicates": settings["report_replicates"],
+    }
+    if counterfactual is not None:
+        other = report_run(cal, params, settings["report_replicates"], settings["seed"], counterfactual)
+        report["counterfactual"] = {"scenario": counterfactual.name,
+                                    "trajectory": trajectory_checks(other, cal.state)}
+    if settings["out_of_sample_until"]:
+        report["out_of_sample"] = out_of_sample(cal, settings, str(settings["out_of_sample_until"]))
+    if settings["restarts"] > 1:
+        report["identifiability"] = identifiability(cal, settings, fit)
+    report["wall_time_s"] = time.perf_counter() - started
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    fit_rep = report["fit"]
+    header = [
+        f"Calibrated parameters: written by `python -m sim.calibrate` on {stamp}.",
+        f"Fit to scenarios/targets/{settings['targets']}.csv on {cal.scenario.name}: "
+        f"RMSE {fit_rep['rmse']:.4f} (ensemble mean of {settings['report_replicates']} replicates, "
+        f"seed {settings['seed']}), max error {fit_rep['max_abs_error']:.3f}, R2 {fit_rep['r2']:.3f}.",
+        f"Optimiser: differential_evolution, popsize {settings['popsize']}, maxiter {settings['maxiter']}, "
+        f"seed {settings['optimizer_seed']}, {settings['replicates']} replicates per candidate; "
+        f"objective {fit['objective']:.4f}.",
+        "Other parameters: configs/params/default.yaml. Fit report: docs/calibration.md.",
+        f"recorded_rmse: {fit_rep['rmse']:.6f}",
+        f"recorded_replicates: {settings['report_replicates']}",
+        f"recorded_seed: {settings['seed']}",
+    ]
+    text = calibrated_yaml(params, cal.free, header)
+    with staged(run_dir) as folder:
+        write_config(OmegaConf.create(plain(cfg)), folder / "config.yaml")
+        (folder / "calibrated.yaml").write_text(text, encoding="utf-8")
+        write_json(report, folder / "fit_report.json")
+        result.tilt.to_parquet(folder / "tilt.parquet", index=False)
+        plot_state_tilt(result.tilt, folder / "fit.png", cal.state, targets=cal.targets,
+                        title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})")
+    if settings["write_config"]:
+        CALIBRATED_CONFIG.write_text(text, encoding="utf-8")
+        log.info("wrote %s", CALIBRATED_CONFIG)
+    log.info("RMSE %.3f, max error %.3f, R2 %.3f, turning %s; %d evaluations; %.0f s -> %s",
+             fit_rep["rmse"], fit_rep["max_abs_error"], fit_rep["r2"], fit_rep["turning_date"],
+             fit_rep["evaluations"], report["wall_time_s"], run_dir)
+
+
+if __name__ == "__main__":
+    main()

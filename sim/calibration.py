@@ -1,0 +1,172 @@
+"""Fit parameters to documented targets with batched model runs and differential evolution.
+
+`Calibrator.losses` evaluates a whole population at once: P candidates x n replicates become one
+`AlignmentModel` with R = P * n, every candidate on the same replicates (common random numbers).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import differential_evolution
+from tqdm.auto import tqdm
+
+from sim.errors import ParameterError
+from sim.fit import Pattern, chi2_per_point, pattern_violation
+from sim.model import AlignmentModel
+from sim.params import BOUNDS, INTERESTS, WEIGHT_BOUNDS
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """A calibrated parameter: ``inertia`` (a model parameter) or ``ITA.oil`` (a state's weight)."""
+
+    name: str
+    low: float
+    high: float
+
+    @property
+    def is_weight(self) -> bool:
+        return "." in self.name
+
+
+def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
+    """Each free parameter exists and its search range lies within its documented bounds."""
+    where = "calibrate.free"
+    for p in free:
+        if p.is_weight:
+            state, _, interest = p.name.partition(".")
+            if state not in state_ids or interest not in INTERESTS:
+                raise ParameterError(where, p.name, f"unknown; a parameter ({sorted(BOUNDS)}) or "
+                                     f"STATE.INTEREST with STATE in {list(state_ids)} and INTEREST in "
+                                     f"{list(INTERESTS)}")
+            lo, hi = WEIGHT_BOUNDS
+        elif p.name in BOUNDS and p.name != "state_weights":
+            lo, hi = BOUNDS[p.name]
+        else:
+            raise ParameterError(where, p.name, f"unknown parameter; known: {sorted(BOUNDS)}")
+        if not (lo <= p.low < p.high <= hi):
+            raise ParameterError(where, p.name, f"range [{p.low}, {p.high}] must lie within the "
+                                 f"documented bounds [{lo}, {hi}] with low < high")
+
+
+def apply_values(base: Mapping[str, Any], free: Sequence[FreeParameter], values: np.ndarray) -> dict:
+    """Parameters with the free ones set to ``values`` (each a number or one per replicate)."""
+    params = {k: v for k, v in base.items() if k != "state_weights"}
+    weights = {s: dict(w) for s, w in (base.get("state_weights") or {}).items()}
+    for p, value in zip(free, values, strict=True):
+        if p.is_weight:
+            state, _, interest = p.name.partition(".")
+            weights.setdefault(state, {})[interest] = value
+        else:
+            params[p.name] = value
+    params["state_weights"] = weights
+    return params
+
+
+class Calibrator:
+    """Objective and optimiser for fitting free parameters to documented tilt points.
+
+    Args:
+        scenario: the scenario simulated.
+        targets: documented points (``sim.targets.load_targets``), for the fitted state.
+        base_params: parameters the free ones are set on (plain mapping).
+        free: the parameters to fit, with their search ranges.
+        patterns: documented signs of other states' tilts, penalised when broken.
+        replicates: replicates per candidate (the ensemble whose mean tilt is fitted).
+        seed: the model's seed.
+        penalty_weight: weight of pattern violations against the chi-square of the targets.
+        state: the fitted state (``ITA``).
+    """
+
+    def __init__(self, scenario: Scenario, targets: pd.DataFrame, base_params: Mapping[str, Any],
+                 free: Sequence[FreeParameter], patterns: Sequence[Pattern], replicates: int,
+                 seed: int, penalty_weight: float, state: str = "ITA") -> None:
+        check_free(free, scenario.state_ids)
+        self.scenario = scenario
+        self.free = list(free)
+        self.base = dict(base_params)
+        self.patterns = list(patterns)
+        self.replicates = int(replicates)
+        self.seed = int(seed)
+        self.penalty_weight = float(penalty_weight)
+        self.state_index = {s: i for i, s in enumerate(scenario.state_ids)}
+        self.state = state
+        inside = targets[(targets["month"] >= scenario.start) & (targets["month"] <= scenario.end)]
+        self.targets = inside.reset_index(drop=True)
+        self.steps = (self.targets["month"] - scenario.start).to_numpy()
+        self.evaluations = 0
+
+    @property
+    def bounds(self) -> list[tuple[float, float]]:
+        return [(p.low, p.high) for p in self.free]
+
+    def ensemble_mean(self, x: np.ndarray) -> np.ndarray:
+        """Ensemble-mean tilt of every state for each candidate.
+
+        Args:
+            x: candidates, shape (n_free, P) (or (n_free,) for one).
+
+        Returns:
+            Shape (T, P, S).
+        """
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
+        candidates, n = x.shape[1], self.replicates
+        values = [np.repeat(row, n) for row in x]
+        params = apply_values(self.base, self.free, values)
+        model = AlignmentModel(self.scenario, params, replicates=candidates * n, seed=self.seed,
+                               record="tilt", replicate_ids=np.tile(np.arange(n), candidates))
+        model.run()
+        self.evaluations += candidates
+        history = model.tilt_history.reshape(self.scenario.n_months, candidates, n, -1)
+        return history.mean(axis=2)
+
+    def losses(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Objective for each candidate: chi2 per target point + penalty_weight * pattern violations.
+
+        Args:
+            x: candidates, shape (n_free, P).
+            mask: which target points count (all by default), shape (n_points,) bool.
+        """
+        mean = self.ensemble_mean(x)
+        mask = np.ones(len(self.steps), bool) if mask is None else mask
+        italy = mean[self.steps[mask], :, self.state_index[self.state]]
+        chi2 = chi2_per_point(italy, self.targets["tilt"].to_numpy()[mask],
+                              self.targets["sigma"].to_numpy()[mask])
+        return chi2 + self.penalty_weight * pattern_violation(mean, self.state_index, self.patterns)
+
+    def fit(self, popsize: int, maxiter: int, optimizer_seed: int, mask: np.ndarray | None = None,
+            tol: float = 0.0, progress: bool = True) -> dict[str, Any]:
+        """Differential evolution over the free parameters (whole population per model run).
+
+        Returns:
+            ``x`` (best values), ``objective``, ``evaluations``, ``generations``, ``wall_time_s``.
+        """
+        started, before = time.perf_counter(), self.evaluations
+        with tqdm(total=maxiter, desc="calibrating", unit="gen", disable=not progress) as bar:
+            def advance(intermediate_result):
+                bar.update(1)
+                bar.set_postfix(objective=f"{intermediate_result.fun:.3f}")
+
+            result = differential_evolution(
+                lambda x: self.losses(x, mask), self.bounds, vectorized=True, updating="deferred",
+                popsize=popsize, maxiter=maxiter, tol=tol, polish=False, init="sobol",
+                rng=np.random.default_rng(optimizer_seed), callback=advance,
+            )
+        return {
+            "x": np.asarray(result.x, dtype=float),
+            "objective": float(result.fun),
+            "evaluations": int(self.evaluations - before),
+            "generations": int(result.nit),
+            "wall_time_s": time.perf_counter() - started,
+        }
+
+    def values_as_params(self, x: np.ndarray) -> dict:
+        """The full parameter mapping with the free parameters at ``x``."""
+        return apply_values(self.base, self.free, [float(v) for v in x])
