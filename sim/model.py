@@ -153,6 +153,8 @@ class AlignmentModel(mesa.Model):
         p = self.p
         self.record_decay = np.power(0.5, 1.0 / p.record_half_life)
         self.threat_decay = np.power(0.5, 1.0 / p.threat_half_life)
+        self.migration_keep = np.power(0.5, 1.0 / p.migration_half_life)
+        self.perceived_arrivals = self.migration_series[0] * np.ones((self.replicates, 1))
 
     # ------------------------------------------------------------------ schedule
 
@@ -189,9 +191,12 @@ class AlignmentModel(mesa.Model):
     # ------------------------------------------------------------------ stage 1: events
 
     def apply_events(self) -> None:
-        """Apply this month's scenario events in file order (ODD submodel "events")."""
+        """Decay records and threat, perceive this month's arrivals, apply the month's events in file
+        order (ODD submodels "decay" and "events")."""
         self.record_ct *= self.record_decay
         self.threat *= self.threat_decay
+        keep, arrivals = self.migration_keep, self.migration_series[self.step_index]
+        self.perceived_arrivals = keep * self.perceived_arrivals + (1.0 - keep) * arrivals
         slot = self.n_states * self.n_factions
         for event in self.events_by_step[self.step_index]:
             if event.kind == "offensive":
@@ -237,7 +242,8 @@ class AlignmentModel(mesa.Model):
     def _deployment(self, event: Event) -> None:
         f = self.faction_index[event["faction"]]
         self.base_strength[f] += event["strength"]
-        self.deployed[self.state_index[event["state"]], f] += event["strength"]
+        # the commitment is to the camp the faction fights in when the forces arrive
+        self.deployed[self.state_index[event["state"]], self.head_of(f)] += event["strength"]
 
     def _enter(self, event: Event) -> None:
         self.active[self.faction_index[event["faction"]]] = True
@@ -247,11 +253,18 @@ class AlignmentModel(mesa.Model):
         self.active[f] = False
         self.control[self.control == f] = successor
         self.support[:, :, f] = 0.0
+        self.deployed[:, successor] += self.deployed[:, f]
+        self.deployed[:, f] = 0.0
+        self.record_ct[:, f] = 0.0
 
     def _allegiance(self, event: Event) -> None:
-        head = event["camp"]
-        self.camp[self.faction_index[event["faction"]]] = -1 if head is None else self.faction_index[head]
+        f, head = self.faction_index[event["faction"]], event["camp"]
+        self.camp[f] = -1 if head is None else self.faction_index[head]
         self.members = membership_matrix(self.camp)
+        if head is not None and self.camp[f] != f:
+            # support to a camp goes through its head: what the faction received moves there
+            self.support[:, :, self.camp[f]] += self.support[:, :, f]
+            self.support[:, :, f] = 0.0
 
     def _legitimacy(self, event: Event) -> None:
         self.legitimacy[self.faction_index[event["faction"]]] = event["value"]
@@ -271,9 +284,10 @@ class AlignmentModel(mesa.Model):
 
         Sets (R, F) arrays: ``strength``, ``camp_strength``, ``winner``, ``oil_market``,
         ``oil_company`` (C, R, F), ``migration``, ``security``, ``ideology`` (strength-weighted
-        Islamism of the camp it leads); ``rivalry`` (R, S, F); ``committed`` ((R,) S, F): each
-        state's deployed strength with each camp; and ``can_be_backed`` (F,):
-        active, patronable camp heads and independents (support to a camp goes through its head).
+        Islamism of the camp it leads); ``rivalry`` (R, S, F); ``committed`` (S, F): each
+        state's deployed strength with each camp (credited to the camp head at deployment); and
+        ``can_be_backed`` (F,): active, patronable camp heads and independents (support to a camp
+        goes through its head).
         """
         p, t, F = self.p, self.step_index, self.n_factions
         kappa = p.camp_cohesion
@@ -296,7 +310,7 @@ class AlignmentModel(mesa.Model):
             camp_total(per_faction_sum(self.control, output * stake, F), self.members, kappa)
             for stake in self.stakes
         ]
-        salience = self.migration_series[t] / p.migration_reference
+        salience = self.perceived_arrivals / p.migration_reference
         self.migration = camp_total(
             per_faction_sum(self.control, self.departure_share * salience, F), self.members, kappa
         )
@@ -307,8 +321,7 @@ class AlignmentModel(mesa.Model):
         self.ideology = camp_total(self.strength * self.islamist, self.members, kappa) / np.maximum(
             self.camp_strength, 1e-12)
         self.rivalry = np.matmul(self.relation, self.support)
-        kappa_3d = kappa if np.isscalar(kappa) else kappa[:, :, None]
-        self.committed = self.deployed + kappa_3d * (self.deployed @ self.members.T)
+        self.committed = self.deployed
         # support to a camp goes through its head: members are backed via their head
         self.can_be_backed = self.active & self.patronable & ((self.camp < 0) | (self.camp == heads))
 

@@ -46,19 +46,23 @@ class ModelParams:
         12.0, 1.0, 240.0, "months", "half-life of a faction's counter-terror record")
     threat_half_life: float = _param(
         12.0, 1.0, 120.0, "months", "half-life of a state's threat level after a terror event")
+    migration_half_life: float = _param(
+        3.0, 0.1, 36.0, "months",
+        "half-life of the memory through which states perceive arrivals (exponentially weighted mean)")
     migration_reference: float = _param(
-        10000.0, 500.0, 100000.0, "arrivals/month", "arrivals at which migration salience is 1")
+        10000.0, 500.0, 100000.0, "arrivals/month", "perceived arrivals at which migration salience is 1")
     oil_reference: float = _param(
         1.0e6, 1.0e5, 3.0e6, "barrels/day", "national output at which oil salience is 1")
     market_interest: float = _param(
-        0.2, 0.0, 1.0, "-", "nu: value of output a state's company has no stake in, per unit of stake")
+        0.2, 0.0, 1.0, "-",
+        "nu: value of each unit of output a camp holds, whatever the stakes (added to its company's share)")
     commitment: float = _param(
         10.0, 0.0, 50.0, "value/strength",
         "c: value of a faction per unit of strength the state deployed with its camp")
     state_weights: dict[str, dict[str, float]] = field(
         default_factory=dict,
         metadata={"doc": "state -> interest -> weight, replacing the scenario's values",
-                  "bounds": (-5.0, 5.0), "unit": "value"},
+                  "bounds": (-10.0, 10.0), "unit": "value"},
     )
 
 

@@ -21,6 +21,7 @@ class SimulationResult:
         scenario: the scenario's name.
         seed: the seed.
         first_replicate: index of the first replicate.
+        replicate_ids: the stream index of each row when the model was given ``replicate_ids``.
         dates: ``YYYY-MM`` of every simulated month.
         states, factions, assets: ids in model order.
         tilt_array: shape (T, R, S).
@@ -42,6 +43,7 @@ class SimulationResult:
     control_array: np.ndarray
     config: dict[str, Any] = field(default_factory=dict)
     wall_time_s: float = float("nan")
+    replicate_ids: np.ndarray | None = None
 
     @classmethod
     def from_model(cls, model: AlignmentModel, config: dict | None = None,
@@ -60,11 +62,17 @@ class SimulationResult:
             control_array=model.control_history,
             config=config or {},
             wall_time_s=wall_time_s,
+            replicate_ids=model.replicate_ids,
         )
 
     @property
     def replicates(self) -> int:
         return self.tilt_array.shape[1]
+
+    def _replicate_column(self, r: np.ndarray) -> np.ndarray:
+        if self.replicate_ids is not None:
+            return self.replicate_ids[r].astype(np.int64)
+        return (r + self.first_replicate).astype(np.int64)
 
     def _index(self, *inner: int) -> tuple[np.ndarray, ...]:
         """Columns (date, replicate, *inner positions) for a (T, R, *inner) array in C order."""
@@ -78,7 +86,7 @@ class SimulationResult:
         t, r, s = self._index(len(self.states))
         return pd.DataFrame({
             "date": np.asarray(self.dates)[t],
-            "replicate": (r + self.first_replicate).astype(np.int64),
+            "replicate": self._replicate_column(r),
             "state": np.asarray(self.states)[s],
             "tilt": self.tilt_array.reshape(-1).astype(float),
         })
@@ -91,7 +99,7 @@ class SimulationResult:
         t, r, s, f = self._index(len(self.states), len(self.factions))
         return pd.DataFrame({
             "date": np.asarray(self.dates)[t],
-            "replicate": (r + self.first_replicate).astype(np.int64),
+            "replicate": self._replicate_column(r),
             "state": np.asarray(self.states)[s],
             "faction": np.asarray(self.factions)[f],
             "support": self.support_array.reshape(-1).astype(float),
@@ -103,7 +111,7 @@ class SimulationResult:
         t, r, a = self._index(len(self.assets))
         return pd.DataFrame({
             "date": np.asarray(self.dates)[t],
-            "replicate": (r + self.first_replicate).astype(np.int64),
+            "replicate": self._replicate_column(r),
             "asset": np.asarray(self.assets)[a],
             "controller": np.asarray(self.factions)[self.control_array.reshape(-1)],
         })

@@ -19,7 +19,7 @@ from sim.params import ModelParams, describe_params, resolve_params
         ({"inertia": [0.1, 0.2]}, ["params: inertia", "2 values for 3 replicates"]),
         ({"state_weights": {"XXX": {"oil": 1}}}, ["state_weights.XXX", "unknown state", "ITA"]),
         ({"state_weights": {"ITA": {"greed": 1}}}, ["state_weights.ITA.greed", "unknown interest"]),
-        ({"state_weights": {"ITA": {"oil": 9}}}, ["state_weights.ITA.oil", "[-5.0, 5.0]"]),
+        ({"state_weights": {"ITA": {"oil": 11}}}, ["state_weights.ITA.oil", "[-10.0, 10.0]"]),
     ],
 )
 def test_bad_parameters(mini_scenario, params, words):

@@ -109,3 +109,13 @@ def test_bad_scenario_file_names_file_and_entry(tmp_path):
     assert proc.returncode == 2
     assert f"{bad}: events[1] (terror_attack).affects: unknown state 'XXX'" in proc.stderr
     assert not out.exists()
+
+
+def test_multirun_ends_with_an_overlay(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = run_app("-m", f"scenario={MINI}", "replicates=3", "seed=1,2", f"hydra.sweep.dir={sweep}")
+    assert proc.returncode == 0, proc.stderr
+    assert (sweep / "overlay_ITA.png").exists()
+    table = pd.read_csv(sweep / "overlay.csv")
+    assert set(table["run"].astype(str)) == {"0", "1"}
+    assert {"mean_tilt", "q05", "q50", "q95"} <= set(table.columns)

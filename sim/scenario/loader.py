@@ -380,7 +380,7 @@ def _build_states(section: dict) -> tuple[State, ...]:
                 capacity=_number(entry, "capacity", file, where, 0.0, 1.0),
                 company=company,
                 weights=_frozen(
-                    {k: _number(weights, k, file, f"{where}.weights", -5.0, 5.0) for k in INTERESTS}
+                    {k: _number(weights, k, file, f"{where}.weights", -10.0, 10.0) for k in INTERESTS}
                 ),
                 source=_text(entry, "source", file, where),
             )

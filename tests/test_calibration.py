@@ -1,0 +1,105 @@
+"""The calibrator against known answers: it recovers parameters from targets the model made."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibrate import CALIBRATED_CONFIG, calibrated_yaml
+from sim.calibration import Calibrator, FreeParameter, apply_values, check_free
+from sim.config import compose_config, plain
+from sim.errors import ParameterError
+from sim.fit import Pattern, baseline_forecasts, chi2_per_point, fit_metrics, pattern_violation
+from sim.scenario import load_scenario
+from sim.simulate import execute
+from sim.summary import target_errors
+from sim.targets import load_targets
+
+TRUE = {"inertia": 0.3, "ITA.migration": 2.0}
+FREE = [FreeParameter("inertia", 0.05, 0.9), FreeParameter("ITA.migration", 0.0, 5.0)]
+
+
+def synthetic_targets(scenario, replicates: int) -> pd.DataFrame:
+    """Italy's ensemble-mean tilt under TRUE parameters, every month, as target points."""
+    probe = Calibrator(scenario, pd.DataFrame({"month": [], "tilt": [], "sigma": []}), {}, FREE, [],
+                       replicates, seed=0, penalty_weight=0)
+    mean = probe.ensemble_mean(np.array([TRUE[p.name] for p in FREE]))[:, 0, 0]
+    months = np.arange(scenario.start, scenario.end + 1)
+    return pd.DataFrame({"month": months, "tilt": mean, "sigma": 0.05})
+
+
+def test_calibrator_recovers_known_parameters(mini_scenario):
+    """Tolerance: 10% of each search range, with 4 replicates, popsize 6, 25 generations."""
+    targets = synthetic_targets(mini_scenario, replicates=4)
+    cal = Calibrator(mini_scenario, targets, {}, FREE, [], replicates=4, seed=0, penalty_weight=0)
+    fit = cal.fit(popsize=6, maxiter=25, optimizer_seed=1, progress=False)
+    for p, value in zip(FREE, fit["x"], strict=True):
+        assert abs(value - TRUE[p.name]) <= 0.1 * (p.high - p.low), (p.name, value)
+    assert fit["objective"] < 0.05
+
+
+def test_population_is_one_batched_run_with_common_random_numbers(mini_scenario):
+    targets = synthetic_targets(mini_scenario, replicates=3)
+    cal = Calibrator(mini_scenario, targets, {}, FREE, [], replicates=3, seed=0, penalty_weight=0)
+    x = np.array([[0.3, 0.5, 0.3], [2.0, 1.0, 2.0]])
+    losses = cal.losses(x)
+    assert losses.shape == (3,)
+    assert losses[0] == pytest.approx(losses[2])  # same candidate, same replicates: same loss
+    assert losses[0] == pytest.approx(0.0, abs=1e-12)
+    assert losses[1] > losses[0]
+    assert cal.evaluations == 3
+
+
+def test_free_parameters_must_lie_within_documented_bounds():
+    with pytest.raises(ParameterError, match=r"calibrate.free: inertia: range \[0.0, 0.5\] must lie within"):
+        check_free([FreeParameter("inertia", 0.0, 0.5)], ["ITA"])
+    with pytest.raises(ParameterError, match=r"calibrate\.free: ITA\.greed: unknown"):
+        check_free([FreeParameter("ITA.greed", 0.0, 1.0)], ["ITA"])
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        check_free([FreeParameter("speed", 0.0, 1.0)], ["ITA"])
+
+
+def test_apply_values_sets_scalars_and_weights():
+    params = apply_values({"noise": 0.1, "state_weights": {"ITA": {"oil": 1.0}}}, FREE, [0.2, 3.0])
+    assert params["inertia"] == 0.2 and params["noise"] == 0.1
+    assert params["state_weights"]["ITA"] == {"oil": 1.0, "migration": 3.0}
+
+
+def test_fit_measures_known_values():
+    model, target, sigma = np.array([[0.0, 1.0], [0.5, 0.5]]), np.array([0.0, 0.5]), np.array([0.5, 0.5])
+    np.testing.assert_allclose(chi2_per_point(model, target, sigma), [0.0, 2.0])
+    metrics = fit_metrics(np.array([0.1, 0.4]), np.array([0.0, 0.5]))
+    assert metrics["rmse"] == pytest.approx(0.1) and metrics["max_abs_error"] == pytest.approx(0.1)
+    base = baseline_forecasts(np.array([0.0, 1.0]), np.array([0.0, 0.2]), np.array([2.0]))
+    assert base["last_value_held"][0] == pytest.approx(0.2)
+    assert base["linear_trend"][0] == pytest.approx(0.4)
+
+
+def test_pattern_violation_counts_only_the_wrong_side():
+    tilt = np.zeros((3, 2, 1))
+    tilt[:, 0, 0] = [0.5, 0.5, 0.5]
+    tilt[:, 1, 0] = [-0.5, 0.5, -0.5]
+    violation = pattern_violation(tilt, {"FRA": 0}, [Pattern("FRA", 1, 0, 2)])
+    np.testing.assert_allclose(violation, [0.0, 0.25 * 2 / 3])
+
+
+def test_calibrated_yaml_is_a_parameter_set():
+    text = calibrated_yaml({"inertia": 0.25, "state_weights": {"ITA": {"migration": 2.5}}}, FREE,
+                           ["made by a test", "recorded_rmse: 0.1"])
+    assert text.startswith("# made by a test\n")
+    assert "defaults:\n- default\n- _self_\ninertia: 0.25" in text
+
+
+@pytest.mark.skipif(not CALIBRATED_CONFIG.exists(), reason="no committed calibrated parameter set")
+def test_committed_calibration_reproduces_its_recorded_rmse():
+    header = CALIBRATED_CONFIG.read_text(encoding="utf-8")
+    recorded = {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", header)}
+    cfg = plain(compose_config(["params=calibrated"]))
+    scenario = load_scenario(cfg["scenario"])
+    result = execute(scenario, cfg["params"], int(recorded["replicates"]), int(recorded["seed"]),
+                     record="tilt")
+    rmse = target_errors(result, load_targets("italy_tilt"))["rmse"]
+    assert rmse == pytest.approx(recorded["rmse"], abs=1e-6)
