@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.alignment import best_response, logistic_noise, move_toward
+from sim.core.alignment import best_response
 from sim.core.contest import win_probability
 from sim.scenario.schema import INTERESTS, Faction, State
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sim.model import AlignmentModel
 
 _K = {name: k for k, name in enumerate(INTERESTS)}
+#: Interests valued from state-independent faction features (the model's ``features`` stack).
+_N_FEATURES = 6
 
 
 class FactionAgent(mesa.Agent):
@@ -42,12 +44,12 @@ class FactionAgent(mesa.Agent):
     @property
     def strength(self) -> np.ndarray:
         """Effective strength this month (own base, territory and foreign support), shape (R,)."""
-        return self.model.strength[:, self.index]
+        return self.model.strength[self.index]
 
     @property
     def camp_strength(self) -> np.ndarray:
         """Strength of the camp it leads (its own if it leads none), shape (R,)."""
-        return self.model.camp_strength[:, self.model.head_of(self.index)]
+        return self.model.camp_strength[self.model.head_of(self.index)]
 
     def attack(self, defender: FactionAgent, outcome: str, draws: np.ndarray | None) -> np.ndarray:
         """Fight ``defender``; return which replicates the attacker wins, shape (R,) bool.
@@ -62,10 +64,8 @@ class FactionAgent(mesa.Agent):
             return np.ones(replicates, dtype=bool)
         if outcome == "defender":
             return np.zeros(replicates, dtype=bool)
-        exponent = self.model.p.contest_exponent
-        if isinstance(exponent, np.ndarray):
-            exponent = exponent[:, 0]  # (R, 1) -> (R,), to match the strengths
-        p_win = win_probability(self.camp_strength, defender.camp_strength, exponent)
+        p_win = win_probability(self.camp_strength, defender.camp_strength,
+                                self.model.p.contest_exponent)
         return draws < p_win
 
 
@@ -73,8 +73,9 @@ class StateAgent(mesa.Agent):
     """A foreign state (ODD: entity "state") that values factions and adjusts its support.
 
     Its alignment ``a_sf`` (support per faction: non-negative, summing to at most 1) is the model's
-    ``support[:, index, :]``. Interest weights ``w_sk`` come from the scenario, overridden by
-    ``params.state_weights``; capacity scales how much its support strengthens a faction.
+    ``support[index]`` (factions x replicates). Interest weights ``w_sk`` come from the scenario,
+    overridden by ``params.state_weights``; capacity scales how much its support strengthens a
+    faction.
 
     Args:
         model: the model it belongs to.
@@ -87,50 +88,50 @@ class StateAgent(mesa.Agent):
         self.spec = spec
         self.index = index
         self.company = model.company_index.get(spec.company, -1)
-        self.values = np.zeros((model.replicates, model.n_factions))
+        self.values = np.zeros((0, model.replicates))
 
     def weight(self, interest: str):
-        """This state's weight on ``interest``: a scalar, or (R, 1) when it varies by replicate."""
-        weights = self.model.p.weights
-        if weights.ndim == 2:
-            return weights[self.index, _K[interest]]
-        return weights[:, self.index, _K[interest], None]
+        """This state's weight on ``interest``: a scalar, or (R,) when it varies by replicate."""
+        return self.model.p.weights[self.index, _K[interest]]
 
     def value_factions(self) -> None:
-        """Value each faction on each interest (ODD submodel "valuation"); store ``self.values``.
+        """Value each faction it can back on each interest (ODD submodel "valuation").
 
         V_sf = w_oil (nu O_f + O_f^company) + w_mig M_f + w_sec (1 + threat_s) Sec_f + w_leg l_f
                + w_ideo I_f + w_win P_f + w_riv sum_s' rel_ss' a_s'f + c D_sf + sigma eps_sf
 
         where D_sf is the strength the state has deployed with the faction's camp (sunk
-        commitment: its forces and materiel are there).
+        commitment: its forces and materiel are there). Stores ``self.values``, shape (C, R) over
+        the model's ``candidates``.
         """
         m, s = self.model, self.index
-        oil = m.p.market_interest * m.oil_market
+        weights = m.p.weights
+        if weights.ndim == 2:  # the first six interests: one weighted sum over the feature stack
+            features = m.features
+            values = (weights[s, :_N_FEATURES] @ features.reshape(_N_FEATURES, -1)).reshape(
+                features.shape[1:])
+        else:
+            values = np.einsum("kr,kcr->cr", weights[s, :_N_FEATURES], m.features)
+        values = values + self.weight("security") * m.threat[s] * m.security_c
         if self.company >= 0:
-            oil = oil + m.oil_company[self.company]
-        values = (
-            self.weight("oil") * oil
-            + self.weight("migration") * m.migration
-            + self.weight("security") * (1.0 + m.threat[:, s, None]) * m.security
-            + self.weight("legitimacy") * m.legitimacy
-            + self.weight("ideology") * m.ideology
-            + self.weight("winner") * m.winner
-            + self.weight("rivalry") * m.rivalry[:, s, :]
-            + m.p.commitment * m.committed[..., s, :]
-        )
+            values = values + self.weight("oil") * m.oil_company_c[self.company]
+        values = values + self.weight("rivalry") * m.rivalry[s] + m.p.commitment * m.committed[s]
         if m.has_noise:
-            noise_draws = m.draws[:, s * m.n_factions : (s + 1) * m.n_factions]
-            values = values + logistic_noise(noise_draws, m.p.noise)
-        values[:, ~m.can_be_backed] = -np.inf
+            first = s * m.max_candidates
+            values += m.p.noise * m.shocks[first : first + values.shape[0]]
         self.values = values
 
     def update_alignment(self) -> None:
-        """Move support part of the way toward the logit best response (ODD submodel "adjustment")."""
+        """Move support part of the way toward the logit best response (ODD submodel "adjustment").
+
+        Factions it cannot back have a best response of 0: their support decays at the same rate.
+        """
         m = self.model
         target = best_response(self.values, m.p.rationality, m.p.outside_option)
         inertia = 1.0 if m.step_index == 0 else m.p.inertia
-        m.support[:, self.index, :] = move_toward(m.support[:, self.index, :], target, inertia)
+        support = m.support[self.index]  # (F, R), a view: updated in place
+        support *= 1.0 - inertia
+        support[m.candidates] += inertia * target
 
     @property
     def tilt(self) -> np.ndarray:

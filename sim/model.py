@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from sim.agents import FactionAgent, StateAgent
+from sim.core.alignment import logistic_noise
 from sim.core.contest import prospects
 from sim.core.holdings import camp_total, membership_matrix, per_faction_sum
 from sim.core.streams import ReplicateStreams
@@ -19,8 +20,22 @@ from sim.scenario.schema import Event, Scenario
 TILT_PLUS, TILT_MINUS = "LNA", "GNA"
 #: What is kept of each month: every state's support per faction, or only the states' tilts.
 RECORD_MODES = ("full", "tilt")
+#: Floating-point type of the state variables: single precision halves the memory traffic of the
+#: batched arithmetic; tilts are reported to far fewer digits than it carries.
+FLOAT = np.float32
 #: A faction whose extremist score reaches this is a terror holder: taking its havens earns a record.
 EXTREMIST_THRESHOLD = 0.5
+
+
+def _monthly_factor(half_life):
+    """What remains after one month of a quantity with this half-life (months)."""
+    factor = np.power(0.5, 1.0 / np.asarray(half_life, dtype=FLOAT))
+    return float(factor) if factor.ndim == 0 else factor
+
+
+def backable(active: np.ndarray, patronable: np.ndarray, camp: np.ndarray) -> np.ndarray:
+    """Factions a state can back, (F,) bool: active, patronable camp heads and independents."""
+    return active & patronable & ((camp < 0) | (camp == np.arange(camp.size)))
 
 
 class AlignmentModel(mesa.Model):
@@ -71,12 +86,12 @@ class AlignmentModel(mesa.Model):
             if ids.shape != (self.replicates,) or ids.min() < 0:
                 raise ValueError(f"replicate_ids must be {self.replicates} non-negative integers")
             self.replicate_ids = ids
-        self.p = resolve_params(params, scenario, self.replicates)
+        self.p = resolve_params(params, scenario, self.replicates, dtype=FLOAT)
         self.has_noise = not (np.isscalar(self.p.noise) and self.p.noise == 0.0)
         self._setup_arrays()
         self._setup_agents()
         self._setup_timeline()
-        self.streams = ReplicateStreams(int(seed), self.n_states * self.n_factions + self.open_slots)
+        self.streams = ReplicateStreams(int(seed), self.n_states * self.max_candidates + self.open_slots)
         self.step_index = 0
 
     # ------------------------------------------------------------------ construction
@@ -99,40 +114,42 @@ class AlignmentModel(mesa.Model):
         self.active = np.array([f.active for f in sc.factions])
         self.patronable = np.array([f.patronable for f in sc.factions])
         self.camp = np.array([fi[f.camp] if f.camp else -1 for f in sc.factions])
-        self.members = membership_matrix(self.camp)
-        self.legitimacy = np.array([f.legitimacy for f in sc.factions])
-        self.islamist = np.array([f.islamist for f in sc.factions])
-        self.extremist = np.array([f.extremist for f in sc.factions])
-        self.base_strength = np.array([f.strength for f in sc.factions])
-        self.capacity = np.array([s.capacity for s in sc.states])
-        self.relation = np.zeros((self.n_states, self.n_states))
+        self.members = membership_matrix(self.camp).astype(FLOAT)
+        self.legitimacy = np.array([f.legitimacy for f in sc.factions], FLOAT)
+        self.islamist = np.array([f.islamist for f in sc.factions], FLOAT)
+        self.extremist = np.array([f.extremist for f in sc.factions], FLOAT)
+        self.base_strength = np.array([f.strength for f in sc.factions], FLOAT)
+        self.capacity = np.array([s.capacity for s in sc.states], FLOAT)
+        self.relation = np.zeros((self.n_states, self.n_states), FLOAT)
         for rel in sc.relations:
             a, b = self.state_index[rel.a], self.state_index[rel.b]
             self.relation[a, b] = self.relation[b, a] = rel.value
 
-        self.output_share = np.array([a.output_share for a in sc.assets])
-        self.departure_share = np.array([a.departure_share for a in sc.assets])
-        self.haven = np.array([a.haven for a in sc.assets])
-        self.military_value = np.array([a.military_value for a in sc.assets])
-        self.stakes = np.zeros((len(self.companies), self.n_assets))
+        self.output_share = np.array([a.output_share for a in sc.assets], FLOAT)
+        self.departure_share = np.array([a.departure_share for a in sc.assets], FLOAT)
+        self.haven = np.array([a.haven for a in sc.assets], FLOAT)
+        self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
+        self.stakes = np.zeros((len(self.companies), self.n_assets), FLOAT)
         for j, asset in enumerate(sc.assets):
             for company, share in asset.stakes.items():
                 self.stakes[self.company_index[company], j] = share
 
+        # the replicate axis is last, so that every operation runs over contiguous memory
         initial = np.array([fi[a.controller] for a in sc.assets])
-        self.control = np.tile(initial, (R, 1))
-        self.record_ct = np.zeros((R, self.n_factions))
-        self.threat = np.zeros((R, self.n_states))
-        self.support = np.zeros((R, self.n_states, self.n_factions))
-        self.deployed = np.zeros((self.n_states, self.n_factions))
-        self.migration_series = sc.monthly("migrant_arrivals")
-        self.oil_series = sc.monthly("oil_output")
+        self.control = np.repeat(initial[:, None], R, axis=1)  # (A, R)
+        self.record_ct = np.zeros((self.n_factions, R), FLOAT)
+        self.threat = np.zeros((self.n_states, R), FLOAT)
+        self.support = np.zeros((self.n_states, self.n_factions, R), FLOAT)
+        self.deployed = np.zeros((self.n_states, self.n_factions), FLOAT)
+        self._holdings_stale = True
+        self.migration_series = sc.monthly("migrant_arrivals").astype(FLOAT)
+        self.oil_series = sc.monthly("oil_output").astype(FLOAT)
 
         T = sc.n_months
         if self.record_mode == "full":
-            self.support_history = np.zeros((T, R, self.n_states, self.n_factions), np.float32)
-        self.tilt_history = np.zeros((T, R, self.n_states))
-        self.control_history = np.zeros((T, R, self.n_assets), np.int16)
+            self._supports = np.zeros((T, self.n_states, self.n_factions, R), np.float32)
+        self._tilts = np.zeros((T, self.n_states, R), FLOAT)
+        self._controls = np.zeros((T, self.n_assets, R), np.int16)
 
     def _setup_agents(self) -> None:
         self.faction_agents = [
@@ -150,11 +167,27 @@ class AlignmentModel(mesa.Model):
              for month in self.events_by_step),
             default=0,
         )
+        self.max_candidates = self._widest_candidate_set()
         p = self.p
-        self.record_decay = np.power(0.5, 1.0 / p.record_half_life)
-        self.threat_decay = np.power(0.5, 1.0 / p.threat_half_life)
-        self.migration_keep = np.power(0.5, 1.0 / p.migration_half_life)
-        self.perceived_arrivals = self.migration_series[0] * np.ones((self.replicates, 1))
+        self.record_decay = _monthly_factor(p.record_half_life)
+        self.threat_decay = _monthly_factor(p.threat_half_life)
+        self.migration_keep = _monthly_factor(p.migration_half_life)
+        self.perceived_arrivals = np.full(self.replicates, self.migration_series[0], FLOAT)
+
+    def _widest_candidate_set(self) -> int:
+        """Most factions that can be backed in any month (fixes the width of the random draws)."""
+        active, camp = self.active.copy(), self.camp.copy()
+        widest = int(backable(active, self.patronable, camp).sum())
+        for month in self.events_by_step:
+            for event in month:
+                if event.kind in ("enter", "exit"):
+                    active[self.faction_index[event["faction"]]] = event.kind == "enter"
+                elif event.kind == "allegiance":
+                    head = event["camp"]
+                    faction = self.faction_index[event["faction"]]
+                    camp[faction] = -1 if head is None else self.faction_index[head]
+            widest = max(widest, int(backable(active, self.patronable, camp).sum()))
+        return widest
 
     # ------------------------------------------------------------------ schedule
 
@@ -163,6 +196,8 @@ class AlignmentModel(mesa.Model):
         if self.step_index >= self.scenario.n_months:
             raise RuntimeError("the scenario's period is over; build a new model to run again")
         self.draws = self._month_draws()
+        if self.has_noise:  # one logistic transform per month for every state's shocks
+            self.shocks = logistic_noise(self.draws[: self.n_states * self.max_candidates], 1.0)
         self.apply_events()
         self.assess_factions()
         for state in self.state_agents:
@@ -175,10 +210,11 @@ class AlignmentModel(mesa.Model):
     def _month_draws(self) -> np.ndarray:
         """This month's uniforms, one row per replicate of the batch."""
         if self.replicate_ids is None:
-            return self.streams.uniforms(self.step_index, self.first_replicate, self.replicates)
-        low, high = int(self.replicate_ids.min()), int(self.replicate_ids.max())
-        block = self.streams.uniforms(self.step_index, low, high - low + 1)
-        return block[self.replicate_ids - low]
+            block = self.streams.uniforms(self.step_index, self.first_replicate, self.replicates)
+        else:
+            low, high = int(self.replicate_ids.min()), int(self.replicate_ids.max())
+            block = self.streams.uniforms(self.step_index, low, high - low + 1)[self.replicate_ids - low]
+        return np.ascontiguousarray(block.T)  # (width, R)
 
     def run(self, progress: Any = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""
@@ -197,12 +233,12 @@ class AlignmentModel(mesa.Model):
         self.threat *= self.threat_decay
         keep, arrivals = self.migration_keep, self.migration_series[self.step_index]
         self.perceived_arrivals = keep * self.perceived_arrivals + (1.0 - keep) * arrivals
-        slot = self.n_states * self.n_factions
+        slot = self.n_states * self.max_candidates
         for event in self.events_by_step[self.step_index]:
             if event.kind == "offensive":
                 draws = None
                 if event["outcome"] == "open":
-                    draws = self.draws[:, slot]
+                    draws = self.draws[slot]
                     slot += 1
                 self._offensive(event, draws)
             else:
@@ -221,11 +257,12 @@ class AlignmentModel(mesa.Model):
     def _transfer(self, assets: list[int], taker: int, where: np.ndarray) -> None:
         """Give ``assets`` to ``taker`` in the replicates ``where``; credit havens taken from terror."""
         for j in assets:
-            previous = self.control[:, j]
+            previous = self.control[j]
             from_terror = (self.extremist[previous] >= EXTREMIST_THRESHOLD) & where
             if self.haven[j] > 0 and self.extremist[taker] < EXTREMIST_THRESHOLD:
-                self.record_ct[:, taker] += self.haven[j] * from_terror
-            self.control[where, j] = taker
+                self.record_ct[taker] += self.haven[j] * from_terror
+            self.control[j, where] = taker
+        self._holdings_stale = True
 
     def _control(self, event: Event) -> None:
         everywhere = np.ones(self.replicates, dtype=bool)
@@ -237,7 +274,7 @@ class AlignmentModel(mesa.Model):
 
     def _terror(self, event: Event) -> None:
         for sid in event["affects"]:
-            self.threat[:, self.state_index[sid]] += event["severity"]
+            self.threat[self.state_index[sid]] += event["severity"]
 
     def _deployment(self, event: Event) -> None:
         f = self.faction_index[event["faction"]]
@@ -252,25 +289,28 @@ class AlignmentModel(mesa.Model):
         f, successor = self.faction_index[event["faction"]], self.faction_index[event["successor"]]
         self.active[f] = False
         self.control[self.control == f] = successor
-        self.support[:, :, f] = 0.0
+        self._holdings_stale = True
+        self.support[:, f] = 0.0
         self.deployed[:, successor] += self.deployed[:, f]
         self.deployed[:, f] = 0.0
-        self.record_ct[:, f] = 0.0
+        self.record_ct[f] = 0.0
 
     def _allegiance(self, event: Event) -> None:
         f, head = self.faction_index[event["faction"]], event["camp"]
         self.camp[f] = -1 if head is None else self.faction_index[head]
-        self.members = membership_matrix(self.camp)
+        self.members = membership_matrix(self.camp).astype(FLOAT)
+        self._holdings_stale = True
         if head is not None and self.camp[f] != f:
             # support to a camp goes through its head: what the faction received moves there
-            self.support[:, :, self.camp[f]] += self.support[:, :, f]
-            self.support[:, :, f] = 0.0
+            self.support[:, self.camp[f]] += self.support[:, f]
+            self.support[:, f] = 0.0
 
     def _legitimacy(self, event: Event) -> None:
         self.legitimacy[self.faction_index[event["faction"]]] = event["value"]
 
     def _stake(self, event: Event) -> None:
         self.stakes[self.company_index[event["company"]], self.asset_index[event["asset"]]] = event["value"]
+        self._holdings_stale = True
 
     # ------------------------------------------------------------------ stage 2: assessment
 
@@ -280,63 +320,115 @@ class AlignmentModel(mesa.Model):
         return faction if head < 0 else head
 
     def assess_factions(self) -> None:
-        """Strengths, prospects and what each faction's camp delivers this month (ODD "assessment").
+        """Strengths, prospects and what each camp delivers this month (ODD "assessment").
 
-        Sets (R, F) arrays: ``strength``, ``camp_strength``, ``winner``, ``oil_market``,
-        ``oil_company`` (C, R, F), ``migration``, ``security``, ``ideology`` (strength-weighted
-        Islamism of the camp it leads); ``rivalry`` (R, S, F); ``committed`` (S, F): each
-        state's deployed strength with each camp (credited to the camp head at deployment); and
-        ``can_be_backed`` (F,): active, patronable camp heads and independents (support to a camp
-        goes through its head).
+        Sets ``strength`` (F, R); ``camp_strength`` (F, R) for the contenders (camp heads and
+        independents; 0 elsewhere); ``can_be_backed`` (F,): active, patronable camp heads and
+        independents (support to a camp goes through its head); and, over those candidates C,
+        the views the states' decisions read (see `_candidate_views`).
         """
-        p, t, F = self.p, self.step_index, self.n_factions
-        kappa = p.camp_cohesion
-        held = per_faction_sum(self.control, self.military_value, F)
-        backing = np.einsum("s,rsf->rf", self.capacity, self.support)
+        p, F = self.p, self.n_factions
+        if self._holdings_stale:
+            self._tally_holdings()
+        backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
         self.strength = (
-            (self.base_strength + p.territory_strength * held)
+            (self.base_strength[:, None] + p.territory_strength * self._held_military)
             * (1.0 + p.support_effect * backing)
-            * self.active
+            * self.active[:, None]
         )
-        self.camp_strength = camp_total(self.strength, self.members, kappa)
-        heads = np.arange(F)
-        contender = self.active & ((self.camp < 0) | (self.camp == heads))
-        chance = prospects(self.camp_strength, contender, p.contest_exponent)
-        self.winner = chance + kappa * (chance @ self.members)
+        contender = self.active & ((self.camp < 0) | (self.camp == np.arange(F)))
+        rows = np.flatnonzero(contender)
+        self.camp_strength = np.zeros_like(self.strength)
+        self.camp_strength[rows] = self._camp_rows(self.strength, rows)
+        self.chance = prospects(self.camp_strength, contender, p.contest_exponent)
+        self.can_be_backed = backable(self.active, self.patronable, self.camp)
+        self._candidate_views()
 
-        output = self.output_share * (self.oil_series[t] / p.oil_reference)
-        self.oil_market = camp_total(per_faction_sum(self.control, output, F), self.members, kappa)
-        self.oil_company = [
-            camp_total(per_faction_sum(self.control, output * stake, F), self.members, kappa)
-            for stake in self.stakes
-        ]
-        salience = self.perceived_arrivals / p.migration_reference
-        self.migration = camp_total(
-            per_faction_sum(self.control, self.departure_share * salience, F), self.members, kappa
-        )
+    def _camp_rows(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`camp_total` of ``values`` (F, R) for the factions ``rows`` only, shape (len(rows), R)."""
+        return values[rows] + self.p.camp_cohesion * (self.members[rows] @ values)
+
+    def _candidate_views(self) -> None:
+        """What the states' decisions read, restricted to the factions that can be backed (C).
+
+        ``candidates`` (C,) indices; ``features`` (6, C, R) in `INTERESTS` order: oil delivered to
+        the market, migration, security (counter-terror record minus the camp's extremist taint),
+        legitimacy, ideology (strength-weighted Islamism of the camp) and prospects (members share
+        their head's); ``security_c`` (C, R); ``oil_company_c`` (companies, C, R); ``rivalry``
+        (S, C, R); ``committed`` (S, C, 1): each state's deployed strength with each camp.
+        """
+        p, t = self.p, self.step_index
+        cand = np.flatnonzero(self.can_be_backed)
+        self.candidates = cand
+        replicates, kappa = self.replicates, p.camp_cohesion
+        oil_salience = self.oil_series[t] / p.oil_reference
         # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
         extremism = self.extremist * self.active
-        taint = np.maximum(extremism, (self.members * extremism).max(axis=1))
-        self.security = camp_total(self.record_ct, self.members, kappa) - taint
-        self.ideology = camp_total(self.strength * self.islamist, self.members, kappa) / np.maximum(
-            self.camp_strength, 1e-12)
-        self.rivalry = np.matmul(self.relation, self.support)
-        self.committed = self.deployed
-        # support to a camp goes through its head: members are backed via their head
-        self.can_be_backed = self.active & self.patronable & ((self.camp < 0) | (self.camp == heads))
+        taint = np.maximum(extremism, (self.members * extremism).max(axis=1))[cand, None]
+        islamism = self._camp_rows(self.strength * self.islamist[:, None], cand)
+        self.features = np.stack([
+            p.market_interest * oil_salience * self._camp_output[cand],
+            (self.perceived_arrivals / p.migration_reference) * self._camp_departures[cand],
+            self._camp_rows(self.record_ct, cand) - taint,
+            np.broadcast_to(self.legitimacy[cand, None], (cand.size, replicates)),
+            islamism / np.maximum(self.camp_strength[cand], 1e-12),
+            self.chance[cand] + kappa * (self.members.T[cand] @ self.chance),
+        ])
+        self.security_c = self.features[2]
+        self.oil_company_c = [oil_salience * held[cand] for held in self._camp_company_output]
+        chosen = self.support[:, cand].reshape(self.n_states, -1)
+        self.rivalry = (self.relation @ chosen).reshape(self.n_states, cand.size, replicates)
+        self.committed = self.deployed[:, cand, None]
+
+    def _tally_holdings(self) -> None:
+        """Sum what each faction (and camp) holds; redone only after control, camps or stakes change.
+
+        Sets ``_held_military`` (F, R) and, credited to camp heads, the shares of national output
+        (``_camp_output``, and per company ``_camp_company_output``) and of migrant departures
+        (``_camp_departures``). Monthly levels (oil output, perceived arrivals) scale them.
+        """
+        F, kappa = self.n_factions, self.p.camp_cohesion
+        self._held_military = per_faction_sum(self.control, self.military_value, F)
+        self._camp_output = camp_total(per_faction_sum(self.control, self.output_share, F),
+                                       self.members, kappa)
+        self._camp_company_output = [
+            camp_total(per_faction_sum(self.control, self.output_share * stake, F), self.members,
+                       kappa)
+            for stake in self.stakes
+        ]
+        self._camp_departures = camp_total(per_faction_sum(self.control, self.departure_share, F),
+                                           self.members, kappa)
+        self._holdings_stale = False
 
     # ------------------------------------------------------------------ stage 4: record
 
     def tilt_of(self, state: int) -> np.ndarray:
         """Current tilt of state ``state``: support for the LNA minus support for the GNA, (R,)."""
         plus, minus = self.faction_index[TILT_PLUS], self.faction_index[TILT_MINUS]
-        return self.support[:, state, plus] - self.support[:, state, minus]
+        return self.support[state, plus] - self.support[state, minus]
 
     def record_month(self) -> None:
         """Keep this month's alignment, tilts and asset control."""
         t = self.step_index
         plus, minus = self.faction_index[TILT_PLUS], self.faction_index[TILT_MINUS]
-        self.tilt_history[t] = self.support[:, :, plus] - self.support[:, :, minus]
-        self.control_history[t] = self.control
+        np.subtract(self.support[:, plus], self.support[:, minus], out=self._tilts[t])
+        self._controls[t] = self.control
         if self.record_mode == "full":
-            self.support_history[t] = self.support
+            self._supports[t] = self.support
+
+    @property
+    def tilt_history(self) -> np.ndarray:
+        """Every state's tilt each month, shape (T, R, S)."""
+        return self._tilts.transpose(0, 2, 1)
+
+    @property
+    def control_history(self) -> np.ndarray:
+        """Controller index of every asset each month, shape (T, R, A)."""
+        return self._controls.transpose(0, 2, 1)
+
+    @property
+    def support_history(self) -> np.ndarray:
+        """Support of every state for every faction each month, shape (T, R, S, F) (record="full")."""
+        if self.record_mode != "full":
+            raise AttributeError("support_history: this model recorded only tilts (record='tilt')")
+        return self._supports.transpose(0, 3, 1, 2)

@@ -2,7 +2,7 @@
 
 `ModelParams` is the Hydra schema of ``configs/params/*.yaml``. `resolve_params` turns it (or a plain
 mapping) into `NumericParams`: every value checked against its bounds, scalars kept scalar, and
-per-replicate values (arrays of shape (R,)) reshaped to (R, 1) so they broadcast over factions.
+per-replicate values as arrays of shape (R,), which broadcast along the model's last (replicate) axis.
 """
 
 from __future__ import annotations
@@ -75,11 +75,11 @@ WEIGHT_BOUNDS: tuple[float, float] = BOUNDS["state_weights"]
 
 @dataclass(frozen=True)
 class NumericParams:
-    """Validated parameters ready for the core: scalars, or arrays of shape (R, 1).
+    """Validated parameters ready for the core: scalars, or arrays of shape (R,).
 
     Attributes:
         values: name -> value for every name in `SCALAR_NAMES`.
-        weights: interest weights, shape (S, K) or (R, S, K), K in `INTERESTS` order.
+        weights: interest weights, shape (S, K) or (S, K, R), K in `INTERESTS` order.
         replicates: R, the batch size the per-replicate arrays were checked against.
     """
 
@@ -96,7 +96,7 @@ class NumericParams:
     def replicate(self, r: int) -> NumericParams:
         """The parameters of replicate ``r`` alone (R = 1)."""
         values = {k: v[r : r + 1] if isinstance(v, np.ndarray) else v for k, v in self.values.items()}
-        weights = self.weights[r : r + 1] if self.weights.ndim == 3 else self.weights
+        weights = self.weights[..., r : r + 1] if self.weights.ndim == 3 else self.weights
         return NumericParams(values, weights, 1)
 
 
@@ -132,10 +132,11 @@ def _check_value(name: str, value: Any, lo: float, hi: float, replicates: int) -
     if np.any(array < lo) or np.any(array > hi):
         bad = array.min() if np.any(array < lo) else array.max()
         raise ParameterError(where, name, f"is {bad:g}; allowed range [{lo}, {hi}]")
-    return float(array) if array.ndim == 0 else array.reshape(-1, 1)
+    return float(array) if array.ndim == 0 else array.copy()
 
 
-def resolve_params(params: Any, scenario: Scenario, replicates: int) -> NumericParams:
+def resolve_params(params: Any, scenario: Scenario, replicates: int,
+                   dtype: Any = np.float64) -> NumericParams:
     """Validate parameters against their bounds and the scenario; return `NumericParams`.
 
     Args:
@@ -143,6 +144,7 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int) -> NumericP
             Any value may be a number or a sequence of ``replicates`` numbers.
         scenario: supplies the states and their documented interest weights.
         replicates: R, the batch size.
+        dtype: floating-point type of the per-replicate arrays and the weights.
 
     Raises:
         ParameterError: naming the parameter and its allowed range.
@@ -176,15 +178,16 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int) -> NumericP
                                    replicates)
             s, k = scenario.state_ids.index(state_id), INTERESTS.index(interest)
             if isinstance(checked, np.ndarray):
-                per_replicate.append((s, k, checked[:, 0]))
+                per_replicate.append((s, k, checked))
             else:
                 base[s, k] = checked
     weights = base
     if per_replicate:
-        weights = np.repeat(base[None], replicates, axis=0)
-        for s, k, column in per_replicate:
-            weights[:, s, k] = column
-    return NumericParams(values, weights, replicates)
+        weights = np.repeat(base[:, :, None], replicates, axis=2)
+        for s, k, row in per_replicate:
+            weights[s, k, :] = row
+    values = {k: v.astype(dtype) if isinstance(v, np.ndarray) else v for k, v in values.items()}
+    return NumericParams(values, weights.astype(dtype), replicates)
 
 
 def describe_params() -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ def test_per_replicate_parameters_equal_separate_runs(mini_scenario):
         alone = AlignmentModel(mini_scenario, {"inertia": inertia[r],
                                                "state_weights": {"ITA": {"oil": weights[r]}}},
                                replicates=1, seed=2, first_replicate=r).run()
-        np.testing.assert_allclose(batch.tilt_history[:, r], alone.tilt_history[:, 0], atol=1e-12)
+        np.testing.assert_allclose(batch.tilt_history[:, r], alone.tilt_history[:, 0], atol=1e-5)
 
 
 def test_tilt_only_recording_matches_full(mini_scenario):

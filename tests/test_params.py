@@ -32,10 +32,11 @@ def test_bad_parameters(mini_scenario, params, words):
 def test_per_replicate_values_broadcast_over_factions(mini_scenario):
     p = resolve_params({"inertia": [0.1, 0.2, 0.3], "state_weights": {"ITA": {"oil": [1, 2, 3]}}},
                        mini_scenario, replicates=3)
-    assert p.inertia.shape == (3, 1)
-    assert p.weights.shape == (3, 3, 7)
-    np.testing.assert_array_equal(p.weights[:, 0, 0], [1, 2, 3])
-    assert p.replicate(1).inertia.shape == (1, 1)
+    assert p.inertia.shape == (3,)
+    assert p.weights.shape == (3, 7, 3)
+    np.testing.assert_array_equal(p.weights[0, 0, :], [1, 2, 3])
+    assert p.replicate(1).inertia.shape == (1,)
+    assert p.replicate(1).weights.shape == (3, 7, 1)
 
 
 def test_defaults_are_within_their_bounds(mini_scenario):

@@ -26,13 +26,16 @@ def prospects(camp_strength: np.ndarray, contender: np.ndarray, exponent) -> np.
     """Each contender's chance of prevailing: its share of ``camp_strength ** m`` among contenders.
 
     Args:
-        camp_strength: strength of each faction's camp as led by it, shape (R, F).
+        camp_strength: strength of each faction's camp as led by it, shape (F, R).
         contender: which factions contend for the country (camp heads and independents), (F,) bool.
-        exponent: decisiveness m (scalar or (R, 1)).
+        exponent: decisiveness m (scalar or (R,)).
 
     Returns:
-        Shape (R, F): probabilities over contenders summing to 1 (0 for non-contenders).
+        Shape (F, R): probabilities over contenders summing to 1 (0 for non-contenders).
     """
-    powered = np.power(np.maximum(camp_strength, 0.0), exponent) * contender
-    total = powered.sum(axis=1, keepdims=True)
-    return np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
+    chance = np.zeros_like(camp_strength)
+    rows = np.flatnonzero(contender)
+    powered = np.power(np.maximum(camp_strength[rows], 0.0), exponent)
+    total = powered.sum(axis=0)
+    chance[rows] = np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
+    return chance

@@ -1,4 +1,7 @@
-"""What each faction holds, and what its camp delivers, from the asset-control array."""
+"""What each faction holds, and what its camp delivers, from the asset-control array.
+
+Arrays put the replicate axis last (contiguous): (F, R) per faction, (A, R) per asset.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +12,22 @@ def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: i
     """Sum asset values by controlling faction.
 
     Args:
-        control: controller index of each asset, shape (R, A), ints in [0, F).
-        asset_values: value of each asset, shape (A,) (or (R, A)).
+        control: controller index of each asset, shape (A, R), ints in [0, F).
+        asset_values: value of each asset, shape (A,), (A, 1) or (A, R).
         n_factions: F.
 
     Returns:
-        Shape (R, F): for each replicate, the total value of the assets each faction controls.
+        Shape (F, R), in the dtype of ``asset_values``: for each replicate, the total value of the
+        assets each faction controls.
     """
-    replicates, n_assets = control.shape
-    index = control + (np.arange(replicates) * n_factions)[:, None]
-    weights = np.broadcast_to(asset_values, (replicates, n_assets))
-    totals = np.bincount(index.ravel(), weights=weights.ravel(), minlength=replicates * n_factions)
-    return totals.reshape(replicates, n_factions)
+    n_assets, replicates = control.shape
+    asset_values = np.asarray(asset_values)
+    index = control * replicates + np.arange(replicates)
+    if np.ndim(asset_values) == 1:
+        asset_values = asset_values[:, None]
+    weights = np.broadcast_to(asset_values, (n_assets, replicates))
+    totals = np.bincount(index.ravel(), weights=weights.ravel(), minlength=n_factions * replicates)
+    return totals.reshape(n_factions, replicates).astype(np.result_type(asset_values), copy=False)
 
 
 def membership_matrix(camp: np.ndarray) -> np.ndarray:
@@ -41,8 +48,8 @@ def camp_total(values: np.ndarray, members: np.ndarray, cohesion) -> np.ndarray:
     """A faction's own value plus ``cohesion`` times its camp members' (heads only gain).
 
     Args:
-        values: per-faction values, shape (R, F).
+        values: per-faction values, shape (F, R).
         members: from `membership_matrix`, shape (F, F).
-        cohesion: kappa in [0, 1] (scalar or (R, 1)).
+        cohesion: kappa in [0, 1] (scalar or (R,)).
     """
-    return values + cohesion * (values @ members.T)
+    return values + cohesion * (members @ values)
