@@ -185,10 +185,9 @@ def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) 
     for p in free:
         if p.is_weight:
             state, _, interest = p.name.partition(".")
-            value = params["state_weights"][state][interest]
-            weights.setdefault(state, {})[interest] = round(float(value), 6)
+            weights.setdefault(state, {})[interest] = float(params["state_weights"][state][interest])
         else:
-            body[p.name] = round(float(params[p.name]), 6)
+            body[p.name] = float(params[p.name])
     body["state_weights"] = weights
     lines = "".join(f"# {line}\n" for line in header)
     return lines + yaml.safe_dump(body, sort_keys=False)
