@@ -1,6 +1,6 @@
 """Mesa agents: foreign states that choose whom to back, and Libyan factions that fight.
 
-Each agent works on its own slice of the model's batched arrays (leading axis: replicates), so one
+Each agent works on its own slice of the model's batched arrays (last axis: replicates), so one
 agent object stands for that actor in all R replicates at once.
 """
 
@@ -27,7 +27,7 @@ class FactionAgent(mesa.Agent):
     """A Libyan faction (ODD: entity "faction").
 
     Its state variables live in the model's arrays at column ``index``: base strength ``B_f``,
-    controlled assets, counter-terror record ``c_f``, camp head, legitimacy ``l_f``; its fixed traits
+    controlled assets, counter-terror record ``CT_f``, camp head, legitimacy ``l_f``; its fixed traits
     (``islamist``, ``extremist``) come from the scenario.
 
     Args:

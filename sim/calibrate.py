@@ -165,6 +165,10 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
     for k in range(1, settings["restarts"]):
         fits.append(cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"] + k))
     values = np.array([f["x"] for f in fits])
+    y = cal.targets["tilt"].to_numpy()
+    rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]), settings["report_replicates"],
+                                   settings["seed"]).mean_tilt(cal.state)[cal.steps], y)["rmse"]
+            for f in fits]
     table = {}
     for j, p in enumerate(cal.free):
         spread = float(values[:, j].std() / (p.high - p.low))
@@ -174,7 +178,7 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
             "max": float(values[:, j].max()), "spread_over_range": spread,
             "pinned_down": spread < PINNED_SPREAD,
         }
-    return {"restarts": len(fits), "objectives": [f["objective"] for f in fits],
+    return {"restarts": len(fits), "objectives": [f["objective"] for f in fits], "rmse": rmse,
             "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table}
 
 

@@ -42,8 +42,9 @@ class AlignmentModel(mesa.Model):
     """Monthly alignment dynamics of foreign states over Libyan factions, for R replicates.
 
     Each step (one month): the month's events apply; factions' strengths, holdings and prospects
-    are assessed; every state values every faction; every state moves its support toward its best
-    response; the month is recorded. See docs/ODD.md for the symbols.
+    are assessed; every state values every faction it can back; every state moves its support
+    toward its best response; the month is recorded. See docs/ODD.md for the symbols. Arrays put
+    the replicate axis last.
 
     Args:
         scenario: a validated scenario (see `sim.scenario.load_scenario`).
@@ -291,7 +292,7 @@ class AlignmentModel(mesa.Model):
         self.control[self.control == f] = successor
         self._holdings_stale = True
         self.support[:, f] = 0.0
-        self.deployed[:, successor] += self.deployed[:, f]
+        self.deployed[:, self.head_of(successor)] += self.deployed[:, f]
         self.deployed[:, f] = 0.0
         self.record_ct[f] = 0.0
 
@@ -353,14 +354,14 @@ class AlignmentModel(mesa.Model):
 
         ``candidates`` (C,) indices; ``features`` (6, C, R) in `INTERESTS` order: oil delivered to
         the market, migration, security (counter-terror record minus the camp's extremist taint),
-        legitimacy, ideology (strength-weighted Islamism of the camp) and prospects (members share
-        their head's); ``security_c`` (C, R); ``oil_company_c`` (companies, C, R); ``rivalry``
-        (S, C, R); ``committed`` (S, C, 1): each state's deployed strength with each camp.
+        legitimacy, ideology (strength-weighted Islamism of the camp) and prospects; ``security_c``
+        (C, R); ``oil_company_c`` (companies, C, R); ``rivalry`` (S, C, R); ``committed``
+        (S, C, 1): each state's deployed strength with each camp.
         """
         p, t = self.p, self.step_index
         cand = np.flatnonzero(self.can_be_backed)
         self.candidates = cand
-        replicates, kappa = self.replicates, p.camp_cohesion
+        replicates = self.replicates
         oil_salience = self.oil_series[t] / p.oil_reference
         # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
         extremism = self.extremist * self.active
@@ -372,7 +373,7 @@ class AlignmentModel(mesa.Model):
             self._camp_rows(self.record_ct, cand) - taint,
             np.broadcast_to(self.legitimacy[cand, None], (cand.size, replicates)),
             islamism / np.maximum(self.camp_strength[cand], 1e-12),
-            self.chance[cand] + kappa * (self.members.T[cand] @ self.chance),
+            self.chance[cand],  # candidates lead their camp or stand alone: their own prospects
         ])
         self.security_c = self.features[2]
         self.oil_company_c = [oil_salience * held[cand] for held in self._camp_company_output]

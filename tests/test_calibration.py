@@ -103,3 +103,33 @@ def test_committed_calibration_reproduces_its_recorded_rmse():
                      record="tilt")
     rmse = target_errors(result, load_targets("italy_tilt"))["rmse"]
     assert rmse == pytest.approx(recorded["rmse"], abs=1e-6)
+
+
+def test_calibrate_app_writes_its_reports(tmp_path):
+    """``python -m sim.calibrate`` at a tiny budget, as a subprocess: every output, every section."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "cal"
+    settings = ["calibrate.maxiter=2", "calibrate.popsize=2", "calibrate.replicates=2",
+                "calibrate.report_replicates=4", "calibrate.restarts=2",
+                "calibrate.out_of_sample_until=2018-06"]
+    before = CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None
+    proc = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert {p.name for p in out.iterdir()} == {"calibrated.yaml", "fit_report.json", "fit.png",
+                                               "tilt.parquet", "config.yaml"}
+    report = json.loads((out / "fit_report.json").read_text())
+    assert {"rmse", "max_abs_error", "r2", "turning_date", "objective", "evaluations",
+            "wall_time_s"} <= set(report["fit"])
+    assert set(report["out_of_sample"]["forecast_error"]) == {"model", "last_value_held", "linear_trend"}
+    assert report["counterfactual"]["scenario"] == "libya_2014_2019_no_military"
+    assert len(report["identifiability"]["parameters"]["inertia"]["values"]) == 2
+    assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
+    again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 2 and "already holds results" in again.stderr

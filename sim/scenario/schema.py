@@ -93,7 +93,7 @@ class State:
         name: human-readable name.
         capacity: support it can project, relative units in [0, 1].
         company: its national oil company (matched against asset stakes), or None.
-        weights: interest -> weight in [-5, 5], for every name in `INTERESTS`.
+        weights: interest -> weight in [-10, 10], for every name in `INTERESTS`.
         source: justification of the values.
     """
 
