@@ -173,6 +173,8 @@ class AlignmentModel(mesa.Model):
         self.record_decay = _monthly_factor(p.record_half_life)
         self.threat_decay = _monthly_factor(p.threat_half_life)
         self.migration_keep = _monthly_factor(p.migration_half_life)
+        self.perception_keep = _monthly_factor(p.perception_half_life)
+        self._situation_month = -1
         self.perceived_arrivals = np.full(self.replicates, self.migration_series[0], FLOAT)
 
     def _widest_candidate_set(self) -> int:
@@ -363,23 +365,44 @@ class AlignmentModel(mesa.Model):
         self.candidates = cand
         replicates = self.replicates
         oil_salience = self.oil_series[t] / p.oil_reference
-        # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
-        extremism = self.extremist * self.active
-        taint = np.maximum(extremism, (self.members * extremism).max(axis=1))[cand, None]
+        situation = self._perceive_situation()
         islamism = self._camp_rows(self.strength * self.islamist[:, None], cand)
         self.features = np.stack([
-            p.market_interest * oil_salience * self._camp_output[cand],
+            p.market_interest * oil_salience * situation[0, cand],
             (self.perceived_arrivals / p.migration_reference) * self._camp_departures[cand],
-            self._camp_rows(self.record_ct, cand) - taint,
+            situation[1, cand],
             np.broadcast_to(self.legitimacy[cand, None], (cand.size, replicates)),
             islamism / np.maximum(self.camp_strength[cand], 1e-12),
-            self.chance[cand],  # candidates lead their camp or stand alone: their own prospects
+            situation[2, cand],  # candidates lead their camp or stand alone: their own prospects
         ])
         self.security_c = self.features[2]
-        self.oil_company_c = [oil_salience * held[cand] for held in self._camp_company_output]
+        self.oil_company_c = [oil_salience * held[cand] for held in situation[3:]]
         chosen = self.support[:, cand].reshape(self.n_states, -1)
         self.rivalry = (self.relation @ chosen).reshape(self.n_states, cand.size, replicates)
         self.committed = self.deployed[:, cand, None]
+
+    def _perceive_situation(self) -> np.ndarray:
+        """The war as states perceive it: an exponentially weighted memory of the situation.
+
+        The situation of each faction (F, R): the share of national output its camp holds, its
+        security record (counter-terror record minus the camp's extremist taint), its prospects,
+        and the output share held by each company's fields. Returns the perceived stack
+        (3 + companies, F, R), updated once a month with ``perception_half_life``.
+        """
+        # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
+        extremism = self.extremist * self.active
+        taint = np.maximum(extremism, (self.members * extremism).max(axis=1))
+        security = camp_total(self.record_ct, self.members, self.p.camp_cohesion) - taint[:, None]
+        current = np.stack([self._camp_output, security, self.chance, *self._camp_company_output])
+        if self._situation_month != self.step_index:  # a new month: last month's view is the memory
+            self._remembered = getattr(self, "perceived", None)
+            self._situation_month = self.step_index
+        if self._remembered is None:
+            self.perceived = current
+        else:  # recomputed from the memory if assessed twice in a month (open contests)
+            keep = self.perception_keep
+            self.perceived = keep * self._remembered + (1.0 - keep) * current
+        return self.perceived
 
     def _tally_holdings(self) -> None:
         """Sum what each faction (and camp) holds; redone only after control, camps or stakes change.

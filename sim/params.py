@@ -49,6 +49,9 @@ class ModelParams:
     migration_half_life: float = _param(
         3.0, 0.1, 36.0, "months",
         "half-life of the memory through which states perceive arrivals (exponentially weighted mean)")
+    perception_half_life: float = _param(
+        0.1, 0.1, 24.0, "months",
+        "half-life of the memory through which states perceive the war: holdings, record, prospects")
     migration_reference: float = _param(
         10000.0, 500.0, 100000.0, "arrivals/month", "perceived arrivals at which migration salience is 1")
     oil_reference: float = _param(
