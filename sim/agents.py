@@ -89,6 +89,11 @@ class StateAgent(mesa.Agent):
         self.index = index
         self.company = model.company_index.get(spec.company, -1)
         self.values = np.zeros((0, model.replicates))
+        # weights are fixed for a run: look them up once
+        weights = model.p.weights
+        self._shared_weights = weights[index, :_N_FEATURES] if weights.ndim == 2 else None
+        self._w_security, self._w_oil, self._w_rivalry = (
+            self.weight("security"), self.weight("oil"), self.weight("rivalry"))
 
     def weight(self, interest: str):
         """This state's weight on ``interest``: a scalar, or (R,) when it varies by replicate."""
@@ -105,17 +110,17 @@ class StateAgent(mesa.Agent):
         the model's ``candidates``.
         """
         m, s = self.model, self.index
-        weights = m.p.weights
-        if weights.ndim == 2:  # the first six interests: one weighted sum over the feature stack
+        if self._shared_weights is not None:  # the first six interests: one weighted sum
             features = m.features
-            values = (weights[s, :_N_FEATURES] @ features.reshape(_N_FEATURES, -1)).reshape(
+            values = (self._shared_weights @ features.reshape(_N_FEATURES, -1)).reshape(
                 features.shape[1:])
         else:
-            values = np.einsum("kr,kcr->cr", weights[s, :_N_FEATURES], m.features)
-        values = values + self.weight("security") * m.threat[s] * m.security_c
+            values = np.einsum("kr,kcr->cr", m.p.weights[s, :_N_FEATURES], m.features)
+        values += self._w_security * m.threat[s] * m.security_c
         if self.company >= 0:
-            values = values + self.weight("oil") * m.oil_company_c[self.company]
-        values = values + self.weight("rivalry") * m.rivalry[s] + m.p.commitment * m.committed[s]
+            values += self._w_oil * m.oil_company_c[self.company]
+        values += self._w_rivalry * m.rivalry[s]
+        values += m.p.commitment * m.committed[s]
         if m.has_noise:
             first = s * m.max_candidates
             values += m.p.noise * m.shocks[first : first + values.shape[0]]
@@ -126,12 +131,13 @@ class StateAgent(mesa.Agent):
 
         Factions it cannot back have a best response of 0: their support decays at the same rate.
         """
-        m = self.model
-        target = best_response(self.values, m.p.rationality, m.p.outside_option)
-        inertia = 1.0 if m.step_index == 0 else m.p.inertia
+        m, p = self.model, self.model.p
+        target = best_response(self.values, p.rationality, p.outside_option)
+        inertia = 1.0 if m.step_index == 0 else p.inertia
         support = m.support[self.index]  # (F, R), a view: updated in place
         support *= 1.0 - inertia
-        support[m.candidates] += inertia * target
+        target *= inertia
+        support[m.candidates] += target
 
     @property
     def tilt(self) -> np.ndarray:

@@ -174,7 +174,7 @@ class AlignmentModel(mesa.Model):
         self.threat_decay = _monthly_factor(p.threat_half_life)
         self.migration_keep = _monthly_factor(p.migration_half_life)
         self.perception_keep = _monthly_factor(p.perception_half_life)
-        self._situation_month = -1
+        self._situation_month, self._situation, self._has_memory = -1, None, False
         self.perceived_arrivals = np.full(self.replicates, self.migration_series[0], FLOAT)
 
     def _widest_candidate_set(self) -> int:
@@ -367,15 +367,16 @@ class AlignmentModel(mesa.Model):
         oil_salience = self.oil_series[t] / p.oil_reference
         situation = self._perceive_situation()
         islamism = self._camp_rows(self.strength * self.islamist[:, None], cand)
-        self.features = np.stack([
-            p.market_interest * oil_salience * situation[0, cand],
-            (self.perceived_arrivals / p.migration_reference) * self._camp_departures[cand],
-            situation[1, cand],
-            np.broadcast_to(self.legitimacy[cand, None], (cand.size, replicates)),
-            islamism / np.maximum(self.camp_strength[cand], 1e-12),
-            situation[2, cand],  # candidates lead their camp or stand alone: their own prospects
-        ])
-        self.security_c = self.features[2]
+        features = np.empty((6, cand.size, replicates), FLOAT)
+        np.multiply(situation[0, cand], p.market_interest * oil_salience, out=features[0])
+        np.multiply(self._camp_departures[cand], self.perceived_arrivals / p.migration_reference,
+                    out=features[1])
+        features[2] = situation[1, cand]
+        features[3] = self.legitimacy[cand, None]
+        np.divide(islamism, np.maximum(self.camp_strength[cand], 1e-12), out=features[4])
+        features[5] = situation[2, cand]  # candidates lead their camp or stand alone: own prospects
+        self.features = features
+        self.security_c = features[2]
         self.oil_company_c = [oil_salience * held[cand] for held in situation[3:]]
         chosen = self.support[:, cand].reshape(self.n_states, -1)
         self.rivalry = (self.relation @ chosen).reshape(self.n_states, cand.size, replicates)
@@ -387,21 +388,33 @@ class AlignmentModel(mesa.Model):
         The situation of each faction (F, R): the share of national output its camp holds, its
         security record (counter-terror record minus the camp's extremist taint), its prospects,
         and the output share held by each company's fields. Returns the perceived stack
-        (3 + companies, F, R), updated once a month with ``perception_half_life``.
+        (3 + companies, F, R), advanced once a month with ``perception_half_life`` (if a month
+        is assessed twice, for an open contest, the blend is recomputed from last month's memory).
         """
+        if self._situation is None:
+            shape = (3 + len(self.companies), self.n_factions, self.replicates)
+            self._situation = np.empty(shape, FLOAT)
+            self.perceived, self._remembered = np.empty(shape, FLOAT), np.empty(shape, FLOAT)
+        now = self._situation
+        now[0] = self._camp_output
+        for k, held in enumerate(self._camp_company_output):
+            now[3 + k] = held
         # a camp is tainted by the worst extremist fighting in it (reputational: not scaled by kappa)
         extremism = self.extremist * self.active
         taint = np.maximum(extremism, (self.members * extremism).max(axis=1))
-        security = camp_total(self.record_ct, self.members, self.p.camp_cohesion) - taint[:, None]
-        current = np.stack([self._camp_output, security, self.chance, *self._camp_company_output])
+        np.subtract(camp_total(self.record_ct, self.members, self.p.camp_cohesion), taint[:, None],
+                    out=now[1])
+        now[2] = self.chance
         if self._situation_month != self.step_index:  # a new month: last month's view is the memory
-            self._remembered = getattr(self, "perceived", None)
+            self._remembered, self.perceived = self.perceived, self._remembered
+            self._has_memory = self._situation_month >= 0
             self._situation_month = self.step_index
-        if self._remembered is None:
-            self.perceived = current
-        else:  # recomputed from the memory if assessed twice in a month (open contests)
-            keep = self.perception_keep
-            self.perceived = keep * self._remembered + (1.0 - keep) * current
+        if not self._has_memory:
+            self.perceived[...] = now
+        else:  # keep * memory + (1 - keep) * now, in place
+            np.subtract(self._remembered, now, out=self.perceived)
+            self.perceived *= self.perception_keep
+            self.perceived += now
         return self.perceived
 
     def _tally_holdings(self) -> None:

@@ -90,11 +90,10 @@ class NumericParams:
     weights: np.ndarray
     replicates: int
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __post_init__(self) -> None:
+        # plain attributes: the model reads them every month
+        for name, value in self.values.items():
+            object.__setattr__(self, name, value)
 
     def replicate(self, r: int) -> NumericParams:
         """The parameters of replicate ``r`` alone (R = 1)."""
