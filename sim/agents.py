@@ -122,7 +122,7 @@ class StateAgent(mesa.Agent):
         values += self._w_rivalry * m.rivalry[s]
         values += m.p.commitment * m.committed[s]
         if m.has_noise:
-            first = s * m.max_candidates
+            first = s * values.shape[0]
             values += m.p.noise * m.shocks[first : first + values.shape[0]]
         self.values = values
 

@@ -92,7 +92,8 @@ class AlignmentModel(mesa.Model):
         self._setup_arrays()
         self._setup_agents()
         self._setup_timeline()
-        self.streams = ReplicateStreams(int(seed), self.n_states * self.max_candidates + self.open_slots)
+        widths = [self.n_states * c + o for c, o in zip(self.month_candidates, self.month_open, strict=True)]
+        self.streams = ReplicateStreams(int(seed), widths)
         self.step_index = 0
 
     # ------------------------------------------------------------------ construction
@@ -163,12 +164,9 @@ class AlignmentModel(mesa.Model):
         self.events_by_step: list[list[Event]] = [[] for _ in range(sc.n_months)]
         for event in sc.events:
             self.events_by_step[event.month - sc.start].append(event)
-        self.open_slots = max(
-            (sum(e.kind == "offensive" and e["outcome"] == "open" for e in month)
-             for month in self.events_by_step),
-            default=0,
-        )
-        self.max_candidates = self._widest_candidate_set()
+        self.month_open = [sum(e.kind == "offensive" and e["outcome"] == "open" for e in month)
+                           for month in self.events_by_step]
+        self.month_candidates = self._candidate_counts()
         p = self.p
         self.record_decay = _monthly_factor(p.record_half_life)
         self.threat_decay = _monthly_factor(p.threat_half_life)
@@ -177,10 +175,10 @@ class AlignmentModel(mesa.Model):
         self._situation_month, self._situation, self._has_memory = -1, None, False
         self.perceived_arrivals = np.full(self.replicates, self.migration_series[0], FLOAT)
 
-    def _widest_candidate_set(self) -> int:
-        """Most factions that can be backed in any month (fixes the width of the random draws)."""
+    def _candidate_counts(self) -> list[int]:
+        """How many factions can be backed in each month (fixes the widths of the random draws)."""
         active, camp = self.active.copy(), self.camp.copy()
-        widest = int(backable(active, self.patronable, camp).sum())
+        counts = []
         for month in self.events_by_step:
             for event in month:
                 if event.kind in ("enter", "exit"):
@@ -189,8 +187,8 @@ class AlignmentModel(mesa.Model):
                     head = event["camp"]
                     faction = self.faction_index[event["faction"]]
                     camp[faction] = -1 if head is None else self.faction_index[head]
-            widest = max(widest, int(backable(active, self.patronable, camp).sum()))
-        return widest
+            counts.append(int(backable(active, self.patronable, camp).sum()))
+        return counts
 
     # ------------------------------------------------------------------ schedule
 
@@ -200,7 +198,8 @@ class AlignmentModel(mesa.Model):
             raise RuntimeError("the scenario's period is over; build a new model to run again")
         self.draws = self._month_draws()
         if self.has_noise:  # one logistic transform per month for every state's shocks
-            self.shocks = logistic_noise(self.draws[: self.n_states * self.max_candidates], 1.0)
+            self.shocks = logistic_noise(
+                self.draws[: self.n_states * self.month_candidates[self.step_index]], 1.0)
         self.apply_events()
         self.assess_factions()
         for state in self.state_agents:
@@ -236,7 +235,7 @@ class AlignmentModel(mesa.Model):
         self.threat *= self.threat_decay
         keep, arrivals = self.migration_keep, self.migration_series[self.step_index]
         self.perceived_arrivals = keep * self.perceived_arrivals + (1.0 - keep) * arrivals
-        slot = self.n_states * self.max_candidates
+        slot = self.n_states * self.month_candidates[self.step_index]
         for event in self.events_by_step[self.step_index]:
             if event.kind == "offensive":
                 draws = None
@@ -362,6 +361,9 @@ class AlignmentModel(mesa.Model):
         """
         p, t = self.p, self.step_index
         cand = np.flatnonzero(self.can_be_backed)
+        if cand.size != self.month_candidates[t]:  # the draws' layout was planned for this count
+            raise RuntimeError(f"{cand.size} factions can be backed in month {t}, "
+                               f"{self.month_candidates[t]} were planned")
         self.candidates = cand
         replicates = self.replicates
         oil_salience = self.oil_series[t] / p.oil_reference

@@ -71,10 +71,21 @@ def test_camp_total_credits_heads_only():
 
 
 def test_streams_are_addressed_by_month_and_replicate():
-    streams = ReplicateStreams(seed=7, width=5)
+    streams = ReplicateStreams(seed=7, widths=5)  # rounded up to 6
     batch = streams.uniforms(month=3, first_replicate=0, replicates=10)
+    assert batch.shape == (10, 6) and batch.dtype == np.float32
     alone = streams.uniforms(month=3, first_replicate=4, replicates=1)
     np.testing.assert_array_equal(batch[4:5], alone)
     assert not np.array_equal(streams.uniforms(4, 0, 10), batch)
     assert not np.array_equal(ReplicateStreams(8, 5).uniforms(3, 0, 10), batch)
     assert np.all((batch > 0) & (batch < 1))
+
+
+def test_streams_with_monthly_widths_keep_months_apart():
+    streams = ReplicateStreams(seed=1, widths=[4, 0, 6, 2])
+    assert streams.uniforms(1, 0, 3).shape == (3, 0)
+    month2 = streams.uniforms(2, 0, 50)
+    np.testing.assert_array_equal(month2[17:18], streams.uniforms(2, 17, 1))
+    # no month's numbers reappear in another month's
+    months = [streams.uniforms(t, 0, 50).ravel() for t in (0, 2, 3)]
+    assert len(np.intersect1d(months[0], months[1])) < 3 and len(np.intersect1d(months[1], months[2])) < 3
