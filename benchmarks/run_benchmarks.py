@@ -143,7 +143,7 @@ class SingleReplicateModel(AlignmentModel):
     def step(self) -> None:
         super().step()
         self.datacollector.collect(self)
-        if self.step_index >= self.scenario.n_months:
+        if self.step_index >= self.world.n_months:
             self.running = False
 
 

@@ -47,7 +47,7 @@ class AlignmentModel(mesa.Model):
     the replicate axis last.
 
     Args:
-        scenario: a validated scenario (see `sim.scenario.load_scenario`).
+        scenario: a validated scenario (see `sim.scenario.load_scenario`); kept as ``world``.
         params: parameters (`ModelParams`, mapping or OmegaConf node); None for the defaults. Any
             value may be one number per replicate.
         replicates: R, the number of replicates simulated together.
@@ -77,7 +77,8 @@ class AlignmentModel(mesa.Model):
         if isinstance(seed, bool) or seed is None or int(seed) != seed or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         super().__init__(rng=np.random.Generator(np.random.PCG64(int(seed))))
-        self.scenario = scenario
+        # `world`, not `scenario`: Mesa >= 3.5 reserves `Model.scenario` for its own use
+        self.world = scenario
         self.replicates = int(replicates)
         self.first_replicate = int(first_replicate)
         self.record_mode = record
@@ -99,7 +100,7 @@ class AlignmentModel(mesa.Model):
     # ------------------------------------------------------------------ construction
 
     def _setup_arrays(self) -> None:
-        sc, R = self.scenario, self.replicates
+        sc, R = self.world, self.replicates
         self.faction_index = {fid: i for i, fid in enumerate(sc.faction_ids)}
         self.state_index = {sid: i for i, sid in enumerate(sc.state_ids)}
         self.asset_index = {aid: i for i, aid in enumerate(sc.asset_ids)}
@@ -155,12 +156,12 @@ class AlignmentModel(mesa.Model):
 
     def _setup_agents(self) -> None:
         self.faction_agents = [
-            FactionAgent(self, spec, i) for i, spec in enumerate(self.scenario.factions)
+            FactionAgent(self, spec, i) for i, spec in enumerate(self.world.factions)
         ]
-        self.state_agents = [StateAgent(self, spec, i) for i, spec in enumerate(self.scenario.states)]
+        self.state_agents = [StateAgent(self, spec, i) for i, spec in enumerate(self.world.states)]
 
     def _setup_timeline(self) -> None:
-        sc = self.scenario
+        sc = self.world
         self.events_by_step: list[list[Event]] = [[] for _ in range(sc.n_months)]
         for event in sc.events:
             self.events_by_step[event.month - sc.start].append(event)
@@ -194,7 +195,7 @@ class AlignmentModel(mesa.Model):
 
     def step(self) -> None:
         """One month: events, assessment, valuation, adjustment, record."""
-        if self.step_index >= self.scenario.n_months:
+        if self.step_index >= self.world.n_months:
             raise RuntimeError("the scenario's period is over; build a new model to run again")
         self.draws = self._month_draws()
         if self.has_noise:  # one logistic transform per month for every state's shocks
@@ -220,7 +221,7 @@ class AlignmentModel(mesa.Model):
 
     def run(self, progress: Any = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""
-        while self.step_index < self.scenario.n_months:
+        while self.step_index < self.world.n_months:
             self.step()
             if progress is not None:
                 progress(1)

@@ -48,7 +48,7 @@ class SimulationResult:
     @classmethod
     def from_model(cls, model: AlignmentModel, config: dict | None = None,
                    wall_time_s: float = float("nan")) -> SimulationResult:
-        sc = model.scenario
+        sc = model.world
         return cls(
             scenario=sc.name,
             seed=model.streams.seed,

@@ -23,12 +23,12 @@ def test_support_is_a_feasible_alignment_every_month(run):
 
 def test_one_known_controller_per_asset_per_month(run):
     control = run.control_history
-    assert control.shape == (run.scenario.n_months, 16, len(run.scenario.assets))
-    assert control.min() >= 0 and control.max() < len(run.scenario.factions)
+    assert control.shape == (run.world.n_months, 16, len(run.world.assets))
+    assert control.min() >= 0 and control.max() < len(run.world.factions)
 
 
 def test_unbackable_and_absent_factions_get_nothing(run):
-    factions = run.scenario.faction_ids
+    factions = run.world.faction_ids
     isis, militia = factions.index("ISIS"), factions.index("MILITIA")
     assert np.all(run.support_history[..., isis] == 0)  # patronable: false
     assert np.all(run.support_history[..., militia] == 0)  # a camp member: backed via its head
@@ -38,7 +38,7 @@ def test_unbackable_and_absent_factions_get_nothing(run):
 
 
 def test_documented_events_apply(run):
-    assets, factions = run.scenario.asset_ids, run.scenario.faction_ids
+    assets, factions = run.world.asset_ids, run.world.faction_ids
     haven = assets.index("HAVEN")
     assert np.all(run.control_history[1, :, haven] == factions.index("ISIS"))
     assert np.all(run.control_history[2:, :, haven] == factions.index("MILITIA"))
