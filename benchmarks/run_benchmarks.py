@@ -16,7 +16,7 @@ Prints one line per figure, with its target and PASS/MISS:
 * ``peak_rss_mb_R10000``: peak resident memory (VmHWM) of a fresh process that loads the
   scenario and runs R = 10,000 with ``record="tilt"``, in MB (2**20 bytes).
 
-Every timed figure is the median of ``--repeats`` (at least 5) repetitions after one warm-up,
+Every timed figure is the median of ``--repeats`` (at least 5) repetitions after three warm-up runs,
 timed with ``time.perf_counter``. ``--json PATH`` also writes the figures to PATH;
 ``--quick`` runs everything at tiny sizes (for the test suite; no target is judged).
 
@@ -75,7 +75,13 @@ QUICK_SIZES = {"repeats": 1, "R_small": 8, "R_large": 16, "batch_runs": 3}
 # ---------------------------------------------------------------------------- timing
 
 
-def median_seconds(work: Callable[[], Any], repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
+#: Untimed runs before each timed series: the first runs of a process are slower (caches, page
+#: faults, CPU frequency ramp-up on this shared VM), which is not the steady state being measured.
+WARMUP_RUNS = 3
+
+
+def median_seconds(work: Callable[[], Any], repeats: int,
+                   warmup: int = WARMUP_RUNS) -> tuple[float, list[float]]:
     """Run ``work`` ``warmup`` times untimed, then ``repeats`` times timed; return (median, all)."""
     for _ in range(warmup):
         work()
@@ -342,7 +348,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"machine: {machine['cpu']}, {machine['cores']} cores; Python {machine['python']}, "
           f"numpy {machine['numpy']}, mesa {machine['mesa']}; BLAS threads = 1", flush=True)
     print(f"scenario {scenario.name}: {scenario.n_months} months, {len(scenario.states)} states, "
-          f"{len(scenario.factions)} factions; median of {repeats} after 1 warm-up"
+          f"{len(scenario.factions)} factions; median of {repeats} after {WARMUP_RUNS} warm-up runs"
           f"{' (QUICK: tiny sizes, nothing judged)' if args.quick else ''}", flush=True)
 
     figures: dict[str, Any] = {}
@@ -405,7 +411,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if background is not None:
         warning = "  WARNING: the machine was not quiet, timings pessimistic" if background > 0.2 else ""
         print(f"background load: other processes used {background:.2f} cores on average{warning}", flush=True)
-    settings = {**sizes, "scenario": args.scenario, "quick": args.quick, "warmup": 1,
+    settings = {**sizes, "scenario": args.scenario, "quick": args.quick, "warmup": WARMUP_RUNS,
                 "record_throughput": "tilt", "record_single_run": "full", "sim_sha256": code_fingerprint()}
     return {**figures, "machine": machine, "settings": settings, "extra": extra}
 
