@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.fit import chi2_per_point, fit_metrics
 from sim.results import SimulationResult
 
 #: The tilt a state must exceed for its turning month (the first month its mean tilt rises above it).
@@ -32,12 +33,13 @@ def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str = 
     if inside.empty:
         return {"points": 0}
     model = mean[[index[d] for d in inside["date"]]]
-    error = model - inside["tilt"].to_numpy()
+    target, sigma = inside["tilt"].to_numpy(), inside["sigma"].to_numpy()
+    metrics = fit_metrics(model, target)
     return {
         "points": len(inside),
-        "rmse": float(np.sqrt(np.mean(error**2))),
-        "max_abs_error": float(np.max(np.abs(error))),
-        "chi2_per_point": float(np.mean((error / inside["sigma"].to_numpy()) ** 2)),
+        "rmse": metrics["rmse"],
+        "max_abs_error": metrics["max_abs_error"],
+        "chi2_per_point": float(chi2_per_point(model[:, None], target, sigma)[0]),
         "by_point": [
             {"date": d, "target": float(t), "model": float(m)}
             for d, t, m in zip(inside["date"], inside["tilt"], model, strict=True)
