@@ -8,8 +8,8 @@ Prints one line per figure, with its target and PASS/MISS:
 * ``runs_per_s_R1000`` / ``runs_per_s_R10000``: replicate-runs per second per core of one
   batched model with R replicates, ``record="tilt"`` (what sweeps and calibration use),
   construction and all steps timed, one process and one BLAS/OpenMP thread;
-* ``batch_run_runs_per_s``: the same model driven by ``mesa.batch_run``, one replicate per
-  run, one process, over N runs (default 200), in replicate-runs per second;
+* ``batch_run_runs_per_s``: the same model class driven by ``mesa.batch_run``, one replicate per
+  run (its default), one process, over N runs (default 200), in replicate-runs per second;
 * ``speedup_vs_batch_run``: ``runs_per_s_R10000`` divided by ``batch_run_runs_per_s``; the
   ratio at equal small N (one batched model with R = N against the N batch_run runs) is
   printed too and kept in the JSON's ``extra``;
@@ -37,7 +37,6 @@ for _name in BLAS_THREAD_VARIABLES:
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
 import inspect  # noqa: E402
-import itertools  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
@@ -55,8 +54,6 @@ from sim.model import AlignmentModel  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
 
 SCENARIO = "libya_2014_2019"
-#: The state whose tilt the batch_run adapter's DataCollector records each month.
-REPORTED_STATE = "ITA"
 
 #: Issue 3's targets: key -> (comparison, bound, unit).
 TARGETS: dict[str, tuple[str, float, str]] = {
@@ -106,62 +103,27 @@ def one_run(scenario: Scenario, replicates: int, record: str) -> Callable[[], Al
 # ---------------------------------------------------------------------------- mesa.batch_run
 
 _SCENARIO_CACHE: dict[str, Scenario] = {}
-#: Seeds for runs that batch_run starts without one (``iterations=``): 0, 1, 2, ... per process.
-_NEXT_SEED = itertools.count()
 
 
 def cached_scenario(name: str) -> Scenario:
-    """Load each scenario once per process (batch_run builds one model per run)."""
+    """Load each scenario once per process."""
     if name not in _SCENARIO_CACHE:
         _SCENARIO_CACHE[name] = load_scenario(name)
     return _SCENARIO_CACHE[name]
 
 
-def reported_tilt(model: AlignmentModel) -> float:
-    """Model reporter: the reported state's tilt in the (single) replicate."""
-    return float(model.tilt_of(model.state_index[REPORTED_STATE])[0])
-
-
-class SingleReplicateModel(AlignmentModel):
-    """The alignment model as `mesa.batch_run` drives it: one replicate per model, keyword
-    parameters, a ``datacollector`` recording the reported state's tilt each month, and
-    ``running = False`` after the last month.
-
-    Args:
-        seed: the run's seed; with neither ``seed`` nor ``rng`` (batch_run's ``iterations=``,
-            Mesa < 3.5), successive runs of this process take seeds 0, 1, 2, ...
-        rng: the run's seed as batch_run passes it with ``rng=[...]`` (Mesa >= 3.5).
-        scenario: scenario name, loaded once per process.
-        record: ``tilt`` (as sweeps use) or ``full``.
-    """
-
-    def __init__(self, seed: int | None = None, rng: Any = None, scenario: str = SCENARIO,
-                 record: str = "tilt") -> None:
-        if seed is None:
-            try:
-                seed = int(rng)
-            except TypeError:  # None, or a generator-like object: fall back to the run counter
-                seed = next(_NEXT_SEED)
-        super().__init__(cached_scenario(scenario), params=None, replicates=1, seed=int(seed),
-                         first_replicate=0, record=record)
-        self.datacollector = mesa.DataCollector(model_reporters={"tilt": reported_tilt})
-
-    def step(self) -> None:
-        super().step()
-        self.datacollector.collect(self)
-        if self.step_index >= self.world.n_months:
-            self.running = False
-
-
 def batch_run_once(runs: int, scenario: str) -> list[dict[str, Any]]:
-    """``runs`` single-replicate runs through `mesa.batch_run` in this process."""
+    """``runs`` single-replicate runs of `AlignmentModel` through `mesa.batch_run`, in this process.
+
+    Seeds 0..runs-1 with Mesa's ``rng=[...]`` where it has it (>= 3.5); with ``iterations=``
+    (Mesa 3.3) each run draws its own seed, as Mesa does.
+    """
     parameters = inspect.signature(mesa.batch_run).parameters
     per_run: dict[str, Any] = {"rng": list(range(runs))} if "rng" in parameters else {"iterations": runs}
-    n_months = cached_scenario(scenario).n_months
-    results = mesa.batch_run(SingleReplicateModel, parameters={"scenario": scenario},
-                             number_processes=1, max_steps=n_months, data_collection_period=-1,
+    results = mesa.batch_run(AlignmentModel, parameters={"scenario": scenario, "record": "tilt"},
+                             number_processes=1, max_steps=10_000, data_collection_period=-1,
                              display_progress=False, **per_run)
-    if len(results) != runs:
+    if len(results) != runs or "tilt_ITA" not in results[0]:
         raise RuntimeError(f"batch_run returned {len(results)} rows for {runs} runs")
     return results
 

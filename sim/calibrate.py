@@ -22,12 +22,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration import Calibrator, FreeParameter
-from sim.config import CONFIG_DIR, plain
+from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
-from sim.plotting import plot_state_tilt
+from sim.plotting import plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
 from sim.simulate import execute
@@ -35,6 +35,7 @@ from sim.summary import turning_month
 from sim.targets import load_targets
 
 log = logging.getLogger(__name__)
+register_configs()
 
 #: Where `write_config` puts the calibrated parameter set.
 CALIBRATED_CONFIG = CONFIG_DIR / "params" / "calibrated.yaml"
@@ -71,8 +72,12 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     for key in ("replicates", "popsize", "maxiter", "report_replicates", "restarts"):
         if not isinstance(settings[key], int) or settings[key] < 1:
             raise InputError("configs/calibrate", f"calibrate.{key}", "must be a positive integer")
-    return Calibrator(scenario, targets, base_params, free, patterns, settings["replicates"],
-                      settings["seed"], settings["penalty_weight"], settings["state"])
+    if settings["state"] not in scenario.state_ids:
+        raise InputError("configs/calibrate", "calibrate.state", f"unknown state {settings['state']!r}; "
+                         f"states: {list(scenario.state_ids)}")
+    return Calibrator(scenario, targets, base_params=base_params, free=free, patterns=patterns,
+                      replicates=settings["replicates"], seed=settings["seed"],
+                      penalty_weight=settings["penalty_weight"], state=settings["state"])
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
@@ -89,35 +94,45 @@ def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[di
     return rows
 
 
-def trajectory_checks(result: SimulationResult, state: str) -> dict:
-    """The issue's shape criteria on the ensemble-mean tilt."""
+def trajectory_checks(result: SimulationResult, state: str, checks: dict) -> dict:
+    """The expected shape (``calibrate.checks``, `sim.config.ShapeChecks`) on the mean tilt.
+
+    Returns the measured mean over the low window, the rise and the final tilt, and whether each
+    check holds; a measure whose months lie outside the run is left out.
+    """
     mean, dates = result.mean_tilt(state), result.dates
     at = {d: i for i, d in enumerate(dates)}
-    years_16_17 = [i for i, d in enumerate(dates) if d[:4] in ("2016", "2017")]
-    checks = {"mean_2016_2017": float(mean[years_16_17].mean())}
-    if "2018-06" in at and "2019-08" in at:
-        checks["rise_2018_06_to_2019_08"] = float(mean[at["2019-08"]] - mean[at["2018-06"]])
-        checks["tilt_2019_08"] = float(mean[at["2019-08"]])
-        checks["holds"] = {
-            "mean_2016_2017 <= -0.6": checks["mean_2016_2017"] <= -0.6,
-            "rise >= 0.4": checks["rise_2018_06_to_2019_08"] >= 0.4,
-            "tilt_2019_08 <= 0.5": checks["tilt_2019_08"] <= 0.5,
-        }
-    return checks
+    low = [i for i, d in enumerate(dates) if checks["low_from"] <= d <= checks["low_to"]]
+    measured: dict[str, Any] = {"checks": dict(checks), "holds": {}}
+    if low:
+        measured["low_window_mean"] = float(mean[low].mean())
+        measured["holds"][f"mean {checks['low_from']}..{checks['low_to']} <= {checks['low_at_most']}"] = (
+            measured["low_window_mean"] <= checks["low_at_most"])
+    if checks["rise_from"] in at and checks["rise_to"] in at:
+        final = float(mean[at[checks["rise_to"]]])
+        measured["rise"] = final - float(mean[at[checks["rise_from"]]])
+        measured["final"] = final
+        measured["holds"][f"rise {checks['rise_from']}..{checks['rise_to']} >= {checks['rise_at_least']}"] = (
+            measured["rise"] >= checks["rise_at_least"])
+        measured["holds"][f"tilt {checks['rise_to']} <= {checks['final_at_most']}"] = (
+            final <= checks["final_at_most"])
+    return measured
 
 
-def report_run(cal: Calibrator, params: dict, replicates: int, seed: int,
+def report_run(cal: Calibrator, params: dict, *, replicates: int, seed: int,
                scenario: Scenario | None = None) -> SimulationResult:
-    return execute(scenario or cal.scenario, params, replicates, seed, record="tilt")
+    """The fitted state's ensemble for a report (tilts only)."""
+    return execute(scenario or cal.scenario, params=params, replicates=replicates, seed=seed,
+                   record="tilt")
 
 
-def fit_section(cal: Calibrator, result: SimulationResult, fit: dict) -> dict:
+def fit_section(cal: Calibrator, result: SimulationResult, fit: dict, turning_level: float) -> dict:
     targets = cal.targets
     model = result.mean_tilt(cal.state)[cal.steps]
     metrics = fit_metrics(model, targets["tilt"].to_numpy())
     return {
         **metrics,
-        "turning_date": turning_month(result.dates, result.mean_tilt(cal.state)),
+        "turning_date": turning_month(result.dates, result.mean_tilt(cal.state), turning_level),
         "objective": fit["objective"],
         "evaluations": fit["evaluations"],
         "generations": fit["generations"],
@@ -137,8 +152,8 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
         raise InputError("configs/calibrate", "calibrate.out_of_sample_until",
                          f"{until} leaves {mask.sum()} points to fit and {(~mask).sum()} to forecast")
     fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"], mask)
-    result = report_run(cal, cal.values_as_params(fit["x"]), settings["report_replicates"],
-                        settings["seed"])
+    result = report_run(cal, cal.values_as_params(fit["x"]), replicates=settings["report_replicates"],
+                        seed=settings["seed"])
     forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
     y = cal.targets["tilt"].to_numpy()
     baselines = baseline_forecasts(months[mask].astype(float), y[mask], months[~mask].astype(float))
@@ -166,8 +181,9 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
         fits.append(cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"] + k))
     values = np.array([f["x"] for f in fits])
     y = cal.targets["tilt"].to_numpy()
-    rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]), settings["report_replicates"],
-                                   settings["seed"]).mean_tilt(cal.state)[cal.steps], y)["rmse"]
+    rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]),
+                                   replicates=settings["report_replicates"],
+                                   seed=settings["seed"]).mean_tilt(cal.state)[cal.steps], y)["rmse"]
             for f in fits]
     table = {}
     for j, p in enumerate(cal.free):
@@ -216,19 +232,20 @@ def main(cfg: DictConfig) -> None:
              len(cal.targets), cal.replicates)
     fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"])
     params = cal.values_as_params(fit["x"])
-    result = report_run(cal, params, settings["report_replicates"], settings["seed"])
+    result = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"])
     report: dict[str, Any] = {
         "scenario": cal.scenario.name, "targets": settings["targets"], "state": cal.state,
         "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
-        "fit": fit_section(cal, result, fit),
-        "trajectory": trajectory_checks(result, cal.state),
+        "fit": fit_section(cal, result, fit, settings["turning_level"]),
+        "trajectory": trajectory_checks(result, cal.state, settings["checks"]),
         "patterns": pattern_report(result, cal.patterns),
         "report_replicates": settings["report_replicates"],
     }
     if counterfactual is not None:
-        other = report_run(cal, params, settings["report_replicates"], settings["seed"], counterfactual)
+        other = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"],
+                           scenario=counterfactual)
         report["counterfactual"] = {"scenario": counterfactual.name,
-                                    "trajectory": trajectory_checks(other, cal.state)}
+                                    "trajectory": trajectory_checks(other, cal.state, settings["checks"])}
     if settings["out_of_sample_until"]:
         report["out_of_sample"] = out_of_sample(cal, settings, str(settings["out_of_sample_until"]))
     if settings["restarts"] > 1:
@@ -256,8 +273,9 @@ def main(cfg: DictConfig) -> None:
         (folder / "calibrated.yaml").write_text(text, encoding="utf-8")
         write_json(report, folder / "fit_report.json")
         result.tilt.to_parquet(folder / "tilt.parquet", index=False)
-        plot_state_tilt(result.tilt, folder / "fit.png", cal.state, targets=cal.targets,
-                        title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})")
+        figure = plot_state_tilt(result.tilt, cal.state, targets=cal.targets,
+                                 title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})")
+        save_figure(figure, folder / "fit.png")
     if settings["write_config"]:
         CALIBRATED_CONFIG.write_text(text, encoding="utf-8")
         log.info("wrote %s", CALIBRATED_CONFIG)

@@ -18,8 +18,9 @@ from tqdm.auto import tqdm
 
 from sim.errors import ParameterError
 from sim.fit import Pattern, chi2_per_point, pattern_violation
+from sim.interests import interest_names
 from sim.model import AlignmentModel
-from sim.params import BOUNDS, INTERESTS, WEIGHT_BOUNDS
+from sim.params import BOUNDS, WEIGHT_BOUNDS
 from sim.scenario import Scenario
 
 
@@ -42,10 +43,10 @@ def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
     for p in free:
         if p.is_weight:
             state, _, interest = p.name.partition(".")
-            if state not in state_ids or interest not in INTERESTS:
+            if state not in state_ids or interest not in interest_names():
                 raise ParameterError(where, p.name, f"unknown; a parameter ({sorted(BOUNDS)}) or "
                                      f"STATE.INTEREST with STATE in {list(state_ids)} and INTEREST in "
-                                     f"{list(INTERESTS)}")
+                                     f"{list(interest_names())}")
             lo, hi = WEIGHT_BOUNDS
         elif p.name in BOUNDS and p.name != "state_weights":
             lo, hi = BOUNDS[p.name]
@@ -82,12 +83,12 @@ class Calibrator:
         replicates: replicates per candidate (the ensemble whose mean tilt is fitted).
         seed: the model's seed.
         penalty_weight: weight of pattern violations against the chi-square of the targets.
-        state: the fitted state (``ITA``).
+        state: the fitted state (e.g. ``ITA``).
     """
 
-    def __init__(self, scenario: Scenario, targets: pd.DataFrame, base_params: Mapping[str, Any],
-                 free: Sequence[FreeParameter], patterns: Sequence[Pattern], replicates: int,
-                 seed: int, penalty_weight: float, state: str = "ITA") -> None:
+    def __init__(self, scenario: Scenario, targets: pd.DataFrame, *, base_params: Mapping[str, Any],
+                 free: Sequence[FreeParameter], patterns: Sequence[Pattern] = (), replicates: int,
+                 seed: int, penalty_weight: float, state: str) -> None:
         check_free(free, scenario.state_ids)
         self.scenario = scenario
         self.free = list(free)
@@ -136,8 +137,8 @@ class Calibrator:
         """
         mean = self.ensemble_mean(x)
         mask = np.ones(len(self.steps), bool) if mask is None else mask
-        italy = mean[self.steps[mask], :, self.state_index[self.state]]
-        chi2 = chi2_per_point(italy, self.targets["tilt"].to_numpy()[mask],
+        fitted = mean[self.steps[mask], :, self.state_index[self.state]]
+        chi2 = chi2_per_point(fitted, self.targets["tilt"].to_numpy()[mask],
                               self.targets["sigma"].to_numpy()[mask])
         return chi2 + self.penalty_weight * pattern_violation(mean, self.state_index, self.patterns)
 

@@ -11,12 +11,12 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.plotting import plot_overlay, tilt_band
+from sim.plotting import plot_overlay, save_figure, tilt_band
 
 log = logging.getLogger(__name__)
 
 
-def overlay(sweep_dir: Path, state: str = "ITA") -> tuple[Path, Path] | None:
+def overlay(sweep_dir: Path, state: str) -> tuple[Path, Path] | None:
     """Compare the runs of a multirun: an overlay plot of a state's tilt and a table of mean tilts.
 
     Reads each job folder's ``tilt.parquet`` and ``config.yaml``; writes ``overlay_<state>.png`` and
@@ -40,15 +40,15 @@ def overlay(sweep_dir: Path, state: str = "ITA") -> tuple[Path, Path] | None:
     table = table[["run", "scenario", "state", "date", "mean_tilt", "q05", "q50", "q95"]]
     csv = sweep_dir / "overlay.csv"
     table.to_csv(csv, index=False)
-    png = plot_overlay(bands, sweep_dir / f"overlay_{state}.png", state)
+    png = save_figure(plot_overlay(bands, state), sweep_dir / f"overlay_{state}.png")
     return png, csv
 
 
 class OverlayCallback(Callback):
-    """After ``python -m sim.run -m ...``: overlay the runs in the sweep folder."""
+    """After ``python -m sim.run -m ...``: overlay the runs' ``focus_state`` in the sweep folder."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        made = overlay(sweep_dir) if sweep_dir.exists() else None
+        made = overlay(sweep_dir, config.focus_state) if sweep_dir.exists() else None
         if made:
             log.info("overlay of the runs: %s, %s", *made)

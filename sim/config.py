@@ -1,20 +1,19 @@
-"""Hydra structured configs (typed schemas) and composing the project's configs from Python."""
+"""Hydra structured configs (typed schemas) and composing the project's configs from Python.
+
+The apps (`sim.run`, `sim.calibrate`) and `compose_config` register the schemas; importing this
+module registers nothing.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from hydra import compose, initialize_config_dir
-from hydra.core.config_store import ConfigStore
-from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig
-
 from sim.params import ModelParams
+from sim.paths import CONFIG_DIR
 
-#: The project's Hydra config directory.
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+__all__ = ["CONFIG_DIR", "CalibrateConfig", "RunConfig", "ShapeChecks", "compose_config", "plain",
+           "register_configs"]
 
 
 @dataclass
@@ -22,47 +21,127 @@ class RunConfig:
     """Settings of one run (``configs/config.yaml``).
 
     Attributes:
-        scenario: name of ``scenarios/NAME.yaml`` (or a path to a YAML file).
+        scenario: name of ``NAME.yaml`` in ``scenario_dir`` (or a path to a YAML file).
+        scenario_dir: a folder of the user's own scenarios; None for the project's ``scenarios/``.
         replicates: number of replicates R (>= 1).
         seed: non-negative integer seed.
         first_replicate: index of the first replicate (to rerun part of an ensemble).
         end: optional last month ``YYYY-MM``, to stop before the scenario's end.
         record: ``full`` (support per faction) or ``tilt`` (tilts only).
         plots: whether to draw the figures.
-        targets: name of ``scenarios/targets/NAME.csv`` to overlay on Italy's plot, or null.
+        focus_state: the state whose trajectory is plotted with the documented points and whose
+            fit is summarised (a state id of the scenario).
+        targets: name of ``scenarios/targets/NAME.csv`` (points of ``focus_state``), or null.
+        turning_level: tilt a state's mean must rise above, from below, for its turning month.
         progress: show a progress bar on runs that take more than a moment.
         params: the model parameters (``configs/params/``).
     """
 
     scenario: str = "libya_2014_2019"
+    scenario_dir: str | None = None
     replicates: int = 200
     seed: int = 0
     first_replicate: int = 0
     end: str | None = None
     record: str = "full"
     plots: bool = True
+    focus_state: str = "ITA"
     targets: str | None = "italy_tilt"
+    turning_level: float = -0.5
     progress: bool = True
     params: ModelParams = field(default_factory=ModelParams)
 
 
+@dataclass
+class ShapeChecks:
+    """The shape the source article gives the fitted state's course (``calibrate.checks``).
+
+    Attributes:
+        low_from, low_to: the window (``YYYY-MM``) over which the mean tilt must be low.
+        low_at_most: the highest allowed mean tilt over that window.
+        rise_from, rise_to: the months (``YYYY-MM``) between which the tilt must rise.
+        rise_at_least: the smallest allowed rise.
+        final_at_most: the highest allowed tilt at ``rise_to``.
+    """
+
+    low_from: str = "2016-01"
+    low_to: str = "2017-12"
+    low_at_most: float = -0.6
+    rise_from: str = "2018-06"
+    rise_to: str = "2019-08"
+    rise_at_least: float = 0.4
+    final_at_most: float = 0.5
+
+
+@dataclass
+class CalibrateConfig:
+    """Settings of ``python -m sim.calibrate`` (``configs/calibrate/default.yaml``).
+
+    Attributes:
+        scenario: the scenario fitted.
+        counterfactual: a scenario run with the fitted parameters for comparison, or null.
+        targets: ``scenarios/targets/NAME.csv``, the documented points.
+        state: the state whose tilt is fitted.
+        replicates: replicates per candidate (common random numbers across candidates).
+        seed: the model's seed.
+        optimizer_seed: differential evolution's seed.
+        popsize: population = popsize x number of free parameters.
+        maxiter: generations.
+        penalty_weight: weight of the other states' pattern violations against the chi-square.
+        report_replicates: replicates of the runs that report the fit.
+        out_of_sample_until: refit on the points up to this month and forecast the rest, or null.
+        restarts: optimiser seeds of the identifiability report (1: none).
+        write_config: also write ``configs/params/calibrated.yaml``.
+        turning_level: tilt the mean must rise above, from below, for the turning month.
+        checks: the trajectory's expected shape.
+        free: the fitted parameters, each ``{name, low, high}``.
+        patterns: other states' documented signs, each ``{state, sign, from, to, source}``.
+    """
+
+    scenario: str = "libya_2014_2019"
+    counterfactual: str | None = None
+    targets: str = "italy_tilt"
+    state: str = "ITA"
+    replicates: int = 12
+    seed: int = 0
+    optimizer_seed: int = 0
+    popsize: int = 10
+    maxiter: int = 100
+    penalty_weight: float = 10.0
+    report_replicates: int = 200
+    out_of_sample_until: str | None = None
+    restarts: int = 1
+    write_config: bool = False
+    turning_level: float = -0.5
+    checks: ShapeChecks = field(default_factory=ShapeChecks)
+    free: list[dict[str, Any]] = field(default_factory=list)
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+
+
 def register_configs() -> None:
-    """Register the schemas with Hydra's ConfigStore (idempotent)."""
+    """Register the schemas with Hydra's ConfigStore (idempotent); the apps call it."""
+    from hydra.core.config_store import ConfigStore
+
     store = ConfigStore.instance()
     store.store(name="run_schema", node=RunConfig)
     store.store(group="params", name="schema", node=ModelParams)
+    store.store(group="calibrate", name="schema", node=CalibrateConfig)
 
 
-register_configs()
-
-
-def compose_config(overrides: list[str] | None = None, config_name: str = "config") -> DictConfig:
+def compose_config(overrides: list[str] | None = None, config_name: str = "config") -> Any:
     """Compose ``configs/<config_name>.yaml`` with Hydra overrides, outside a Hydra app.
 
     Args:
         overrides: command-line style overrides, e.g. ``["scenario=mini", "params.inertia=0.3"]``.
         config_name: the primary config file's stem.
+
+    Returns:
+        The composed `omegaconf.DictConfig`.
     """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
@@ -71,7 +150,7 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
 
 def plain(cfg: Any) -> Any:
     """A resolved plain-Python copy of an OmegaConf node (or the value itself)."""
-    from omegaconf import OmegaConf
+    from omegaconf import DictConfig, OmegaConf
 
     if isinstance(cfg, DictConfig):
         return OmegaConf.to_container(cfg, resolve=True)

@@ -7,14 +7,23 @@ per-replicate values as arrays of shape (R,), which broadcast along the model's 
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from sim.errors import ParameterError
-from sim.scenario.schema import INTERESTS, Scenario
+from sim.interests import interest_names
+from sim.paths import CONFIG_DIR
+from sim.scenario.schema import Scenario
+
+#: The parameter sets of ``configs/params/``.
+PARAMS_DIR = CONFIG_DIR / "params"
 
 
 def _param(default: float, lo: float, hi: float, unit: str, doc: str) -> Any:
@@ -82,7 +91,7 @@ class NumericParams:
 
     Attributes:
         values: name -> value for every name in `SCALAR_NAMES`.
-        weights: interest weights, shape (S, K) or (S, K, R), K in `INTERESTS` order.
+        weights: interest weights, shape (S, K) or (S, K, R), K in `sim.interests` order.
         replicates: R, the batch size the per-replicate arrays were checked against.
     """
 
@@ -161,7 +170,8 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int,
         lo, hi = BOUNDS[name]
         values[name] = _check_value(name, plain.get(name, defaults[name]), lo, hi, replicates)
 
-    base = np.stack([s.weight_vector() for s in scenario.states])  # (S, K)
+    names = interest_names()
+    base = np.stack([s.weight_vector(names) for s in scenario.states])  # (S, K)
     overrides = plain.get("state_weights") or {}
     if not isinstance(overrides, Mapping):
         raise ParameterError("params", "state_weights", "must map state -> interest -> weight")
@@ -173,12 +183,12 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int,
         if not isinstance(interest_map, Mapping):
             raise ParameterError("params", f"state_weights.{state_id}", "must map interest -> weight")
         for interest, value in interest_map.items():
-            if interest not in INTERESTS:
+            if interest not in names:
                 raise ParameterError("params", f"state_weights.{state_id}.{interest}",
-                                     f"unknown interest; interests: {list(INTERESTS)}")
+                                     f"unknown interest; interests: {list(names)}")
             checked = _check_value(f"state_weights.{state_id}.{interest}", value, *WEIGHT_BOUNDS,
                                    replicates)
-            s, k = scenario.state_ids.index(state_id), INTERESTS.index(interest)
+            s, k = scenario.state_ids.index(state_id), names.index(interest)
             if isinstance(checked, np.ndarray):
                 per_replicate.append((s, k, checked))
             else:
@@ -199,3 +209,41 @@ def describe_params() -> list[dict[str, Any]]:
          "unit": f.metadata["unit"], "doc": f.metadata["doc"]}
         for f in fields(ModelParams) if f.name != "state_weights"
     ]
+
+
+def read_parameter_set(name: str, directory: Path = PARAMS_DIR) -> dict[str, Any]:
+    """A parameter set of ``configs/params/`` as Hydra composes it, without Hydra.
+
+    Follows the file's ``defaults`` list (other sets of the same folder, then ``_self_``; the
+    typed ``schema`` adds no values) and merges ``state_weights`` per state and interest.
+    """
+    path = directory / f"{name}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in directory.glob("*.yaml"))
+        raise ParameterError(str(path), "params", f"no such parameter set; known: {known}")
+    own = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    merged: dict[str, Any] = {}
+    for entry in [*own.pop("defaults", []), "_self_"]:
+        if entry in ("_self_", "schema"):  # the typed schema adds no values
+            layer = own if entry == "_self_" else {}
+        else:
+            layer = read_parameter_set(entry, directory)
+        for key, value in layer.items():
+            if key == "state_weights":
+                weights = merged.setdefault("state_weights", {})
+                for state, interests in (value or {}).items():
+                    weights[state] = {**weights.get(state, {}), **interests}
+            else:
+                merged[key] = value
+    merged.setdefault("state_weights", {})
+    return merged
+
+
+@functools.cache
+def _calibrated_cached() -> dict[str, Any]:
+    return read_parameter_set("calibrated")
+
+
+def calibrated_params() -> dict[str, Any]:
+    """The calibrated parameter set (``configs/params/calibrated.yaml``), read once per process."""
+    return copy.deepcopy(_calibrated_cached())

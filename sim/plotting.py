@@ -1,22 +1,30 @@
-"""Figures drawn from saved tables (never by re-running the model)."""
+"""Figures drawn from saved tables (never by re-running the model).
+
+Every function draws on a new `matplotlib.figure.Figure` and returns it, without pyplot and without
+choosing a backend: a notebook shows the figure inline, `save_figure` writes it to a file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; no display is assumed
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 STATE_COLOURS = {
     "ITA": "#1b9e77", "FRA": "#377eb8", "TUR": "#e41a1c", "QAT": "#984ea3",
     "UAE": "#ff7f00", "EGY": "#a65628", "RUS": "#555555", "USA": "#f781bf",
 }
+
+
+def save_figure(figure: Figure, path: Path, dpi: int = 130) -> Path:
+    """Write ``figure`` to ``path`` (format from the suffix); return the path."""
+    figure.savefig(path, dpi=dpi)
+    return path
 
 
 def _months(dates: Sequence[str]) -> pd.DatetimeIndex:
@@ -45,17 +53,16 @@ def _format_axes(ax, title: str) -> None:
 
 def plot_state_tilt(
     tilt: pd.DataFrame,
-    path: Path,
-    state: str = "ITA",
+    state: str,
+    *,
     events: Sequence[tuple[str, str]] = (),
     targets: pd.DataFrame | None = None,
     title: str | None = None,
-) -> Path:
+) -> Figure:
     """One state's ensemble median and 5–95% band over time, key events and documented points.
 
     Args:
         tilt: the ``tilt.parquet`` table.
-        path: the PNG to write.
         state: the state's id.
         events: ``(YYYY-MM, label)`` pairs marked as vertical lines.
         targets: optional table with ``date, tilt, sigma`` (documented points with error bars).
@@ -64,7 +71,8 @@ def plot_state_tilt(
     band = tilt_band(tilt, state)
     x = _months(band.index)
     replicates = tilt["replicate"].nunique()
-    fig, ax = plt.subplots(figsize=(11, 5.6))
+    fig = Figure(figsize=(11, 5.6))
+    ax = fig.subplots()
     colour = STATE_COLOURS.get(state, "#1b9e77")
     ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.25,
                     label=f"5–95% of {replicates} replicates")
@@ -77,22 +85,20 @@ def plot_state_tilt(
                 va="top", ha="left")
     if targets is not None and len(targets):
         ax.errorbar(_months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
-                    color="black", ms=4, capsize=2, lw=0.8, label="documented (coded from the seed)")
+                    color="black", ms=4, capsize=2, lw=0.8, label="coded from the source article (±σ)")
     _format_axes(ax, title or f"{state}: tilt between Sarraj (GNA) and Haftar (LNA)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def plot_all_states(tilt: pd.DataFrame, path: Path, title: str | None = None) -> Path:
+def plot_all_states(tilt: pd.DataFrame, title: str | None = None) -> Figure:
     """Every state's median tilt with its 5–95% band, one panel per state."""
     states = list(dict.fromkeys(tilt["state"]))
     cols = 4
     rows = int(np.ceil(len(states) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(14, 3.2 * rows), sharex=True, sharey=True,
-                             squeeze=False)
+    fig = Figure(figsize=(14, 3.2 * rows))
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
     for ax, state in zip(axes.flat, states, strict=False):
         band = tilt_band(tilt, state)
         x = _months(band.index)
@@ -106,16 +112,15 @@ def plot_all_states(tilt: pd.DataFrame, path: Path, title: str | None = None) ->
     fig.supylabel("tilt  (−1 GNA … +1 LNA): median and 5–95% band")
     fig.suptitle(title or "All states: tilt between Sarraj (GNA) and Haftar (LNA)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def plot_overlay(bands: dict[str, pd.DataFrame], path: Path, state: str = "ITA",
-                 targets: pd.DataFrame | None = None) -> Path:
+def plot_overlay(bands: dict[str, pd.DataFrame], state: str,
+                 targets: pd.DataFrame | None = None) -> Figure:
     """Several runs' median tilt of one state (e.g. scenarios of a multirun), with bands."""
-    fig, ax = plt.subplots(figsize=(11, 5.2))
-    palette = plt.get_cmap("tab10")
+    fig = Figure(figsize=(11, 5.2))
+    ax = fig.subplots()
+    palette = colormaps["tab10"]
     for i, (name, band) in enumerate(bands.items()):
         x = _months(band.index)
         ax.fill_between(x, band["q05"], band["q95"], color=palette(i), alpha=0.15)
@@ -126,6 +131,4 @@ def plot_overlay(bands: dict[str, pd.DataFrame], path: Path, state: str = "ITA",
     _format_axes(ax, f"{state}: tilt by run (median, 5–95% band)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-    return path
+    return fig

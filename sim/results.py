@@ -51,14 +51,14 @@ class SimulationResult:
         sc = model.world
         return cls(
             scenario=sc.name,
-            seed=model.streams.seed,
+            seed=model.seed,
             first_replicate=model.first_replicate,
             dates=month_labels(sc.start, sc.end),
             states=sc.state_ids,
             factions=sc.faction_ids,
             assets=sc.asset_ids,
             tilt_array=model.tilt_history,
-            support_array=getattr(model, "support_history", None),
+            support_array=model.support_history,
             control_array=model.control_history,
             config=config or {},
             wall_time_s=wall_time_s,

@@ -2,6 +2,7 @@
 
     python -m sim.run                                   # the historical scenario
     python -m sim.run scenario=NAME replicates=500 seed=3 end=2018-12 params.inertia=0.3
+    python -m sim.run focus_state=FRA                   # France's plot and fit summary
     python -m sim.run -m scenario=A,B                   # one folder per scenario + an overlay
 """
 
@@ -15,10 +16,10 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, plain
+from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
 from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
-from sim.plotting import plot_all_states, plot_state_tilt
+from sim.plotting import plot_all_states, plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
@@ -26,6 +27,7 @@ from sim.summary import summarise
 from sim.targets import load_targets, target_path
 
 log = logging.getLogger(__name__)
+register_configs()
 
 #: How many labelled events the trajectory plot marks at most.
 MAX_MARKED_EVENTS = 14
@@ -47,20 +49,35 @@ def load_optional_targets(name: str | None):
     return load_targets(name)
 
 
-def write_run(result: SimulationResult, scenario: Scenario, targets, cfg, folder: Path) -> None:
+def focus_plot_name(scenario: Scenario, state: str) -> str:
+    """File name of the focus state's trajectory plot, from its name: ``italy_tilt.png``."""
+    name = next(s.name for s in scenario.states if s.id == state)
+    return "_".join(name.lower().split()) + "_tilt.png"
+
+
+def check_focus_state(scenario: Scenario, state: str) -> None:
+    if state not in scenario.state_ids:
+        raise InputError("config", "focus_state", f"unknown state {state!r}; states of "
+                         f"{scenario.name}: {list(scenario.state_ids)}")
+
+
+def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, folder: Path) -> None:
     """Everything a run folder holds: config, tables, summary, figures."""
+    focus = cfg["focus_state"]
     write_config(cfg, folder / "config.yaml")
     if result.support_array is not None:
         result.alignment.to_parquet(folder / "alignment.parquet", index=False)
     result.tilt.to_parquet(folder / "tilt.parquet", index=False)
     result.control.to_parquet(folder / "control.parquet", index=False)
-    write_json(summarise(result, targets), folder / "summary.json")
+    summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"])
+    write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
-        if "ITA" in result.states:
-            plot_state_tilt(result.tilt, folder / "italy_tilt.png", "ITA", marked_events(scenario),
-                            targets, title=f"Italy's tilt — {scenario.name}")
-        plot_all_states(result.tilt, folder / "all_states_tilt.png",
-                        title=f"Tilt of every state — {scenario.name}")
+        name = next(s.name for s in scenario.states if s.id == focus)
+        figure = plot_state_tilt(result.tilt, focus, events=marked_events(scenario), targets=targets,
+                                 title=f"{name}'s tilt — {scenario.name}")
+        save_figure(figure, folder / focus_plot_name(scenario, focus))
+        save_figure(plot_all_states(result.tilt, title=f"Tilt of every state — {scenario.name}"),
+                    folder / "all_states_tilt.png", dpi=110)
 
 
 def fail(run_dir: Path, exc: Exception) -> None:
@@ -76,20 +93,21 @@ def main(cfg: DictConfig) -> None:
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         check_fresh(run_dir)
-        scenario = prepare_scenario(cfg.scenario, cfg.end)
+        scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
+        check_focus_state(scenario, cfg.focus_state)
         targets = load_optional_targets(cfg.targets)
-        result = execute(scenario, plain(cfg.params), cfg.replicates, cfg.seed,
-                         cfg.first_replicate, cfg.record, cfg.progress, plain(cfg))
+        result = execute(scenario, params=plain(cfg.params), replicates=cfg.replicates,
+                         seed=cfg.seed, first_replicate=cfg.first_replicate, record=cfg.record,
+                         progress=cfg.progress, config=plain(cfg))
     except (InputError, ValueError) as exc:
         fail(run_dir, exc)
     with staged(run_dir) as folder:
-        write_run(result, scenario, targets, OmegaConf.create(plain(cfg)), folder)
-    ita = result.mean_tilt("ITA") if "ITA" in result.states else None
+        write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder)
+    focus = result.mean_tilt(cfg.focus_state)
     log.info("%s: %d replicates x %d months in %.2f s -> %s", scenario.name, result.replicates,
              len(result.dates), result.wall_time_s, run_dir)
-    if ita is not None:
-        log.info("Italy's mean tilt: %s %.2f, %s %.2f", result.dates[0], ita[0], result.dates[-1],
-                 ita[-1])
+    log.info("%s's mean tilt: %s %.2f, %s %.2f", cfg.focus_state, result.dates[0], focus[0],
+             result.dates[-1], focus[-1])
 
 
 if __name__ == "__main__":

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
-from sim.config import compose_config, plain
 from sim.dates import parse_month
 from sim.errors import InputError, ScenarioError
 from sim.model import AlignmentModel
@@ -19,9 +17,19 @@ from sim.scenario import Scenario, load_scenario
 PROGRESS_THRESHOLD = 20_000
 
 
-def prepare_scenario(name: str, end: str | None = None) -> Scenario:
-    """Load a scenario and, if ``end`` is given, stop it at that month (validated)."""
-    scenario = load_scenario(name)
+def prepare_scenario(name: str, end: str | None = None, scenario_dir: str | None = None) -> Scenario:
+    """Load a scenario and, if ``end`` is given, stop it at that month (validated).
+
+    Args:
+        name: a scenario name or a path to a YAML file.
+        end: optional last month ``YYYY-MM``.
+        scenario_dir: where names are looked up (None: the project's ``scenarios/``).
+    """
+    directory = None if scenario_dir is None else Path(scenario_dir).expanduser()
+    if directory is not None and not directory.is_dir():
+        raise ScenarioError(str(directory), "scenario_dir", "is not a folder; give a folder of "
+                            "scenario files (NAME.yaml), or null for the project's scenarios")
+    scenario = load_scenario(name, directory)
     if end is None:
         return scenario
     try:
@@ -32,6 +40,7 @@ def prepare_scenario(name: str, end: str | None = None) -> Scenario:
 
 def execute(
     scenario: Scenario,
+    *,
     params: Any,
     replicates: int,
     seed: int,
@@ -44,7 +53,8 @@ def execute(
 
     Args:
         scenario: a loaded scenario.
-        params: model parameters (mapping, `ModelParams` or OmegaConf node).
+        params: model parameters (mapping, `ModelParams` or OmegaConf node); None for the
+            calibrated set.
         replicates: R.
         seed: non-negative integer seed.
         first_replicate: index of the first replicate of this batch.
@@ -52,6 +62,8 @@ def execute(
         progress: show a progress bar if the run is large enough to need one.
         config: the resolved configuration to keep with the result.
     """
+    from tqdm.auto import tqdm
+
     started = time.perf_counter()
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed,
                            first_replicate=first_replicate, record=record)
@@ -64,18 +76,21 @@ def execute(
 
 def run_from_config(cfg: Any, progress: bool | None = None) -> SimulationResult:
     """Execute a composed run configuration (see `sim.config.RunConfig`)."""
+    from sim.config import plain
+
     settings = plain(cfg)
-    scenario = prepare_scenario(settings["scenario"], settings.get("end"))
+    scenario = prepare_scenario(settings["scenario"], settings.get("end"), settings.get("scenario_dir"))
     show = settings.get("progress", True) if progress is None else progress
-    return execute(scenario, settings["params"], settings["replicates"], settings["seed"],
-                   settings.get("first_replicate", 0), settings.get("record", "full"), show,
-                   settings)
+    return execute(scenario, params=settings["params"], replicates=settings["replicates"],
+                   seed=settings["seed"], first_replicate=settings.get("first_replicate", 0),
+                   record=settings.get("record", "full"), progress=show, config=settings)
 
 
 def simulate(
     scenario: str = "libya_2014_2019",
     replicates: int = 100,
     seed: int = 0,
+    *,
     params: Mapping[str, Any] | None = None,
     overrides: list[str] | None = None,
     progress: bool = False,
@@ -94,6 +109,8 @@ def simulate(
     Returns:
         A `SimulationResult` with ``.alignment``, ``.tilt`` and ``.control`` DataFrames.
     """
+    from sim.config import compose_config, plain
+
     cfg = compose_config([f"scenario={scenario}", f"replicates={replicates}", f"seed={seed}",
                           *(overrides or [])])
     settings = plain(cfg)

@@ -12,12 +12,15 @@ import pandas as pd
 from sim.fit import chi2_per_point, fit_metrics
 from sim.results import SimulationResult
 
-#: The tilt a state must exceed for its turning month (the first month its mean tilt rises above it).
-TURNING_LEVEL = -0.5
 
+def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float) -> str | None:
+    """First month in which the mean tilt, having been at or below ``level``, rises above it.
 
-def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float = TURNING_LEVEL) -> str | None:
-    """First month after which the mean tilt, having been below ``level``, rises above it."""
+    Args:
+        dates: ``YYYY-MM`` of each month.
+        mean_tilt: the ensemble-mean tilt each month, (T,).
+        level: the tilt to cross (``turning_level`` in the run and calibration configs).
+    """
     below = np.flatnonzero(mean_tilt <= level)
     if below.size == 0:
         return None
@@ -25,17 +28,18 @@ def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float = TURNIN
     return dates[below[0] + after[0]] if after.size else None
 
 
-def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str = "ITA") -> dict:
-    """Ensemble-mean tilt against documented points: RMSE, largest error, chi2 per point."""
+def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str) -> dict:
+    """A state's ensemble-mean tilt against its documented points: RMSE, largest error, chi2."""
     mean = result.mean_tilt(state)
     index = {d: i for i, d in enumerate(result.dates)}
     inside = targets[targets["date"].isin(index)]
     if inside.empty:
-        return {"points": 0}
+        return {"state": state, "points": 0}
     model = mean[[index[d] for d in inside["date"]]]
     target, sigma = inside["tilt"].to_numpy(), inside["sigma"].to_numpy()
     metrics = fit_metrics(model, target)
     return {
+        "state": state,
         "points": len(inside),
         "rmse": metrics["rmse"],
         "max_abs_error": metrics["max_abs_error"],
@@ -47,8 +51,16 @@ def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str = 
     }
 
 
-def summarise(result: SimulationResult, targets: pd.DataFrame | None = None) -> dict[str, Any]:
-    """A JSON-ready description of a run."""
+def summarise(result: SimulationResult, targets: pd.DataFrame | None = None, *,
+              focus_state: str, turning_level: float) -> dict[str, Any]:
+    """A JSON-ready description of a run.
+
+    Args:
+        result: the run.
+        targets: documented points of ``focus_state`` (``sim.targets.load_targets``), or None.
+        focus_state: the state whose fit to ``targets`` is reported.
+        turning_level: the tilt whose crossing from below marks a state's turning month.
+    """
     years = sorted({d[:4] for d in result.dates})
     dates = np.asarray(result.dates)
     states = {}
@@ -59,7 +71,7 @@ def summarise(result: SimulationResult, targets: pd.DataFrame | None = None) -> 
             "mean_tilt_by_year": {y: float(mean[np.char.startswith(dates, y)].mean()) for y in years},
             "final": {"date": result.dates[-1], "mean": float(mean[-1]), "median": float(q50[-1]),
                       "q05": float(q05[-1]), "q95": float(q95[-1])},
-            "turning_month": turning_month(result.dates, mean),
+            "turning_month": turning_month(result.dates, mean, turning_level),
         }
     final_control = {}
     for j, asset in enumerate(result.assets):
@@ -75,12 +87,14 @@ def summarise(result: SimulationResult, targets: pd.DataFrame | None = None) -> 
         "first_replicate": result.first_replicate,
         "wall_time_s": result.wall_time_s,
         "tilt_definition": "support for LNA (Haftar) - support for GNA (Sarraj), in [-1, 1]",
+        "focus_state": focus_state,
+        "turning_level": turning_level,
         "states": states,
         "final_control_share": final_control,
         "software": _versions(),
     }
     if targets is not None:
-        summary["italy_vs_targets"] = target_errors(result, targets)
+        summary["targets_fit"] = target_errors(result, targets, focus_state)
     return summary
 
 

@@ -9,8 +9,8 @@ import pandas as pd
 
 from sim.dates import parse_month
 from sim.errors import InputError
+from sim.paths import TARGET_DIR
 
-TARGET_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "targets"
 COLUMNS = ("date", "tilt", "sigma", "excerpt_ar", "gloss_en", "basis")
 
 

@@ -24,8 +24,8 @@ FREE = [FreeParameter("inertia", 0.05, 0.9), FreeParameter("ITA.migration", 0.0,
 
 def synthetic_targets(scenario, replicates: int) -> pd.DataFrame:
     """Italy's ensemble-mean tilt under TRUE parameters, every month, as target points."""
-    probe = Calibrator(scenario, pd.DataFrame({"month": [], "tilt": [], "sigma": []}), {}, FREE, [],
-                       replicates, seed=0, penalty_weight=0)
+    probe = Calibrator(scenario, pd.DataFrame({"month": [], "tilt": [], "sigma": []}), base_params={},
+                       free=FREE, replicates=replicates, seed=0, penalty_weight=0, state="ITA")
     mean = probe.ensemble_mean(np.array([TRUE[p.name] for p in FREE]))[:, 0, 0]
     months = np.arange(scenario.start, scenario.end + 1)
     return pd.DataFrame({"month": months, "tilt": mean, "sigma": 0.05})
@@ -34,7 +34,8 @@ def synthetic_targets(scenario, replicates: int) -> pd.DataFrame:
 def test_calibrator_recovers_known_parameters(mini_scenario):
     """Tolerance: 10% of each search range, with 4 replicates, popsize 6, 25 generations."""
     targets = synthetic_targets(mini_scenario, replicates=4)
-    cal = Calibrator(mini_scenario, targets, {}, FREE, [], replicates=4, seed=0, penalty_weight=0)
+    cal = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=4, seed=0,
+                     penalty_weight=0, state="ITA")
     fit = cal.fit(popsize=6, maxiter=25, optimizer_seed=1, progress=False)
     for p, value in zip(FREE, fit["x"], strict=True):
         assert abs(value - TRUE[p.name]) <= 0.1 * (p.high - p.low), (p.name, value)
@@ -43,7 +44,8 @@ def test_calibrator_recovers_known_parameters(mini_scenario):
 
 def test_population_is_one_batched_run_with_common_random_numbers(mini_scenario):
     targets = synthetic_targets(mini_scenario, replicates=3)
-    cal = Calibrator(mini_scenario, targets, {}, FREE, [], replicates=3, seed=0, penalty_weight=0)
+    cal = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=3, seed=0,
+                     penalty_weight=0, state="ITA")
     x = np.array([[0.3, 0.5, 0.3], [2.0, 1.0, 2.0]])
     losses = cal.losses(x)
     assert losses.shape == (3,)
@@ -99,9 +101,9 @@ def test_committed_calibration_reproduces_its_recorded_rmse():
     recorded = {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", header)}
     cfg = plain(compose_config(["params=calibrated"]))
     scenario = load_scenario(cfg["scenario"])
-    result = execute(scenario, cfg["params"], int(recorded["replicates"]), int(recorded["seed"]),
-                     record="tilt")
-    rmse = target_errors(result, load_targets("italy_tilt"))["rmse"]
+    result = execute(scenario, params=cfg["params"], replicates=int(recorded["replicates"]),
+                     seed=int(recorded["seed"]), record="tilt")
+    rmse = target_errors(result, load_targets("italy_tilt"), "ITA")["rmse"]
     assert rmse == pytest.approx(recorded["rmse"], abs=1e-6)
 
 

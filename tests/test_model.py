@@ -11,7 +11,7 @@ from sim.simulate import execute
 
 @pytest.fixture(scope="module")
 def run(mini_scenario):
-    return AlignmentModel(mini_scenario, replicates=16, seed=3).run()
+    return AlignmentModel(mini_scenario, {}, replicates=16, seed=3).run()
 
 
 def test_support_is_a_feasible_alignment_every_month(run):
@@ -48,25 +48,25 @@ def test_documented_events_apply(run):
 
 
 def test_open_contest_outcomes_follow_strength(mini_scenario):
-    model = AlignmentModel(mini_scenario, replicates=400, seed=0).run()
+    model = AlignmentModel(mini_scenario, {}, replicates=400, seed=0).run()
     gas = model.control_history[7, :, mini_scenario.asset_ids.index("GAS")]
     share_lna = np.mean(gas == mini_scenario.faction_ids.index("LNA"))
     assert 0.05 < share_lna < 0.95  # a real contest, not a foregone conclusion
 
 
 def test_same_config_and_seed_give_identical_tables(mini_scenario):
-    a = execute(mini_scenario, None, replicates=6, seed=11)
-    b = execute(mini_scenario, None, replicates=6, seed=11)
+    a = execute(mini_scenario, params={}, replicates=6, seed=11)
+    b = execute(mini_scenario, params={}, replicates=6, seed=11)
     for table in ("alignment", "tilt", "control"):
         assert getattr(a, table).equals(getattr(b, table))
-    c = execute(mini_scenario, None, replicates=6, seed=12)
+    c = execute(mini_scenario, params={}, replicates=6, seed=12)
     assert not a.tilt.equals(c.tilt)
 
 
 def test_replicate_of_a_batch_equals_that_replicate_run_alone(mini_scenario):
-    batch = AlignmentModel(mini_scenario, replicates=9, seed=5).run()
+    batch = AlignmentModel(mini_scenario, {}, replicates=9, seed=5).run()
     for r in (0, 4, 8):
-        alone = AlignmentModel(mini_scenario, replicates=1, seed=5, first_replicate=r).run()
+        alone = AlignmentModel(mini_scenario, {}, replicates=1, seed=5, first_replicate=r).run()
         np.testing.assert_array_equal(batch.support_history[:, r], alone.support_history[:, 0])
         np.testing.assert_array_equal(batch.control_history[:, r], alone.control_history[:, 0])
 
@@ -85,19 +85,19 @@ def test_per_replicate_parameters_equal_separate_runs(mini_scenario):
 
 
 def test_tilt_only_recording_matches_full(mini_scenario):
-    full = AlignmentModel(mini_scenario, replicates=4, seed=1).run()
-    slim = AlignmentModel(mini_scenario, replicates=4, seed=1, record="tilt").run()
+    full = AlignmentModel(mini_scenario, {}, replicates=4, seed=1).run()
+    slim = AlignmentModel(mini_scenario, {}, replicates=4, seed=1, record="tilt").run()
     np.testing.assert_array_equal(full.tilt_history, slim.tilt_history)
-    assert not hasattr(slim, "support_history")
+    assert slim.support_history is None
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, True])
 def test_bad_replicate_counts_are_refused(mini_scenario, bad):
     with pytest.raises(ValueError, match="replicates must be a positive integer"):
-        AlignmentModel(mini_scenario, replicates=bad)
+        AlignmentModel(mini_scenario, {}, replicates=bad)
 
 
-@pytest.mark.parametrize("bad", [None, -1, 1.5])
+@pytest.mark.parametrize("bad", [-1, 1.5, True])
 def test_bad_seeds_are_refused(mini_scenario, bad):
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         AlignmentModel(mini_scenario, seed=bad)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.paths import SCENARIO_DIR
+from sim.scenario import load_scenario
 from sim.simulate import execute
 
 SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
@@ -19,7 +20,7 @@ def test_the_historical_scenario_is_present():
 def test_scenario_runs_a_few_months(name):
     scenario = load_scenario(name)
     short = scenario.truncated(scenario.start + 5)
-    result = execute(short, None, replicates=3, seed=0)
+    result = execute(short, params=None, replicates=3, seed=0)
     assert result.tilt_array.shape == (6, 3, len(scenario.states))
     assert np.all(np.isfinite(result.tilt_array))
 

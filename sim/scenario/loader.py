@@ -5,7 +5,9 @@ Every problem becomes one `ScenarioError` naming the file, the entry and what is
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,10 @@ import yaml
 
 from sim.dates import format_month, parse_month
 from sim.errors import ScenarioError
+from sim.events import EVENT_KINDS, MATERIAL_KINDS, Field
+from sim.interests import interest_names
+from sim.paths import SCENARIO_DIR
 from sim.scenario.schema import (
-    EVENT_KINDS,
-    INTERESTS,
-    OUTCOMES,
     Asset,
     Event,
     Faction,
@@ -26,9 +28,7 @@ from sim.scenario.schema import (
     State,
     _frozen,
 )
-
-#: Where `load_scenario` looks for ``NAME.yaml`` when given a bare name.
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+from sim.stage import Stage, StageError, replay
 
 REQUIRED_SERIES = ("migrant_arrivals", "oil_output")
 TOP_KEYS = {
@@ -66,10 +66,31 @@ def resolve_scenario_path(name_or_path: str | Path, scenario_dir: Path | None = 
 
 
 def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) -> Scenario:
-    """Load and validate a scenario by name (``scenarios/NAME.yaml``) or path."""
+    """Load and validate a scenario by name (``NAME.yaml`` in ``scenario_dir``) or path.
+
+    Args:
+        name_or_path: a scenario's name, or the path of a YAML file.
+        scenario_dir: where names are looked up (default: the project's ``scenarios/``); an
+            ``extends:`` is looked up beside the extending file.
+    """
     path = resolve_scenario_path(name_or_path, scenario_dir)
     raw = _resolve(path, scenario_dir or path.parent, chain=())
     return _build(raw, path)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path: Path, modified_ns: int, size: int) -> Scenario:
+    return load_scenario(path)
+
+
+def load_scenario_cached(name_or_path: str | Path, scenario_dir: Path | None = None) -> Scenario:
+    """`load_scenario`, read once per process while the file is unchanged (scenarios are immutable).
+
+    For callers that build many models of the same scenario (e.g. `mesa.batch_run`).
+    """
+    path = resolve_scenario_path(name_or_path, scenario_dir)
+    stat = path.stat()
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
 
 
 # --------------------------------------------------------------------------- reading, extends
@@ -189,9 +210,10 @@ def _after(event: Any, month: int) -> bool:
 def _remove_events(events: list, spec: Any, path: Path) -> list:
     if spec is None:
         return events
-    if not isinstance(spec, dict) or not set(spec) <= {"ids", "kinds", "from", "to"}:
+    if not isinstance(spec, dict) or not set(spec) <= {"ids", "kinds", "material", "from", "to"}:
         raise ScenarioError(
-            str(path), "remove_events", "must be a mapping with keys among ids, kinds, from, to"
+            str(path), "remove_events", "must be a mapping with keys among ids, kinds, material, "
+            "from, to"
         )
     ids = set(spec.get("ids") or [])
     known_ids = {e.get("id") for e in events if isinstance(e, dict)}
@@ -199,6 +221,12 @@ def _remove_events(events: list, spec: Any, path: Path) -> list:
     if missing:
         raise ScenarioError(str(path), "remove_events.ids", f"unknown event ids {missing}")
     kinds = set(spec.get("kinds") or [])
+    material = spec.get("material", False)
+    if not isinstance(material, bool):
+        raise ScenarioError(str(path), "remove_events.material", f"is {material!r}; true (remove "
+                            f"every material event: {list(MATERIAL_KINDS)}) or false")
+    if material:
+        kinds |= set(MATERIAL_KINDS)
     bad_kinds = sorted(kinds - set(EVENT_KINDS))
     if bad_kinds:
         raise ScenarioError(
@@ -306,10 +334,8 @@ def _build(raw: dict, path: Path) -> Scenario:
     hold = raw.get("hold_series_from")
     hold_month = None if hold is None else _month(hold, file, "hold_series_from")
 
-    events = _build_events(
-        raw.get("events"), file, start, end, faction_ids, state_ids,
-        tuple(a.id for a in assets), companies,
-    )
+    events = _build_events(raw.get("events"), file, start, end,
+                           _Ids(faction_ids, state_ids, tuple(a.id for a in assets), companies))
     scenario = Scenario(
         name=str(raw["name"]),
         path=str(path),
@@ -369,7 +395,8 @@ def _build_states(section: dict) -> tuple[State, ...]:
         file = entry.get("_file", "?") if isinstance(entry, dict) else "?"
         where = f"states.{sid}"
         _check_keys(entry, STATE_KEYS, file, where)
-        weights = _check_keys(entry.get("weights"), set(INTERESTS), file, f"{where}.weights")
+        names = interest_names()
+        weights = _check_keys(entry.get("weights"), set(names), file, f"{where}.weights")
         company = entry.get("company")
         if company is not None and (not isinstance(company, str) or not company):
             raise ScenarioError(file, f"{where}.company", "must be a company name or null")
@@ -380,7 +407,7 @@ def _build_states(section: dict) -> tuple[State, ...]:
                 capacity=_number(entry, "capacity", file, where, 0.0, 1.0),
                 company=company,
                 weights=_frozen(
-                    {k: _number(weights, k, file, f"{where}.weights", -10.0, 10.0) for k in INTERESTS}
+                    {k: _number(weights, k, file, f"{where}.weights", -10.0, 10.0) for k in names}
                 ),
                 source=_text(entry, "source", file, where),
             )
@@ -484,16 +511,17 @@ def _build_series(section: Any, file: str) -> dict[str, tuple[SeriesPoint, ...]]
     return series
 
 
-def _build_events(
-    items: Any,
-    file: str,
-    start: int,
-    end: int,
-    faction_ids: tuple[str, ...],
-    state_ids: tuple[str, ...],
-    asset_ids: tuple[str, ...],
-    companies: tuple[str, ...],
-) -> tuple[Event, ...]:
+@dataclass(frozen=True)
+class _Ids:
+    """The ids events may refer to."""
+
+    factions: tuple[str, ...]
+    states: tuple[str, ...]
+    assets: tuple[str, ...]
+    companies: tuple[str, ...]
+
+
+def _build_events(items: Any, file: str, start: int, end: int, ids: _Ids) -> tuple[Event, ...]:
     if items is None:
         items = []
     if not isinstance(items, list):
@@ -510,15 +538,16 @@ def _build_events(
         if event_id in seen:
             raise ScenarioError(efile, label, f"id {event_id!r} is already used by {seen[event_id]}")
         seen[event_id] = label
-        kind = entry.get("kind")
-        if kind not in EVENT_KINDS:
-            raise ScenarioError(efile, f"{label}.kind", f"is {kind!r}; allowed: {list(EVENT_KINDS)}")
-        required, optional = EVENT_KINDS[kind]
-        _check_keys(entry, EVENT_COMMON_KEYS | set(required) | set(optional), efile, label)
+        kind_name = entry.get("kind")
+        if kind_name not in EVENT_KINDS:
+            raise ScenarioError(efile, f"{label}.kind", f"is {kind_name!r}; allowed: {list(EVENT_KINDS)}")
+        kind = EVENT_KINDS[kind_name]
+        _check_keys(entry, EVENT_COMMON_KEYS | set(kind.field_names), efile, label)
+        required = [f.name for f in kind.fields if f.required]
         for key in required:
             if key not in entry:
-                raise ScenarioError(efile, f"{label}.{key}", f"is missing; a {kind} event needs "
-                                    f"{list(required)}")
+                raise ScenarioError(efile, f"{label}.{key}", f"is missing; a {kind_name} event needs "
+                                    f"{required}")
         if "date" not in entry:
             raise ScenarioError(efile, f"{label}.date", "is missing; YYYY-MM or YYYY-MM-DD")
         month = _month(entry["date"], efile, f"{label}.date")
@@ -526,117 +555,61 @@ def _build_events(
             raise ScenarioError(efile, f"{label}.date", f"{entry['date']} is outside the scenario's "
                                 f"period {format_month(start)}..{format_month(end)}")
         source = _text(entry, "source", efile, label)
-        fields = _event_fields(entry, kind, efile, label, faction_ids, state_ids, asset_ids,
-                               companies)
+        fields = {f.name: _field(f, entry, efile, label, ids) for f in kind.fields}
         label_text = entry.get("label")
         if label_text is not None and not isinstance(label_text, str):
             raise ScenarioError(efile, f"{label}.label", "must be a short text (shown on plots)")
-        events.append(Event(event_id, month, str(entry["date"]), kind, _frozen(fields), source,
-                            str(entry.get("note", "") or ""), label_text or ""))
+        event = Event(event_id, month, str(entry["date"]), kind_name, _frozen(fields), source,
+                      str(entry.get("note", "") or ""), label_text or "")
+        problem = kind.check(event) if kind.check else None
+        if problem:
+            raise ScenarioError(efile, label, problem)
+        events.append(event)
     events.sort(key=lambda e: e.month)  # stable: file order within a month
     return tuple(events)
 
 
-def _event_fields(entry, kind, file, where, faction_ids, state_ids, asset_ids, companies) -> dict:
-    def faction(key, nullable=False):
-        if nullable and entry.get(key) is None:
-            return None
-        return _ref(entry.get(key), faction_ids, file, f"{where}.{key}", "faction")
-
-    def assets(key):
-        value = entry.get(key)
+def _field(spec: Field, entry: dict, file: str, label: str, ids: _Ids) -> Any:
+    """One event field, checked against its declaration (`sim.events.Field`)."""
+    where, value, kind = f"{label}.{spec.name}", entry.get(spec.name), spec.type
+    if not spec.required and value is None:
+        return _frozen({}) if kind == "faction_shares" else None
+    if kind == "faction":
+        return _ref(value, ids.factions, file, where, "faction")
+    if kind == "faction_or_null":
+        return None if value is None else _ref(value, ids.factions, file, where, "faction")
+    if kind == "asset":
+        return _ref(value, ids.assets, file, where, "asset")
+    if kind == "state":
+        return _ref(value, ids.states, file, where, "state")
+    if kind == "company":
+        return _ref(value, ids.companies, file, where, "company")
+    if kind == "assets":
         if not isinstance(value, list) or not value:
-            raise ScenarioError(file, f"{where}.{key}",
-                                f"must be a non-empty list of assets {list(asset_ids)}")
-        return tuple(_ref(a, asset_ids, file, f"{where}.{key}", "asset") for a in value)
-
-    if kind == "offensive":
-        outcome = entry.get("outcome")
-        if outcome not in OUTCOMES:
-            raise ScenarioError(file, f"{where}.outcome", f"is {outcome!r}; allowed: {list(OUTCOMES)}")
-        losses = entry.get("losses") or {}
-        _check_keys(losses, set(faction_ids), file, f"{where}.losses")
-        attacker, defender = faction("attacker"), faction("defender")
-        if attacker == defender:
-            raise ScenarioError(file, where, f"attacker and defender are both {attacker}")
-        return {
-            "attacker": attacker, "defender": defender, "assets": assets("assets"),
-            "outcome": outcome,
-            "losses": _frozen({f: _number(losses, f, file, f"{where}.losses", 0.0, 1.0)
-                               for f in losses}),
-        }
-    if kind == "control":
-        return {"assets": assets("assets"), "to": faction("to")}
-    if kind == "strength":
-        return {"faction": faction("faction"),
-                "change": _number(entry, "change", file, where, -1.0, 10.0)}
-    if kind == "terror":
-        affects = entry.get("affects")
-        if affects == "all":
-            affects = tuple(state_ids)
-        elif isinstance(affects, list) and affects:
-            affects = tuple(_ref(s, state_ids, file, f"{where}.affects", "state") for s in affects)
-        else:
-            raise ScenarioError(file, f"{where}.affects", f"must be 'all' or a list of {list(state_ids)}")
-        return {"severity": _number(entry, "severity", file, where, 0.0, 1.0), "affects": affects,
-                "perpetrator": faction("perpetrator", nullable=True)}
-    if kind == "deployment":
-        return {"state": _ref(entry.get("state"), state_ids, file, f"{where}.state", "state"),
-                "faction": faction("faction"),
-                "strength": _number(entry, "strength", file, where, 0.0, 10.0)}
-    if kind == "enter":
-        return {"faction": faction("faction")}
-    if kind == "exit":
-        return {"faction": faction("faction"), "successor": faction("successor")}
-    if kind == "allegiance":
-        return {"faction": faction("faction"), "camp": faction("camp", nullable=True)}
-    if kind == "legitimacy":
-        return {"faction": faction("faction"), "value": _number(entry, "value", file, where, 0.0, 1.0)}
-    if kind == "stake":
-        company = entry.get("company")
-        if company not in companies:
-            raise ScenarioError(file, f"{where}.company",
-                                f"unknown company {company!r}; known: {list(companies)}")
-        return {"asset": _ref(entry.get("asset"), asset_ids, file, f"{where}.asset", "asset"),
-                "company": company, "value": _number(entry, "value", file, where, 0.0, 1.0)}
-    raise AssertionError(kind)  # unreachable: kinds are checked before
+            raise ScenarioError(file, where, f"must be a non-empty list of assets {list(ids.assets)}")
+        return tuple(_ref(a, ids.assets, file, where, "asset") for a in value)
+    if kind == "states_or_all":
+        if value == "all":
+            return ids.states
+        if not isinstance(value, list) or not value:
+            raise ScenarioError(file, where, f"must be 'all' or a list of {list(ids.states)}")
+        return tuple(_ref(s, ids.states, file, where, "state") for s in value)
+    if kind == "number":
+        return _number(entry, spec.name, file, label, spec.low, spec.high)
+    if kind == "choice":
+        if value not in spec.choices:
+            raise ScenarioError(file, where, f"is {value!r}; allowed: {list(spec.choices)}")
+        return value
+    if kind == "faction_shares":
+        _check_keys(value, set(ids.factions), file, where)
+        return _frozen({f: _number(value, f, file, where, spec.low, spec.high) for f in value})
+    raise AssertionError(kind)  # unreachable: Field checks its type
 
 
 def _check_stage(scenario: Scenario) -> None:
     """Walk the timeline: who is on stage, and in which camp, when each event refers to them."""
-    file = scenario.path
-    active = {f.id for f in scenario.factions if f.active}
-    entered = set(active)
-    camp = {f.id: f.camp for f in scenario.factions}
-    for event in scenario.events:
-        where = f"event {event.id} ({event.date})"
-        named = [event.get(k) for k in ("attacker", "defender", "to", "faction", "successor")]
-        named += list(event.get("losses", {}) or {})
-        if event.kind == "enter":
-            fid = event["faction"]
-            if fid in entered:
-                raise ScenarioError(file, where, f"{fid} enters but is already on stage or has "
-                                    "been; declare it `active: false` and let it enter once")
-            active.add(fid)
-            entered.add(fid)
-            continue
-        for fid in filter(None, named):
-            if fid not in active:
-                raise ScenarioError(file, where, f"refers to {fid}, which is not on stage then "
-                                    f"(on stage: {sorted(active)}); check the order of enter/exit")
-        if event.kind == "exit":
-            fid = event["faction"]
-            if event["successor"] == fid:
-                raise ScenarioError(file, where, f"{fid} cannot succeed itself")
-            followers = sorted(g for g in active if camp[g] == fid and g != fid)
-            if followers:
-                raise ScenarioError(file, where, f"{fid} leaves while {followers} are in its camp; "
-                                    "move them first with allegiance events")
-            active.discard(fid)
-        elif event.kind == "allegiance":
-            head = event["camp"]
-            if head is not None and head != event["faction"] and camp.get(head) != head:
-                raise ScenarioError(file, where, f"{head} is not a camp head")
-            if head is not None and head not in active and head != event["faction"]:
-                raise ScenarioError(file, where, f"camp head {head} is not on stage then")
-            camp[event["faction"]] = head
+    try:
+        replay(Stage.opening(scenario.factions), scenario.events)
+    except StageError as exc:
+        event = exc.event
+        raise ScenarioError(scenario.path, f"event {event.id} ({event.date})", str(exc)) from None

@@ -13,43 +13,6 @@ import numpy as np
 
 from sim.dates import format_month
 
-#: A state's interests, in the order of the weight vectors used by the numerical core.
-INTERESTS: tuple[str, ...] = (
-    "oil",
-    "migration",
-    "security",
-    "legitimacy",
-    "ideology",
-    "winner",
-    "rivalry",
-)
-
-#: Event kinds and, for each, its required and optional fields.
-EVENT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "offensive": (("attacker", "defender", "assets", "outcome"), ("losses",)),
-    "control": (("assets", "to"), ()),
-    "strength": (("faction", "change"), ()),
-    "terror": (("severity", "affects"), ("perpetrator",)),
-    "deployment": (("state", "faction", "strength"), ()),
-    "enter": (("faction",), ()),
-    "exit": (("faction", "successor"), ()),
-    "allegiance": (("faction", "camp"), ()),
-    "legitimacy": (("faction", "value"), ()),
-    "stake": (("asset", "company", "value"), ()),
-}
-
-#: Kinds that carry military or material change (what the no-military counterfactual removes).
-MATERIAL_KINDS: tuple[str, ...] = (
-    "offensive",
-    "control",
-    "strength",
-    "terror",
-    "deployment",
-    "stake",
-)
-
-OUTCOMES: tuple[str, ...] = ("attacker", "defender", "open")
-
 
 def _frozen(mapping: dict[str, Any] | None) -> MappingProxyType:
     return MappingProxyType(dict(mapping or {}))
@@ -93,7 +56,7 @@ class State:
         name: human-readable name.
         capacity: support it can project, relative units in [0, 1].
         company: its national oil company (matched against asset stakes), or None.
-        weights: interest -> weight in [-10, 10], for every name in `INTERESTS`.
+        weights: interest -> weight in [-10, 10], for every interest of `sim.interests`.
         source: justification of the values.
     """
 
@@ -104,9 +67,9 @@ class State:
     weights: MappingProxyType
     source: str
 
-    def weight_vector(self) -> np.ndarray:
-        """The weights in `INTERESTS` order, shape ``(len(INTERESTS),)``."""
-        return np.array([self.weights[k] for k in INTERESTS], dtype=float)
+    def weight_vector(self, names: tuple[str, ...]) -> np.ndarray:
+        """The weights of the interests ``names``, in that order, shape ``(len(names),)``."""
+        return np.array([self.weights[k] for k in names], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -166,7 +129,7 @@ class Event:
         id: unique identifier.
         month: month number (see `sim.dates`) in which it applies.
         date: the date as written in the file.
-        kind: one of `EVENT_KINDS`.
+        kind: one of `sim.events.EVENT_KINDS`.
         fields: the kind's fields (validated), read-only.
         source: where it is documented.
         note: free text.

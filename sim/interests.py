@@ -1,0 +1,164 @@
+"""States' interests, by name: each one's feature built by a named function.
+
+A state values a faction it can back as V_sf = sum_k w_sk x_k(s, f) + c D_sf + sigma eps_sf
+(docs/ODD.md, submodel "valuation"). Each interest k declares how its feature x_k is built from
+what states perceive this month (`Perceived`): a part ``common`` to every state (computed once a
+month), and a part ``own`` to each state (its threat, its company, its partners). The order of
+`INTERESTS` is the order of the weight vectors everywhere.
+
+Adding an interest: its `Interest` in `INTERESTS` with its builder functions, its line in
+docs/ODD.md, and a weight for it in every scenario's states. Extensions and tests may add one at
+run time with `registered`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Perceived:
+    """What states perceive this month of the factions they can back (the C candidates).
+
+    Arrays put the replicate axis (R) last. Perceived quantities pass through the states'
+    memories (docs/ODD.md, "perception").
+
+    Attributes:
+        oil_salience: national output / ``oil_reference``, a number (or (R,)).
+        market_interest: nu, the value of each unit of output a camp holds whatever the stakes.
+        output: share of national output each candidate's camp holds, perceived, (C, R).
+        company_output: share of national output held through each company's stakes,
+            perceived, (companies, C, R).
+        departures: share of migrant departures each candidate's camp holds, (C, R).
+        arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
+        security: counter-terror record minus the camp's extremist taint, perceived, (C, R).
+        legitimacy: international recognition, (C, 1).
+        islamism: strength-weighted Islamism of each candidate's camp, (C, R).
+        prospects: each candidate's chance of prevailing, perceived, (C, R).
+        threat: each state's threat level, (S, R).
+        partners_support: sum over other states of relation x their support, (S, C, R).
+        company_of: each state's company index, -1 for none, (S,).
+    """
+
+    oil_salience: np.floating | np.ndarray
+    market_interest: float | np.ndarray
+    output: np.ndarray
+    company_output: np.ndarray
+    departures: np.ndarray
+    arrivals_salience: np.ndarray
+    security: np.ndarray
+    legitimacy: np.ndarray
+    islamism: np.ndarray
+    prospects: np.ndarray
+    threat: np.ndarray
+    partners_support: np.ndarray
+    company_of: np.ndarray
+
+
+Builder = Callable[[Perceived], np.ndarray]
+OwnBuilder = Callable[[Perceived, int], "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class Interest:
+    """One interest of the states.
+
+    Attributes:
+        name: its key in scenarios' ``weights`` and in ``params.state_weights``.
+        doc: what a faction offers on it.
+        common: its feature for every state, (C, R) or broadcastable to it; None if it has none.
+        own: the part particular to state s, ``own(perceived, s)`` -> (C, R) or None.
+    """
+
+    name: str
+    doc: str
+    common: Builder | None = None
+    own: OwnBuilder | None = None
+
+
+def oil_market(p: Perceived) -> np.ndarray:
+    """nu x share of national output the camp holds x oil salience."""
+    return p.output * (p.market_interest * p.oil_salience)
+
+
+def oil_company(p: Perceived, s: int) -> np.ndarray | None:
+    """Share of national output held through the state's company's stakes x oil salience."""
+    company = p.company_of[s]
+    return None if company < 0 else p.oil_salience * p.company_output[company]
+
+
+def migration_control(p: Perceived) -> np.ndarray:
+    """Share of departures the camp holds x perceived arrivals (salience)."""
+    return p.departures * p.arrivals_salience
+
+
+def security_record(p: Perceived) -> np.ndarray:
+    """Counter-terror record minus extremist taint."""
+    return p.security
+
+
+def security_threat(p: Perceived, s: int) -> np.ndarray:
+    """The same record, weighted again by the state's threat level."""
+    return p.threat[s] * p.security
+
+
+def recognition(p: Perceived) -> np.ndarray:
+    return p.legitimacy
+
+
+def islamism(p: Perceived) -> np.ndarray:
+    return p.islamism
+
+
+def prospects(p: Perceived) -> np.ndarray:
+    return p.prospects
+
+
+def partners_backing(p: Perceived, s: int) -> np.ndarray:
+    """Partners' support counts for a faction, rivals' against it."""
+    return p.partners_support[s]
+
+
+#: The interests, in the order of the weight vectors.
+INTERESTS: tuple[Interest, ...] = (
+    Interest("oil", "hydrocarbons: national output the camp holds, and its company's stakes",
+             oil_market, oil_company),
+    Interest("migration", "control of the departure coast, scaled by perceived arrivals",
+             migration_control),
+    Interest("security", "counter-terror record minus extremist taint, scaled by (1 + threat)",
+             security_record, security_threat),
+    Interest("legitimacy", "UN recognition", recognition),
+    Interest("ideology", "Islamism of the camp (> 0 favours Islamist-leaning factions)", islamism),
+    Interest("winner", "prospects of prevailing", prospects),
+    Interest("rivalry", "partners' support minus rivals'", own=partners_backing),
+)
+
+_registry: dict[str, Interest] = {i.name: i for i in INTERESTS}
+
+
+def interests() -> tuple[Interest, ...]:
+    """Every interest in force (the built-in ones, then any registered), in weight order."""
+    return tuple(_registry.values())
+
+
+def interest_names() -> tuple[str, ...]:
+    """The names of `interests()`, in weight order."""
+    return tuple(_registry)
+
+
+@contextlib.contextmanager
+def registered(interest: Interest) -> Iterator[Interest]:
+    """Add an interest while the block runs (scenarios loaded inside it must weight it)."""
+    if interest.name in _registry:
+        raise ValueError(f"interest {interest.name!r} exists already: {list(_registry)}")
+    if interest.common is None and interest.own is None:
+        raise ValueError(f"interest {interest.name!r} needs a common or an own builder")
+    _registry[interest.name] = interest
+    try:
+        yield interest
+    finally:
+        del _registry[interest.name]

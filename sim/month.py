@@ -1,0 +1,173 @@
+"""The month's assessment: one immutable view of the war that the states' decisions read.
+
+Each step, after the month's events, `assess` builds a `MonthView` from the `WarState` and the
+states' memories (`Memory`): strengths, prospects, holdings, what each state perceives, taints and
+records, and each interest's common feature. Agents read nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.holdings import camp_total
+from sim.interests import Interest, Perceived, interests
+from sim.war import FLOAT, WarState
+
+
+class Memory:
+    """An exponentially weighted memory, advanced once a month: m <- keep m + (1 - keep) x.
+
+    The first value seen is remembered as it is.
+
+    Args:
+        keep: share of the memory kept each month (from a half-life), a number or (R,).
+        shape: shape of what is remembered.
+    """
+
+    def __init__(self, keep: float | np.ndarray, shape: tuple[int, ...]) -> None:
+        self.keep = keep
+        self.value = np.zeros(shape, FLOAT)
+        self._spare = np.zeros(shape, FLOAT)
+        self.empty = True
+
+    def advance(self, now: np.ndarray) -> np.ndarray:
+        """Remember ``now``; return the memory (updated in place, no allocation)."""
+        if self.empty:
+            self.value[...] = now
+            self.empty = False
+        else:  # keep * memory + (1 - keep) * now, as (memory - now) * keep + now
+            np.subtract(self.value, now, out=self._spare)
+            self._spare *= self.keep
+            self._spare += now
+            self.value, self._spare = self._spare, self.value
+        return self.value
+
+
+@dataclass(frozen=True)
+class MonthView:
+    """What the states' decisions read in one month (read-only arrays, replicate axis last).
+
+    Attributes:
+        month: model step (0 for the scenario's first month; -1 before any).
+        candidates: factions a state can back (C,): active, patronable camp heads and independents.
+        active: factions on stage, (F,) bool.
+        strength: effective strength of each faction, (F, R).
+        camp_strength: strength of the camp each contender leads (0 for members), (F, R).
+        chance: each contender's chance of prevailing (not perceived), (F, R).
+        holdings: share of output, departures and military value per camp head (`sim.war.Holdings`).
+        taint: each camp's extremist taint, (F,).
+        record: each camp's counter-terror record (camp total), (F, R).
+        perceived: what states perceive of the candidates (`sim.interests.Perceived`).
+        common: each interest's common feature, (K_common, C, R), for `common_interests`.
+        common_interests: names of the interests with a common feature, in weight order.
+        committed: strength each state has deployed with each candidate's camp, (S, C, 1).
+        shocks: logistic shocks on each state's valuations, (S x C, R), or None without noise.
+    """
+
+    month: int
+    candidates: np.ndarray
+    active: np.ndarray
+    strength: np.ndarray
+    camp_strength: np.ndarray
+    chance: np.ndarray
+    holdings: object
+    taint: np.ndarray
+    record: np.ndarray
+    perceived: Perceived
+    common: np.ndarray
+    common_interests: tuple[str, ...]
+    committed: np.ndarray
+    shocks: np.ndarray | None
+
+    def shocks_of(self, state: int) -> np.ndarray | None:
+        """State ``state``'s shocks on its valuation of each candidate, (C, R), or None."""
+        if self.shocks is None:
+            return None
+        size = self.candidates.size
+        return self.shocks[state * size : (state + 1) * size]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def common_features(perceived: Perceived, chosen: tuple[Interest, ...], candidates: int,
+                    replicates: int) -> np.ndarray:
+    """Stack the common features of ``chosen`` interests, (len(chosen), C, R)."""
+    stack = np.empty((len(chosen), candidates, replicates), FLOAT)
+    for k, interest in enumerate(chosen):
+        stack[k] = interest.common(perceived)
+    return stack
+
+
+def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.ndarray,
+           situation_memory: Memory | None, company_of: np.ndarray,
+           shocks: np.ndarray | None = None) -> MonthView:
+    """The month's view of the war.
+
+    Args:
+        war: the war after this month's events.
+        month: model step.
+        oil_output: national output this month, barrels/day.
+        arrivals: perceived migrant arrivals per month, (R,).
+        situation_memory: the states' memory of the situation (output held, security record,
+            prospects, company output: (3 + companies, F, R)), advanced here; None to perceive the
+            situation as it is without remembering it (the view of a model not yet stepped).
+        company_of: each state's company index, -1 for none, (S,).
+        shocks: logistic shocks for the valuations, (S x C, R), or None.
+    """
+    p = war.p
+    holdings = war.holdings
+    strengths = war.strengths()
+    candidates = np.flatnonzero(war.can_be_backed())
+    taint = war.taint()
+    record = camp_total(war.record_ct, war.members, p.camp_cohesion)
+
+    companies = holdings.company_output.shape[0]
+    now = np.empty((3 + companies, war.n_factions, war.replicates), FLOAT)
+    now[0] = holdings.output
+    now[3:] = holdings.company_output
+    np.subtract(record, taint[:, None], out=now[1])
+    now[2] = strengths.chance
+    seen = now if situation_memory is None else situation_memory.advance(now)
+
+    c = candidates
+    oil_salience = oil_output / p.oil_reference
+    islamism = war.camp_rows(strengths.own * war.islamist[:, None], c)
+    chosen = war.support[:, c].reshape(war.n_states, -1)
+    perceived = Perceived(
+        oil_salience=oil_salience,
+        market_interest=p.market_interest,
+        output=seen[0, c],
+        company_output=seen[3:, c],
+        departures=holdings.departures[c],
+        arrivals_salience=arrivals / p.migration_reference,
+        security=seen[1, c],
+        legitimacy=war.legitimacy[c, None],
+        islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
+        prospects=seen[2, c],  # candidates lead their camp or stand alone: their own prospects
+        threat=war.threat.copy(),
+        partners_support=(war.relation @ chosen).reshape(war.n_states, c.size, war.replicates),
+        company_of=company_of,
+    )
+    with_common = tuple(i for i in interests() if i.common is not None)
+    common = common_features(perceived, with_common, c.size, war.replicates)
+    return MonthView(
+        month=month,
+        candidates=_frozen(candidates),
+        active=_frozen(war.active.copy()),
+        strength=_frozen(strengths.own),
+        camp_strength=_frozen(strengths.camp),
+        chance=_frozen(strengths.chance),
+        holdings=holdings,
+        taint=_frozen(taint),
+        record=_frozen(record),
+        perceived=perceived,
+        common=_frozen(common),
+        common_interests=tuple(i.name for i in with_common),
+        committed=_frozen(war.deployed[:, c, None]),
+        shocks=shocks,
+    )

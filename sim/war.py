@@ -1,0 +1,224 @@
+"""The state of the war in R replicates: who is on stage, who holds what, strengths and records.
+
+`WarState` holds what events change (`sim.events`) and what states' support changes; the month's
+assessment (`sim.month.assess`) reads it. Arrays put the replicate axis (R) last. Symbols are those
+of docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.core.contest import prospects, win_probability
+from sim.core.holdings import camp_total, membership_matrix, per_faction_sum
+from sim.scenario.schema import Event, Scenario
+from sim.stage import Stage
+
+#: Floating-point type of the state variables: single precision halves the memory traffic of the
+#: batched arithmetic; tilts are reported to far fewer digits than it carries.
+FLOAT = np.float32
+#: A faction whose extremist score reaches this is a terror holder: taking its havens earns a record.
+EXTREMIST_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What each faction and camp holds, as shares (monthly levels scale them later).
+
+    Attributes:
+        military: military value each faction holds, (F, R).
+        output: share of national output credited to each camp head, (F, R).
+        company_output: the same through each company's stakes, (companies, F, R).
+        departures: share of migrant departures credited to each camp head, (F, R).
+    """
+
+    military: np.ndarray
+    output: np.ndarray
+    company_output: np.ndarray
+    departures: np.ndarray
+
+
+@dataclass(frozen=True)
+class Strengths:
+    """This month's strengths (docs/ODD.md "assessment").
+
+    Attributes:
+        own: effective strength of each faction: base and territory, times foreign support, (F, R).
+        camp: strength of the camp each contender leads (0 for camp members), (F, R).
+        chance: each contender's chance of prevailing, (F, R).
+    """
+
+    own: np.ndarray
+    camp: np.ndarray
+    chance: np.ndarray
+
+
+class WarState:
+    """Mutable state of the war, for R replicates of one scenario.
+
+    Args:
+        scenario: the validated scenario.
+        params: validated parameters (`sim.params.NumericParams`).
+        replicates: R.
+
+    Fixed tables (from the scenario): ``faction_index``, ``state_index``, ``asset_index``,
+    ``companies``, ``patronable``, ``islamist``, ``extremist`` (F,); ``capacity`` (S,);
+    ``relation`` (S, S); ``output_share``, ``departure_share``, ``haven``, ``military_value`` (A,).
+
+    State variables: ``stage`` (`sim.stage.Stage`) and its arrays ``active`` (F,) and ``camp``
+    (F,: head index, -1 independent) with ``members`` (F, F); ``legitimacy`` (F,);
+    ``base_strength`` B_f (F,); ``stakes`` (companies, A); ``control`` (A, R); ``record_ct``
+    CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F).
+    """
+
+    def __init__(self, scenario: Scenario, params: Any, replicates: int) -> None:
+        sc, R = scenario, replicates
+        self.p = params
+        self.replicates = R
+        self.faction_index = {fid: i for i, fid in enumerate(sc.faction_ids)}
+        self.state_index = {sid: i for i, sid in enumerate(sc.state_ids)}
+        self.asset_index = {aid: i for i, aid in enumerate(sc.asset_ids)}
+        self.companies = tuple(sorted({s.company for s in sc.states if s.company}))
+        self.company_index = {c: i for i, c in enumerate(self.companies)}
+        self.n_factions, self.n_states, self.n_assets = len(sc.factions), len(sc.states), len(sc.assets)
+
+        self.patronable = np.array([f.patronable for f in sc.factions])
+        self.islamist = np.array([f.islamist for f in sc.factions], FLOAT)
+        self.extremist = np.array([f.extremist for f in sc.factions], FLOAT)
+        self.capacity = np.array([s.capacity for s in sc.states], FLOAT)
+        self.relation = np.zeros((self.n_states, self.n_states), FLOAT)
+        for rel in sc.relations:
+            a, b = self.state_index[rel.a], self.state_index[rel.b]
+            self.relation[a, b] = self.relation[b, a] = rel.value
+        self.output_share = np.array([a.output_share for a in sc.assets], FLOAT)
+        self.departure_share = np.array([a.departure_share for a in sc.assets], FLOAT)
+        self.haven = np.array([a.haven for a in sc.assets], FLOAT)
+        self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
+
+        self.stage = Stage.opening(sc.factions)
+        self.active = np.zeros(self.n_factions, bool)
+        self.camp = np.full(self.n_factions, -1)
+        self.members = np.zeros((self.n_factions, self.n_factions), FLOAT)
+        self.sync_stage()
+        self.legitimacy = np.array([f.legitimacy for f in sc.factions], FLOAT)
+        self.base_strength = np.array([f.strength for f in sc.factions], FLOAT)
+        self.stakes = np.zeros((len(self.companies), self.n_assets), FLOAT)
+        for j, asset in enumerate(sc.assets):
+            for company, share in asset.stakes.items():
+                self.stakes[self.company_index[company], j] = share
+        initial = np.array([self.faction_index[a.controller] for a in sc.assets])
+        self.control = np.repeat(initial[:, None], R, axis=1)
+        self.record_ct = np.zeros((self.n_factions, R), FLOAT)
+        self.threat = np.zeros((self.n_states, R), FLOAT)
+        self.support = np.zeros((self.n_states, self.n_factions, R), FLOAT)
+        self.deployed = np.zeros((self.n_states, self.n_factions), FLOAT)
+        self._holdings: Holdings | None = None
+
+    # ---------------------------------------------------------------- events
+
+    def apply(self, event: Event, draws: np.ndarray) -> None:
+        """Apply one event: its stage rule (if any), then its effect (`sim.events`)."""
+        from sim.events import EVENT_KINDS
+
+        kind = EVENT_KINDS[event.kind]
+        if kind.changes_stage:
+            kind.change_stage(self.stage, event)
+            self.sync_stage()
+        kind.apply(self, event, draws)
+
+    def sync_stage(self) -> None:
+        """Bring ``active``, ``camp`` and ``members`` in line with ``stage``."""
+        index = self.faction_index
+        for fid, i in index.items():
+            self.active[i] = fid in self.stage.active
+            head = self.stage.camp[fid]
+            self.camp[i] = -1 if head is None else index[head]
+        self.members = membership_matrix(self.camp).astype(FLOAT)
+        self._holdings = None
+
+    def head_of(self, faction: int) -> int:
+        """Index of the camp head a faction fights under (itself if head or independent)."""
+        head = self.camp[faction]
+        return faction if head < 0 else int(head)
+
+    def transfer(self, assets: list[int], taker: int, where: np.ndarray) -> None:
+        """Give ``assets`` to ``taker`` in the replicates ``where``; credit havens taken from terror."""
+        for j in assets:
+            previous = self.control[j]
+            from_terror = (self.extremist[previous] >= EXTREMIST_THRESHOLD) & where
+            if self.haven[j] > 0 and self.extremist[taker] < EXTREMIST_THRESHOLD:
+                self.record_ct[taker] += self.haven[j] * from_terror
+            self.control[j, where] = taker
+        self._holdings = None
+
+    def hand_over_all(self, faction: int, successor: int) -> None:
+        """Everything ``faction`` holds passes to ``successor`` (no fight, no record)."""
+        self.control[self.control == faction] = successor
+        self._holdings = None
+
+    def set_stake(self, company: str, asset: int, share: float) -> None:
+        self.stakes[self.company_index[company], asset] = share
+        self._holdings = None
+
+    def decay(self, record_keep: float | np.ndarray, threat_keep: float | np.ndarray) -> None:
+        """A month passes: counter-terror records and threat levels fade."""
+        self.record_ct *= record_keep
+        self.threat *= threat_keep
+
+    # ---------------------------------------------------------------- assessment
+
+    @property
+    def holdings(self) -> Holdings:
+        """What each faction and camp holds; recomputed only after control, camps or stakes change."""
+        if self._holdings is None:
+            F, kappa, control = self.n_factions, self.p.camp_cohesion, self.control
+            self._holdings = Holdings(
+                military=per_faction_sum(control, self.military_value, F),
+                output=camp_total(per_faction_sum(control, self.output_share, F), self.members, kappa),
+                company_output=np.array([
+                    camp_total(per_faction_sum(control, self.output_share * stake, F), self.members,
+                               kappa)
+                    for stake in self.stakes
+                ], FLOAT).reshape(len(self.companies), F, self.replicates),
+                departures=camp_total(per_faction_sum(control, self.departure_share, F),
+                                      self.members, kappa),
+            )
+        return self._holdings
+
+    def contenders(self) -> np.ndarray:
+        """Factions that contend for the country: active camp heads and independents, (F,) bool."""
+        return self.active & ((self.camp < 0) | (self.camp == np.arange(self.n_factions)))
+
+    def can_be_backed(self) -> np.ndarray:
+        """Factions a state can back, (F,) bool: active, patronable contenders."""
+        return self.contenders() & self.patronable
+
+    def camp_rows(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """`camp_total` of ``values`` (F, R) for the factions ``rows`` only, (len(rows), R)."""
+        return values[rows] + self.p.camp_cohesion * (self.members[rows] @ values)
+
+    def strengths(self) -> Strengths:
+        """Strengths and prospects now (own base and territory, times foreign support; camps)."""
+        p, F = self.p, self.n_factions
+        backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
+        own = ((self.base_strength[:, None] + p.territory_strength * self.holdings.military)
+               * (1.0 + p.support_effect * backing) * self.active[:, None])
+        contender = self.contenders()
+        rows = np.flatnonzero(contender)
+        camp = np.zeros_like(own)
+        camp[rows] = self.camp_rows(own, rows)
+        return Strengths(own, camp, prospects(camp, contender, p.contest_exponent))
+
+    def win_probability(self, attacker: int, defender: int) -> np.ndarray:
+        """Chance that ``attacker``'s camp beats ``defender``'s now (Tullock contest), (R,)."""
+        camp = self.strengths().camp
+        return win_probability(camp[self.head_of(attacker)], camp[self.head_of(defender)],
+                               self.p.contest_exponent)
+
+    def taint(self) -> np.ndarray:
+        """Each camp's extremist taint: the worst extremist on stage fighting in it, (F,)."""
+        extremism = self.extremist * self.active
+        return np.maximum(extremism, (self.members * extremism).max(axis=1))
