@@ -1,7 +1,8 @@
 """Mesa agents: foreign states that choose whom to back, and Libyan factions that fight.
 
 One agent object stands for its actor in all R replicates at once: its arrays carry the replicate
-axis last. Agents read the month through the model's `sim.month.MonthView` and nothing else.
+axis last. Agents read the month through the model's `sim.month.MonthView` and nothing else of the
+model; a state updates its own support (its slice of the war's support array).
 """
 
 from __future__ import annotations
@@ -93,16 +94,18 @@ class StateAgent(mesa.Agent):
         support: its alignment a_sf, (F, R): support per faction, non-negative, summing to at most
             1; a view into the war's support array, which this agent alone updates.
         rule: the decision parameters.
+        tilt_factions: the factions whose support difference is its tilt (LNA, GNA), as indices.
     """
 
-    def __init__(self, model: AlignmentModel, spec: State, index: int, weights: np.ndarray,
-                 support: np.ndarray, rule: DecisionRule) -> None:
+    def __init__(self, model: AlignmentModel, spec: State, index: int, *, weights: np.ndarray,
+                 support: np.ndarray, rule: DecisionRule, tilt_factions: tuple[int, int]) -> None:
         super().__init__(model)
         self.spec = spec
         self.index = index
         self.weights = weights
         self.support = support
         self.rule = rule
+        self.tilt_factions = tilt_factions
         self.values = np.zeros((0, support.shape[-1]), support.dtype)
         order = interests()
         common = [k for k, i in enumerate(order) if i.common is not None]
@@ -157,4 +160,5 @@ class StateAgent(mesa.Agent):
     @property
     def tilt(self) -> np.ndarray:
         """Support for the LNA minus support for the GNA, (R,)."""
-        return self.model.tilt_of(self.index)
+        plus, minus = self.tilt_factions
+        return self.support[plus] - self.support[minus]

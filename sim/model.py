@@ -143,12 +143,15 @@ class AlignmentModel(mesa.Model):
             (3 + len(self.war.companies), self.war.n_factions, R))
         self.company_of = np.array([self.war.company_index.get(s.company, -1) for s in world.states])
 
+        self._plus = world.faction_ids.index(TILT_PLUS)
+        self._minus = world.faction_ids.index(TILT_MINUS)
         rule = DecisionRule(self.p.rationality, self.p.outside_option, self.p.inertia,
                             self.p.commitment, self.p.noise)
         for i, spec in enumerate(world.factions):
             FactionAgent(self, spec, i)
         for i, spec in enumerate(world.states):
-            StateAgent(self, spec, i, self.p.weights[i], self.war.support[i], rule)
+            StateAgent(self, spec, i, weights=self.p.weights[i], support=self.war.support[i],
+                       rule=rule, tilt_factions=(self._plus, self._minus))
         self.faction_agents: list[FactionAgent] = list(self.agents_by_type[FactionAgent])
         self.state_agents: list[StateAgent] = list(self.agents_by_type[StateAgent])
 
@@ -158,8 +161,6 @@ class AlignmentModel(mesa.Model):
         self._controls = np.zeros((T, self.war.n_assets, R), np.int16)
         self._supports = (np.zeros((T, S, self.war.n_factions, R), FLOAT) if record == "full"
                           else None)
-        self._plus = world.faction_ids.index(TILT_PLUS)
-        self._minus = world.faction_ids.index(TILT_MINUS)
         self.mean_tilts = np.zeros(S)
         self.datacollector = mesa.DataCollector(model_reporters={
             f"tilt_{sid}": _mean_tilt_reporter(s) for s, sid in enumerate(world.state_ids)})
@@ -176,11 +177,6 @@ class AlignmentModel(mesa.Model):
         return counts
 
     # ------------------------------------------------------------------ schedule
-
-    @property
-    def month(self) -> int:
-        """The month being stepped, or the number of months done between steps."""
-        return self.steps - 1
 
     def step(self) -> None:
         """One month: events, assessment, valuation, adjustment, record."""

@@ -26,7 +26,7 @@ def load_targets(name: str) -> pd.DataFrame:
     """Read and validate a target file: one row per documented point, sorted by date.
 
     Columns: ``date`` (YYYY-MM), ``tilt`` in [-1, 1], ``sigma`` > 0 (coding uncertainty),
-    ``excerpt_ar`` (the seed's words), ``gloss_en``, ``basis``; plus ``month`` (month number).
+    ``excerpt_ar`` (the source article's words), ``gloss_en``, ``basis``; plus ``month`` (month number).
 
     Raises:
         InputError: naming the file, the row and what is allowed.

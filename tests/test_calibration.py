@@ -107,6 +107,7 @@ def test_committed_calibration_reproduces_its_recorded_rmse():
     assert rmse == pytest.approx(recorded["rmse"], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_calibrate_app_writes_its_reports(tmp_path):
     """``python -m sim.calibrate`` at a tiny budget, as a subprocess: every output, every section."""
     import json

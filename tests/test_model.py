@@ -47,11 +47,20 @@ def test_documented_events_apply(run):
     assert set(np.unique(gas_after)) <= {factions.index("GNA"), factions.index("LNA")}
 
 
-def test_open_contest_outcomes_follow_strength(mini_scenario):
-    model = AlignmentModel(mini_scenario, {}, replicates=400, seed=0).run()
-    gas = model.control_history[7, :, mini_scenario.asset_ids.index("GAS")]
-    share_lna = np.mean(gas == mini_scenario.faction_ids.index("LNA"))
-    assert 0.05 < share_lna < 0.95  # a real contest, not a foregone conclusion
+def test_open_contest_is_decided_by_its_draw_against_the_win_probability(mini_scenario):
+    """Each replicate's outcome is exactly ``u < P(attacker wins)``, with u the event's own draw."""
+    R, month = 400, 7  # gas_fight, 2016-08
+    model = AlignmentModel(mini_scenario, {}, replicates=R, seed=0)
+    while model.steps < month:
+        model.step()
+    war, factions = model.war, mini_scenario.faction_ids
+    p_win = war.win_probability(factions.index("LNA"), factions.index("GNA"))
+    slot = war.n_states * model.month_candidates[month]  # after the states' shocks
+    u = model.streams.uniforms(month, 0, R)[:, slot]
+    model.step()
+    won = model.control_history[month, :, mini_scenario.asset_ids.index("GAS")] == factions.index("LNA")
+    np.testing.assert_array_equal(won, u < p_win)
+    assert 0.05 < p_win.mean() < 0.95  # a real contest, not a foregone conclusion
 
 
 def test_same_config_and_seed_give_identical_tables(mini_scenario):

@@ -14,6 +14,8 @@ import yaml
 from sim.config import compose_config, plain
 from tests.conftest import MINI, ROOT
 
+pytestmark = pytest.mark.slow  # every test here runs the app as a subprocess
+
 
 def run_app(*overrides: str, module: str = "sim.run") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", module, *overrides], cwd=ROOT,
@@ -86,6 +88,8 @@ def test_results_are_never_overwritten(finished):
         ("params.noise=nan", "params: noise: is not a finite number"),
         ("end=2030-01", "end: end 2030-01 is outside 2016-01..2016-12"),
         ("+params.state_weights.XYZ.oil=1", "state_weights.XYZ: unknown state"),
+        ("focus_state=XYZ", "focus_state: unknown state 'XYZ'; states of mini: ['ITA', 'FRA', 'TUR']"),
+        ("scenario_dir=/no/such/folder", "/no/such/folder: scenario_dir: is not a folder"),
     ],
 )
 def test_bad_input_one_clear_error_and_no_folder(tmp_path, override, words):
@@ -121,3 +125,17 @@ def test_multirun_ends_with_an_overlay(tmp_path):
     table = pd.read_csv(sweep / "overlay.csv")
     assert set(table["run"].astype(str)) == {"0", "1"}
     assert {"mean_tilt", "q05", "q50", "q95"} <= set(table.columns)
+
+
+def test_scenario_dir_reads_a_users_folder_and_focus_state_picks_the_plot(tmp_path):
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "toy.yaml").write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_app(f"scenario_dir={own}", "scenario=toy", "replicates=2", "focus_state=FRA",
+                   "targets=null", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert "france_tilt.png" in {p.name for p in out.iterdir()}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "mini" and summary["focus_state"] == "FRA"  # the file's own name
+    assert yaml.safe_load((out / "config.yaml").read_text())["scenario_dir"] == str(own)

@@ -25,13 +25,6 @@ def test_scenario_runs_a_few_months(name):
     assert np.all(np.isfinite(result.tilt_array))
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_every_event_cites_a_source(name):
-    scenario = load_scenario(name)
-    assert all(e.source.strip() for e in scenario.events)
-    assert all(p.source.strip() for points in scenario.series.values() for p in points)
-
-
 def test_italy_acts_are_never_inputs():
     """Integrity rule: Italy's own acts are what the model reproduces, never events."""
     for name in SCENARIOS:

@@ -1,0 +1,103 @@
+"""The event-kind registry: every kind has an effect, every field is validated, and the docs'
+table and the counterfactual filters are made from it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.errors import ScenarioError
+from sim.events import EVENT_KINDS, MATERIAL_KINDS, kinds_table
+from sim.params import resolve_params
+from sim.paths import SCENARIO_DIR
+from sim.scenario import load_scenario
+from sim.war import WarState
+
+#: One valid event of every kind, applicable to the toy scenario in its first month.
+SAMPLES = {
+    "offensive": {"attacker": "LNA", "defender": "GNA", "assets": ["GAS"], "outcome": "open",
+                  "losses": {"GNA": 0.1}},
+    "control": {"assets": ["COAST"], "to": "LNA"},
+    "strength": {"faction": "LNA", "change": 0.5},
+    "terror": {"severity": 0.5, "affects": ["ITA"], "perpetrator": "ISIS"},
+    "deployment": {"state": "FRA", "faction": "LNA", "strength": 0.2},
+    "enter": {"faction": "LATE"},
+    "exit": {"faction": "MILITIA", "successor": "GNA"},
+    "allegiance": {"faction": "MILITIA", "camp": "LNA"},
+    "legitimacy": {"faction": "LNA", "value": 0.9},
+    "stake": {"asset": "GAS", "company": "Total", "value": 0.3},
+}
+#: A value each field type refuses.
+BAD_VALUES = {
+    "faction": "NOBODY", "faction_or_null": "NOBODY", "faction_shares": {"NOBODY": 0.5},
+    "assets": ["ATLANTIS"], "asset": "ATLANTIS", "state": "XXX", "states_or_all": ["XXX"],
+    "company": "Aramco", "choice": "maybe",
+}
+
+
+def _with_event(write_variant, kind: str, fields: dict):
+    def edit(data):
+        data["events"] = [{"id": "sample", "date": "2016-01", "kind": kind, "source": "test", **fields}]
+
+    return write_variant(edit)
+
+
+def test_every_kind_has_a_sample():
+    assert set(SAMPLES) == set(EVENT_KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(EVENT_KINDS))
+def test_every_kind_has_an_effect(write_variant, kind):
+    scenario = load_scenario(_with_event(write_variant, kind, SAMPLES[kind]))
+    event = next(e for e in scenario.events if e.id == "sample")
+    war = WarState(scenario, resolve_params({}, scenario, 4), replicates=4)
+    war.support[...] = 0.1
+    before = {k: np.copy(v) for k, v in vars(war).items() if isinstance(v, np.ndarray)}
+    draws = np.full((EVENT_KINDS[kind].draws(event), 4), 0.01, np.float32)
+    war.apply(event, draws)
+    changed = [k for k, v in before.items() if not np.array_equal(v, getattr(war, k))]
+    assert changed, f"a {kind} event changed nothing"
+
+
+def test_an_open_offensive_draws_one_number():
+    assert EVENT_KINDS["offensive"].draws({"outcome": "open"}) == 1
+    assert EVENT_KINDS["offensive"].draws({"outcome": "attacker"}) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [(k, f) for k in sorted(EVENT_KINDS) for f in EVENT_KINDS[k].fields],
+    ids=lambda x: x if isinstance(x, str) else x.name,
+)
+def test_every_field_is_validated(write_variant, kind, field):
+    fields = dict(SAMPLES[kind])
+    numbers = [field.high + 1, math.nan, "many"]
+    bad_values = numbers if field.type == "number" else [BAD_VALUES[field.type]]
+    for bad in bad_values:
+        fields[field.name] = bad
+        with pytest.raises(ScenarioError, match=rf"events\[0\] \(sample\)\.{field.name}"):
+            load_scenario(_with_event(write_variant, kind, fields))
+    if field.required:
+        fields.pop(field.name)
+        with pytest.raises(ScenarioError, match=rf"\.{field.name}: is missing"):
+            load_scenario(_with_event(write_variant, kind, fields))
+
+
+def test_the_docs_table_is_made_from_the_registry():
+    readme = (SCENARIO_DIR / "README.md").read_text(encoding="utf-8")
+    assert kinds_table() in readme
+    for kind in EVENT_KINDS.values():
+        assert kind.effect and kind.fields
+
+
+def test_material_removal_follows_the_registry(tmp_path):
+    base = load_scenario("libya_2014_2019")
+    calm = load_scenario("libya_2014_2019_no_military")
+    window = (base.start + 24, base.end)  # 2016-01 .. 2019-08
+    removed = {e.id for e in base.events} - {e.id for e in calm.events}
+    expected = {e.id for e in base.events
+                if e.kind in MATERIAL_KINDS and window[0] <= e.month <= window[1]}
+    assert removed == expected and removed
+    assert {EVENT_KINDS[e.kind].material for e in calm.events if e.month >= window[0]} == {False}
