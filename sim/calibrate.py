@@ -126,7 +126,7 @@ def report_run(cal: Calibrator, params: dict, *, replicates: int, seed: int,
                    record="tilt")
 
 
-def fit_section(cal: Calibrator, result: SimulationResult, fit: dict, turning_level: float) -> dict:
+def fit_section(cal: Calibrator, result: SimulationResult, fit: dict, *, turning_level: float) -> dict:
     targets = cal.targets
     model = result.mean_tilt(cal.state)[cal.steps]
     metrics = fit_metrics(model, targets["tilt"].to_numpy())
@@ -151,7 +151,8 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
     if mask.sum() < 3 or (~mask).sum() < 1:
         raise InputError("configs/calibrate", "calibrate.out_of_sample_until",
                          f"{until} leaves {mask.sum()} points to fit and {(~mask).sum()} to forecast")
-    fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"], mask)
+    fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                  optimizer_seed=settings["optimizer_seed"], mask=mask)
     result = report_run(cal, cal.values_as_params(fit["x"]), replicates=settings["report_replicates"],
                         seed=settings["seed"])
     forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
@@ -178,7 +179,8 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
     """Refit from other optimiser seeds; each parameter's spread across the fits."""
     fits = [first]
     for k in range(1, settings["restarts"]):
-        fits.append(cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"] + k))
+        fits.append(cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                            optimizer_seed=settings["optimizer_seed"] + k))
     values = np.array([f["x"] for f in fits])
     y = cal.targets["tilt"].to_numpy()
     rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]),
@@ -230,13 +232,14 @@ def main(cfg: DictConfig) -> None:
 
     log.info("fitting %d parameters to %d points (%d replicates per candidate)", len(cal.free),
              len(cal.targets), cal.replicates)
-    fit = cal.fit(settings["popsize"], settings["maxiter"], settings["optimizer_seed"])
+    fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                  optimizer_seed=settings["optimizer_seed"])
     params = cal.values_as_params(fit["x"])
     result = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"])
     report: dict[str, Any] = {
         "scenario": cal.scenario.name, "targets": settings["targets"], "state": cal.state,
         "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
-        "fit": fit_section(cal, result, fit, settings["turning_level"]),
+        "fit": fit_section(cal, result, fit, turning_level=settings["turning_level"]),
         "trajectory": trajectory_checks(result, cal.state, settings["checks"]),
         "patterns": pattern_report(result, cal.patterns),
         "report_replicates": settings["report_replicates"],

@@ -142,7 +142,7 @@ class Calibrator:
                               self.targets["sigma"].to_numpy()[mask])
         return chi2 + self.penalty_weight * pattern_violation(mean, self.state_index, self.patterns)
 
-    def fit(self, popsize: int, maxiter: int, optimizer_seed: int, mask: np.ndarray | None = None,
+    def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, mask: np.ndarray | None = None,
             tol: float = 0.0, progress: bool = True) -> dict[str, Any]:
         """Differential evolution over the free parameters (whole population per model run).
 

@@ -85,6 +85,7 @@ class AlignmentModel(mesa.Model):
         self,
         scenario: Scenario | str = DEFAULT_SCENARIO,
         params: Any = None,
+        *,
         replicates: int = 1,
         seed: int | None = None,
         rng: Any = None,

@@ -94,7 +94,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def common_features(perceived: Perceived, chosen: tuple[Interest, ...], candidates: int,
+def common_features(perceived: Perceived, chosen: tuple[Interest, ...], *, candidates: int,
                     replicates: int) -> np.ndarray:
     """Stack the common features of ``chosen`` interests, (len(chosen), C, R)."""
     stack = np.empty((len(chosen), candidates, replicates), FLOAT)
@@ -154,7 +154,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         company_of=company_of,
     )
     with_common = tuple(i for i in interests() if i.common is not None)
-    common = common_features(perceived, with_common, c.size, war.replicates)
+    common = common_features(perceived, with_common, candidates=c.size, replicates=war.replicates)
     return MonthView(
         month=month,
         candidates=_frozen(candidates),

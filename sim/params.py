@@ -26,8 +26,8 @@ from sim.scenario.schema import Scenario
 PARAMS_DIR = CONFIG_DIR / "params"
 
 
-def _param(default: float, lo: float, hi: float, unit: str, doc: str) -> Any:
-    return field(default=default, metadata={"bounds": (lo, hi), "unit": unit, "doc": doc})
+def _param(default: float, *, bounds: tuple[float, float], unit: str, doc: str) -> Any:
+    return field(default=default, metadata={"bounds": bounds, "unit": unit, "doc": doc})
 
 
 @dataclass
@@ -35,42 +35,54 @@ class ModelParams:
     """Dynamics parameters (symbols as in docs/ODD.md) and optional state-weight overrides."""
 
     inertia: float = _param(
-        0.15, 0.01, 1.0, "1/month", "lambda: share of the gap to the best response closed each month")
+        0.15, bounds=(0.01, 1.0), unit="1/month",
+        doc="lambda: share of the gap to the best response closed each month")
     rationality: float = _param(
-        4.0, 0.1, 30.0, "1/value", "beta: logit precision of the best response")
+        4.0, bounds=(0.1, 30.0), unit="1/value",
+        doc="beta: logit precision of the best response")
     noise: float = _param(
-        0.1, 0.0, 2.0, "value", "sigma: scale of the logistic shock on each valuation each month")
+        0.1, bounds=(0.0, 2.0), unit="value",
+        doc="sigma: scale of the logistic shock on each valuation each month")
     outside_option: float = _param(
-        0.0, -5.0, 5.0, "value", "v0: value of backing no faction")
+        0.0, bounds=(-5.0, 5.0), unit="value",
+        doc="v0: value of backing no faction")
     camp_cohesion: float = _param(
-        0.5, 0.0, 1.0, "-",
-        "kappa: share of a camp member's assets, record and strength credited to its head")
+        0.5, bounds=(0.0, 1.0), unit="-",
+        doc="kappa: share of a camp member's assets, record and strength credited to its head")
     support_effect: float = _param(
-        0.3, 0.0, 5.0, "-", "gamma: relative strength gain per unit of capacity-weighted foreign support")
+        0.3, bounds=(0.0, 5.0), unit="-",
+        doc="gamma: relative strength gain per unit of capacity-weighted foreign support")
     territory_strength: float = _param(
-        1.0, 0.0, 5.0, "strength/military value", "eta: strength a faction draws from the assets it holds")
+        1.0, bounds=(0.0, 5.0), unit="strength/military value",
+        doc="eta: strength a faction draws from the assets it holds")
     contest_exponent: float = _param(
-        1.5, 0.2, 5.0, "-", "m: decisiveness of contests and of war prospects")
+        1.5, bounds=(0.2, 5.0), unit="-",
+        doc="m: decisiveness of contests and of war prospects")
     record_half_life: float = _param(
-        12.0, 1.0, 240.0, "months", "half-life of a faction's counter-terror record")
+        12.0, bounds=(1.0, 240.0), unit="months",
+        doc="half-life of a faction's counter-terror record")
     threat_half_life: float = _param(
-        12.0, 1.0, 120.0, "months", "half-life of a state's threat level after a terror event")
+        12.0, bounds=(1.0, 120.0), unit="months",
+        doc="half-life of a state's threat level after a terror event")
     migration_half_life: float = _param(
-        3.0, 0.1, 36.0, "months",
-        "half-life of the memory through which states perceive arrivals (exponentially weighted mean)")
+        3.0, bounds=(0.1, 36.0), unit="months",
+        doc="half-life of the memory through which states perceive arrivals (exponentially weighted mean)")
     perception_half_life: float = _param(
-        0.1, 0.1, 24.0, "months",
-        "half-life of the memory through which states perceive the war: holdings, record, prospects")
+        0.1, bounds=(0.1, 24.0), unit="months",
+        doc="half-life of the memory through which states perceive the war: holdings, record, prospects")
     migration_reference: float = _param(
-        10000.0, 500.0, 100000.0, "arrivals/month", "perceived arrivals at which migration salience is 1")
+        10000.0, bounds=(500.0, 100000.0), unit="arrivals/month",
+        doc="perceived arrivals at which migration salience is 1")
     oil_reference: float = _param(
-        1.0e6, 1.0e5, 3.0e6, "barrels/day", "national output at which oil salience is 1")
+        1.0e6, bounds=(1.0e5, 3.0e6), unit="barrels/day",
+        doc="national output at which oil salience is 1")
     market_interest: float = _param(
-        0.2, 0.0, 1.0, "-",
-        "nu: value of each unit of output a camp holds, whatever the stakes (added to its company's share)")
+        0.2, bounds=(0.0, 1.0), unit="-",
+        doc="nu: value of each unit of output a camp holds, whatever the stakes "
+            "(added to its company's share)")
     commitment: float = _param(
-        10.0, 0.0, 50.0, "value/strength",
-        "c: value of a faction per unit of strength the state deployed with its camp")
+        10.0, bounds=(0.0, 50.0), unit="value/strength",
+        doc="c: value of a faction per unit of strength the state deployed with its camp")
     state_weights: dict[str, dict[str, float]] = field(
         default_factory=dict,
         metadata={"doc": "state -> interest -> weight, replacing the scenario's values",
@@ -128,8 +140,9 @@ def _to_plain(params: Any) -> dict:
     raise ParameterError("params", "params", f"must be a mapping or ModelParams, got {type(params)}")
 
 
-def _check_value(name: str, value: Any, lo: float, hi: float, replicates: int) -> Any:
+def _check_value(name: str, value: Any, *, bounds: tuple[float, float], replicates: int) -> Any:
     where = "params"
+    lo, hi = bounds
     if isinstance(value, bool) or value is None:
         raise ParameterError(where, name, f"is {value!r}; a number in [{lo}, {hi}]")
     array = np.asarray(value, dtype=float) if not isinstance(value, str) else None
@@ -146,7 +159,7 @@ def _check_value(name: str, value: Any, lo: float, hi: float, replicates: int) -
     return float(array) if array.ndim == 0 else array.copy()
 
 
-def resolve_params(params: Any, scenario: Scenario, replicates: int,
+def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
                    dtype: Any = np.float64) -> NumericParams:
     """Validate parameters against their bounds and the scenario; return `NumericParams`.
 
@@ -167,8 +180,8 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int,
         raise ParameterError("params", unknown[0], f"unknown parameter; known: {sorted(defaults)}")
     values = {}
     for name in SCALAR_NAMES:
-        lo, hi = BOUNDS[name]
-        values[name] = _check_value(name, plain.get(name, defaults[name]), lo, hi, replicates)
+        values[name] = _check_value(name, plain.get(name, defaults[name]), bounds=BOUNDS[name],
+                                    replicates=replicates)
 
     names = interest_names()
     base = np.stack([s.weight_vector(names) for s in scenario.states])  # (S, K)
@@ -186,8 +199,8 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int,
             if interest not in names:
                 raise ParameterError("params", f"state_weights.{state_id}.{interest}",
                                      f"unknown interest; interests: {list(names)}")
-            checked = _check_value(f"state_weights.{state_id}.{interest}", value, *WEIGHT_BOUNDS,
-                                   replicates)
+            checked = _check_value(f"state_weights.{state_id}.{interest}", value,
+                                   bounds=WEIGHT_BOUNDS, replicates=replicates)
             s, k = scenario.state_ids.index(state_id), names.index(interest)
             if isinstance(checked, np.ndarray):
                 per_replicate.append((s, k, checked))

@@ -95,3 +95,16 @@ def test_mesa_batch_run_drives_the_model_as_the_issue_writes_it():
     for row in rows:
         assert row["Step"] in (67, 68)  # the last month, 2019-08 (Mesa 3.3 counts from 0, 3.5 from 1)
         assert -1 <= row["tilt_ITA"] <= 1 and {f"tilt_{s}" for s in ("FRA", "TUR", "USA")} <= set(row)
+
+
+def test_no_state_is_created_during_a_step(mini_scenario):
+    model = AlignmentModel(mini_scenario, {}, replicates=2, seed=0)
+
+    def names():
+        return {"model": set(vars(model)), "war": set(vars(model.war)),
+                "memory": set(vars(model.situation_memory)),
+                "agents": {(type(a).__name__, k) for a in model.agents for k in vars(a)}}
+
+    before = names()
+    model.run()
+    assert names() == before

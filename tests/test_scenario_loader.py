@@ -39,6 +39,7 @@ BAD_INPUTS = [
     (_event(0, "attacker", "NOBODY"), ["events[0] (haven_taken).attacker", "unknown faction 'NOBODY'", "known:"]),
     (_event(0, "assets", ["ATLANTIS"]), ["unknown asset 'ATLANTIS'", "known:"]),
     (_event(0, "kind", "invasion"), ["haven_taken", ".kind", "allowed:", "offensive"]),
+    (_event(0, "kind", ["offensive"]), ["haven_taken", ".kind", "allowed:", "offensive"]),
     (_event(0, "date", "2013-05"), ["haven_taken", ".date", "outside the scenario's period 2016-01..2016-12"]),
     (_event(0, "date", "2016-13"), ["haven_taken", ".date", "months run 01..12"]),
     (_event(0, "date", "March 2016"), ["haven_taken", ".date", "YYYY-MM"]),

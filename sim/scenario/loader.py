@@ -184,7 +184,7 @@ def _apply_extension(base: dict, ext: dict, path: Path) -> dict:
         )
     events = _remove_events(events, ext.get("remove_events"), path)
     if "end" in ext:
-        new_end = _month(ext["end"], path, "end")
+        new_end = _month(ext["end"], Where(str(path), "end"))
         events = [e for e in events if not _after(e, new_end)]
     by_id = {e.get("id"): i for i, e in enumerate(events) if isinstance(e, dict)}
     for j, new in enumerate(ext.get("replace_events") or []):
@@ -232,8 +232,8 @@ def _remove_events(events: list, spec: Any, path: Path) -> list:
         raise ScenarioError(
             str(path), "remove_events.kinds", f"unknown kinds {bad_kinds}; allowed: {list(EVENT_KINDS)}"
         )
-    lo = _month(spec.get("from", "0001-01"), path, "remove_events.from")
-    hi = _month(spec.get("to", "9999-12"), path, "remove_events.to")
+    lo = _month(spec.get("from", "0001-01"), Where(str(path), "remove_events.from"))
+    hi = _month(spec.get("to", "9999-12"), Where(str(path), "remove_events.to"))
 
     def removed(event: dict) -> bool:
         if event.get("id") in ids:
@@ -252,52 +252,74 @@ def _remove_events(events: list, spec: Any, path: Path) -> list:
 # --------------------------------------------------------------------------- field checks
 
 
-def _month(value: Any, file: str | Path, entry: str) -> int:
+@dataclass(frozen=True)
+class Where:
+    """Where an entry lives, for error messages: its file and its path there, e.g. ``factions.GNA``."""
+
+    file: str
+    entry: str
+
+    def child(self, key: str) -> Where:
+        """The entry's field ``key``: ``factions.GNA`` -> ``factions.GNA.strength``."""
+        return Where(self.file, f"{self.entry}.{key}")
+
+    def error(self, problem: str) -> ScenarioError:
+        return ScenarioError(self.file, self.entry, problem)
+
+
+def _file_of(entry: Any, default: str) -> str:
+    """The file a raw entry came from (tagged by `_tag_origin`), else ``default``."""
+    return entry.get("_file", default) if isinstance(entry, dict) else default
+
+
+def _month(value: Any, where: Where) -> int:
     try:
         return parse_month(value)
     except ValueError as exc:
-        raise ScenarioError(str(file), entry, str(exc)) from None
+        raise where.error(str(exc)) from None
 
 
-def _number(entry: dict, key: str, file: str, where: str, lo: float, hi: float) -> float:
+def _number(entry: dict, key: str, where: Where, *, bounds: tuple[float, float]) -> float:
+    lo, hi = bounds
+    at = where.child(key)
     if key not in entry:
-        raise ScenarioError(file, f"{where}.{key}", f"is missing; a number in [{lo}, {hi}]")
+        raise at.error(f"is missing; a number in [{lo}, {hi}]")
     value = entry[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioError(file, f"{where}.{key}", f"is {value!r}; a finite number in [{lo}, {hi}]")
+        raise at.error(f"is {value!r}; a finite number in [{lo}, {hi}]")
     if not lo <= value <= hi:
-        raise ScenarioError(file, f"{where}.{key}", f"is {value}; allowed range [{lo}, {hi}]")
+        raise at.error(f"is {value}; allowed range [{lo}, {hi}]")
     return float(value)
 
 
-def _text(entry: dict, key: str, file: str, where: str, required: bool = True) -> str:
+def _text(entry: dict, key: str, where: Where, *, required: bool = True) -> str:
     value = entry.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or not value.strip():
-        raise ScenarioError(file, f"{where}.{key}", "is missing or empty; a non-empty string")
+        raise where.child(key).error("is missing or empty; a non-empty string")
     return value.strip()
 
 
-def _flag(entry: dict, key: str, file: str, where: str, default: bool) -> bool:
+def _flag(entry: dict, key: str, where: Where, *, default: bool) -> bool:
     value = entry.get(key, default)
     if not isinstance(value, bool):
-        raise ScenarioError(file, f"{where}.{key}", f"is {value!r}; true or false")
+        raise where.child(key).error(f"is {value!r}; true or false")
     return value
 
 
-def _check_keys(entry: Any, allowed: set[str], file: str, where: str) -> dict:
+def _check_keys(entry: Any, allowed: set[str], where: Where) -> dict:
     if not isinstance(entry, dict):
-        raise ScenarioError(file, where, f"must be a mapping with keys among {sorted(allowed)}")
+        raise where.error(f"must be a mapping with keys among {sorted(allowed)}")
     unknown = sorted(set(entry) - allowed - {"_file"})
     if unknown:
-        raise ScenarioError(file, f"{where}.{unknown[0]}", f"unknown key; allowed: {sorted(allowed)}")
+        raise where.child(unknown[0]).error(f"unknown key; allowed: {sorted(allowed)}")
     return entry
 
 
-def _ref(value: Any, known: tuple[str, ...], file: str, where: str, what: str) -> str:
+def _ref(value: Any, known: tuple[str, ...], where: Where, *, what: str) -> str:
     if value not in known:
-        raise ScenarioError(file, where, f"unknown {what} {value!r}; known: {list(known)}")
+        raise where.error(f"unknown {what} {value!r}; known: {list(known)}")
     return value
 
 
@@ -316,8 +338,8 @@ def _build(raw: dict, path: Path) -> Scenario:
     for key in ("start", "end"):
         if key not in raw:
             raise ScenarioError(file, key, "is missing; a month YYYY-MM")
-    start = _month(raw["start"], file, "start")
-    end = _month(raw["end"], file, "end")
+    start = _month(raw["start"], Where(file, "start"))
+    end = _month(raw["end"], Where(file, "end"))
     if end < start:
         raise ScenarioError(
             file, "end", f"{format_month(end)} is before start {format_month(start)}"
@@ -329,13 +351,13 @@ def _build(raw: dict, path: Path) -> Scenario:
     state_ids = tuple(s.id for s in states)
     companies = tuple(sorted({s.company for s in states if s.company}))
     relations = _build_relations(raw.get("relations") or [], state_ids, file)
-    assets = _build_assets(_section(raw, "assets", file), factions, companies, file)
+    assets = _build_assets(_section(raw, "assets", file), file, factions=factions, companies=companies)
     series = _build_series(raw.get("series"), file)
     hold = raw.get("hold_series_from")
-    hold_month = None if hold is None else _month(hold, file, "hold_series_from")
+    hold_month = None if hold is None else _month(hold, Where(file, "hold_series_from"))
 
-    events = _build_events(raw.get("events"), file, start, end,
-                           _Ids(faction_ids, state_ids, tuple(a.id for a in assets), companies))
+    events = _build_events(raw.get("events"), file, period=(start, end),
+                           ids=_Ids(faction_ids, state_ids, tuple(a.id for a in assets), companies))
     scenario = Scenario(
         name=str(raw["name"]),
         path=str(path),
@@ -358,58 +380,55 @@ def _build_factions(section: dict) -> tuple[Faction, ...]:
     factions = []
     ids = tuple(section)
     for fid, entry in section.items():
-        file = entry.get("_file", "?") if isinstance(entry, dict) else "?"
-        where = f"factions.{fid}"
-        _check_keys(entry, FACTION_KEYS, file, where)
+        where = Where(_file_of(entry, "?"), f"factions.{fid}")
+        _check_keys(entry, FACTION_KEYS, where)
         camp = entry.get("camp")
         if camp is not None:
-            _ref(camp, ids, file, f"{where}.camp", "faction")
+            _ref(camp, ids, where.child("camp"), what="faction")
         factions.append(
             Faction(
                 id=str(fid),
-                name=_text(entry, "name", file, where),
-                strength=_number(entry, "strength", file, where, 0.0, 100.0),
-                islamist=_number(entry, "islamist", file, where, 0.0, 1.0),
-                extremist=_number(entry, "extremist", file, where, 0.0, 1.0),
-                legitimacy=_number(entry, "legitimacy", file, where, 0.0, 1.0),
+                name=_text(entry, "name", where),
+                strength=_number(entry, "strength", where, bounds=(0.0, 100.0)),
+                islamist=_number(entry, "islamist", where, bounds=(0.0, 1.0)),
+                extremist=_number(entry, "extremist", where, bounds=(0.0, 1.0)),
+                legitimacy=_number(entry, "legitimacy", where, bounds=(0.0, 1.0)),
                 camp=camp,
-                patronable=_flag(entry, "patronable", file, where, True),
-                active=_flag(entry, "active", file, where, True),
-                source=_text(entry, "source", file, where),
+                patronable=_flag(entry, "patronable", where, default=True),
+                active=_flag(entry, "active", where, default=True),
+                source=_text(entry, "source", where),
             )
         )
     by_id = {f.id: f for f in factions}
     for f in factions:
         if f.camp is not None and f.camp != f.id and by_id[f.camp].camp != f.camp:
-            file = section[f.id].get("_file", "?")
             heads = [g.id for g in factions if g.camp == g.id]
-            raise ScenarioError(
-                file, f"factions.{f.id}.camp", f"{f.camp!r} is not a camp head; heads: {heads}"
-            )
+            where = Where(_file_of(section[f.id], "?"), f"factions.{f.id}.camp")
+            raise where.error(f"{f.camp!r} is not a camp head; heads: {heads}")
     return tuple(factions)
 
 
 def _build_states(section: dict) -> tuple[State, ...]:
     states = []
     for sid, entry in section.items():
-        file = entry.get("_file", "?") if isinstance(entry, dict) else "?"
-        where = f"states.{sid}"
-        _check_keys(entry, STATE_KEYS, file, where)
+        where = Where(_file_of(entry, "?"), f"states.{sid}")
+        _check_keys(entry, STATE_KEYS, where)
         names = interest_names()
-        weights = _check_keys(entry.get("weights"), set(names), file, f"{where}.weights")
+        weights_at = where.child("weights")
+        weights = _check_keys(entry.get("weights"), set(names), weights_at)
         company = entry.get("company")
         if company is not None and (not isinstance(company, str) or not company):
-            raise ScenarioError(file, f"{where}.company", "must be a company name or null")
+            raise where.child("company").error("must be a company name or null")
         states.append(
             State(
                 id=str(sid),
-                name=_text(entry, "name", file, where),
-                capacity=_number(entry, "capacity", file, where, 0.0, 1.0),
+                name=_text(entry, "name", where),
+                capacity=_number(entry, "capacity", where, bounds=(0.0, 1.0)),
                 company=company,
                 weights=_frozen(
-                    {k: _number(weights, k, file, f"{where}.weights", -10.0, 10.0) for k in names}
+                    {k: _number(weights, k, weights_at, bounds=(-10.0, 10.0)) for k in names}
                 ),
-                source=_text(entry, "source", file, where),
+                source=_text(entry, "source", where),
             )
         )
     return tuple(states)
@@ -420,60 +439,59 @@ def _build_relations(items: Any, state_ids: tuple[str, ...], file: str) -> tuple
         raise ScenarioError(file, "relations", "must be a list of {a, b, value, source}")
     relations, seen = [], set()
     for i, entry in enumerate(items):
-        where = f"relations[{i}]"
-        efile = entry.get("_file", file) if isinstance(entry, dict) else file
-        _check_keys(entry, {"a", "b", "value", "source"}, efile, where)
-        a = _ref(entry.get("a"), state_ids, efile, f"{where}.a", "state")
-        b = _ref(entry.get("b"), state_ids, efile, f"{where}.b", "state")
+        where = Where(_file_of(entry, file), f"relations[{i}]")
+        _check_keys(entry, {"a", "b", "value", "source"}, where)
+        a = _ref(entry.get("a"), state_ids, where.child("a"), what="state")
+        b = _ref(entry.get("b"), state_ids, where.child("b"), what="state")
         if a == b:
-            raise ScenarioError(efile, where, f"relates {a} to itself; a and b must differ")
+            raise where.error(f"relates {a} to itself; a and b must differ")
         pair = frozenset((a, b))
         if pair in seen:
-            raise ScenarioError(efile, where, f"the pair {a}-{b} is given twice")
+            raise where.error(f"the pair {a}-{b} is given twice")
         seen.add(pair)
         relations.append(
-            Relation(a, b, _number(entry, "value", efile, where, -1.0, 1.0),
-                     _text(entry, "source", efile, where))
+            Relation(a, b, _number(entry, "value", where, bounds=(-1.0, 1.0)),
+                     _text(entry, "source", where))
         )
     return tuple(relations)
 
 
 def _build_assets(
-    section: dict, factions: tuple[Faction, ...], companies: tuple[str, ...], file: str
+    section: dict, file: str, *, factions: tuple[Faction, ...], companies: tuple[str, ...]
 ) -> tuple[Asset, ...]:
     faction_ids = tuple(f.id for f in factions)
     active = {f.id for f in factions if f.active}
     assets = []
     for aid, entry in section.items():
-        efile = entry.get("_file", file) if isinstance(entry, dict) else file
-        where = f"assets.{aid}"
-        _check_keys(entry, ASSET_KEYS, efile, where)
+        where = Where(_file_of(entry, file), f"assets.{aid}")
+        _check_keys(entry, ASSET_KEYS, where)
         stakes = entry.get("stakes") or {}
-        _check_keys(stakes, set(companies), efile, f"{where}.stakes")
-        controller = _ref(entry.get("controller"), faction_ids, efile, f"{where}.controller",
-                          "faction")
+        stakes_at = where.child("stakes")
+        _check_keys(stakes, set(companies), stakes_at)
+        controller = _ref(entry.get("controller"), faction_ids, where.child("controller"),
+                          what="faction")
         if controller not in active:
-            raise ScenarioError(
-                efile, f"{where}.controller", f"{controller} is not on stage at the start; "
+            raise where.child("controller").error(
+                f"{controller} is not on stage at the start; "
                 f"factions active at start: {sorted(active)}"
             )
         assets.append(
             Asset(
                 id=str(aid),
-                name=_text(entry, "name", efile, where),
-                output_share=_number(entry, "output_share", efile, where, 0.0, 1.0)
+                name=_text(entry, "name", where),
+                output_share=_number(entry, "output_share", where, bounds=(0.0, 1.0))
                 if "output_share" in entry else 0.0,
                 stakes=_frozen(
-                    {c: _number(stakes, c, efile, f"{where}.stakes", 0.0, 1.0) for c in stakes}
+                    {c: _number(stakes, c, stakes_at, bounds=(0.0, 1.0)) for c in stakes}
                 ),
-                departure_share=_number(entry, "departure_share", efile, where, 0.0, 1.0)
+                departure_share=_number(entry, "departure_share", where, bounds=(0.0, 1.0))
                 if "departure_share" in entry else 0.0,
-                haven=_number(entry, "haven", efile, where, 0.0, 1.0) if "haven" in entry else 0.0,
-                military_value=_number(entry, "military_value", efile, where, 0.0, 10.0)
+                haven=_number(entry, "haven", where, bounds=(0.0, 1.0)) if "haven" in entry else 0.0,
+                military_value=_number(entry, "military_value", where, bounds=(0.0, 10.0))
                 if "military_value" in entry else 0.0,
-                capital=_flag(entry, "capital", efile, where, False),
+                capital=_flag(entry, "capital", where, default=False),
                 controller=controller,
-                source=_text(entry, "source", efile, where),
+                source=_text(entry, "source", where),
             )
         )
     for key in ("output_share", "departure_share"):
@@ -498,15 +516,15 @@ def _build_series(section: Any, file: str) -> dict[str, tuple[SeriesPoint, ...]]
             raise ScenarioError(file, f"series.{name}", "must be a non-empty list of points")
         parsed, last = [], None
         for i, point in enumerate(points):
-            where = f"series.{name}[{i}]"
-            _check_keys(point, {"date", "value", "source", "note"}, file, where)
-            month = _month(point.get("date"), file, f"{where}.date")
+            where = Where(file, f"series.{name}[{i}]")
+            _check_keys(point, {"date", "value", "source", "note"}, where)
+            month = _month(point.get("date"), where.child("date"))
             if last is not None and month <= last:
-                raise ScenarioError(file, f"{where}.date", f"{format_month(month)} is not after the "
-                                    f"previous point {format_month(last)}; dates must increase")
+                raise where.child("date").error(f"{format_month(month)} is not after the "
+                                                f"previous point {format_month(last)}; dates must increase")
             last = month
-            parsed.append(SeriesPoint(month, _number(point, "value", file, where, 0.0, 1e8),
-                                      _text(point, "source", file, where)))
+            parsed.append(SeriesPoint(month, _number(point, "value", where, bounds=(0.0, 1e8)),
+                                      _text(point, "source", where)))
         series[name] = tuple(parsed)
     return series
 
@@ -521,88 +539,91 @@ class _Ids:
     companies: tuple[str, ...]
 
 
-def _build_events(items: Any, file: str, start: int, end: int, ids: _Ids) -> tuple[Event, ...]:
+def _build_events(items: Any, file: str, *, period: tuple[int, int], ids: _Ids) -> tuple[Event, ...]:
+    """The scenario's events, each dated within ``period`` (first, last month) and referring to ``ids``."""
+    start, end = period
     if items is None:
         items = []
     if not isinstance(items, list):
         raise ScenarioError(file, "events", "must be a list of events")
     events, seen = [], {}
     for i, entry in enumerate(items):
-        efile = entry.get("_file", file) if isinstance(entry, dict) else file
         label = f"events[{i}]"
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             label = f"events[{i}] ({entry['id']})"
+        where = Where(_file_of(entry, file), label)
         if not isinstance(entry, dict):
-            raise ScenarioError(efile, label, "must be a mapping with id, date, kind, source")
-        event_id = _text(entry, "id", efile, label)
+            raise where.error("must be a mapping with id, date, kind, source")
+        event_id = _text(entry, "id", where)
         if event_id in seen:
-            raise ScenarioError(efile, label, f"id {event_id!r} is already used by {seen[event_id]}")
+            raise where.error(f"id {event_id!r} is already used by {seen[event_id]}")
         seen[event_id] = label
         kind_name = entry.get("kind")
-        if kind_name not in EVENT_KINDS:
-            raise ScenarioError(efile, f"{label}.kind", f"is {kind_name!r}; allowed: {list(EVENT_KINDS)}")
+        if not isinstance(kind_name, str) or kind_name not in EVENT_KINDS:
+            raise where.child("kind").error(f"is {kind_name!r}; allowed: {list(EVENT_KINDS)}")
         kind = EVENT_KINDS[kind_name]
-        _check_keys(entry, EVENT_COMMON_KEYS | set(kind.field_names), efile, label)
+        _check_keys(entry, EVENT_COMMON_KEYS | set(kind.field_names), where)
         required = [f.name for f in kind.fields if f.required]
         for key in required:
             if key not in entry:
-                raise ScenarioError(efile, f"{label}.{key}", f"is missing; a {kind_name} event needs "
-                                    f"{required}")
+                raise where.child(key).error(f"is missing; a {kind_name} event needs {required}")
+        date_at = where.child("date")
         if "date" not in entry:
-            raise ScenarioError(efile, f"{label}.date", "is missing; YYYY-MM or YYYY-MM-DD")
-        month = _month(entry["date"], efile, f"{label}.date")
+            raise date_at.error("is missing; YYYY-MM or YYYY-MM-DD")
+        month = _month(entry["date"], date_at)
         if not start <= month <= end:
-            raise ScenarioError(efile, f"{label}.date", f"{entry['date']} is outside the scenario's "
+            raise date_at.error(f"{entry['date']} is outside the scenario's "
                                 f"period {format_month(start)}..{format_month(end)}")
-        source = _text(entry, "source", efile, label)
-        fields = {f.name: _field(f, entry, efile, label, ids) for f in kind.fields}
+        source = _text(entry, "source", where)
+        fields = {f.name: _field(f, entry, where, ids=ids) for f in kind.fields}
         label_text = entry.get("label")
         if label_text is not None and not isinstance(label_text, str):
-            raise ScenarioError(efile, f"{label}.label", "must be a short text (shown on plots)")
+            raise where.child("label").error("must be a short text (shown on plots)")
         event = Event(event_id, month, str(entry["date"]), kind_name, _frozen(fields), source,
                       str(entry.get("note", "") or ""), label_text or "")
         problem = kind.check(event) if kind.check else None
         if problem:
-            raise ScenarioError(efile, label, problem)
+            raise where.error(problem)
         events.append(event)
     events.sort(key=lambda e: e.month)  # stable: file order within a month
     return tuple(events)
 
 
-def _field(spec: Field, entry: dict, file: str, label: str, ids: _Ids) -> Any:
+def _field(spec: Field, entry: dict, event: Where, *, ids: _Ids) -> Any:
     """One event field, checked against its declaration (`sim.events.Field`)."""
-    where, value, kind = f"{label}.{spec.name}", entry.get(spec.name), spec.type
+    where, value, kind = event.child(spec.name), entry.get(spec.name), spec.type
     if not spec.required and value is None:
         return _frozen({}) if kind == "faction_shares" else None
     if kind == "faction":
-        return _ref(value, ids.factions, file, where, "faction")
+        return _ref(value, ids.factions, where, what="faction")
     if kind == "faction_or_null":
-        return None if value is None else _ref(value, ids.factions, file, where, "faction")
+        return None if value is None else _ref(value, ids.factions, where, what="faction")
     if kind == "asset":
-        return _ref(value, ids.assets, file, where, "asset")
+        return _ref(value, ids.assets, where, what="asset")
     if kind == "state":
-        return _ref(value, ids.states, file, where, "state")
+        return _ref(value, ids.states, where, what="state")
     if kind == "company":
-        return _ref(value, ids.companies, file, where, "company")
+        return _ref(value, ids.companies, where, what="company")
     if kind == "assets":
         if not isinstance(value, list) or not value:
-            raise ScenarioError(file, where, f"must be a non-empty list of assets {list(ids.assets)}")
-        return tuple(_ref(a, ids.assets, file, where, "asset") for a in value)
+            raise where.error(f"must be a non-empty list of assets {list(ids.assets)}")
+        return tuple(_ref(a, ids.assets, where, what="asset") for a in value)
     if kind == "states_or_all":
         if value == "all":
             return ids.states
         if not isinstance(value, list) or not value:
-            raise ScenarioError(file, where, f"must be 'all' or a list of {list(ids.states)}")
-        return tuple(_ref(s, ids.states, file, where, "state") for s in value)
+            raise where.error(f"must be 'all' or a list of {list(ids.states)}")
+        return tuple(_ref(s, ids.states, where, what="state") for s in value)
+    bounds = (spec.low, spec.high)
     if kind == "number":
-        return _number(entry, spec.name, file, label, spec.low, spec.high)
+        return _number(entry, spec.name, event, bounds=bounds)
     if kind == "choice":
         if value not in spec.choices:
-            raise ScenarioError(file, where, f"is {value!r}; allowed: {list(spec.choices)}")
+            raise where.error(f"is {value!r}; allowed: {list(spec.choices)}")
         return value
     if kind == "faction_shares":
-        _check_keys(value, set(ids.factions), file, where)
-        return _frozen({f: _number(value, f, file, where, spec.low, spec.high) for f in value})
+        _check_keys(value, set(ids.factions), where)
+        return _frozen({f: _number(value, f, where, bounds=bounds) for f in value})
     raise AssertionError(kind)  # unreachable: Field checks its type
 
 
