@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.contest import prospects, win_probability
-from sim.core.holdings import camp_total, membership_matrix, per_faction_sum
+from sim.core.holdings import camp_total, members_sum, membership_matrix, per_faction_sum
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage
 
@@ -198,7 +198,7 @@ class WarState:
 
     def camp_rows(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """`camp_total` of ``values`` (F, R) for the factions ``rows`` only, (len(rows), R)."""
-        return values[rows] + self.p.camp_cohesion * (self.members[rows] @ values)
+        return values[rows] + self.p.camp_cohesion * members_sum(self.members[rows], values)
 
     def strengths(self) -> Strengths:
         """Strengths and prospects now (own base and territory, times foreign support; camps)."""

@@ -80,6 +80,18 @@ def test_replicate_of_a_batch_equals_that_replicate_run_alone(mini_scenario):
         np.testing.assert_array_equal(batch.control_history[:, r], alone.control_history[:, 0])
 
 
+def test_a_replicate_alone_equals_it_in_a_batch_bit_for_bit_in_the_history():
+    """Eight or more contenders, camps with members: single-column sums and products round as
+    batched ones do (sim.core.sums.sum_rows, sim.core.holdings.members_sum)."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario("libya_2014_2019")
+    batch = AlignmentModel(scenario, {}, replicates=3, seed=0, first_replicate=7).run()
+    for r in range(3):
+        alone = AlignmentModel(scenario, {}, replicates=1, seed=0, first_replicate=7 + r).run()
+        np.testing.assert_array_equal(batch.support_history[:, r], alone.support_history[:, 0])
+
+
 def test_per_replicate_parameters_equal_separate_runs(mini_scenario):
     inertia = [0.05, 0.5, 0.9]
     weights = [0.0, 1.0, 3.0]

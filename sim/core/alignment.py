@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.sums import sum_rows
+
 
 def best_response(values: np.ndarray, rationality, outside_option) -> np.ndarray:
     """Logit best response with an outside option (not engaging).
@@ -22,7 +24,7 @@ def best_response(values: np.ndarray, rationality, outside_option) -> np.ndarray
     outside = rationality * outside_option
     top = np.maximum(scaled.max(axis=0), outside)
     weights = np.exp(scaled - top)
-    return weights / (weights.sum(axis=0) + np.exp(outside - top))
+    return weights / (sum_rows(weights) + np.exp(outside - top))
 
 
 def logistic_noise(uniforms: np.ndarray, scale=1.0) -> np.ndarray:

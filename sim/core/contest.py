@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.sums import sum_rows
+
 
 def win_probability(attacker: np.ndarray, defender: np.ndarray, exponent) -> np.ndarray:
     """Tullock contest: P(attacker wins) = a^m / (a^m + d^m).
@@ -36,6 +38,6 @@ def prospects(camp_strength: np.ndarray, contender: np.ndarray, exponent) -> np.
     chance = np.zeros_like(camp_strength)
     rows = np.flatnonzero(contender)
     powered = np.power(np.maximum(camp_strength[rows], 0.0), exponent)
-    total = powered.sum(axis=0)
+    total = sum_rows(powered)
     chance[rows] = np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
     return chance

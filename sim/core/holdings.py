@@ -44,6 +44,18 @@ def membership_matrix(camp: np.ndarray) -> np.ndarray:
     return members
 
 
+def members_sum(members: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``members @ values`` (rows of ``members`` pick the factions summed), shape (H, R).
+
+    BLAS rounds a product with one column (a matrix-vector product) differently from one with
+    several (a matrix-matrix product); a single replicate is computed as two identical columns so
+    that replicate r alone has the same bits as replicate r in a batch.
+    """
+    if values.ndim == 2 and values.shape[1] == 1:
+        return (members @ np.repeat(values, 2, axis=1))[:, :1]
+    return members @ values
+
+
 def camp_total(values: np.ndarray, members: np.ndarray, cohesion) -> np.ndarray:
     """A faction's own value plus ``cohesion`` times its camp members' (heads only gain).
 
@@ -52,4 +64,4 @@ def camp_total(values: np.ndarray, members: np.ndarray, cohesion) -> np.ndarray:
         members: from `membership_matrix`, shape (F, F).
         cohesion: kappa in [0, 1] (scalar or (R,)).
     """
-    return values + cohesion * (members @ values)
+    return values + cohesion * members_sum(members, values)
