@@ -89,3 +89,172 @@ def test_streams_with_monthly_widths_keep_months_apart():
     # no month's numbers reappear in another month's
     months = [streams.uniforms(t, 0, 50).ravel() for t in (0, 2, 3)]
     assert len(np.intersect1d(months[0], months[1])) < 3 and len(np.intersect1d(months[1], months[2])) < 3
+
+
+# ------------------------------------------------------------------------------ against brute force
+
+small = st.integers(1, 6)
+floats32 = st.floats(-100, 100, allow_nan=False, allow_subnormal=False, width=32)
+strength = st.floats(0, 1e3, allow_nan=False, allow_subnormal=False)
+exponents = st.floats(0.2, 5.0)  # the bounds of contest_exponent
+
+
+@st.composite
+def control_and_values(draw):
+    """A control array (A, R) of ints in [0, F), and asset values (A,), (A, 1) or (A, R)."""
+    n_factions, n_assets, replicates = draw(small), draw(st.integers(0, 7)), draw(st.integers(1, 5))
+    int_type = draw(st.sampled_from([np.int16, np.int32, np.int64]))
+    control = draw(arrays(int_type, (n_assets, replicates), elements=st.integers(0, n_factions - 1)))
+    shape = draw(st.sampled_from([(n_assets,), (n_assets, 1), (n_assets, replicates)]))
+    values = draw(arrays(draw(st.sampled_from([np.float32, np.float64])), shape, elements=floats32))
+    return control, values, n_factions
+
+
+@settings(max_examples=150, deadline=None)
+@given(control_and_values())
+def test_per_faction_sum_equals_a_double_loop(case):
+    control, values, n_factions = case
+    n_assets, replicates = control.shape
+    expected = np.zeros((n_factions, replicates))
+    for j in range(n_assets):
+        for r in range(replicates):
+            value = values[j] if values.ndim == 1 else values[j, 0 if values.shape[1] == 1 else r]
+            expected[control[j, r], r] += float(value)
+    totals = per_faction_sum(control, values, n_factions)
+    assert totals.shape == (n_factions, replicates)
+    assert totals.dtype == values.dtype
+    tolerance = 1e-6 if values.dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(totals, expected, rtol=tolerance, atol=tolerance * 100 * max(n_assets, 1))
+
+
+def test_per_faction_sum_with_the_int16_control_of_a_recorded_history():
+    """F x R beyond int16 (the dtype of AlignmentModel.control_history) must not wrap."""
+    control = np.full((1, 6000), 13, np.int16)  # one asset held by faction 13 of 14, 6000 replicates
+    totals = per_faction_sum(control, np.ones(1), 14)
+    np.testing.assert_array_equal(totals.sum(axis=1), [0] * 13 + [6000])
+
+
+@st.composite
+def camps_and_values(draw):
+    """Camp-head index of each faction (-1 independent), values (F, R), cohesion (scalar or (R,))."""
+    n_factions, replicates = draw(small), draw(st.integers(1, 5))
+    camp = draw(arrays(np.int64, n_factions, elements=st.integers(-1, n_factions - 1)))
+    values = draw(arrays(np.float64, (n_factions, replicates), elements=floats32))
+    cohesion = draw(st.floats(0, 1) | arrays(np.float64, replicates, elements=st.floats(0, 1)))
+    return camp, values, cohesion
+
+
+@settings(max_examples=150, deadline=None)
+@given(camps_and_values())
+def test_camp_total_equals_a_sum_over_camp_members(case):
+    camp, values, cohesion = case
+    n_factions, replicates = values.shape
+    kappa = np.broadcast_to(cohesion, (replicates,))
+    expected = values.copy()
+    for head in range(n_factions):
+        for g in range(n_factions):
+            if g != head and camp[g] == head:
+                for r in range(replicates):
+                    expected[head, r] += kappa[r] * values[g, r]
+    members = membership_matrix(camp)
+    np.testing.assert_array_equal(members, [[float(g != h and camp[g] == h) for g in range(n_factions)]
+                                            for h in range(n_factions)])
+    np.testing.assert_allclose(camp_total(values, members, cohesion), expected, rtol=1e-12, atol=1e-9)
+
+
+# ------------------------------------------------------------------------------ contests
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrays(float, 5, elements=strength), arrays(float, 5, elements=strength),
+       exponents | arrays(float, 5, elements=exponents))
+def test_win_probability_is_a_tullock_contest_and_symmetric(attacker, defender, exponent):
+    p = win_probability(attacker, defender, exponent)
+    m = np.broadcast_to(exponent, (5,))
+    for r in range(5):
+        a, d = attacker[r] ** m[r], defender[r] ** m[r]
+        expected = 0.5 if a + d == 0 else a / (a + d)
+        np.testing.assert_allclose(p[r], expected, rtol=1e-12, atol=1e-15)
+    assert np.all((p >= 0) & (p <= 1))
+    np.testing.assert_allclose(p + win_probability(defender, attacker, exponent), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(win_probability(attacker, attacker, exponent), 0.5)
+    # a negative strength counts as none
+    np.testing.assert_array_equal(win_probability(-attacker - 1.0, defender, exponent),
+                                  win_probability(np.zeros(5), defender, exponent))
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrays(float, 4, elements=st.sampled_from([0.0]) | st.floats(1e-3, 1e3)),
+       arrays(float, 4, elements=st.sampled_from([0.0]) | st.floats(1e-3, 1e3)),
+       st.floats(1e-3, 1e3), exponents)
+def test_win_probability_ignores_the_unit_of_strength(attacker, defender, factor, exponent):
+    np.testing.assert_allclose(win_probability(factor * attacker, factor * defender, exponent),
+                               win_probability(attacker, defender, exponent), rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrays(float, 4, elements=strength), arrays(float, 4, elements=strength),
+       arrays(float, 4, elements=strength), exponents)
+def test_win_probability_grows_with_the_attackers_strength(weaker, stronger, defender, exponent):
+    weaker, stronger = np.minimum(weaker, stronger), np.maximum(weaker, stronger)
+    low, high = win_probability(weaker, defender, exponent), win_probability(stronger, defender, exponent)
+    assert np.all(low <= high + 1e-12)
+    # strictly, where the defender has strength and the attacker gains some
+    gained = (defender > 0) & (stronger > 1.001 * weaker) & (stronger > 1e-3) & (defender > 1e-3)
+    gained &= (low > 1e-9) | (weaker == 0)  # not underflowing to a sure defeat either way
+    gained &= high < 1 - 1e-9
+    assert np.all(high[gained] > low[gained])
+
+
+@st.composite
+def contests(draw):
+    n_factions, replicates = draw(small), draw(st.integers(1, 4))
+    camp_strength = draw(arrays(float, (n_factions, replicates), elements=strength))
+    contender = draw(arrays(bool, n_factions))
+    exponent = draw(exponents | arrays(float, replicates, elements=exponents))
+    return camp_strength, contender, exponent
+
+
+@settings(max_examples=150, deadline=None)
+@given(contests())
+def test_prospects_are_shares_of_powered_strength_among_contenders(case):
+    camp_strength, contender, exponent = case
+    n_factions, replicates = camp_strength.shape
+    chance = prospects(camp_strength, contender, exponent)
+    m = np.broadcast_to(exponent, (replicates,))
+    for r in range(replicates):
+        powered = [camp_strength[f, r] ** m[r] if contender[f] else 0.0 for f in range(n_factions)]
+        total = sum(powered)
+        expected = [x / total if total > 0 else 0.0 for x in powered]
+        np.testing.assert_allclose(chance[:, r], expected, rtol=1e-12, atol=1e-15)
+        if total > 0:  # some contender has strength: a distribution over the contenders
+            np.testing.assert_allclose(chance[:, r].sum(), 1.0, rtol=0, atol=1e-12)
+    assert np.all(chance[~contender] == 0) and np.all(chance >= 0)
+    if contender.sum() == 2:  # two contenders: the chance of either winning their contest
+        a, d = camp_strength[contender]
+        fought = win_probability(a, d, exponent)
+        # (with no strength on either side the contest is a coin toss, the prospects all 0)
+        some = np.power(a, exponent) + np.power(d, exponent) > 0
+        np.testing.assert_allclose(chance[contender][0][some], fought[some], rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------------------ one replicate alone
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 16), st.integers(2, 6), st.data())
+def test_a_column_alone_gives_the_bits_it_gives_in_a_batch(rows, replicates, data):
+    """Sums over factions round the same for one replicate as for a batch (float32, as the model)."""
+    positive = st.floats(0, 10, allow_subnormal=False, width=32)
+    batch = data.draw(arrays(np.float32, (rows, replicates), elements=positive))
+    r = data.draw(st.integers(0, replicates - 1))
+    column = batch[:, r : r + 1].copy()
+    contender = data.draw(arrays(bool, rows))
+    np.testing.assert_array_equal(prospects(column, contender, 1.5),
+                                  prospects(batch, contender, 1.5)[:, r : r + 1])
+    np.testing.assert_array_equal(best_response(column, np.float32(2.0), 0.0),
+                                  best_response(batch, np.float32(2.0), 0.0)[:, r : r + 1])
+    camp = data.draw(arrays(np.int64, rows, elements=st.integers(-1, rows - 1)))
+    members = membership_matrix(camp).astype(np.float32)
+    np.testing.assert_array_equal(camp_total(column, members, 0.5),
+                                  camp_total(batch, members, 0.5)[:, r : r + 1])

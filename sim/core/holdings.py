@@ -22,7 +22,7 @@ def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: i
     """
     n_assets, replicates = control.shape
     asset_values = np.asarray(asset_values)
-    index = control * replicates + np.arange(replicates)
+    index = np.asarray(control, dtype=np.int64) * replicates + np.arange(replicates)  # no int16 wrap
     if np.ndim(asset_values) == 1:
         asset_values = asset_values[:, None]
     weights = np.broadcast_to(asset_values, (n_assets, replicates))
