@@ -108,14 +108,14 @@ class StateAgent(mesa.Agent):
         self.tilt_factions = tilt_factions
         self.values = np.zeros((0, support.shape[-1]), support.dtype)
         order = interests()
+        self._names = [i.name for i in order]  # weight order
         common = [k for k, i in enumerate(order) if i.common is not None]
         self._common_weights = weights[common]
-        self._own = [(i, weights[k]) for k, i in enumerate(order) if i.own is not None]
+        self._own_weights = weights[[k for k, i in enumerate(order) if i.own is not None]]
 
     def weight(self, interest: str) -> Any:
         """Its weight on ``interest``: a number, or (R,) when it varies by replicate."""
-        names = [i.name for i in interests()]
-        return self.weights[names.index(interest)]
+        return self.weights[self._names.index(interest)]
 
     def value_factions(self, view: MonthView) -> np.ndarray:
         """Value each faction it can back on each interest (ODD submodel "valuation").
@@ -133,10 +133,8 @@ class StateAgent(mesa.Agent):
                 common.shape[1:])
         else:
             values = np.einsum("kr,kcr->cr", self._common_weights, common)
-        for interest, weight in self._own:
-            own = interest.own(view.perceived, s)
-            if own is not None:
-                values += weight * own
+        for k, weight in enumerate(self._own_weights):
+            values += weight * view.own[k][s]
         values += self.rule.commitment * view.committed[s]
         shocks = view.shocks_of(s)
         if shocks is not None:

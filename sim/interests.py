@@ -3,7 +3,8 @@
 A state values a faction it can back as V_sf = sum_k w_sk x_k(s, f) + c D_sf + sigma eps_sf
 (docs/ODD.md, submodel "valuation"). Each interest k declares how its feature x_k is built from
 what states perceive this month (`Perceived`): a part ``common`` to every state (computed once a
-month), and a part ``own`` to each state (its threat, its company, its partners). The order of
+month), and a part ``own`` to each state (its threat, its company, its partners), built for all
+states at once. The order of
 `INTERESTS` is the order of the weight vectors everywhere.
 
 Adding an interest: its `Interest` in `INTERESTS` with its builder functions, its line in
@@ -60,7 +61,7 @@ class Perceived:
 
 
 Builder = Callable[[Perceived], np.ndarray]
-OwnBuilder = Callable[[Perceived, int], "np.ndarray | None"]
+OwnBuilder = Callable[[Perceived], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Interest:
         name: its key in scenarios' ``weights`` and in ``params.state_weights``.
         doc: what a faction offers on it.
         common: its feature for every state, (C, R) or broadcastable to it; None if it has none.
-        own: the part particular to state s, ``own(perceived, s)`` -> (C, R) or None.
+        own: the part particular to each state, ``own(perceived)`` -> (S, C, R), or None.
     """
 
     name: str
@@ -85,10 +86,13 @@ def oil_market(p: Perceived) -> np.ndarray:
     return p.output * (p.market_interest * p.oil_salience)
 
 
-def oil_company(p: Perceived, s: int) -> np.ndarray | None:
-    """Share of national output held through the state's company's stakes x oil salience."""
-    company = p.company_of[s]
-    return None if company < 0 else p.oil_salience * p.company_output[company]
+def oil_company(p: Perceived) -> np.ndarray:
+    """Share of national output held through each state's company's stakes x oil salience
+    (0 for a state without a company)."""
+    held = np.zeros((p.company_of.size, *p.output.shape), p.output.dtype)
+    has = p.company_of >= 0
+    held[has] = p.oil_salience * p.company_output[p.company_of[has]]
+    return held
 
 
 def migration_control(p: Perceived) -> np.ndarray:
@@ -101,9 +105,9 @@ def security_record(p: Perceived) -> np.ndarray:
     return p.security
 
 
-def security_threat(p: Perceived, s: int) -> np.ndarray:
-    """The same record, weighted again by the state's threat level."""
-    return p.threat[s] * p.security
+def security_threat(p: Perceived) -> np.ndarray:
+    """The same record, weighted again by each state's threat level."""
+    return p.threat[:, None, :] * p.security
 
 
 def recognition(p: Perceived) -> np.ndarray:
@@ -118,9 +122,9 @@ def prospects(p: Perceived) -> np.ndarray:
     return p.prospects
 
 
-def partners_backing(p: Perceived, s: int) -> np.ndarray:
+def partners_backing(p: Perceived) -> np.ndarray:
     """Partners' support counts for a faction, rivals' against it."""
-    return p.partners_support[s]
+    return p.partners_support
 
 
 #: The interests, in the order of the weight vectors.

@@ -11,8 +11,10 @@ import numpy as np
 from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import logistic_noise
 from sim.core.streams import ReplicateStreams
+from sim.decomposition import value_gap_parts
 from sim.errors import ScenarioError
 from sim.events import EVENT_KINDS
+from sim.interests import interests
 from sim.month import Memory, MonthView, assess
 from sim.params import resolve_params
 from sim.scenario.schema import Event, Scenario
@@ -162,6 +164,10 @@ class AlignmentModel(mesa.Model):
         self._controls = np.zeros((T, self.war.n_assets, R), np.int16)
         self._supports = (np.zeros((T, S, self.war.n_factions, R), FLOAT) if record == "full"
                           else None)
+        #: the parts of each state's V(LNA) - V(GNA) (its interests, then the commitment), monthly
+        self.decomposition_parts = (*(i.name for i in interests()), "commitment")
+        self._decomposition = (np.full((T, S, len(self.decomposition_parts)), np.nan)
+                               if record == "full" else None)
         self.mean_tilts = np.zeros(S)
         self.datacollector = mesa.DataCollector(model_reporters={
             f"tilt_{sid}": _mean_tilt_reporter(s) for s, sid in enumerate(world.state_ids)})
@@ -256,6 +262,11 @@ class AlignmentModel(mesa.Model):
         self._controls[t] = self.war.control
         if self._supports is not None:
             self._supports[t] = support
+            parts = value_gap_parts(self.view, self.p.weights, commitment=self.p.commitment,
+                                    names=self.decomposition_parts[:-1],
+                                    pair=(self._plus, self._minus))
+            if parts is not None:
+                self._decomposition[t] = parts
         self.mean_tilts = self._tilts[t].mean(axis=1, dtype=np.float64)
         self.datacollector.collect(self)
 
@@ -268,6 +279,13 @@ class AlignmentModel(mesa.Model):
     def control_history(self) -> np.ndarray:
         """Controller index of every asset each month, shape (T, R, A)."""
         return self._controls.transpose(0, 2, 1)
+
+    @property
+    def decomposition_history(self) -> np.ndarray | None:
+        """Ensemble-mean parts of each state's V(LNA) - V(GNA) each month, (T, S, parts) in the
+        order of ``decomposition_parts`` (NaN where LNA or GNA cannot be backed); None if
+        record="tilt"."""
+        return self._decomposition
 
     @property
     def support_history(self) -> np.ndarray | None:

@@ -62,6 +62,9 @@ class MonthView:
         perceived: what states perceive of the candidates (`sim.interests.Perceived`).
         common: each interest's common feature, (K_common, C, R), for `common_interests`.
         common_interests: names of the interests with a common feature, in weight order.
+        own: each interest's part particular to each state, one (S, C, R) array per name of
+            `own_interests`.
+        own_interests: names of the interests with an own part, in weight order.
         committed: strength each state has deployed with each candidate's camp, (S, C, 1).
         shocks: logistic shocks on each state's valuations, (S x C, R), or None without noise.
     """
@@ -78,6 +81,8 @@ class MonthView:
     perceived: Perceived
     common: np.ndarray
     common_interests: tuple[str, ...]
+    own: tuple[np.ndarray, ...]
+    own_interests: tuple[str, ...]
     committed: np.ndarray
     shocks: np.ndarray | None
 
@@ -155,6 +160,8 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
     )
     with_common = tuple(i for i in interests() if i.common is not None)
     common = common_features(perceived, with_common, candidates=c.size, replicates=war.replicates)
+    with_own = tuple(i for i in interests() if i.own is not None)
+    own = tuple(_frozen(np.asarray(interest.own(perceived), FLOAT)) for interest in with_own)
     return MonthView(
         month=month,
         candidates=_frozen(candidates),
@@ -168,6 +175,8 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         perceived=perceived,
         common=_frozen(common),
         common_interests=tuple(i.name for i in with_common),
+        own=own,
+        own_interests=tuple(i.name for i in with_own),
         committed=_frozen(war.deployed[:, c, None]),
         shocks=shocks,
     )

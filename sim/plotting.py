@@ -132,3 +132,33 @@ def plot_overlay(bands: dict[str, pd.DataFrame], state: str,
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def plot_decomposition(decomposition: pd.DataFrame, state: str, *, title: str | None = None) -> Figure:
+    """What each interest adds to a state's value of the LNA minus that of the GNA, month by month.
+
+    Args:
+        decomposition: the ``decomposition.parquet`` table (date, state, part, contribution).
+        state: the state's id.
+        title: the figure's title.
+    """
+    rows = decomposition[decomposition["state"] == state]
+    wide = rows.pivot(index="date", columns="part", values="contribution").sort_index()
+    wide = wide.loc[:, (wide.abs() > 1e-9).any()]  # parts that never act are not drawn
+    x = _months(wide.index)
+    fig = Figure(figsize=(11, 5.2))
+    ax = fig.subplots()
+    palette = colormaps["tab10"]
+    for i, part in enumerate(wide.columns):
+        ax.plot(x, wide[part], color=palette(i % 10), lw=1.6, label=part)
+    ax.plot(x, wide.sum(axis=1), color="black", lw=2.2, ls="--", label="total: V(LNA) − V(GNA)")
+    ax.axhline(0.0, color="black", lw=0.6)
+    ax.set_ylabel("contribution to V(LNA) − V(GNA)  (value units; > 0 favours Haftar)")
+    ax.set_title(title or f"{state}: what each interest adds to the LNA's value over the GNA's",
+                 fontsize=11)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(alpha=0.25)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=5, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -29,6 +29,9 @@ class SimulationResult:
         control_array: controller index, shape (T, R, A).
         config: the resolved configuration (plain dict) that produced it.
         wall_time_s: seconds the simulation took.
+        decomposition_array: ensemble-mean parts of each state's V(LNA) - V(GNA), (T, S, parts),
+            or None when only tilts were recorded.
+        decomposition_parts: the names of those parts (the interests, then ``commitment``).
     """
 
     scenario: str
@@ -44,6 +47,8 @@ class SimulationResult:
     config: dict[str, Any] = field(default_factory=dict)
     wall_time_s: float = float("nan")
     replicate_ids: np.ndarray | None = None
+    decomposition_array: np.ndarray | None = None
+    decomposition_parts: tuple[str, ...] = ()
 
     @classmethod
     def from_model(cls, model: AlignmentModel, config: dict | None = None,
@@ -63,6 +68,8 @@ class SimulationResult:
             config=config or {},
             wall_time_s=wall_time_s,
             replicate_ids=model.replicate_ids,
+            decomposition_array=model.decomposition_history,
+            decomposition_parts=model.decomposition_parts,
         )
 
     @property
@@ -115,6 +122,23 @@ class SimulationResult:
             "asset": np.asarray(self.assets)[a],
             "controller": np.asarray(self.factions)[self.control_array.reshape(-1)],
         })
+
+    @cached_property
+    def decomposition(self) -> pd.DataFrame:
+        """Columns ``date, state, part, contribution``: what each interest (and the commitment)
+        adds to the state's value of the LNA minus that of the GNA, ensemble mean; months where
+        either cannot be backed are left out."""
+        if self.decomposition_array is None:
+            raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
+        T, S, P = self.decomposition_array.shape
+        t, s, k = np.indices((T, S, P)).reshape(3, -1)
+        table = pd.DataFrame({
+            "date": np.asarray(self.dates)[t],
+            "state": np.asarray(self.states)[s],
+            "part": np.asarray(self.decomposition_parts)[k],
+            "contribution": self.decomposition_array.reshape(-1),
+        })
+        return table.dropna(subset=["contribution"]).reset_index(drop=True)
 
     def tilt_quantiles(self, state: str, q: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
         """Quantiles of a state's tilt over replicates, shape (len(q), T)."""

@@ -19,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
 from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
-from sim.plotting import plot_all_states, plot_state_tilt, save_figure
+from sim.plotting import plot_all_states, plot_decomposition, plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
@@ -67,6 +67,7 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
     write_config(cfg, folder / "config.yaml")
     if result.support_array is not None:
         result.alignment.to_parquet(folder / "alignment.parquet", index=False)
+        result.decomposition.to_parquet(folder / "decomposition.parquet", index=False)
     result.tilt.to_parquet(folder / "tilt.parquet", index=False)
     result.control.to_parquet(folder / "control.parquet", index=False)
     summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"])
@@ -78,6 +79,11 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
         save_figure(figure, folder / focus_plot_name(scenario, focus))
         save_figure(plot_all_states(result.tilt, title=f"Tilt of every state — {scenario.name}"),
                     folder / "all_states_tilt.png", dpi=110)
+        if result.support_array is not None:
+            figure = plot_decomposition(result.decomposition, focus,
+                                        title=f"{name}: what each interest adds to the LNA's value "
+                                        f"over the GNA's — {scenario.name}")
+            save_figure(figure, folder / focus_plot_name(scenario, focus).replace("_tilt", "_decomposition"))
 
 
 def fail(run_dir: Path, exc: Exception) -> None:

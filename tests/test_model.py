@@ -128,3 +128,28 @@ def test_running_past_the_end_is_an_error(mini_scenario):
     model = AlignmentModel(mini_scenario).run()
     with pytest.raises(RuntimeError, match="period is over"):
         model.step()
+
+
+def test_the_decomposition_adds_up_to_the_value_gap(mini_scenario):
+    """Without noise, the parts of V(LNA) - V(GNA) sum to the ensemble mean of that gap."""
+    params = {"noise": 0.0, "state_weights": {"ITA": {"oil": [0.5, 2.0, 4.0]}}}
+    model = AlignmentModel(mini_scenario, params, replicates=3, seed=1)
+    lna, gna = (mini_scenario.faction_ids.index(f) for f in ("LNA", "GNA"))
+    for _ in range(mini_scenario.n_months):
+        model.step()
+        rows = {f: i for i, f in enumerate(model.view.candidates.tolist())}
+        for state in model.state_agents:
+            gap = state.values[rows[lna]] - state.values[rows[gna]]
+            parts = model.decomposition_history[model.steps - 1, state.index]
+            assert parts.sum() == pytest.approx(float(gap.mean()), abs=1e-4)
+    assert model.decomposition_parts[-1] == "commitment"
+    france = model.decomposition_history[:, mini_scenario.state_ids.index("FRA"), -1]
+    assert france[6] > 0  # French forces with the LNA from 2016-06 count for the LNA
+
+
+def test_parts_that_no_state_weighs_contribute_nothing(mini_scenario):
+    model = AlignmentModel(mini_scenario, {"state_weights": {"ITA": {"security": 0.0}}}, replicates=2,
+                           seed=0).run()
+    security = model.decomposition_parts.index("security")
+    np.testing.assert_array_equal(model.decomposition_history[:, 0, security], 0.0)
+    assert np.any(model.decomposition_history[:, 1, security] != 0.0)  # France still weighs it

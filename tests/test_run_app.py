@@ -33,7 +33,12 @@ def finished(tmp_path_factory) -> Path:
 def test_run_folder_holds_every_output(finished):
     names = {p.name for p in finished.iterdir()}
     assert names == {"config.yaml", "alignment.parquet", "tilt.parquet", "control.parquet",
-                     "summary.json", "italy_tilt.png", "all_states_tilt.png"}
+                     "decomposition.parquet", "summary.json", "italy_tilt.png",
+                     "italy_decomposition.png", "all_states_tilt.png"}
+    decomposition = pd.read_parquet(finished / "decomposition.parquet")
+    assert list(decomposition.columns) == ["date", "state", "part", "contribution"]
+    assert set(decomposition["part"]) <= {"oil", "migration", "security", "legitimacy", "ideology",
+                                          "winner", "rivalry", "commitment"}
 
 
 def test_tables_follow_the_file_schema(finished):
