@@ -12,8 +12,8 @@ from typing import Any
 from sim.params import ModelParams
 from sim.paths import CONFIG_DIR
 
-__all__ = ["CONFIG_DIR", "CalibrateConfig", "RunConfig", "ShapeChecks", "compose_config", "plain",
-           "register_configs"]
+__all__ = ["CONFIG_DIR", "CalibrateConfig", "RobustnessConfig", "RunConfig", "ShapeChecks",
+           "compose_config", "plain", "register_configs"]
 
 
 @dataclass
@@ -118,6 +118,37 @@ class CalibrateConfig:
     patterns: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class RobustnessConfig:
+    """Settings of ``python -m sim.robustness`` (``configs/robustness.yaml``).
+
+    Attributes:
+        scenario: the scenario whose inputs are taken out one by one.
+        scenario_dir: a folder of the user's own scenarios, or None.
+        replicates: replicates of every run (the same for all: common random numbers).
+        seed: the model's seed.
+        focus_state: the state whose course is measured.
+        final: ``YYYY-MM``, the month whose mean tilt each ablation moves.
+        rise_from: ``YYYY-MM``, the rise is measured from this month to ``final``.
+        group_from: ``YYYY-MM``, a group of inputs is removed from this month to the end.
+        max_event_effect: the largest change of the final tilt one event may make.
+        plots: whether to draw the figure.
+        params: the model parameters.
+    """
+
+    scenario: str = "libya_2014_2019"
+    scenario_dir: str | None = None
+    replicates: int = 200
+    seed: int = 0
+    focus_state: str = "ITA"
+    final: str = "2019-08"
+    rise_from: str = "2018-06"
+    group_from: str = "2016-01"
+    max_event_effect: float = 0.4
+    plots: bool = True
+    params: ModelParams = field(default_factory=ModelParams)
+
+
 def register_configs() -> None:
     """Register the schemas with Hydra's ConfigStore (idempotent); the apps call it."""
     from hydra.core.config_store import ConfigStore
@@ -126,6 +157,7 @@ def register_configs() -> None:
     store.store(name="run_schema", node=RunConfig)
     store.store(group="params", name="schema", node=ModelParams)
     store.store(group="calibrate", name="schema", node=CalibrateConfig)
+    store.store(name="robustness_schema", node=RobustnessConfig)
 
 
 def compose_config(overrides: list[str] | None = None, config_name: str = "config") -> Any:

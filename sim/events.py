@@ -88,6 +88,7 @@ class EventKind:
         fields: its fields, in the order the docs list them.
         effect: what it does, one sentence for the docs' table.
         material: a military or material change (removed by ``remove_events: {material: true}``).
+        group: the group of inputs it belongs to for ablations (`INPUT_GROUPS`).
         apply: its effect: ``apply(war, event, draws)`` changes the `WarState` in place; ``draws``
             holds this event's uniforms, shape (draws, R).
         stage_rule: how it changes who is on stage, ``rule(stage, event)``, raising `StageError`.
@@ -99,6 +100,7 @@ class EventKind:
     fields: tuple[Field, ...]
     effect: str
     material: bool
+    group: str
     apply: Callable[[WarState, Event, np.ndarray], None]
     stage_rule: Callable[[Stage, Event], None] | None = None
     check: Callable[[Event], str | None] | None = None
@@ -222,7 +224,7 @@ _KINDS = (
         effect="`attacker`: the assets pass to the attacker; `defender`: they stay; `open`: a "
                "contest-success function of the two camps' strengths (foreign support included) "
                "decides, per replicate. `losses` apply whatever the outcome (the fighting happened).",
-        material=True, apply=_offensive, check=_distinct_sides,
+        group="territory", material=True, apply=_offensive, check=_distinct_sides,
         draws=lambda event: int(event["outcome"] == "open"),
     ),
     EventKind(
@@ -230,14 +232,14 @@ _KINDS = (
         fields=(Field("assets", "assets", "what changes hands"),
                 Field("to", "faction", "the new holder")),
         effect="the assets pass to `to` without a fight (hand-over, withdrawal, defection)",
-        material=True, apply=_control,
+        group="territory", material=True, apply=_control,
     ),
     EventKind(
         name="strength",
         fields=(Field("faction", "faction", "whose strength changes"),
                 Field("change", "number", "relative change of base strength", low=-1.0, high=10.0),),
         effect="multiplies the faction's base strength by `1 + change`",
-        material=True, apply=_strength,
+        group="territory", material=True, apply=_strength,
     ),
     EventKind(
         name="terror",
@@ -246,7 +248,7 @@ _KINDS = (
                       "it struck"),
                 Field("perpetrator", "faction_or_null", "who carried it out", required=False)),
         effect="raises the affected states' threat level, which scales their security interest",
-        material=True, apply=_terror,
+        group="terror", material=True, apply=_terror,
     ),
     EventKind(
         name="deployment",
@@ -255,14 +257,14 @@ _KINDS = (
                 Field("strength", "number", "strength added, relative units", high=10.0)),
         effect="a documented foreign deployment or arms delivery: adds to the faction's base "
                "strength, and commits the state to the camp the faction then fights in",
-        material=True, apply=_deployment,
+        group="deployments", material=True, apply=_deployment,
     ),
     EventKind(
         name="enter",
         fields=(Field("faction", "faction", "who comes on stage (declared `active: false`)",
                       on_stage=False),),
         effect="the faction comes on stage (it must be declared `active: false`)",
-        material=False, apply=_enter,
+        group="stage", material=False, apply=_enter,
         stage_rule=lambda stage, event: stage.enter(event["faction"]),
     ),
     EventKind(
@@ -271,7 +273,7 @@ _KINDS = (
                 Field("successor", "faction", "who takes over its assets")),
         effect="the faction leaves; its assets pass to `successor`, and the commitments made to it "
                "to the camp `successor` fights in; support to it ends",
-        material=False, apply=_exit,
+        group="stage", material=False, apply=_exit,
         stage_rule=lambda stage, event: stage.exit(event["faction"], event["successor"]),
     ),
     EventKind(
@@ -280,7 +282,7 @@ _KINDS = (
                 Field("camp", "faction_or_null", "the head of its new camp (null: independent)")),
         effect="the faction joins another camp (`null` = independent); support it received moves "
                "to its new head",
-        material=False, apply=_allegiance,
+        group="stage", material=False, apply=_allegiance,
         stage_rule=lambda stage, event: stage.join(event["faction"], event["camp"]),
     ),
     EventKind(
@@ -288,7 +290,7 @@ _KINDS = (
         fields=(Field("faction", "faction", "whose recognition changes"),
                 Field("value", "number", "its international recognition")),
         effect="sets its international recognition",
-        material=False, apply=_legitimacy,
+        group="political", material=False, apply=_legitimacy,
     ),
     EventKind(
         name="stake",
@@ -296,9 +298,23 @@ _KINDS = (
                 Field("company", "company", "the company"),
                 Field("value", "number", "its new equity share")),
         effect="a company's equity share in an asset changes (purchase, sale)",
-        material=True, apply=_stake,
+        group="oil", material=True, apply=_stake,
     ),
 )
+
+#: Groups of inputs, for ablations: what removing each means. Events of the ``stage`` group (who is
+#: on stage and in which camp) are the frame of the others and are never removed.
+INPUT_GROUPS: dict[str, str] = {
+    "territory": "offensives, hand-overs and strength shocks: who holds what",
+    "oil": "the oil output series and stake changes",
+    "migration": "the migrant arrivals series",
+    "terror": "terror attacks",
+    "deployments": "foreign deployments and arms deliveries",
+    "political": "recognition of Libyan bodies (legitimacy events)",
+    "stage": "factions entering, leaving or changing camp (never removed)",
+}
+#: Each exogenous series' input group.
+SERIES_GROUPS: dict[str, str] = {"oil_output": "oil", "migrant_arrivals": "migration"}
 
 #: kind name -> its declaration.
 EVENT_KINDS: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}
@@ -308,12 +324,13 @@ MATERIAL_KINDS: tuple[str, ...] = tuple(k.name for k in _KINDS if k.material)
 
 def kinds_table() -> str:
     """The Markdown table of event kinds in `scenarios/README.md`, made from the registry."""
-    lines = ["| kind | fields | material | effect |", "|---|---|---|---|"]
+    lines = ["| kind | fields | material | group | effect |", "|---|---|---|---|---|"]
     for kind in EVENT_KINDS.values():
         fields = ", ".join(f.describe() for f in kind.fields)
-        lines.append(f"| `{kind.name}` | {fields} | {'yes' if kind.material else 'no'} | {kind.effect} |")
+        material = "yes" if kind.material else "no"
+        lines.append(f"| `{kind.name}` | {fields} | {material} | {kind.group} | {kind.effect} |")
     return "\n".join(lines)
 
 
-__all__ = ["EVENT_KINDS", "FIELD_TYPES", "MATERIAL_KINDS", "OUTCOMES", "EventKind", "Field",
-           "StageError", "kinds_table"]
+__all__ = ["EVENT_KINDS", "FIELD_TYPES", "INPUT_GROUPS", "MATERIAL_KINDS", "OUTCOMES", "SERIES_GROUPS",
+           "EventKind", "Field", "StageError", "kinds_table"]

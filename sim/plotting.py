@@ -162,3 +162,37 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *, title: str | 
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=5, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: float,
+                   month: str) -> Figure:
+    """How much taking out each event, and each group of inputs, moves a state's final tilt.
+
+    Args:
+        table: the ``robustness.csv`` table (ablation, name, group, date, delta_final, ...).
+        state: the state measured.
+        limit: the largest change one event may make (drawn as a band).
+        baseline: the state's mean tilt in ``month`` with every input.
+        month: ``YYYY-MM`` of the measured tilt.
+    """
+    events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
+    events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
+    groups = table[table["ablation"] == "group"]
+    fig = Figure(figsize=(11, 8.5))
+    top, bottom = fig.subplots(2, 1, height_ratios=[3, 1.2])
+    colours = ["#d55e00" if abs(d) > limit else "#0072b2" for d in events["delta_final"]]
+    labels = [f"{n} ({d})" for n, d in zip(events["name"], events["date"], strict=True)]
+    top.barh(labels[::-1], events["delta_final"][::-1], color=colours[::-1])
+    for ax in (top, bottom):
+        ax.axvline(0.0, color="black", lw=0.6)
+        ax.axvspan(-limit, limit, color="grey", alpha=0.12)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="x", alpha=0.25)
+    top.set_title(f"{state}'s mean tilt in {month} ({baseline:+.2f} with every input): change when one "
+                  f"event is taken out\n(the 25 largest; orange beyond ±{limit:g}, the grey band)",
+                  fontsize=10)
+    bottom.barh(list(groups["name"])[::-1], groups["delta_final"][::-1], color="#009e73")
+    bottom.set_title("change when a whole group of inputs is taken out (from its start month)", fontsize=10)
+    bottom.set_xlabel(f"change of {state}'s mean tilt in {month} (> 0: toward Haftar)")
+    fig.tight_layout()
+    return fig

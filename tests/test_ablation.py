@@ -1,0 +1,74 @@
+"""Ablations: scenarios with one event or one group of inputs taken out, and the robustness app."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.ablation import hold_series, without_events, without_group
+from sim.dates import parse_month
+from sim.events import EVENT_KINDS
+from tests.conftest import MINI, ROOT
+
+
+def test_one_event_out(mini_scenario):
+    ablated = without_events(mini_scenario, {"terror_attack"}, "mini-no-terror")
+    assert [e.id for e in ablated.events] == [e.id for e in mini_scenario.events if e.id != "terror_attack"]
+    assert ablated.name == "mini-no-terror" and mini_scenario.events != ablated.events
+
+
+def test_an_event_the_stage_needs_cannot_be_left_out(mini_scenario):
+    with pytest.raises(ValueError, match="the stage breaks at late_leaves"):
+        without_events(mini_scenario, {"late_enters"}, "x")
+    with pytest.raises(ValueError, match="unknown events"):
+        without_events(mini_scenario, {"nothing"}, "x")
+
+
+def test_a_group_goes_from_its_window_and_its_series_are_held(mini_scenario):
+    window = (parse_month("2016-05"), mini_scenario.end)
+    territory = without_group(mini_scenario, "territory", window)
+    kept = {e.id for e in territory.events}
+    assert "haven_taken" in kept and "gas_fight" not in kept  # 2016-03 kept, 2016-08 removed
+    assert all(EVENT_KINDS[e.kind].group != "territory" or e.month < window[0] for e in territory.events)
+    migration = without_group(mini_scenario, "migration", window)
+    arrivals = migration.monthly("migrant_arrivals")
+    np.testing.assert_array_equal(arrivals[:4], mini_scenario.monthly("migrant_arrivals")[:4])
+    assert np.all(arrivals[4:] == arrivals[3])
+    np.testing.assert_array_equal(migration.monthly("oil_output"), mini_scenario.monthly("oil_output"))
+    with pytest.raises(ValueError, match="never removed"):
+        without_group(mini_scenario, "stage", window)
+
+
+def test_holding_a_series_from_the_start(mini_scenario):
+    held = hold_series(mini_scenario, "oil_output", mini_scenario.start)
+    assert np.all(held.monthly("oil_output") == mini_scenario.monthly("oil_output")[0])
+
+
+@pytest.mark.slow
+def test_robustness_app_measures_every_ablation(tmp_path):
+    out = tmp_path / "rob"
+    proc = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=8",
+                           "final=2016-12", "rise_from=2016-06", "group_from=2016-05",
+                           f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert {p.name for p in out.iterdir()} == {"robustness.csv", "robustness.json", "robustness.png",
+                                               "config.yaml"}
+    table = pd.read_csv(out / "robustness.csv")
+    assert set(table.loc[table["ablation"] == "event", "name"]) == {
+        "haven_taken", "terror_attack", "late_enters", "french_forces", "gas_fight", "stake_sold",
+        "militia_switches", "legit", "late_leaves"}
+    assert table.loc[table["name"] == "late_enters", "final"].isna().all()  # the stage needs it
+    report = json.loads((out / "robustness.json").read_text())
+    largest = report["leave_one_out"]["largest_change"]
+    assert abs(largest["delta_final"]) == pytest.approx(table["delta_final"].abs().max())
+    assert set(report["groups"]) == {"territory", "oil", "migration", "terror", "deployments", "political"}
+    bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "final=2030-01",
+                          f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2 and "final: 2030-01 is outside" in bad.stderr
+    assert not (tmp_path / "never").exists()
