@@ -89,7 +89,8 @@ class CalibrateConfig:
         maxiter: generations.
         penalty_weight: weight of the other states' pattern violations against the chi-square.
         report_replicates: replicates of the runs that report the fit.
-        out_of_sample_until: refit on the points up to this month and forecast the rest, or null.
+        out_of_sample_origins: rolling origins (``YYYY-MM``): for each, refit on the points up to it
+            and forecast the rest against persistence and a linear trend; empty to skip.
         restarts: optimiser seeds of the identifiability report (1: none).
         write_config: also write ``configs/params/calibrated.yaml``.
         turning_level: tilt the mean must rise above, from below, for the turning month.
@@ -109,7 +110,7 @@ class CalibrateConfig:
     maxiter: int = 100
     penalty_weight: float = 10.0
     report_replicates: int = 200
-    out_of_sample_until: str | None = None
+    out_of_sample_origins: list[str] = field(default_factory=list)
     restarts: int = 1
     write_config: bool = False
     turning_level: float = -0.5

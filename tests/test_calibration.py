@@ -119,7 +119,7 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     out = tmp_path / "cal"
     settings = ["calibrate.maxiter=2", "calibrate.popsize=2", "calibrate.replicates=2",
                 "calibrate.report_replicates=4", "calibrate.restarts=2",
-                "calibrate.out_of_sample_until=2018-06"]
+                "calibrate.out_of_sample_origins=[2017-12,2018-12]"]
     before = CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None
     proc = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -129,7 +129,16 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     report = json.loads((out / "fit_report.json").read_text())
     assert {"rmse", "max_abs_error", "r2", "turning_date", "objective", "evaluations",
             "wall_time_s"} <= set(report["fit"])
-    assert set(report["out_of_sample"]["forecast_error"]) == {"model", "last_value_held", "linear_trend"}
+    assert [entry["until"] for entry in report["out_of_sample"]] == ["2017-12", "2018-12"]
+    for entry in report["out_of_sample"]:
+        assert {"rmse", "persistence_rmse", "trend_rmse", "beats_baselines"} <= set(entry)
+        assert set(entry["forecast_error"]) == {"model", "last_value_held", "linear_trend"}
+        assert entry["fitted_points"] + entry["forecast_points"] == 16
+    bad = subprocess.run([sys.executable, "-m", "sim.calibrate", "calibrate.out_of_sample_origins=[2020-01]",
+                          f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600)
+    assert bad.returncode == 2 and "2020-01 leaves 16 points to fit and 0 to forecast" in bad.stderr
+    assert not (tmp_path / "never").exists()
     assert report["counterfactual"]["scenario"] == "libya_2014_2019_no_military"
     assert len(report["identifiability"]["parameters"]["inertia"]["values"]) == 2
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
