@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.dates import format_month
 from sim.events import EVENT_KINDS, SERIES_GROUPS
+from sim.scenario.estimates import remaining_estimates
 from sim.scenario.schema import Scenario, SeriesPoint
 from sim.stage import Stage, StageError, replay
 
@@ -35,7 +36,8 @@ def without_events(scenario: Scenario, ids: set[str], name: str) -> Scenario:
         replay(Stage.opening(scenario.factions), events)
     except StageError as exc:
         raise ValueError(f"without {sorted(ids)} the stage breaks at {exc.event.id}: {exc}") from None
-    return replace(scenario, name=name, events=events)
+    ablated = replace(scenario, name=name, events=events)
+    return replace(ablated, estimates=remaining_estimates(scenario.estimates, ablated))
 
 
 def hold_series(scenario: Scenario, series: str, from_month: int) -> Scenario:
@@ -46,7 +48,8 @@ def hold_series(scenario: Scenario, series: str, from_month: int) -> Scenario:
     held = (*kept, SeriesPoint(max(from_month - 1, int(months[0])), level,
                                f"held at its {format_month(max(from_month - 1, scenario.start))} level "
                                "(ablation)"))
-    return replace(scenario, series={**scenario.series, series: held})
+    ablated = replace(scenario, series={**scenario.series, series: held})
+    return replace(ablated, estimates=remaining_estimates(scenario.estimates, ablated))
 
 
 def without_group(scenario: Scenario, group: str, window: tuple[int, int]) -> Scenario:

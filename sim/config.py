@@ -133,6 +133,9 @@ class RobustnessConfig:
         rise_from: ``YYYY-MM``, the rise is measured from this month to ``final``.
         group_from: ``YYYY-MM``, a group of inputs is removed from this month to the end.
         max_event_effect: the largest change of the final tilt one event may make.
+        estimate_draws: joint Latin-hypercube draws of every estimate in its range (0: none).
+        min_share: the share of draws in which each shape criterion must hold.
+        checks: the focus state's expected shape (as in the calibration).
         plots: whether to draw the figure.
         params: the model parameters.
     """
@@ -146,6 +149,9 @@ class RobustnessConfig:
     rise_from: str = "2018-06"
     group_from: str = "2016-01"
     max_event_effect: float = 0.4
+    estimate_draws: int = 256
+    min_share: float = 0.9
+    checks: ShapeChecks = field(default_factory=ShapeChecks)
     plots: bool = True
     params: ModelParams = field(default_factory=ModelParams)
 

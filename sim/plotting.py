@@ -165,7 +165,7 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *, title: str | 
 
 
 def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: float,
-                   month: str) -> Figure:
+                   month: str, draws: pd.DataFrame | None = None) -> Figure:
     """How much taking out each event, and each group of inputs, moves a state's final tilt.
 
     Args:
@@ -174,12 +174,17 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         limit: the largest change one event may make (drawn as a band).
         baseline: the state's mean tilt in ``month`` with every input.
         month: ``YYYY-MM`` of the measured tilt.
+        draws: joint draws of the scenario's estimates (``estimate_draws.csv``), shown as the
+            distribution of the final tilt, or None.
     """
     events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
     events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
     groups = table[table["ablation"] == "group"]
-    fig = Figure(figsize=(11, 8.5))
-    top, bottom = fig.subplots(2, 1, height_ratios=[3, 1.2])
+    with_draws = draws is not None and len(draws) > 0
+    fig = Figure(figsize=(11, 11 if with_draws else 8.5))
+    axes = fig.subplots(3 if with_draws else 2, 1,
+                        height_ratios=[3, 1.2, 1.3] if with_draws else [3, 1.2])
+    top, bottom = axes[0], axes[1]
     colours = ["#d55e00" if abs(d) > limit else "#0072b2" for d in events["delta_final"]]
     labels = [f"{n} ({d})" for n, d in zip(events["name"], events["date"], strict=True)]
     top.barh(labels[::-1], events["delta_final"][::-1], color=colours[::-1])
@@ -194,5 +199,14 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
     bottom.barh(list(groups["name"])[::-1], groups["delta_final"][::-1], color="#009e73")
     bottom.set_title("change when a whole group of inputs is taken out (from its start month)", fontsize=10)
     bottom.set_xlabel(f"change of {state}'s mean tilt in {month} (> 0: toward Haftar)")
+    if with_draws:
+        ax = axes[2]
+        ax.hist(draws["final"], bins=30, color="#cc79a7", alpha=0.8)
+        ax.axvline(baseline, color="black", lw=1.2, label="every estimate as in the file")
+        ax.set_xlabel(f"{state}'s mean tilt in {month}")
+        ax.set_ylabel("draws")
+        ax.set_title(f"{len(draws)} joint Latin-hypercube draws of every estimate within its range",
+                     fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

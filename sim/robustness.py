@@ -3,9 +3,12 @@
 Runs the scenario once as it is, once without each event (leave one out; a stage event only where
 the timeline stays valid without it), and
 once without each group of inputs from ``group_from`` on (`sim.ablation`), all with the same
-parameters, seed and replicates (common random numbers). Writes ``robustness.csv`` (one row per
-run), ``robustness.json`` (the baseline, the largest single-event change against
-``max_event_effect``, the groups) and ``robustness.png``, with the resolved ``config.yaml``.
+parameters, seed and replicates (common random numbers). Then every estimate the scenario marks
+(``estimates:``) at each end of its range, and ``estimate_draws`` joint Latin-hypercube draws of
+all of them, each judged by the shape checks (``checks``). Writes ``robustness.csv`` (events and
+groups), ``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the
+largest single-event change against ``max_event_effect``, the groups, the share of draws meeting
+each check against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``.
 
     python -m sim.robustness
     python -m sim.robustness focus_state=FRA replicates=500
@@ -20,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import numpy as np
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from scipy.stats import qmc
 
 from sim.ablation import FRAME_GROUP, without_events, without_group
 from sim.config import CONFIG_DIR, plain, register_configs
@@ -32,20 +37,51 @@ from sim.events import EVENT_KINDS, INPUT_GROUPS
 from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.scenario import Scenario
+from sim.scenario.estimates import with_values
 from sim.simulate import execute, prepare_scenario
+from sim.summary import trajectory_checks
 
 log = logging.getLogger(__name__)
 register_configs()
 
 
-def course(scenario: Scenario, settings: dict) -> dict[str, float]:
-    """The focus state's mean tilt at ``final`` and its rise from ``rise_from``, for one scenario."""
+def course(scenario: Scenario, settings: dict) -> dict[str, Any]:
+    """The focus state's mean tilt at ``final``, its rise from ``rise_from``, and which shape checks
+    hold (``holds``: criterion -> bool), for one scenario."""
     result = execute(scenario, params=settings["params"], replicates=settings["replicates"],
                      seed=settings["seed"], record="tilt")
     mean = result.mean_tilt(settings["focus_state"])
     final = parse_month(settings["final"]) - scenario.start
     rise_from = parse_month(settings["rise_from"]) - scenario.start
-    return {"final": float(mean[final]), "rise": float(mean[final] - mean[rise_from])}
+    shape = trajectory_checks(result, settings["focus_state"], settings["checks"])
+    return {"final": float(mean[final]), "rise": float(mean[final] - mean[rise_from]),
+            "holds": shape["holds"]}
+
+
+def estimate_draws(scenario: Scenario, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
+    draws of all of them: one row per run with the course and each shape check."""
+    estimates = scenario.estimates
+    ends, draws = [], []
+    for estimate in estimates:
+        for end, value in (("low", estimate.low), ("high", estimate.high)):
+            measured = course(with_values(scenario, {estimate.path: value}), settings)
+            ends.append({"estimate": estimate.path, "end": end, "value": value,
+                         "file_value": estimate.value, **_flat(measured)})
+    n = settings["estimate_draws"]
+    if estimates and n > 0:
+        unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
+        low = np.array([e.low for e in estimates])
+        high = np.array([e.high for e in estimates])
+        for i, row in enumerate(low + unit * (high - low)):
+            values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
+            draws.append({"draw": i, **_flat(course(with_values(scenario, values), settings)), **values})
+    return pd.DataFrame(ends), pd.DataFrame(draws)
+
+
+def _flat(measured: dict[str, Any]) -> dict[str, Any]:
+    return {"final": measured["final"], "rise": measured["rise"],
+            **{f"holds: {name}": ok for name, ok in measured["holds"].items()}}
 
 
 def ablation_table(scenario: Scenario, settings: dict) -> tuple[dict[str, float], pd.DataFrame]:
@@ -93,6 +129,7 @@ def summary(baseline: dict, table: pd.DataFrame, settings: dict) -> dict[str, An
     groups = table[table["ablation"] == "group"]
     return {
         "scenario": settings["scenario"], "focus_state": settings["focus_state"],
+        "checks": settings["checks"],
         "replicates": settings["replicates"], "seed": settings["seed"],
         "final_month": settings["final"], "rise_from": settings["rise_from"],
         "baseline": baseline,
@@ -107,7 +144,29 @@ def summary(baseline: dict, table: pd.DataFrame, settings: dict) -> dict[str, An
                                "events_removed": int(r["events_removed"]),
                                **{k: float(r[k]) for k in ("final", "delta_final", "rise", "delta_rise")}}
                    for _, r in groups.iterrows()},
-        "estimates": "not yet evaluated: the scenario does not yet mark its estimates with ranges",
+    }
+
+
+def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -> dict[str, Any]:
+    """``robustness.json``'s ``estimates``: the share of joint draws meeting each shape check."""
+    if draws.empty:
+        return {"count": int(ends["estimate"].nunique()) if len(ends) else 0, "draws": 0}
+    criteria = [c for c in draws.columns if c.startswith("holds: ")]
+    shares = {c.removeprefix("holds: "): float(draws[c].mean()) for c in criteria}
+    every = float(draws[criteria].all(axis=1).mean())
+    failing_ends = ends[~ends[criteria].all(axis=1)] if criteria else ends.iloc[0:0]
+    return {
+        "count": int(ends["estimate"].nunique()),
+        "draws": len(draws),
+        "share_of_draws_meeting": shares,
+        "share_of_draws_meeting_all": every,
+        "min_share": settings["min_share"],
+        "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
+        "final": {"q05": float(draws["final"].quantile(0.05)), "median": float(draws["final"].median()),
+                  "q95": float(draws["final"].quantile(0.95))},
+        "ends_breaking_a_check": [
+            {"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"]}
+            for _, r in failing_ends.iterrows()],
     }
 
 
@@ -128,25 +187,36 @@ def main(cfg: DictConfig) -> None:
             if not scenario.start <= month <= scenario.end:
                 raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
         baseline, table = ablation_table(scenario, settings)
+        ends, draws = estimate_draws(scenario, settings)
     except (InputError, ValueError) as exc:
         discard_if_empty(run_dir)
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     report = summary(baseline, table, settings)
+    report["estimates"] = estimates_summary(ends, draws, settings)
     report["wall_time_s"] = time.perf_counter() - started
     with staged(run_dir) as folder:
         write_config(OmegaConf.create(settings), folder / "config.yaml")
         table.to_csv(folder / "robustness.csv", index=False)
+        ends.to_csv(folder / "estimate_ends.csv", index=False)
+        draws.to_csv(folder / "estimate_draws.csv", index=False)
         write_json(report, folder / "robustness.json")
         if settings["plots"]:
             save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
-                                       baseline=baseline["final"], month=settings["final"]),
+                                       baseline=baseline["final"], month=settings["final"], draws=draws),
                         folder / "robustness.png")
     loo = report["leave_one_out"]
     log.info("%s %s: %.2f; largest single-event change %s %+.2f (limit %.2f: %s); %d runs in %.0f s -> %s",
              settings["focus_state"], settings["final"], baseline["final"],
              loo["largest_change"]["event"], loo["largest_change"]["delta_final"], loo["max_event_effect"],
-             "holds" if loo["holds"] else "FAILS", len(table) + 1, report["wall_time_s"], run_dir)
+             "holds" if loo["holds"] else "FAILS", len(table) + len(ends) + len(draws) + 1,
+             report["wall_time_s"], run_dir)
+    estimates = report["estimates"]
+    if estimates.get("draws"):
+        log.info("%d estimates, %d joint draws: shape checks met in %s of the draws (at least %.0f %% "
+                 "each: %s)", estimates["count"], estimates["draws"],
+                 ", ".join(f"{v:.0%}" for v in estimates["share_of_draws_meeting"].values()),
+                 100 * settings["min_share"], "holds" if estimates["holds"] else "FAILS")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,31 @@ def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float) -> str 
     return dates[below[0] + after[0]] if after.size else None
 
 
+def trajectory_checks(result: SimulationResult, state: str, checks: dict) -> dict:
+    """The expected shape (``calibrate.checks``, `sim.config.ShapeChecks`) on the mean tilt.
+
+    Returns the measured mean over the low window, the rise and the final tilt, and whether each
+    check holds; a measure whose months lie outside the run is left out.
+    """
+    mean, dates = result.mean_tilt(state), result.dates
+    at = {d: i for i, d in enumerate(dates)}
+    low = [i for i, d in enumerate(dates) if checks["low_from"] <= d <= checks["low_to"]]
+    measured: dict[str, Any] = {"checks": dict(checks), "holds": {}}
+    if low:
+        measured["low_window_mean"] = float(mean[low].mean())
+        measured["holds"][f"mean {checks['low_from']}..{checks['low_to']} <= {checks['low_at_most']}"] = (
+            measured["low_window_mean"] <= checks["low_at_most"])
+    if checks["rise_from"] in at and checks["rise_to"] in at:
+        final = float(mean[at[checks["rise_to"]]])
+        measured["rise"] = final - float(mean[at[checks["rise_from"]]])
+        measured["final"] = final
+        measured["holds"][f"rise {checks['rise_from']}..{checks['rise_to']} >= {checks['rise_at_least']}"] = (
+            measured["rise"] >= checks["rise_at_least"])
+        measured["holds"][f"tilt {checks['rise_to']} <= {checks['final_at_most']}"] = (
+            final <= checks["final_at_most"])
+    return measured
+
+
 def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str) -> dict:
     """A state's ensemble-mean tilt against its documented points: RMSE, largest error, chi2."""
     mean = result.mean_tilt(state)

@@ -52,12 +52,23 @@ def test_holding_a_series_from_the_start(mini_scenario):
 @pytest.mark.slow
 def test_robustness_app_measures_every_ablation(tmp_path):
     out = tmp_path / "rob"
+    checks = ["checks.low_from=2016-02", "checks.low_to=2016-05", "checks.rise_from=2016-06",
+              "checks.rise_to=2016-12", "checks.low_at_most=0.0", "checks.rise_at_least=-1",
+              "checks.final_at_most=1"]
     proc = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=8",
-                           "final=2016-12", "rise_from=2016-06", "group_from=2016-05",
-                           f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                           "final=2016-12", "rise_from=2016-06", "group_from=2016-05", "estimate_draws=16",
+                           *checks, f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in out.iterdir()} == {"robustness.csv", "robustness.json", "robustness.png",
-                                               "config.yaml"}
+                                               "estimate_ends.csv", "estimate_draws.csv", "config.yaml"}
+    ends = pd.read_csv(out / "estimate_ends.csv")
+    assert len(ends) == 2 * 5 and set(ends["end"]) == {"low", "high"}
+    draws = pd.read_csv(out / "estimate_draws.csv")
+    assert len(draws) == 16
+    for path, low, high in (("factions.LNA.strength", 0.7, 1.4), ("assets.HAVEN.haven", 0.5, 1.0)):
+        assert draws[path].between(low, high).all()
+        assert draws[path].max() - draws[path].min() > 0.8 * (high - low)  # a hypercube spans the range
     table = pd.read_csv(out / "robustness.csv")
     assert set(table.loc[table["ablation"] == "event", "name"]) == {
         "haven_taken", "terror_attack", "late_enters", "french_forces", "gas_fight", "stake_sold",
@@ -67,6 +78,13 @@ def test_robustness_app_measures_every_ablation(tmp_path):
     largest = report["leave_one_out"]["largest_change"]
     assert abs(largest["delta_final"]) == pytest.approx(table["delta_final"].abs().max())
     assert set(report["groups"]) == {"territory", "oil", "migration", "terror", "deployments", "political"}
+    estimates = report["estimates"]
+    assert estimates["count"] == 5 and estimates["draws"] == 16
+    criteria = [c for c in draws.columns if c.startswith("holds: ")]
+    assert len(criteria) == 3
+    for criterion in criteria:
+        share = estimates["share_of_draws_meeting"][criterion.removeprefix("holds: ")]
+        assert share == pytest.approx(draws[criterion].mean())
     bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "final=2030-01",
                           f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)

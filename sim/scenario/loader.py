@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sim.errors import ScenarioError
 from sim.events import EVENT_KINDS, MATERIAL_KINDS, Field
 from sim.interests import interest_names
 from sim.paths import SCENARIO_DIR
+from sim.scenario.estimates import Estimate, bounds_of, current_value
 from sim.scenario.schema import (
     Asset,
     Event,
@@ -40,14 +41,16 @@ EXTENSION_KEYS = TOP_KEYS | {
 }
 FACTION_KEYS = {
     "name", "strength", "islamist", "extremist", "legitimacy", "camp", "patronable", "active",
-    "source",
+    "source", "estimates",
 }
-STATE_KEYS = {"name", "capacity", "company", "weights", "source"}
+STATE_KEYS = {"name", "capacity", "company", "weights", "source", "estimates"}
 ASSET_KEYS = {
     "name", "output_share", "stakes", "departure_share", "haven", "military_value", "capital",
-    "controller", "source",
+    "controller", "source", "estimates",
 }
-EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label"}
+EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label", "estimates"}
+RELATION_KEYS = {"a", "b", "value", "source", "estimates"}
+SERIES_POINT_KEYS = {"date", "value", "source", "note", "estimates"}
 
 
 def resolve_scenario_path(name_or_path: str | Path, scenario_dir: Path | None = None) -> Path:
@@ -373,7 +376,58 @@ def _build(raw: dict, path: Path) -> Scenario:
         hold_series_from=hold_month,
     )
     _check_stage(scenario)
-    return scenario
+    return replace(scenario, estimates=_collect_estimates(raw, scenario))
+
+
+def _collect_estimates(raw: dict, scenario: Scenario) -> tuple[Estimate, ...]:
+    """Every ``estimates:`` mapping of the file, checked against the entry it belongs to."""
+    file = raw["_file"]
+    found: list[Estimate] = []
+
+    def add(section: str, key: str, entry: Any, where: Where, kind: str | None = None) -> None:
+        marks = entry.get("estimates") if isinstance(entry, dict) else None
+        if marks is None:
+            return
+        if not isinstance(marks, dict) or not marks:
+            raise where.child("estimates").error("must map each estimated field to [low, high]")
+        for field, bounds in marks.items():
+            here = where.child(f"estimates.{field}")
+            allowed = bounds_of(section, str(field), kind)
+            if allowed is None:
+                raise here.error("is not a number of this entry; mark numeric fields (a field "
+                                 "inside a mapping as weights.oil, stakes.ENI, losses.ISIS)")
+            path = f"{section}.{key}.{field}"
+            try:
+                value = current_value(scenario, path)
+            except (KeyError, TypeError, StopIteration):
+                raise here.error("names no value of this entry") from None
+            if (not isinstance(bounds, list) or len(bounds) != 2
+                    or not all(isinstance(b, int | float) and not isinstance(b, bool)
+                               and math.isfinite(b) for b in bounds)):
+                raise here.error(f"must be [low, high], two finite numbers within {list(allowed)}")
+            low, high = float(bounds[0]), float(bounds[1])
+            if not allowed[0] <= low < high <= allowed[1]:
+                raise here.error(f"[{low:g}, {high:g}] must have low < high within {list(allowed)}")
+            if not low <= value <= high:
+                raise here.error(f"[{low:g}, {high:g}] does not contain the value used, {value:g}")
+            found.append(Estimate(path, value, low, high))
+
+    for section in ("factions", "states", "assets"):
+        for key, entry in (raw.get(section) or {}).items():
+            add(section, str(key), entry, Where(_file_of(entry, file), f"{section}.{key}"))
+    for i, entry in enumerate(raw.get("relations") or []):
+        if isinstance(entry, dict):
+            add("relations", f"{entry['a']}-{entry['b']}", entry,
+                Where(_file_of(entry, file), f"relations[{i}]"))
+    for i, entry in enumerate(raw.get("events") or []):
+        if isinstance(entry, dict):
+            add("events", entry["id"], entry, Where(_file_of(entry, file), f"events[{i}] ({entry['id']})"),
+                kind=entry["kind"])
+    for name, points in (raw.get("series") or {}).items():
+        for i, point in enumerate(points):
+            month = format_month(parse_month(point["date"]))
+            add("series", f"{name}.{month}", point, Where(file, f"series.{name}[{i}]"))
+    return tuple(found)
 
 
 def _build_factions(section: dict) -> tuple[Faction, ...]:
@@ -440,7 +494,7 @@ def _build_relations(items: Any, state_ids: tuple[str, ...], file: str) -> tuple
     relations, seen = [], set()
     for i, entry in enumerate(items):
         where = Where(_file_of(entry, file), f"relations[{i}]")
-        _check_keys(entry, {"a", "b", "value", "source"}, where)
+        _check_keys(entry, RELATION_KEYS, where)
         a = _ref(entry.get("a"), state_ids, where.child("a"), what="state")
         b = _ref(entry.get("b"), state_ids, where.child("b"), what="state")
         if a == b:
@@ -517,7 +571,7 @@ def _build_series(section: Any, file: str) -> dict[str, tuple[SeriesPoint, ...]]
         parsed, last = [], None
         for i, point in enumerate(points):
             where = Where(file, f"series.{name}[{i}]")
-            _check_keys(point, {"date", "value", "source", "note"}, where)
+            _check_keys(point, SERIES_POINT_KEYS, where)
             month = _month(point.get("date"), where.child("date"))
             if last is not None and month <= last:
                 raise where.child("date").error(f"{format_month(month)} is not after the "

@@ -167,6 +167,8 @@ class Scenario:
         events: the timeline, sorted by month (stable with respect to file order).
         hold_series_from: month from which every series is held at the previous month's value,
             or None.
+        estimates: the numbers the file marks as estimates, with their plausible ranges
+            (`sim.scenario.estimates.Estimate`).
     """
 
     name: str
@@ -181,6 +183,7 @@ class Scenario:
     series: MappingProxyType
     events: tuple[Event, ...]
     hold_series_from: int | None = None
+    estimates: tuple = ()
 
     @property
     def n_months(self) -> int:
@@ -205,8 +208,10 @@ class Scenario:
             raise ValueError(
                 f"end {format_month(end)} is outside {format_month(self.start)}..{format_month(self.end)}"
             )
-        events = tuple(e for e in self.events if e.month <= end)
-        return replace(self, end=end, events=events)
+        from sim.scenario.estimates import remaining_estimates
+
+        shorter = replace(self, end=end, events=tuple(e for e in self.events if e.month <= end))
+        return replace(shorter, estimates=remaining_estimates(self.estimates, shorter))
 
     def month_label(self, step: int) -> str:
         """``YYYY-MM`` of model step ``step``."""
