@@ -94,18 +94,16 @@ class StateAgent(mesa.Agent):
         support: its alignment a_sf, (F, R): support per faction, non-negative, summing to at most
             1; a view into the war's support array, which this agent alone updates.
         rule: the decision parameters.
-        tilt_factions: the factions whose support difference is its tilt (LNA, GNA), as indices.
     """
 
     def __init__(self, model: AlignmentModel, spec: State, index: int, *, weights: np.ndarray,
-                 support: np.ndarray, rule: DecisionRule, tilt_factions: tuple[int, int]) -> None:
+                 support: np.ndarray, rule: DecisionRule) -> None:
         super().__init__(model)
         self.spec = spec
         self.index = index
         self.weights = weights
         self.support = support
         self.rule = rule
-        self.tilt_factions = tilt_factions
         self.values = np.zeros((0, support.shape[-1]), support.dtype)
         order = interests()
         self._names = [i.name for i in order]  # weight order
@@ -157,6 +155,6 @@ class StateAgent(mesa.Agent):
 
     @property
     def tilt(self) -> np.ndarray:
-        """Support for the LNA minus support for the GNA, (R,)."""
-        plus, minus = self.tilt_factions
+        """Support for the tilt's plus side minus its minus side this month (LNA - GNA), (R,)."""
+        plus, minus = self.model.view.tilt_pair
         return self.support[plus] - self.support[minus]

@@ -12,7 +12,6 @@ from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import logistic_noise
 from sim.core.streams import ReplicateStreams
 from sim.decomposition import value_gap_parts
-from sim.errors import ScenarioError
 from sim.events import EVENT_KINDS
 from sim.interests import interests
 from sim.month import Memory, MonthView, assess
@@ -21,8 +20,6 @@ from sim.scenario.schema import Event, Scenario
 from sim.stage import replay
 from sim.war import FLOAT, WarState
 
-#: Tilt = support for TILT_PLUS - support for TILT_MINUS.
-TILT_PLUS, TILT_MINUS = "LNA", "GNA"
 #: What is kept of each month: every state's support per faction, or only the states' tilts.
 RECORD_MODES = ("full", "tilt")
 #: The scenario a model runs when none is named.
@@ -105,10 +102,6 @@ class AlignmentModel(mesa.Model):
         self.seed = choose_seed(seed, rng)
         super().__init__(rng=np.random.Generator(np.random.PCG64(self.seed)))
         world = _scenario(scenario)
-        for needed in (TILT_PLUS, TILT_MINUS):
-            if needed not in world.faction_ids:
-                raise ScenarioError(world.path, "factions", f"needs {needed} (tilt = support for "
-                                    f"{TILT_PLUS} - support for {TILT_MINUS})")
         self.world = world
         self.replicates = R = int(replicates)
         self.first_replicate = int(first_replicate)
@@ -126,7 +119,7 @@ class AlignmentModel(mesa.Model):
         self.events_by_month: list[list[Event]] = [[] for _ in range(world.n_months)]
         for event in world.events:
             self.events_by_month[event.month - world.start].append(event)
-        self.month_candidates = self._candidate_counts()
+        self.month_candidates, self.month_tilt_pairs = self._plan_months()
         self.month_event_draws = [sum(EVENT_KINDS[e.kind].draws(e) for e in month)
                                   for month in self.events_by_month]
         widths = [self.war.n_states * c + d
@@ -146,15 +139,13 @@ class AlignmentModel(mesa.Model):
             (3 + len(self.war.companies), self.war.n_factions, R))
         self.company_of = np.array([self.war.company_index.get(s.company, -1) for s in world.states])
 
-        self._plus = world.faction_ids.index(TILT_PLUS)
-        self._minus = world.faction_ids.index(TILT_MINUS)
         rule = DecisionRule(self.p.rationality, self.p.outside_option, self.p.inertia,
                             self.p.commitment, self.p.noise)
         for i, spec in enumerate(world.factions):
             FactionAgent(self, spec, i)
         for i, spec in enumerate(world.states):
             StateAgent(self, spec, i, weights=self.p.weights[i], support=self.war.support[i],
-                       rule=rule, tilt_factions=(self._plus, self._minus))
+                       rule=rule)
         self.faction_agents: list[FactionAgent] = list(self.agents_by_type[FactionAgent])
         self.state_agents: list[StateAgent] = list(self.agents_by_type[StateAgent])
 
@@ -164,7 +155,7 @@ class AlignmentModel(mesa.Model):
         self._controls = np.zeros((T, self.war.n_assets, R), np.int16)
         self._supports = (np.zeros((T, S, self.war.n_factions, R), FLOAT) if record == "full"
                           else None)
-        #: the parts of each state's V(LNA) - V(GNA) (its interests, then the commitment), monthly
+        #: the parts of each state's V(plus) - V(minus) (its interests, then the commitment), monthly
         self.decomposition_parts = (*(i.name for i in interests()), "commitment")
         self._decomposition = (np.full((T, S, len(self.decomposition_parts)), np.nan)
                                if record == "full" else None)
@@ -174,14 +165,20 @@ class AlignmentModel(mesa.Model):
         # the view of the opening situation, before any month has passed
         self.view: MonthView = self._assess(month=-1, shocks=None, remember=False)
 
-    def _candidate_counts(self) -> list[int]:
-        """How many factions can be backed in each month (fixes the widths of the random draws)."""
-        stage = self.war.stage.copy()
-        counts = []
+    def _plan_months(self) -> tuple[list[int], list[tuple[int, int]]]:
+        """For each month: how many factions can be backed (fixes the widths of the random draws),
+        and the factions standing for the tilt's two sides (`sim.scenario.TiltSides`)."""
+        stage, sides, index = self.war.stage.copy(), self.world.tilt, self.war.faction_index
+        counts, pairs = [], []
         for month in self.events_by_month:
             replay(stage, month)
             counts.append(len(stage.backable()))
-        return counts
+            pairs.append((index[stage.side(sides.plus)], index[stage.side(sides.minus)]))
+        return counts, pairs
+
+    def _opening_tilt_pair(self) -> tuple[int, int]:
+        stage, sides, index = self.war.stage, self.world.tilt, self.war.faction_index
+        return index[stage.side(sides.plus)], index[stage.side(sides.minus)]
 
     # ------------------------------------------------------------------ schedule
 
@@ -238,10 +235,11 @@ class AlignmentModel(mesa.Model):
 
     def _assess(self, month: int, shocks: np.ndarray | None, remember: bool) -> MonthView:
         t = max(month, 0)
+        pair = self.month_tilt_pairs[month] if month >= 0 else self._opening_tilt_pair()
         view = assess(self.war, month=month, oil_output=self.oil_series[t],
                       arrivals=self.perceived_arrivals,
                       situation_memory=self.situation_memory if remember else None,
-                      company_of=self.company_of, shocks=shocks)
+                      company_of=self.company_of, shocks=shocks, tilt_pair=pair)
         planned = self.month_candidates[t] if month >= 0 else None
         if planned is not None and view.candidates.size != planned:
             raise RuntimeError(f"{view.candidates.size} factions can be backed in month {month}, "
@@ -251,20 +249,20 @@ class AlignmentModel(mesa.Model):
     # ------------------------------------------------------------------ stage 4: record
 
     def tilt_of(self, state: int) -> np.ndarray:
-        """Current tilt of state ``state``: support for the LNA minus support for the GNA, (R,)."""
-        support = self.war.support
-        return support[state, self._plus] - support[state, self._minus]
+        """Current tilt of state ``state``: support for the plus side minus the minus side, (R,)."""
+        plus, minus = self.view.tilt_pair
+        return self.war.support[state, plus] - self.war.support[state, minus]
 
     def record_month(self, t: int) -> None:
         """Keep month ``t``'s alignment, tilts and asset control; collect the model reporters."""
         support = self.war.support
-        np.subtract(support[:, self._plus], support[:, self._minus], out=self._tilts[t])
+        plus, minus = self.month_tilt_pairs[t]
+        np.subtract(support[:, plus], support[:, minus], out=self._tilts[t])
         self._controls[t] = self.war.control
         if self._supports is not None:
             self._supports[t] = support
             parts = value_gap_parts(self.view, self.p.weights, commitment=self.p.commitment,
-                                    names=self.decomposition_parts[:-1],
-                                    pair=(self._plus, self._minus))
+                                    names=self.decomposition_parts[:-1], pair=self.view.tilt_pair)
             if parts is not None:
                 self._decomposition[t] = parts
         self.mean_tilts = self._tilts[t].mean(axis=1, dtype=np.float64)
@@ -282,9 +280,9 @@ class AlignmentModel(mesa.Model):
 
     @property
     def decomposition_history(self) -> np.ndarray | None:
-        """Ensemble-mean parts of each state's V(LNA) - V(GNA) each month, (T, S, parts) in the
-        order of ``decomposition_parts`` (NaN where LNA or GNA cannot be backed); None if
-        record="tilt"."""
+        """Ensemble-mean parts of each state's V(plus) - V(minus) each month (the tilt's two sides),
+        (T, S, parts) in the order of ``decomposition_parts`` (NaN where either cannot be backed);
+        None if record="tilt"."""
         return self._decomposition
 
     @property

@@ -67,6 +67,8 @@ class MonthView:
         own_interests: names of the interests with an own part, in weight order.
         committed: strength each state has deployed with each candidate's camp, (S, C, 1).
         shocks: logistic shocks on each state's valuations, (S x C, R), or None without noise.
+        tilt_pair: the factions standing for the tilt's two sides this month, (plus, minus)
+            indices (`sim.scenario.TiltSides`).
     """
 
     month: int
@@ -85,6 +87,7 @@ class MonthView:
     own_interests: tuple[str, ...]
     committed: np.ndarray
     shocks: np.ndarray | None
+    tilt_pair: tuple[int, int]
 
     def shocks_of(self, state: int) -> np.ndarray | None:
         """State ``state``'s shocks on its valuation of each candidate, (C, R), or None."""
@@ -110,7 +113,7 @@ def common_features(perceived: Perceived, chosen: tuple[Interest, ...], *, candi
 
 def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.ndarray,
            situation_memory: Memory | None, company_of: np.ndarray,
-           shocks: np.ndarray | None = None) -> MonthView:
+           shocks: np.ndarray | None = None, tilt_pair: tuple[int, int] = (0, 0)) -> MonthView:
     """The month's view of the war.
 
     Args:
@@ -123,6 +126,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
             situation as it is without remembering it (the view of a model not yet stepped).
         company_of: each state's company index, -1 for none, (S,).
         shocks: logistic shocks for the valuations, (S x C, R), or None.
+        tilt_pair: the factions standing for the tilt's two sides this month (plus, minus).
     """
     p = war.p
     holdings = war.holdings
@@ -179,4 +183,5 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         own_interests=tuple(i.name for i in with_own),
         committed=_frozen(war.deployed[:, c, None]),
         shocks=shocks,
+        tilt_pair=tilt_pair,
     )

@@ -32,6 +32,7 @@ class SimulationResult:
         decomposition_array: ensemble-mean parts of each state's V(LNA) - V(GNA), (T, S, parts),
             or None when only tilts were recorded.
         decomposition_parts: the names of those parts (the interests, then ``commitment``).
+        tilt_definition: what the tilt measures in this scenario (`sim.scenario.TiltSides`).
     """
 
     scenario: str
@@ -49,6 +50,7 @@ class SimulationResult:
     replicate_ids: np.ndarray | None = None
     decomposition_array: np.ndarray | None = None
     decomposition_parts: tuple[str, ...] = ()
+    tilt_definition: str = ""
 
     @classmethod
     def from_model(cls, model: AlignmentModel, config: dict | None = None,
@@ -70,6 +72,7 @@ class SimulationResult:
             replicate_ids=model.replicate_ids,
             decomposition_array=model.decomposition_history,
             decomposition_parts=model.decomposition_parts,
+            tilt_definition=sc.tilt.describe(),
         )
 
     @property
@@ -89,7 +92,8 @@ class SimulationResult:
 
     @cached_property
     def tilt(self) -> pd.DataFrame:
-        """Columns ``date, replicate, state, tilt``: tilt = support for LNA - support for GNA."""
+        """Columns ``date, replicate, state, tilt``: support for the tilt's plus side minus its minus
+        side (``tilt_definition``; LNA - GNA in the historical scenario from 2015-12)."""
         t, r, s = self._index(len(self.states))
         return pd.DataFrame({
             "date": np.asarray(self.dates)[t],

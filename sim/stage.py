@@ -59,6 +59,12 @@ class Stage:
         return [f for f in self.order if f in self.active and self.patronable[f]
                 and self.camp[f] in (None, f)]
 
+    def side(self, succession: tuple[str, ...]) -> str:
+        """The faction that stands for a side now: the last of ``succession`` on stage (else the
+        first)."""
+        present = [f for f in succession if f in self.active]
+        return present[-1] if present else succession[0]
+
     def require_on_stage(self, factions: Iterable[str]) -> None:
         for fid in factions:
             if fid not in self.active:

@@ -153,3 +153,50 @@ def test_parts_that_no_state_weighs_contribute_nothing(mini_scenario):
     security = model.decomposition_parts.index("security")
     np.testing.assert_array_equal(model.decomposition_history[:, 0, security], 0.0)
     assert np.any(model.decomposition_history[:, 1, security] != 0.0)  # France still weighs it
+
+
+def test_a_tilt_side_is_the_last_of_its_succession_on_stage(write_variant):
+    """LATE is on stage from 2016-05 and leaves in 2016-12: meanwhile it stands for the minus side."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(write_variant(lambda d: d.update(tilt={"plus": "LNA", "minus": ["GNA", "LATE"]})))
+    model = AlignmentModel(scenario, {}, replicates=3, seed=2).run()
+    ids = scenario.faction_ids
+    support, tilt = model.support_history, model.tilt_history
+    for t in range(scenario.n_months):
+        minus = ids.index("LATE") if 4 <= t <= 10 else ids.index("GNA")
+        np.testing.assert_array_equal(tilt[t], support[t, :, :, ids.index("LNA")] - support[t, :, :, minus])
+    assert "GNA then LATE" in model.world.tilt.describe()
+
+
+@pytest.mark.parametrize(
+    ("tilt", "words"),
+    [
+        ({"plus": "LNA", "minus": "NOBODY"}, "tilt.minus: unknown faction 'NOBODY'"),
+        ({"plus": "LNA", "minus": ["GNA", "LNA"]}, "['LNA'] cannot be on both sides"),
+        ({"plus": "LNA"}, "tilt.minus: must be a faction id or a list"),
+        ({"plus": "LNA", "minus": "GNA", "sideways": "X"}, "tilt.sideways: unknown key"),
+    ],
+)
+def test_bad_tilt_sides_are_one_clear_error(write_variant, tilt, words):
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError, match=None) as caught:
+        load_scenario(write_variant(lambda d: d.update(tilt=tilt)))
+    assert words in str(caught.value), str(caught.value)
+
+
+def test_the_default_tilt_needs_lna_and_gna(write_variant):
+    import json
+
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    def rename(data):
+        renamed = json.loads(json.dumps(data).replace('"LNA"', '"EAST"'))  # every reference to it
+        data.clear()
+        data.update(renamed)
+
+    with pytest.raises(ScenarioError, match="the default tilt"):
+        load_scenario(write_variant(rename))

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.interests import interest_names
-from sim.model import TILT_MINUS, TILT_PLUS, AlignmentModel
+from sim.model import AlignmentModel
 from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS
 from sim.paths import SCENARIO_DIR
 from sim.scenario import Scenario, load_scenario
@@ -132,6 +132,24 @@ def backable_by_month(scenario: Scenario) -> np.ndarray:
     return backable
 
 
+def tilt_sides_by_month(scenario: Scenario) -> np.ndarray:
+    """(T, 2) int: the factions standing for the tilt's plus and minus sides each month: the last of
+    each side's succession on stage after the month's events (the first if none is)."""
+    ids = scenario.faction_ids
+    active = {f.id for f in scenario.factions if f.active}
+    sides = np.zeros((scenario.n_months, 2), int)
+    for t in range(scenario.n_months):
+        for event in (e for e in scenario.events if e.month == scenario.start + t):
+            if event.kind == "enter":
+                active.add(event["faction"])
+            elif event.kind == "exit":
+                active.discard(event["faction"])
+        for k, succession in enumerate((scenario.tilt.plus, scenario.tilt.minus)):
+            present = [f for f in succession if f in active]
+            sides[t, k] = ids.index(present[-1] if present else succession[0])
+    return sides
+
+
 def support_ended_by_events(scenario: Scenario) -> np.ndarray:
     """(T, F) bool: factions whose support an event of the month ends: they leave the stage, or
     join another faction's camp (what they received passes to its head)."""
@@ -204,8 +222,10 @@ def check_invariants(model: AlignmentModel, inertia) -> None:
     assert tilt.shape == (T, R, S)
     assert np.all(np.isfinite(tilt))
     assert np.all(np.abs(tilt) <= 1 + SLACK)
-    plus, minus = world.faction_ids.index(TILT_PLUS), world.faction_ids.index(TILT_MINUS)
-    np.testing.assert_array_equal(tilt, support[..., plus] - support[..., minus])
+    sides = tilt_sides_by_month(world)
+    months = np.arange(T)
+    plus, minus = support[months, :, :, sides[:, 0]], support[months, :, :, sides[:, 1]]
+    np.testing.assert_array_equal(tilt, plus - minus)
 
     check_control(world, model.control_history)
 

@@ -27,6 +27,7 @@ from sim.scenario.schema import (
     Scenario,
     SeriesPoint,
     State,
+    TiltSides,
     _frozen,
 )
 from sim.stage import Stage, StageError, replay
@@ -34,7 +35,7 @@ from sim.stage import Stage, StageError, replay
 REQUIRED_SERIES = ("migrant_arrivals", "oil_output")
 TOP_KEYS = {
     "name", "description", "start", "end", "factions", "states", "relations", "assets",
-    "series", "events",
+    "series", "events", "tilt",
 }
 EXTENSION_KEYS = TOP_KEYS | {
     "extends", "remove_events", "add_events", "replace_events", "hold_series_from",
@@ -166,7 +167,7 @@ def _apply_extension(base: dict, ext: dict, path: Path) -> dict:
     merged = dict(base)
     merged["name"] = ext["name"]
     merged["_file"] = str(path)
-    for key in ("description", "end", "hold_series_from"):
+    for key in ("description", "end", "hold_series_from", "tilt"):
         if key in ext:
             merged[key] = ext[key]
     if "start" in ext and ext["start"] != base.get("start"):
@@ -376,7 +377,32 @@ def _build(raw: dict, path: Path) -> Scenario:
         hold_series_from=hold_month,
     )
     _check_stage(scenario)
-    return replace(scenario, estimates=_collect_estimates(raw, scenario))
+    return replace(scenario, estimates=_collect_estimates(raw, scenario),
+                   tilt=_tilt_sides(raw.get("tilt"), faction_ids, Where(file, "tilt")))
+
+
+def _tilt_sides(spec: Any, faction_ids: tuple[str, ...], where: Where) -> TiltSides:
+    """The ``tilt:`` entry: ``{plus: ID or [IDs], minus: ID or [IDs]}``; LNA against GNA if absent."""
+    if spec is None:
+        sides = TiltSides()
+        for fid in (*sides.plus, *sides.minus):
+            if fid not in faction_ids:
+                raise where.error(f"the default tilt (LNA - GNA) needs faction {fid}; declare "
+                                  "tilt: {plus: ..., minus: ...} with factions of this scenario")
+        return sides
+    _check_keys(spec, {"plus", "minus"}, where)
+    sides = {}
+    for key in ("plus", "minus"):
+        value = spec.get(key)
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids:
+            raise where.child(key).error("must be a faction id or a list of them (a succession: the "
+                                         "last on stage counts)")
+        sides[key] = tuple(_ref(fid, faction_ids, where.child(key), what="faction") for fid in ids)
+    shared = sorted(set(sides["plus"]) & set(sides["minus"]))
+    if shared:
+        raise where.error(f"{shared} cannot be on both sides")
+    return TiltSides(**sides)
 
 
 def _collect_estimates(raw: dict, scenario: Scenario) -> tuple[Estimate, ...]:

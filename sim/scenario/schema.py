@@ -153,6 +153,28 @@ class Event:
 
 
 @dataclass(frozen=True)
+class TiltSides:
+    """The two sides whose support difference is a state's tilt.
+
+    Each side is a succession of factions: in any month it is the last of them on stage (the first
+    if none is), so a side can be "the Tripoli government of the day" (the GNC, then the GNA).
+
+    Attributes:
+        plus: the side a tilt of +1 backs fully (e.g. ``("LNA",)``).
+        minus: the side a tilt of -1 backs fully (e.g. ``("GNC", "GNA")``).
+    """
+
+    plus: tuple[str, ...] = ("LNA",)
+    minus: tuple[str, ...] = ("GNA",)
+
+    def describe(self) -> str:
+        def side(ids: tuple[str, ...]) -> str:
+            return ids[0] if len(ids) == 1 else " then ".join(ids) + " (the last on stage)"
+
+        return f"support for {side(self.plus)} - support for {side(self.minus)}, in [-1, 1]"
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario: actors, assets, exogenous series and the event timeline.
 
@@ -169,6 +191,7 @@ class Scenario:
             or None.
         estimates: the numbers the file marks as estimates, with their plausible ranges
             (`sim.scenario.estimates.Estimate`).
+        tilt: the two sides of the tilt (`TiltSides`).
     """
 
     name: str
@@ -184,6 +207,7 @@ class Scenario:
     events: tuple[Event, ...]
     hold_series_from: int | None = None
     estimates: tuple = ()
+    tilt: TiltSides = TiltSides()
 
     @property
     def n_months(self) -> int:
