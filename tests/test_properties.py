@@ -109,17 +109,11 @@ def replicate_of(params: dict, r: int) -> dict:
 # ---------------------------------------------------------------------------- independent references
 
 
-def backable_by_month(scenario: Scenario) -> np.ndarray:
-    """(T, F) bool: whom a state may back in each month, after that month's events.
-
-    The stage rules replayed here from the scenario alone: a faction may be backed while it is on
-    stage, patronable, and leads its camp or stands alone.
-    """
-    ids = scenario.faction_ids
+def stage_by_month(scenario: Scenario):
+    """Yield (t, active, camp) after each month's events: the stage rules replayed here from the
+    scenario alone (enter and exit change who is on stage, allegiance the camps)."""
     active = {f.id for f in scenario.factions if f.active}
     camp = {f.id: f.camp for f in scenario.factions}
-    patronable = {f.id: f.patronable for f in scenario.factions}
-    backable = np.zeros((scenario.n_months, len(ids)), bool)
     for t in range(scenario.n_months):
         for event in (e for e in scenario.events if e.month == scenario.start + t):
             if event.kind == "enter":
@@ -128,6 +122,16 @@ def backable_by_month(scenario: Scenario) -> np.ndarray:
                 active.discard(event["faction"])
             elif event.kind == "allegiance":
                 camp[event["faction"]] = event["camp"]
+        yield t, active, camp
+
+
+def backable_by_month(scenario: Scenario) -> np.ndarray:
+    """(T, F) bool: whom a state may back in each month, after that month's events: a faction on
+    stage, patronable, that leads its camp or stands alone."""
+    ids = scenario.faction_ids
+    patronable = {f.id: f.patronable for f in scenario.factions}
+    backable = np.zeros((scenario.n_months, len(ids)), bool)
+    for t, active, camp in stage_by_month(scenario):
         backable[t] = [f in active and patronable[f] and camp[f] in (None, f) for f in ids]
     return backable
 
@@ -136,14 +140,8 @@ def tilt_sides_by_month(scenario: Scenario) -> np.ndarray:
     """(T, 2) int: the factions standing for the tilt's plus and minus sides each month: the last of
     each side's succession on stage after the month's events (the first if none is)."""
     ids = scenario.faction_ids
-    active = {f.id for f in scenario.factions if f.active}
     sides = np.zeros((scenario.n_months, 2), int)
-    for t in range(scenario.n_months):
-        for event in (e for e in scenario.events if e.month == scenario.start + t):
-            if event.kind == "enter":
-                active.add(event["faction"])
-            elif event.kind == "exit":
-                active.discard(event["faction"])
+    for t, active, _ in stage_by_month(scenario):
         for k, succession in enumerate((scenario.tilt.plus, scenario.tilt.minus)):
             present = [f for f in succession if f in active]
             sides[t, k] = ids.index(present[-1] if present else succession[0])
