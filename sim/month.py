@@ -57,7 +57,7 @@ class MonthView:
         camp_strength: strength of the camp each contender leads (0 for members), (F, R).
         chance: each contender's chance of prevailing (not perceived), (F, R).
         holdings: share of output, departures and military value per camp head (`sim.war.Holdings`).
-        taint: each camp's extremist taint, (F,).
+        taint: each camp's extremist taint (strength-weighted extremist scores), (F, R).
         record: each camp's counter-terror record (camp total), (F, R).
         perceived: what states perceive of the candidates (`sim.interests.Perceived`).
         common: each interest's common feature, (K_common, C, R), for `common_interests`.
@@ -132,14 +132,14 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
     holdings = war.holdings
     strengths = war.strengths()
     candidates = np.flatnonzero(war.can_be_backed())
-    taint = war.taint()
+    taint = war.taint(strengths.own)
     record = camp_total(war.record_ct, war.members, p.camp_cohesion)
 
     companies = holdings.company_output.shape[0]
     now = np.empty((3 + companies, war.n_factions, war.replicates), FLOAT)
     now[0] = holdings.output
     now[3:] = holdings.company_output
-    np.subtract(record, taint[:, None], out=now[1])
+    np.subtract(record, taint, out=now[1])
     now[2] = strengths.chance
     seen = now if situation_memory is None else situation_memory.advance(now)
 

@@ -20,8 +20,6 @@ from sim.stage import Stage
 #: Floating-point type of the state variables: single precision halves the memory traffic of the
 #: batched arithmetic; tilts are reported to far fewer digits than it carries.
 FLOAT = np.float32
-#: A faction whose extremist score reaches this is a terror holder: taking its havens earns a record.
-EXTREMIST_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -145,12 +143,20 @@ class WarState:
         return faction if head < 0 else int(head)
 
     def transfer(self, assets: list[int], taker: int, where: np.ndarray) -> None:
-        """Give ``assets`` to ``taker`` in the replicates ``where``; credit havens taken from terror."""
+        """Give ``assets`` to ``taker`` in the replicates ``where``, and settle the havens' records.
+
+        Taking a haven from a more extremist holder earns the taker a counter-terror record of
+        ``haven x (extremist of the holder - extremist of the taker)``; losing one to a more extremist
+        taker costs the holder the same: the record is smooth in the extremist scores (no threshold)
+        and what was earned is lost when the haven falls back.
+        """
+        replicates = np.arange(self.replicates)
         for j in assets:
             previous = self.control[j]
-            from_terror = (self.extremist[previous] >= EXTREMIST_THRESHOLD) & where
-            if self.haven[j] > 0 and self.extremist[taker] < EXTREMIST_THRESHOLD:
-                self.record_ct[taker] += self.haven[j] * from_terror
+            if self.haven[j] > 0:
+                gap = (self.extremist[previous] - self.extremist[taker]) * where  # (R,)
+                self.record_ct[taker] += self.haven[j] * np.maximum(gap, 0.0)
+                self.record_ct[previous, replicates] -= self.haven[j] * np.maximum(-gap, 0.0)
             self.control[j, where] = taker
         self._holdings = None
 
@@ -218,7 +224,14 @@ class WarState:
         return win_probability(camp[self.head_of(attacker)], camp[self.head_of(defender)],
                                self.p.contest_exponent)
 
-    def taint(self) -> np.ndarray:
-        """Each camp's extremist taint: the worst extremist on stage fighting in it, (F,)."""
-        extremism = self.extremist * self.active
-        return np.maximum(extremism, (self.members * extremism).max(axis=1))
+    def taint(self, strength: np.ndarray) -> np.ndarray:
+        """Each camp's extremist taint: the extremist scores of the factions fighting in it (its head
+        included), weighted by their strength, (F, R); 0 for a camp without strength.
+
+        Args:
+            strength: each faction's effective strength this month, (F, R) (0 off stage).
+        """
+        weighted = strength * self.extremist[:, None]
+        total = strength + members_sum(self.members, strength)
+        tainted = weighted + members_sum(self.members, weighted)
+        return np.divide(tainted, total, out=np.zeros_like(total), where=total > 0)
