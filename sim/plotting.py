@@ -134,14 +134,17 @@ def plot_overlay(bands: dict[str, pd.DataFrame], state: str,
     return fig
 
 
-def plot_decomposition(decomposition: pd.DataFrame, state: str, *, title: str | None = None) -> Figure:
-    """What each interest adds to a state's value of the LNA minus that of the GNA, month by month.
+def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
+                       sides: tuple[str, str] = ("LNA", "GNA"), title: str | None = None) -> Figure:
+    """What each interest adds to a state's value of the tilt's plus side minus its minus side.
 
     Args:
         decomposition: the ``decomposition.parquet`` table (date, state, part, contribution).
         state: the state's id.
+        sides: names of the tilt's two sides, for the labels (e.g. ``("LNA", "GNC then GNA")``).
         title: the figure's title.
     """
+    plus, minus = sides
     rows = decomposition[decomposition["state"] == state]
     wide = rows.pivot(index="date", columns="part", values="contribution").sort_index()
     wide = wide.loc[:, (wide.abs() > 1e-9).any()]  # parts that never act are not drawn
@@ -151,10 +154,10 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *, title: str | 
     palette = colormaps["tab10"]
     for i, part in enumerate(wide.columns):
         ax.plot(x, wide[part], color=palette(i % 10), lw=1.6, label=part)
-    ax.plot(x, wide.sum(axis=1), color="black", lw=2.2, ls="--", label="total: V(LNA) − V(GNA)")
+    ax.plot(x, wide.sum(axis=1), color="black", lw=2.2, ls="--", label=f"total: V({plus}) − V({minus})")
     ax.axhline(0.0, color="black", lw=0.6)
-    ax.set_ylabel("contribution to V(LNA) − V(GNA)  (value units; > 0 favours Haftar)")
-    ax.set_title(title or f"{state}: what each interest adds to the LNA's value over the GNA's",
+    ax.set_ylabel(f"contribution to V(plus) − V(minus)  (value units; > 0 favours {plus})")
+    ax.set_title(title or f"{state}: what each interest adds to its value of {plus} over {minus}",
                  fontsize=11)
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))

@@ -80,9 +80,10 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
         save_figure(plot_all_states(result.tilt, title=f"Tilt of every state — {scenario.name}"),
                     folder / "all_states_tilt.png", dpi=110)
         if result.support_array is not None:
-            figure = plot_decomposition(result.decomposition, focus,
-                                        title=f"{name}: what each interest adds to the LNA's value "
-                                        f"over the GNA's — {scenario.name}")
+            plus, minus = (" then ".join(side) for side in (scenario.tilt.plus, scenario.tilt.minus))
+            figure = plot_decomposition(result.decomposition, focus, sides=(plus, minus),
+                                        title=f"{name}: what each interest adds to its value of "
+                                        f"{plus} over {minus} — {scenario.name}")
             save_figure(figure, folder / focus_plot_name(scenario, focus).replace("_tilt", "_decomposition"))
 
 
