@@ -17,7 +17,7 @@ from sim.interests import interests
 from sim.month import Memory, MonthView, assess
 from sim.params import resolve_params
 from sim.scenario.schema import Event, Scenario
-from sim.stage import replay
+from sim.stage import Stage, replay
 from sim.war import FLOAT, WarState
 
 #: What is kept of each month: every state's support per faction, or only the states' tilts.
@@ -168,16 +168,17 @@ class AlignmentModel(mesa.Model):
     def _plan_months(self) -> tuple[list[int], list[tuple[int, int]]]:
         """For each month: how many factions can be backed (fixes the widths of the random draws),
         and the factions standing for the tilt's two sides (`sim.scenario.TiltSides`)."""
-        stage, sides, index = self.war.stage.copy(), self.world.tilt, self.war.faction_index
+        stage = self.war.stage.copy()
         counts, pairs = [], []
         for month in self.events_by_month:
             replay(stage, month)
             counts.append(len(stage.backable()))
-            pairs.append((index[stage.side(sides.plus)], index[stage.side(sides.minus)]))
+            pairs.append(self._tilt_pair(stage))
         return counts, pairs
 
-    def _opening_tilt_pair(self) -> tuple[int, int]:
-        stage, sides, index = self.war.stage, self.world.tilt, self.war.faction_index
+    def _tilt_pair(self, stage: Stage) -> tuple[int, int]:
+        """The factions standing for the tilt's (plus, minus) sides on ``stage``, as indices."""
+        sides, index = self.world.tilt, self.war.faction_index
         return index[stage.side(sides.plus)], index[stage.side(sides.minus)]
 
     # ------------------------------------------------------------------ schedule
@@ -235,7 +236,7 @@ class AlignmentModel(mesa.Model):
 
     def _assess(self, month: int, shocks: np.ndarray | None, remember: bool) -> MonthView:
         t = max(month, 0)
-        pair = self.month_tilt_pairs[month] if month >= 0 else self._opening_tilt_pair()
+        pair = self.month_tilt_pairs[month] if month >= 0 else self._tilt_pair(self.war.stage)
         view = assess(self.war, month=month, oil_output=self.oil_series[t],
                       arrivals=self.perceived_arrivals,
                       situation_memory=self.situation_memory if remember else None,
@@ -250,8 +251,7 @@ class AlignmentModel(mesa.Model):
 
     def tilt_of(self, state: int) -> np.ndarray:
         """Current tilt of state ``state``: support for the plus side minus the minus side, (R,)."""
-        plus, minus = self.view.tilt_pair
-        return self.war.support[state, plus] - self.war.support[state, minus]
+        return self.state_agents[state].tilt
 
     def record_month(self, t: int) -> None:
         """Keep month ``t``'s alignment, tilts and asset control; collect the model reporters."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.core.contest import prospects, win_probability
 from sim.core.holdings import camp_total, members_sum, membership_matrix, per_faction_sum
+from sim.events import EVENT_KINDS
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage
 
@@ -119,8 +120,6 @@ class WarState:
 
     def apply(self, event: Event, draws: np.ndarray) -> None:
         """Apply one event: its stage rule (if any), then its effect (`sim.events`)."""
-        from sim.events import EVENT_KINDS
-
         kind = EVENT_KINDS[event.kind]
         if kind.changes_stage:
             kind.change_stage(self.stage, event)
