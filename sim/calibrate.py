@@ -32,7 +32,7 @@ from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
 from sim.simulate import execute
 from sim.summary import trajectory_checks, turning_month
-from sim.targets import load_targets
+from sim.targets import load_state_targets, load_targets
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -75,9 +75,15 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     if settings["state"] not in scenario.state_ids:
         raise InputError("configs/calibrate", "calibrate.state", f"unknown state {settings['state']!r}; "
                          f"states: {list(scenario.state_ids)}")
+    joint = (load_state_targets(settings["joint_targets"], scenario.state_ids)
+             if settings.get("joint_targets") else None)
+    prior_sd = settings.get("prior_sd", 1.0986)
+    if not (isinstance(prior_sd, int | float) and np.isfinite(prior_sd) and prior_sd > 0):
+        raise InputError("configs/calibrate", "calibrate.prior_sd", f"is {prior_sd!r}; a positive number")
     return Calibrator(scenario, targets, base_params=base_params, free=free, patterns=patterns,
                       replicates=settings["replicates"], seed=settings["seed"],
-                      penalty_weight=settings["penalty_weight"], state=settings["state"])
+                      penalty_weight=settings["penalty_weight"], state=settings["state"],
+                      joint_targets=joint, prior_sd=float(prior_sd))
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
@@ -118,18 +124,78 @@ def fit_section(cal: Calibrator, result: SimulationResult, fit: dict, *, turning
     }
 
 
-def origin_mask(cal: Calibrator, until: str) -> np.ndarray:
-    """Which documented points lie up to the origin ``until`` (at least 3 fitted, 1 forecast)."""
+def joint_section(cal: Calibrator, result: SimulationResult) -> dict:
+    """The fit to the other states' coded points: per state and over all of them."""
+    table = cal.joint
+    if table.empty:
+        return {"points": 0}
+    model = np.array([result.mean_tilt(state)[step] for state, step in
+                      zip(table["state"], cal.joint_steps, strict=True)])
+    target = table["tilt"].to_numpy(float)
+    per_state = {}
+    for state in sorted(set(table["state"])):
+        rows = (table["state"] == state).to_numpy()
+        per_state[state] = {"points": int(rows.sum()), **fit_metrics(model[rows], target[rows]),
+                            "within_2_sigma": float(np.mean(np.abs(model[rows] - target[rows])
+                                                            <= 2 * table["sigma"].to_numpy(float)[rows]))}
+    return {
+        "points": len(table), **fit_metrics(model, target), "by_state": per_state,
+        "by_point": [{"state": st, "date": d, "target": float(y), "sigma": float(sg), "model": float(m)}
+                     for st, d, y, sg, m in zip(table["state"], table["date"], target,
+                                                table["sigma"], model, strict=True)],
+    }
+
+
+def counts_section(cal: Calibrator, x: np.ndarray) -> dict:
+    """Free parameters against coded points, and the priors' pull on the fitted scales."""
+    points = len(cal.targets) + len(cal.joint)
+    scales = {p.interest: float(x[j]) for j, p in enumerate(cal.free) if p.is_scale}
+    return {
+        "free_parameters": len(cal.free), "coded_points": points,
+        "focus_points": len(cal.targets), "other_state_points": len(cal.joint),
+        "free_over_points": len(cal.free) / points,
+        "at_most_a_third": len(cal.free) <= points / 3,
+        "prior_sd_ln": cal.prior_sd, "scales": scales,
+        "prior_penalty": float(cal.prior_penalty(np.asarray(x))[0]),
+    }
+
+
+def uncertainty_band(cal: Calibrator, fits: list[dict], *, replicates: int, seed: int,
+                     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> dict:
+    """The focus state's tilt over every fitted parameter set (the restarts) and every replicate:
+    parameter and stochastic uncertainty together.
+
+    Each parameter set runs ``replicates`` replicates on the same seed; the band pools them all.
+    """
+    runs = [report_run(cal, cal.values_as_params(f["x"]), replicates=replicates, seed=seed)
+            for f in fits]
+    pooled = np.concatenate([r.tilt_array[:, :, r.states.index(cal.state)] for r in runs], axis=1)
+    set_means = np.stack([r.mean_tilt(cal.state) for r in runs])  # (sets, T)
+    within = np.mean([r.tilt_array[:, :, r.states.index(cal.state)].std(axis=1) for r in runs], axis=0)
+    dates = runs[0].dates
+    return {
+        "parameter_sets": len(fits), "replicates_per_set": replicates, "dates": dates,
+        "quantiles": {f"q{round(q * 100):02d}": np.quantile(pooled, q, axis=1).tolist()
+                      for q in quantiles},
+        "mean": pooled.mean(axis=1).tolist(),
+        "std_between_parameter_sets": set_means.std(axis=0).tolist(),
+        "std_within_sets": within.tolist(),
+    }
+
+
+def origin_mask(cal: Calibrator, until: str) -> tuple[np.ndarray, int]:
+    """Which focus-state points lie up to the origin ``until`` (at least 3 fitted, 1 forecast), and
+    the origin's month number."""
     try:
         cutoff = parse_month(until)
     except ValueError as exc:
         raise InputError("configs/calibrate", "calibrate.out_of_sample_origins", str(exc)) from None
-    mask = cal.targets["month"].to_numpy() <= cutoff
+    mask = cal.masks(cutoff)[0]
     if mask.sum() < 3 or (~mask).sum() < 1:
         raise InputError("configs/calibrate", "calibrate.out_of_sample_origins",
                          f"{until} leaves {mask.sum()} points to fit and {(~mask).sum()} to forecast; "
                          "an origin needs at least 3 and 1")
-    return mask
+    return mask, cutoff
 
 
 def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
@@ -140,9 +206,9 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
     model beats both, and the details.
     """
     months = cal.targets["month"].to_numpy()
-    mask = origin_mask(cal, until)
+    mask, cutoff = origin_mask(cal, until)
     fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
-                  optimizer_seed=settings["optimizer_seed"], mask=mask)
+                  optimizer_seed=settings["optimizer_seed"], until=cutoff)
     result = report_run(cal, cal.values_as_params(fit["x"]), replicates=settings["report_replicates"],
                         seed=settings["seed"])
     forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
@@ -158,6 +224,7 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
         "beats_baselines": bool(errors["model"]["rmse"] < min(errors["last_value_held"]["rmse"],
                                                                errors["linear_trend"]["rmse"])),
         "fitted_points": int(mask.sum()),
+        "fitted_points_other_states": int(cal.masks(cutoff)[1].sum()),
         "forecast_points": int((~mask).sum()),
         "in_sample": fit_metrics(result.mean_tilt(cal.state)[cal.steps[mask]], y[mask]),
         "forecast_error": errors,
@@ -192,19 +259,24 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
             "pinned_down": spread < PINNED_SPREAD,
         }
     return {"restarts": len(fits), "objectives": [f["objective"] for f in fits], "rmse": rmse,
-            "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table}
+            "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table,
+            "fits": fits}
 
 
 def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) -> str:
     """A parameter-set file for ``configs/params/``: the default set plus the fitted values."""
     body: dict[str, Any] = {"defaults": ["default", "_self_"]}
     weights: dict[str, dict[str, float]] = {}
+    scales = {p.interest: float(params["interest_scales"][p.interest]) for p in free if p.is_scale}
     for p in free:
+        if p.is_scale:
+            continue
         if p.is_weight:
             state, _, interest = p.name.partition(".")
             weights.setdefault(state, {})[interest] = float(params["state_weights"][state][interest])
         else:
             body[p.name] = float(params[p.name])
+    body["interest_scales"] = scales
     body["state_weights"] = weights
     lines = "".join(f"# {line}\n" for line in header)
     return lines + yaml.safe_dump(body, sort_keys=False)
@@ -231,6 +303,14 @@ def main(cfg: DictConfig) -> None:
              len(cal.targets), cal.replicates)
     fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                   optimizer_seed=settings["optimizer_seed"])
+    identified, fits = None, [fit]
+    if settings["restarts"] > 1:  # refit from other optimiser seeds; keep the best objective
+        identified = identifiability(cal, settings, fit)
+        fits = identified.pop("fits")
+        kept = int(np.argmin([f["objective"] for f in fits]))
+        identified["kept"] = {"restart": kept, "optimizer_seed": settings["optimizer_seed"] + kept}
+        fit = fits[kept]
+    kept_seed = settings["optimizer_seed"] + (identified["kept"]["restart"] if identified else 0)
     params = cal.values_as_params(fit["x"])
     result = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"])
     report: dict[str, Any] = {
@@ -239,6 +319,8 @@ def main(cfg: DictConfig) -> None:
         "fit": fit_section(cal, result, fit, turning_level=settings["turning_level"]),
         "trajectory": trajectory_checks(result, cal.state, settings["checks"]),
         "patterns": pattern_report(result, cal.patterns),
+        "joint": joint_section(cal, result),
+        "counts": counts_section(cal, fit["x"]),
         "report_replicates": settings["report_replicates"],
     }
     if counterfactual is not None:
@@ -249,8 +331,12 @@ def main(cfg: DictConfig) -> None:
     origins = [str(until) for until in settings["out_of_sample_origins"]]
     if origins:
         report["out_of_sample"] = [out_of_sample(cal, settings, until) for until in origins]
-    if settings["restarts"] > 1:
-        report["identifiability"] = identifiability(cal, settings, fit)
+    band = None
+    if identified is not None:
+        report["identifiability"] = identified
+        band = uncertainty_band(cal, fits, replicates=settings["report_replicates"],
+                                seed=settings["seed"])
+        report["uncertainty"] = band
     report["wall_time_s"] = time.perf_counter() - started
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -261,7 +347,8 @@ def main(cfg: DictConfig) -> None:
         f"RMSE {fit_rep['rmse']:.4f} (ensemble mean of {settings['report_replicates']} replicates, "
         f"seed {settings['seed']}), max error {fit_rep['max_abs_error']:.3f}, R2 {fit_rep['r2']:.3f}.",
         f"Optimiser: differential_evolution, popsize {settings['popsize']}, maxiter {settings['maxiter']}, "
-        f"seed {settings['optimizer_seed']}, {settings['replicates']} replicates per candidate; "
+        f"seed {kept_seed} (the best of {len(fits)} optimiser seeds), {settings['replicates']} "
+        "replicates per candidate; "
         f"objective {fit['objective']:.4f}.",
         "Other parameters: configs/params/default.yaml. Fit report: docs/calibration.md.",
         f"recorded_rmse: {fit_rep['rmse']:.6f}",
@@ -275,7 +362,8 @@ def main(cfg: DictConfig) -> None:
         write_json(report, folder / "fit_report.json")
         result.tilt.to_parquet(folder / "tilt.parquet", index=False)
         figure = plot_state_tilt(result.tilt, cal.state, targets=cal.targets,
-                                 title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})")
+                                 title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})",
+                                 band=band)
         save_figure(figure, folder / "fit.png")
     if settings["write_config"]:
         CALIBRATED_CONFIG.write_text(text, encoding="utf-8")

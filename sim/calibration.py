@@ -20,21 +20,34 @@ from sim.errors import ParameterError
 from sim.fit import Pattern, chi2_per_point, pattern_violation
 from sim.interests import interest_names
 from sim.model import AlignmentModel
-from sim.params import BOUNDS, WEIGHT_BOUNDS
+from sim.params import BOUNDS, MAPPING_NAMES, SCALE_BOUNDS, WEIGHT_BOUNDS
 from sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
 class FreeParameter:
-    """A calibrated parameter: ``inertia`` (a model parameter) or ``ITA.oil`` (a state's weight)."""
+    """A calibrated parameter: ``inertia`` (a model parameter), ``scale.oil`` (the scale of every
+    state's prior weight on an interest) or ``ITA.oil`` (one state's weight)."""
 
     name: str
     low: float
     high: float
 
     @property
+    def is_scale(self) -> bool:
+        return self.name.startswith(SCALE_PREFIX)
+
+    @property
     def is_weight(self) -> bool:
-        return "." in self.name
+        return "." in self.name and not self.is_scale
+
+    @property
+    def interest(self) -> str:
+        return self.name.partition(".")[2]
+
+
+#: Free parameters named ``scale.INTEREST`` scale every state's prior weight on INTEREST.
+SCALE_PREFIX = "scale."
 
 
 def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
@@ -48,7 +61,12 @@ def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
                                      f"STATE.INTEREST with STATE in {list(state_ids)} and INTEREST in "
                                      f"{list(interest_names())}")
             lo, hi = WEIGHT_BOUNDS
-        elif p.name in BOUNDS and p.name != "state_weights":
+        elif p.is_scale:
+            if p.interest not in interest_names():
+                raise ParameterError(where, p.name, f"unknown interest; scale.INTEREST with INTEREST in "
+                                     f"{list(interest_names())}")
+            lo, hi = SCALE_BOUNDS
+        elif p.name in BOUNDS and p.name not in MAPPING_NAMES:
             lo, hi = BOUNDS[p.name]
         else:
             raise ParameterError(where, p.name, f"unknown parameter; known: {sorted(BOUNDS)}")
@@ -59,15 +77,19 @@ def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
 
 def apply_values(base: Mapping[str, Any], free: Sequence[FreeParameter], values: np.ndarray) -> dict:
     """Parameters with the free ones set to ``values`` (each a number or one per replicate)."""
-    params = {k: v for k, v in base.items() if k != "state_weights"}
+    params = {k: v for k, v in base.items() if k not in MAPPING_NAMES}
     weights = {s: dict(w) for s, w in (base.get("state_weights") or {}).items()}
+    scales = dict(base.get("interest_scales") or {})
     for p, value in zip(free, values, strict=True):
-        if p.is_weight:
+        if p.is_scale:
+            scales[p.interest] = value
+        elif p.is_weight:
             state, _, interest = p.name.partition(".")
             weights.setdefault(state, {})[interest] = value
         else:
             params[p.name] = value
     params["state_weights"] = weights
+    params["interest_scales"] = scales
     return params
 
 
@@ -84,11 +106,20 @@ class Calibrator:
         seed: the model's seed.
         penalty_weight: weight of pattern violations against the chi-square of the targets.
         state: the fitted state (e.g. ``ITA``).
+        joint_targets: documented points of other states (``sim.targets.load_state_targets``),
+            fitted jointly with the focus state's, or None.
+        prior_sd: standard deviation of the log-normal prior on each fitted ``scale.*`` (median 1),
+            in natural-log units (ln 3: a factor of 3 at one standard deviation).
+
+    The objective is a posterior mode: (the sum of squared standardised errors over every point
+    + the sum over fitted scales of (ln scale / prior_sd)^2) / number of points, plus
+    ``penalty_weight`` x the pattern violations.
     """
 
     def __init__(self, scenario: Scenario, targets: pd.DataFrame, *, base_params: Mapping[str, Any],
                  free: Sequence[FreeParameter], patterns: Sequence[Pattern] = (), replicates: int,
-                 seed: int, penalty_weight: float, state: str) -> None:
+                 seed: int, penalty_weight: float, state: str,
+                 joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0))) -> None:
         check_free(free, scenario.state_ids)
         self.scenario = scenario
         self.free = list(free)
@@ -102,6 +133,14 @@ class Calibrator:
         inside = targets[(targets["month"] >= scenario.start) & (targets["month"] <= scenario.end)]
         self.targets = inside.reset_index(drop=True)
         self.steps = (self.targets["month"] - scenario.start).to_numpy()
+        joint = joint_targets if joint_targets is not None else pd.DataFrame(
+            columns=["state", "month", "tilt", "sigma", "date"])
+        joint = joint[(joint["month"] >= scenario.start) & (joint["month"] <= scenario.end)]
+        self.joint = joint[joint["state"] != state].reset_index(drop=True)
+        self.joint_steps = (self.joint["month"] - scenario.start).to_numpy(dtype=int)
+        self.joint_states = np.array([self.state_index[s] for s in self.joint["state"]], dtype=int)
+        self.prior_sd = float(prior_sd)
+        self.scale_columns = [j for j, p in enumerate(self.free) if p.is_scale]
         self.evaluations = 0
 
     @property
@@ -128,21 +167,43 @@ class Calibrator:
         history = model.tilt_history.reshape(self.scenario.n_months, candidates, n, -1)
         return history.mean(axis=2)
 
-    def losses(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        """Objective for each candidate: chi2 per target point + penalty_weight * pattern violations.
+    def masks(self, until: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Which focus and joint points count when fitting on the points up to month ``until``."""
+        if until is None:
+            return np.ones(len(self.steps), bool), np.ones(len(self.joint_steps), bool)
+        return (self.targets["month"].to_numpy() <= until,
+                self.joint["month"].to_numpy(dtype=int) <= until)
+
+    def losses(self, x: np.ndarray, until: int | None = None) -> np.ndarray:
+        """Objective for each candidate (see the class docstring).
 
         Args:
             x: candidates, shape (n_free, P).
-            mask: which target points count (all by default), shape (n_points,) bool.
+            until: fit only the points up to this month number (all by default).
         """
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
         mean = self.ensemble_mean(x)
-        mask = np.ones(len(self.steps), bool) if mask is None else mask
-        fitted = mean[self.steps[mask], :, self.state_index[self.state]]
-        chi2 = chi2_per_point(fitted, self.targets["tilt"].to_numpy()[mask],
-                              self.targets["sigma"].to_numpy()[mask])
-        return chi2 + self.penalty_weight * pattern_violation(mean, self.state_index, self.patterns)
+        focus, joint = self.masks(until)
+        fitted = mean[self.steps[focus], :, self.state_index[self.state]]
+        squares = focus.sum() * chi2_per_point(fitted, self.targets["tilt"].to_numpy()[focus],
+                                               self.targets["sigma"].to_numpy()[focus])
+        if joint.any():
+            others = mean[self.joint_steps[joint], :, self.joint_states[joint]]  # (n_joint, P)
+            squares += joint.sum() * chi2_per_point(others, self.joint["tilt"].to_numpy(float)[joint],
+                                                    self.joint["sigma"].to_numpy(float)[joint])
+        squares += self.prior_penalty(x)
+        points = focus.sum() + joint.sum()
+        return squares / points + self.penalty_weight * pattern_violation(mean, self.state_index,
+                                                                          self.patterns)
 
-    def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, mask: np.ndarray | None = None,
+    def prior_penalty(self, x: np.ndarray) -> np.ndarray:
+        """Sum over fitted scales of (ln scale / prior_sd)^2, for each candidate (P,)."""
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
+        if not self.scale_columns:
+            return np.zeros(x.shape[1])
+        return np.sum((np.log(x[self.scale_columns]) / self.prior_sd) ** 2, axis=0)
+
+    def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, until: int | None = None,
             tol: float = 0.0, progress: bool = True) -> dict[str, Any]:
         """Differential evolution over the free parameters (whole population per model run).
 
@@ -156,7 +217,7 @@ class Calibrator:
                 bar.set_postfix(objective=f"{intermediate_result.fun:.3f}")
 
             result = differential_evolution(
-                lambda x: self.losses(x, mask), self.bounds, vectorized=True, updating="deferred",
+                lambda x: self.losses(x, until), self.bounds, vectorized=True, updating="deferred",
                 popsize=popsize, maxiter=maxiter, tol=tol, polish=False, init="sobol",
                 rng=np.random.default_rng(optimizer_seed), callback=advance,
             )

@@ -80,7 +80,11 @@ class CalibrateConfig:
     Attributes:
         scenario: the scenario fitted.
         counterfactual: a scenario run with the fitted parameters for comparison, or null.
-        targets: ``scenarios/targets/NAME.csv``, the documented points.
+        targets: ``scenarios/targets/NAME.csv``, the documented points of the focus state.
+        joint_targets: ``scenarios/targets/NAME.csv`` coding other states' points (columns
+            ``state, date, tilt, sigma, source, excerpt, basis``), fitted jointly; null for none.
+        prior_sd: standard deviation, in natural-log units, of the log-normal prior (median 1) on
+            each fitted ``scale.INTEREST`` (1.0986 = ln 3: a factor of 3 at one standard deviation).
         state: the state whose tilt is fitted.
         replicates: replicates per candidate (common random numbers across candidates).
         seed: the model's seed.
@@ -102,6 +106,8 @@ class CalibrateConfig:
     scenario: str = "libya_2014_2019"
     counterfactual: str | None = None
     targets: str = "italy_tilt"
+    joint_targets: str | None = None
+    prior_sd: float = 1.0986
     state: str = "ITA"
     replicates: int = 12
     seed: int = 0

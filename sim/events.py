@@ -195,6 +195,14 @@ def _legitimacy(war: WarState, event: Event, draws: np.ndarray) -> None:
     war.legitimacy[war.faction_index[event["faction"]]] = event["value"]
 
 
+def _blockade(war: WarState, event: Event, draws: np.ndarray) -> None:
+    war.blockade([war.asset_index[a] for a in event["assets"]], war.faction_index[event["faction"]])
+
+
+def _reopening(war: WarState, event: Event, draws: np.ndarray) -> None:
+    war.reopen([war.asset_index[a] for a in event["assets"]])
+
+
 def _stake(war: WarState, event: Event, draws: np.ndarray) -> None:
     war.set_stake(event["company"], war.asset_index[event["asset"]], event["value"])
 
@@ -293,6 +301,22 @@ _KINDS = (
         group="political", material=False, apply=_legitimacy,
     ),
     EventKind(
+        name="blockade",
+        fields=(Field("faction", "faction", "who shuts the assets (it holds or besieges them)"),
+                Field("assets", "assets", "the oil and gas assets shut")),
+        effect="the assets stop producing until a `reopening`; the capacity they withhold is "
+               "charged to the blockading faction's camp in every state's oil interest (and in "
+               "its company's, through its stakes)",
+        group="oil", material=True, apply=_blockade,
+    ),
+    EventKind(
+        name="reopening",
+        fields=(Field("assets", "assets", "the assets that produce again"),
+                Field("faction", "faction", "who reopens them (for the record)", required=False)),
+        effect="the assets produce again, for whoever holds them",
+        group="oil", material=True, apply=_reopening,
+    ),
+    EventKind(
         name="stake",
         fields=(Field("asset", "asset", "the asset"),
                 Field("company", "company", "the company"),
@@ -306,7 +330,7 @@ _KINDS = (
 #: on stage and in which camp) are the frame of the others and are never removed.
 INPUT_GROUPS: dict[str, str] = {
     "territory": "offensives, hand-overs and strength shocks: who holds what",
-    "oil": "the oil output series and stake changes",
+    "oil": "the oil output series, blockades, reopenings and stake changes",
     "migration": "the migrant arrivals series",
     "terror": "terror attacks",
     "deployments": "foreign deployments and arms deliveries",

@@ -31,9 +31,14 @@ class Perceived:
     Attributes:
         oil_salience: national output / ``oil_reference``, a number (or (R,)).
         market_interest: nu, the value of each unit of output a camp holds whatever the stakes.
-        output: share of national output each candidate's camp holds, perceived, (C, R).
-        company_output: share of national output held through each company's stakes,
-            perceived, (companies, C, R).
+        output: share of the flowing output each candidate's camp holds, perceived, (C, R).
+        company_output: the same held through each company's stakes, perceived, (companies, C, R).
+        withheld: share of national capacity each candidate's camp keeps shut by blockades,
+            perceived, (C, R).
+        company_withheld: the same for each company's stakes, perceived, (companies, C, R).
+        company_total: each company's share of the flowing output, whoever holds it, (companies,).
+        oil_foresight: rho, the share of the oil a camp is credited with by its prospects of
+            prevailing (what it would hold after winning) rather than by what it holds now.
         departures: share of migrant departures each candidate's camp holds, (C, R).
         arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
         security: counter-terror record minus the camp's extremist taint, perceived, (C, R).
@@ -49,6 +54,10 @@ class Perceived:
     market_interest: float | np.ndarray
     output: np.ndarray
     company_output: np.ndarray
+    withheld: np.ndarray
+    company_withheld: np.ndarray
+    company_total: np.ndarray
+    oil_foresight: float | np.ndarray
     departures: np.ndarray
     arrivals_salience: np.ndarray
     security: np.ndarray
@@ -81,17 +90,28 @@ class Interest:
     own: OwnBuilder | None = None
 
 
+def expected_output(p: Perceived) -> np.ndarray:
+    """Share of the flowing output credited to each camp: (1 - rho) x what it holds now + rho x its
+    prospects of prevailing (who threatens the assets counts as well as who holds them)."""
+    return (1.0 - p.oil_foresight) * p.output + p.oil_foresight * p.prospects
+
+
 def oil_market(p: Perceived) -> np.ndarray:
-    """nu x share of national output the camp holds x oil salience."""
-    return p.output * (p.market_interest * p.oil_salience)
+    """nu x (share of the flowing output credited to the camp x oil salience - share of capacity
+    it keeps shut): a camp is valued for the oil it delivers, or would deliver after winning, and
+    held to account for the oil it withholds."""
+    return p.market_interest * (expected_output(p) * p.oil_salience - p.withheld)
 
 
 def oil_company(p: Perceived) -> np.ndarray:
-    """Share of national output held through each state's company's stakes x oil salience
-    (0 for a state without a company)."""
+    """The same through each state's company's stakes (0 for a state without a company)."""
     held = np.zeros((p.company_of.size, *p.output.shape), p.output.dtype)
     has = p.company_of >= 0
-    held[has] = p.oil_salience * p.company_output[p.company_of[has]]
+    for s in np.flatnonzero(has):
+        k = p.company_of[s]
+        credited = ((1.0 - p.oil_foresight) * p.company_output[k]
+                    + p.oil_foresight * p.prospects * p.company_total[k])
+        held[s] = p.oil_salience * credited - p.company_withheld[k]
     return held
 
 
@@ -129,7 +149,8 @@ def partners_backing(p: Perceived) -> np.ndarray:
 
 #: The interests, in the order of the weight vectors.
 INTERESTS: tuple[Interest, ...] = (
-    Interest("oil", "hydrocarbons: national output the camp holds, and its company's stakes",
+    Interest("oil", "hydrocarbons: output the camp delivers less capacity it keeps shut, and the "
+             "same for its company's stakes",
              oil_market, oil_company),
     Interest("migration", "control of the departure coast, scaled by perceived arrivals",
              migration_control),

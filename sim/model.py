@@ -14,7 +14,7 @@ from sim.core.streams import ReplicateStreams
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
 from sim.interests import interests
-from sim.month import Memory, MonthView, assess
+from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess
 from sim.params import resolve_params
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage, replay
@@ -134,9 +134,9 @@ class AlignmentModel(mesa.Model):
         self.threat_keep = keep_per_month(self.p.threat_half_life)
         self.arrivals_keep = keep_per_month(self.p.migration_half_life)
         self.perceived_arrivals = np.full(R, self.migration_series[0], FLOAT)
-        self.situation_memory = Memory(
+        self.situation_memory = SituationMemory(
             keep_per_month(self.p.perception_half_life),
-            (3 + len(self.war.companies), self.war.n_factions, R))
+            (SITUATION_ROWS + 2 * len(self.war.companies), self.war.n_factions, R))
         self.company_of = np.array([self.war.company_index.get(s.company, -1) for s in world.states])
 
         rule = DecisionRule(self.p.rationality, self.p.outside_option, self.p.inertia,

@@ -15,6 +15,10 @@ from sim.core.holdings import camp_total
 from sim.interests import Interest, Perceived, interests
 from sim.war import FLOAT, WarState
 
+#: Rows of the remembered situation before the companies' rows: output held, security record,
+#: prospects, output withheld.
+SITUATION_ROWS = 4
+
 
 class Memory:
     """An exponentially weighted memory, advanced once a month: m <- keep m + (1 - keep) x.
@@ -43,6 +47,28 @@ class Memory:
             self._spare += now
             self.value, self._spare = self._spare, self.value
         return self.value
+
+
+class SituationMemory(Memory):
+    """The states' memory of the war's situation, one column per faction (shape (rows, F, R)).
+
+    A faction's column starts from what is seen of it in the month it first comes on stage, as the
+    whole memory starts from its first value: states do not remember a faction before it exists.
+    """
+
+    def __init__(self, keep: float | np.ndarray, shape: tuple[int, ...]) -> None:
+        super().__init__(keep, shape)
+        self.seen = np.zeros(shape[1], bool)
+
+    def advance(self, now: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
+        """Remember ``now``; a faction ``active`` for the first time is remembered as it is now."""
+        value = super().advance(now)
+        if active is not None:
+            entering = active & ~self.seen
+            if entering.any():
+                value[:, entering] = now[:, entering]
+            self.seen |= active
+        return value
 
 
 @dataclass(frozen=True)
@@ -112,7 +138,7 @@ def common_features(perceived: Perceived, chosen: tuple[Interest, ...], *, candi
 
 
 def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.ndarray,
-           situation_memory: Memory | None, company_of: np.ndarray,
+           situation_memory: SituationMemory | None, company_of: np.ndarray,
            shocks: np.ndarray | None = None, tilt_pair: tuple[int, int] = (0, 0)) -> MonthView:
     """The month's view of the war.
 
@@ -122,7 +148,9 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         oil_output: national output this month, barrels/day.
         arrivals: perceived migrant arrivals per month, (R,).
         situation_memory: the states' memory of the situation (output held, security record,
-            prospects, company output: (3 + companies, F, R)), advanced here; None to perceive the
+            prospects, output withheld, then company output and company output withheld:
+            (SITUATION_ROWS + 2 x companies, F, R)), advanced here (a faction's column starts when
+            it first comes on stage); None to perceive the
             situation as it is without remembering it (the view of a model not yet stepped).
         company_of: each state's company index, -1 for none, (S,).
         shocks: logistic shocks for the valuations, (S x C, R), or None.
@@ -136,12 +164,14 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
     record = camp_total(war.record_ct, war.members, p.camp_cohesion)
 
     companies = holdings.company_output.shape[0]
-    now = np.empty((3 + companies, war.n_factions, war.replicates), FLOAT)
+    now = np.empty((SITUATION_ROWS + 2 * companies, war.n_factions, war.replicates), FLOAT)
     now[0] = holdings.output
-    now[3:] = holdings.company_output
     np.subtract(record, taint, out=now[1])
     now[2] = strengths.chance
-    seen = now if situation_memory is None else situation_memory.advance(now)
+    now[3] = holdings.withheld
+    now[SITUATION_ROWS:SITUATION_ROWS + companies] = holdings.company_output
+    now[SITUATION_ROWS + companies:] = holdings.company_withheld
+    seen = now if situation_memory is None else situation_memory.advance(now, war.active)
 
     c = candidates
     oil_salience = oil_output / p.oil_reference
@@ -151,7 +181,11 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         oil_salience=oil_salience,
         market_interest=p.market_interest,
         output=seen[0, c],
-        company_output=seen[3:, c],
+        company_output=seen[SITUATION_ROWS:SITUATION_ROWS + companies, c],
+        withheld=seen[3, c],
+        company_total=holdings.company_total,
+        oil_foresight=p.oil_foresight,
+        company_withheld=seen[SITUATION_ROWS + companies:, c],
         departures=holdings.departures[c],
         arrivals_salience=arrivals / p.migration_reference,
         security=seen[1, c],

@@ -58,6 +58,10 @@ class ModelParams:
     contest_exponent: float = _param(
         1.5, bounds=(0.2, 5.0), unit="-",
         doc="m: decisiveness of contests and of war prospects")
+    capital_weight: float = _param(
+        0.0, bounds=(0.0, 1.0), unit="-",
+        doc="omega: weight of the hold on the capital in each camp's chance of prevailing "
+            "(the rest is the contest of camp strengths)")
     record_half_life: float = _param(
         12.0, bounds=(1.0, 240.0), unit="months",
         doc="half-life of a faction's counter-terror record")
@@ -80,21 +84,34 @@ class ModelParams:
         0.2, bounds=(0.0, 1.0), unit="-",
         doc="nu: value of each unit of output a camp holds, whatever the stakes "
             "(added to its company's share)")
+    oil_foresight: float = _param(
+        0.0, bounds=(0.0, 1.0), unit="-",
+        doc="rho: share of the oil a camp is credited with by its prospects of prevailing (what it "
+            "would hold after winning) rather than by what it holds now")
     commitment: float = _param(
         10.0, bounds=(0.0, 50.0), unit="value/strength",
         doc="c: value of a faction per unit of strength the state deployed with its camp")
+    interest_scales: dict[str, float] = field(
+        default_factory=dict,
+        metadata={"doc": "interest -> scale multiplying every state's prior weight on it "
+                         "(the scenario's documented levels, docs/priors.md); 1 when absent",
+                  "bounds": (0.05, 20.0), "unit": "-"},
+    )
     state_weights: dict[str, dict[str, float]] = field(
         default_factory=dict,
-        metadata={"doc": "state -> interest -> weight, replacing the scenario's values",
-                  "bounds": (-10.0, 10.0), "unit": "value"},
+        metadata={"doc": "state -> interest -> weight, replacing the scaled scenario values",
+                  "bounds": (-30.0, 30.0), "unit": "value"},
     )
 
 
-SCALAR_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ModelParams) if f.name != "state_weights")
+#: Parameters that are mappings rather than numbers.
+MAPPING_NAMES: tuple[str, ...] = ("interest_scales", "state_weights")
+SCALAR_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ModelParams) if f.name not in MAPPING_NAMES)
 BOUNDS: dict[str, tuple[float, float]] = {
     f.name: f.metadata["bounds"] for f in fields(ModelParams)
 }
 WEIGHT_BOUNDS: tuple[float, float] = BOUNDS["state_weights"]
+SCALE_BOUNDS: tuple[float, float] = BOUNDS["interest_scales"]
 
 
 @dataclass(frozen=True)
@@ -185,10 +202,24 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
 
     names = interest_names()
     base = np.stack([s.weight_vector(names) for s in scenario.states])  # (S, K)
+    per_replicate = []  # (states or None for all, interest, value (R,), multiply?)
+    scales = plain.get("interest_scales") or {}
+    if not isinstance(scales, Mapping):
+        raise ParameterError("params", "interest_scales", "must map interest -> scale")
+    for interest, value in scales.items():
+        if interest not in names:
+            raise ParameterError("params", f"interest_scales.{interest}",
+                                 f"unknown interest; interests: {list(names)}")
+        checked = _check_value(f"interest_scales.{interest}", value, bounds=SCALE_BOUNDS,
+                               replicates=replicates)
+        k = names.index(interest)
+        if isinstance(checked, np.ndarray):
+            per_replicate.append((slice(None), k, checked, True))
+        else:
+            base[:, k] *= checked
     overrides = plain.get("state_weights") or {}
     if not isinstance(overrides, Mapping):
         raise ParameterError("params", "state_weights", "must map state -> interest -> weight")
-    per_replicate = []
     for state_id, interest_map in overrides.items():
         if state_id not in scenario.state_ids:
             raise ParameterError("params", f"state_weights.{state_id}",
@@ -202,15 +233,18 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
             checked = _check_value(f"state_weights.{state_id}.{interest}", value,
                                    bounds=WEIGHT_BOUNDS, replicates=replicates)
             s, k = scenario.state_ids.index(state_id), names.index(interest)
-            if isinstance(checked, np.ndarray):
-                per_replicate.append((s, k, checked))
+            if isinstance(checked, np.ndarray) or per_replicate:
+                per_replicate.append((s, k, np.broadcast_to(checked, (replicates,)), False))
             else:
                 base[s, k] = checked
     weights = base
     if per_replicate:
         weights = np.repeat(base[:, :, None], replicates, axis=2)
-        for s, k, row in per_replicate:
-            weights[s, k, :] = row
+        for s, k, row, multiply in per_replicate:  # scales first, then overrides (in order given)
+            if multiply:
+                weights[s, k, :] *= row
+            else:
+                weights[s, k, :] = row
     values = {k: v.astype(dtype) if isinstance(v, np.ndarray) else v for k, v in values.items()}
     return NumericParams(values, weights.astype(dtype), replicates)
 
@@ -220,7 +254,7 @@ def describe_params() -> list[dict[str, Any]]:
     return [
         {"name": f.name, "default": f.default, "bounds": f.metadata["bounds"],
          "unit": f.metadata["unit"], "doc": f.metadata["doc"]}
-        for f in fields(ModelParams) if f.name != "state_weights"
+        for f in fields(ModelParams) if f.name not in MAPPING_NAMES
     ]
 
 
@@ -246,9 +280,12 @@ def read_parameter_set(name: str, directory: Path = PARAMS_DIR) -> dict[str, Any
                 weights = merged.setdefault("state_weights", {})
                 for state, interests in (value or {}).items():
                     weights[state] = {**weights.get(state, {}), **interests}
+            elif key == "interest_scales":
+                merged["interest_scales"] = {**merged.get("interest_scales", {}), **(value or {})}
             else:
                 merged[key] = value
     merged.setdefault("state_weights", {})
+    merged.setdefault("interest_scales", {})
     return merged
 
 

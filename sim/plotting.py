@@ -58,6 +58,7 @@ def plot_state_tilt(
     events: Sequence[tuple[str, str]] = (),
     targets: pd.DataFrame | None = None,
     title: str | None = None,
+    band: dict | None = None,
 ) -> Figure:
     """One state's ensemble median and 5–95% band over time, key events and documented points.
 
@@ -67,13 +68,20 @@ def plot_state_tilt(
         events: ``(YYYY-MM, label)`` pairs marked as vertical lines.
         targets: optional table with ``date, tilt, sigma`` (documented points with error bars).
         title: the figure's title.
+        band: optional wider band pooling several fitted parameter sets (``sim.calibrate``'s
+            ``uncertainty``: ``dates``, ``quantiles`` with ``q05`` and ``q95``, ``parameter_sets``).
     """
-    band = tilt_band(tilt, state)
-    x = _months(band.index)
+    x = _months(tilt_band(tilt, state).index)
     replicates = tilt["replicate"].nunique()
     fig = Figure(figsize=(11, 5.6))
     ax = fig.subplots()
     colour = STATE_COLOURS.get(state, "#1b9e77")
+    pooled, band = band, tilt_band(tilt, state)
+    if pooled is not None:
+        ax.fill_between(_months(pooled["dates"]), pooled["quantiles"]["q05"], pooled["quantiles"]["q95"],
+                        color="grey", alpha=0.2,
+                        label=f"5–95% over {pooled['parameter_sets']} fitted parameter sets "
+                              f"× {pooled['replicates_per_set']} replicates")
     ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.25,
                     label=f"5–95% of {replicates} replicates")
     ax.plot(x, band["q50"], color=colour, lw=2, label="ensemble median")

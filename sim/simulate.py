@@ -122,6 +122,8 @@ def simulate(
                 for state, interests in value.items():
                     weights.setdefault(state, {}).update(interests)
                 merged["state_weights"] = weights
+            elif key == "interest_scales" and isinstance(value, Mapping):
+                merged["interest_scales"] = {**(merged.get("interest_scales") or {}), **value}
             else:
                 merged[key] = value
         settings["params"] = merged

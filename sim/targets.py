@@ -12,6 +12,8 @@ from sim.errors import InputError
 from sim.paths import TARGET_DIR
 
 COLUMNS = ("date", "tilt", "sigma", "excerpt_ar", "gloss_en", "basis")
+#: Columns of a file coding several states' points (``other_states_tilt.csv``).
+STATE_COLUMNS = ("state", "date", "tilt", "sigma", "source", "excerpt", "basis")
 
 
 def target_path(name: str) -> Path:
@@ -22,27 +24,24 @@ def target_path(name: str) -> Path:
     return TARGET_DIR / f"{name}.csv"
 
 
-def load_targets(name: str) -> pd.DataFrame:
-    """Read and validate a target file: one row per documented point, sorted by date.
-
-    Columns: ``date`` (YYYY-MM), ``tilt`` in [-1, 1], ``sigma`` > 0 (coding uncertainty),
-    ``excerpt_ar`` (the source article's words), ``gloss_en``, ``basis``; plus ``month`` (month number).
-
-    Raises:
-        InputError: naming the file, the row and what is allowed.
-    """
+def _read(name: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
     path = target_path(name)
     where = str(path)
     if not path.exists():
         known = sorted(p.stem for p in TARGET_DIR.glob("*.csv"))
         raise InputError(where, "file", f"no such target file; known: {known}")
     try:
-        table = pd.read_csv(path, comment="#", dtype={"date": str})
+        table = pd.read_csv(path, comment="#", dtype={"date": str, "state": str})
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(where, "file", f"is not a readable CSV ({exc})") from None
-    missing = [c for c in COLUMNS if c not in table.columns]
+    missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise InputError(where, "header", f"lacks columns {missing}; required: {list(COLUMNS)}")
+        raise InputError(where, "header", f"lacks columns {missing}; required: {list(columns)}")
+    return table, where
+
+
+def _check_rows(table: pd.DataFrame, where: str, cited: tuple[str, ...]) -> list[int]:
+    """Validate date, tilt, sigma and the citing columns of every row; return the month numbers."""
     months = []
     for i, row in table.iterrows():
         entry = f"row {i + 1} ({row['date']})"
@@ -55,11 +54,48 @@ def load_targets(name: str) -> pd.DataFrame:
             raise InputError(where, f"{entry}.tilt", f"is {tilt!r}; a number in [-1, 1]")
         if not (isinstance(sigma, int | float) and np.isfinite(sigma) and sigma > 0):
             raise InputError(where, f"{entry}.sigma", f"is {sigma!r}; a positive number")
-        for column in ("excerpt_ar", "gloss_en"):
+        for column in cited:
             if not isinstance(row[column], str) or not row[column].strip():
                 raise InputError(where, f"{entry}.{column}", "is empty; every point cites its source")
-    table["month"] = months
+    return months
+
+
+def load_targets(name: str) -> pd.DataFrame:
+    """Read and validate a target file of one state: one row per documented point, sorted by date.
+
+    Columns: ``date`` (YYYY-MM), ``tilt`` in [-1, 1], ``sigma`` > 0 (coding uncertainty),
+    ``excerpt_ar`` (the source article's words), ``gloss_en``, ``basis``; plus ``month`` (month number).
+
+    Raises:
+        InputError: naming the file, the row and what is allowed.
+    """
+    table, where = _read(name, COLUMNS)
+    table["month"] = _check_rows(table, where, ("excerpt_ar", "gloss_en"))
     if table["month"].duplicated().any():
         dup = table.loc[table["month"].duplicated(), "date"].iloc[0]
         raise InputError(where, f"date {dup}", "appears twice; one point per month")
     return table.sort_values("month").reset_index(drop=True)
+
+
+def load_state_targets(name: str, states: tuple[str, ...]) -> pd.DataFrame:
+    """Read and validate a target file coding several states (columns `STATE_COLUMNS`).
+
+    Args:
+        name: ``scenarios/targets/NAME.csv`` or a path.
+        states: the scenario's state ids (a point for another state is an error).
+
+    Returns:
+        The points sorted by state and date, with ``month`` (month number).
+
+    Raises:
+        InputError: naming the file, the row and what is allowed.
+    """
+    table, where = _read(name, STATE_COLUMNS)
+    table["month"] = _check_rows(table, where, ("source", "excerpt", "basis"))
+    for i, state in enumerate(table["state"]):
+        if state not in states:
+            raise InputError(where, f"row {i + 1}.state", f"is {state!r}; states: {list(states)}")
+    if table.duplicated(["state", "month"]).any():
+        row = table.loc[table.duplicated(["state", "month"])].iloc[0]
+        raise InputError(where, f"{row['state']} {row['date']}", "appears twice; one point per month")
+    return table.sort_values(["state", "month"]).reset_index(drop=True)

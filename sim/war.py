@@ -29,8 +29,12 @@ class Holdings:
 
     Attributes:
         military: military value each faction holds, (F, R).
-        output: share of national output credited to each camp head, (F, R).
+        output: share of the output flowing from open assets credited to each camp head, (F, R).
         company_output: the same through each company's stakes, (companies, F, R).
+        withheld: share of national capacity each camp keeps shut by blockades, (F, R).
+        company_withheld: the same for each company's stakes, (companies, F, R).
+        capital: share of the capital's assets each camp head holds, (F, R).
+        company_total: each company's share of the flowing output, whoever holds it, (companies,).
         departures: share of migrant departures credited to each camp head, (F, R).
     """
 
@@ -38,6 +42,10 @@ class Holdings:
     output: np.ndarray
     company_output: np.ndarray
     departures: np.ndarray
+    withheld: np.ndarray
+    company_withheld: np.ndarray
+    capital: np.ndarray
+    company_total: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,14 @@ class WarState:
 
     Fixed tables (from the scenario): ``faction_index``, ``state_index``, ``asset_index``,
     ``companies``, ``patronable``, ``islamist``, ``extremist`` (F,); ``capacity`` (S,);
-    ``relation`` (S, S); ``output_share``, ``departure_share``, ``haven``, ``military_value`` (A,).
+    ``relation`` (S, S); ``output_share``, ``departure_share``, ``haven``, ``military_value``,
+    ``capital`` (A,).
 
     State variables: ``stage`` (`sim.stage.Stage`) and its arrays ``active`` (F,) and ``camp``
     (F,: head index, -1 independent) with ``members`` (F, F); ``legitimacy`` (F,);
     ``base_strength`` B_f (F,); ``stakes`` (companies, A); ``control`` (A, R); ``record_ct``
-    CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F).
+    CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F);
+    ``shut_by`` (A,): the faction whose blockade keeps each asset shut, -1 for an open asset.
     """
 
     def __init__(self, scenario: Scenario, params: Any, replicates: int) -> None:
@@ -96,6 +106,7 @@ class WarState:
         self.departure_share = np.array([a.departure_share for a in sc.assets], FLOAT)
         self.haven = np.array([a.haven for a in sc.assets], FLOAT)
         self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
+        self.capital = np.array([float(a.capital) for a in sc.assets], FLOAT)
 
         self.stage = Stage.opening(sc.factions)
         self.active = np.zeros(self.n_factions, bool)
@@ -114,6 +125,7 @@ class WarState:
         self.threat = np.zeros((self.n_states, R), FLOAT)
         self.support = np.zeros((self.n_states, self.n_factions, R), FLOAT)
         self.deployed = np.zeros((self.n_states, self.n_factions), FLOAT)
+        self.shut_by = np.full(self.n_assets, -1)
         self._holdings: Holdings | None = None
 
     # ---------------------------------------------------------------- events
@@ -162,6 +174,16 @@ class WarState:
     def hand_over_all(self, faction: int, successor: int) -> None:
         """Everything ``faction`` holds passes to ``successor`` (no fight, no record)."""
         self.control[self.control == faction] = successor
+        self.shut_by[self.shut_by == faction] = successor
+        self._holdings = None
+
+    def blockade(self, assets: list[int], faction: int) -> None:
+        """``faction`` shuts ``assets`` (which it holds or besieges) until a reopening."""
+        self.shut_by[assets] = faction
+        self._holdings = None
+
+    def reopen(self, assets: list[int]) -> None:
+        self.shut_by[assets] = -1
         self._holdings = None
 
     def set_stake(self, company: str, asset: int, share: float) -> None:
@@ -177,19 +199,38 @@ class WarState:
 
     @property
     def holdings(self) -> Holdings:
-        """What each faction and camp holds; recomputed only after control, camps or stakes change."""
+        """What each faction and camp holds; recomputed only after control, camps, stakes or
+        blockades change."""
         if self._holdings is None:
-            F, kappa, control = self.n_factions, self.p.camp_cohesion, self.control
+            F, R, kappa, control = self.n_factions, self.replicates, self.p.camp_cohesion, self.control
+            is_open = (self.shut_by < 0).astype(FLOAT)
+            flowing = self.output_share * is_open
+            open_total = max(float(flowing.sum()), 1e-12)
+            blockader = np.where(self.shut_by >= 0, self.shut_by, 0)
+            shut = self.output_share * (1.0 - is_open)
+
+            def withheld(values: np.ndarray) -> np.ndarray:
+                by_faction = per_faction_sum(np.repeat(blockader[:, None], R, axis=1), values, F)
+                return camp_total(by_faction, self.members, kappa)
+
+            def held(values: np.ndarray) -> np.ndarray:
+                return camp_total(per_faction_sum(control, values, F), self.members, kappa)
+
+            capital = per_faction_sum(control, self.capital, F)
+            heads = np.where(self.camp < 0, np.arange(F), self.camp)
+            capital_of_camp = np.zeros_like(capital)
+            np.add.at(capital_of_camp, heads, capital)  # the capital counts whole for its camp
             self._holdings = Holdings(
                 military=per_faction_sum(control, self.military_value, F),
-                output=camp_total(per_faction_sum(control, self.output_share, F), self.members, kappa),
-                company_output=np.array([
-                    camp_total(per_faction_sum(control, self.output_share * stake, F), self.members,
-                               kappa)
-                    for stake in self.stakes
-                ], FLOAT).reshape(len(self.companies), F, self.replicates),
-                departures=camp_total(per_faction_sum(control, self.departure_share, F),
-                                      self.members, kappa),
+                output=held(flowing / open_total),
+                company_output=np.array([held(flowing * stake / open_total) for stake in self.stakes],
+                                        FLOAT).reshape(len(self.companies), F, R),
+                departures=held(self.departure_share),
+                withheld=withheld(shut),
+                company_withheld=np.array([withheld(shut * stake) for stake in self.stakes],
+                                          FLOAT).reshape(len(self.companies), F, R),
+                capital=capital_of_camp / max(float(self.capital.sum()), 1e-12),
+                company_total=(self.stakes @ flowing / open_total).astype(FLOAT),
             )
         return self._holdings
 
@@ -206,7 +247,12 @@ class WarState:
         return values[rows] + self.p.camp_cohesion * members_sum(self.members[rows], values)
 
     def strengths(self) -> Strengths:
-        """Strengths and prospects now (own base and territory, times foreign support; camps)."""
+        """Strengths and prospects now (own base and territory, times foreign support; camps).
+
+        A contender's chance of prevailing mixes the contest of camp strengths with its camp's hold
+        on the capital: ``(1 - omega) x contest + omega x capital share`` (omega =
+        ``capital_weight``), so taking, nearing or losing the capital moves prospects.
+        """
         p, F = self.p, self.n_factions
         backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
         own = ((self.base_strength[:, None] + p.territory_strength * self.holdings.military)
@@ -215,7 +261,15 @@ class WarState:
         rows = np.flatnonzero(contender)
         camp = np.zeros_like(own)
         camp[rows] = self.camp_rows(own, rows)
-        return Strengths(own, camp, prospects(camp, contender, p.contest_exponent))
+        contest = prospects(camp, contender, p.contest_exponent)
+        capital = self.holdings.capital * contender[:, None]
+        held = capital.sum(axis=0, keepdims=True)
+        # no weight when no contender holds the capital; single precision whether omega is a
+        # number or one per replicate, so that a batch rounds as separate runs do
+        omega = np.where(held > 0, p.capital_weight, 0.0).astype(FLOAT)
+        chance = (1.0 - omega) * contest + omega * np.divide(capital, held, out=np.zeros_like(capital),
+                                                             where=held > 0)
+        return Strengths(own, camp, chance.astype(FLOAT, copy=False))
 
     def win_probability(self, attacker: int, defender: int) -> np.ndarray:
         """Chance that ``attacker``'s camp beats ``defender``'s now (Tullock contest), (R,)."""

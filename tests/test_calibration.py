@@ -70,6 +70,40 @@ def test_apply_values_sets_scalars_and_weights():
     assert params["state_weights"]["ITA"] == {"oil": 1.0, "migration": 3.0}
 
 
+def test_a_scale_multiplies_every_states_prior_and_is_pulled_toward_one(mini_scenario):
+    free = [FreeParameter("scale.oil", 0.1, 8.0)]
+    check_free(free, ["ITA"])
+    with pytest.raises(ParameterError, match=r"scale\.greed: unknown interest"):
+        check_free([FreeParameter("scale.greed", 0.1, 2.0)], ["ITA"])
+    assert apply_values({}, free, [2.0])["interest_scales"] == {"oil": 2.0}
+    empty = pd.DataFrame({"month": [], "tilt": [], "sigma": []})
+    cal = Calibrator(mini_scenario, empty, base_params={}, free=free, replicates=1, seed=0,
+                     penalty_weight=0, state="ITA", prior_sd=np.log(3.0))
+    np.testing.assert_allclose(cal.prior_penalty(np.array([[1.0, 3.0, 1 / 3]])), [0.0, 1.0, 1.0])
+
+
+def test_other_states_points_enter_the_objective(mini_scenario):
+    """A coded point of another state counts: moving it away from the model raises the loss."""
+    probe = Calibrator(mini_scenario, pd.DataFrame({"month": [], "tilt": [], "sigma": []}),
+                       base_params={}, free=FREE, replicates=2, seed=0, penalty_weight=0, state="ITA")
+    x = np.array([TRUE[p.name] for p in FREE])
+    mean = probe.ensemble_mean(x)[:, 0, :]
+    other = next(s for s in mini_scenario.state_ids if s != "ITA")
+    step = 5
+    month = mini_scenario.start + step
+    ita = pd.DataFrame({"month": [month], "tilt": [mean[step, 0]], "sigma": [0.1]})
+
+    def loss(shift):
+        joint = pd.DataFrame({"state": [other], "month": [month], "date": ["x"], "sigma": [0.1],
+                              "tilt": [mean[step, mini_scenario.state_ids.index(other)] + shift]})
+        cal = Calibrator(mini_scenario, ita, base_params={}, free=FREE, replicates=2, seed=0,
+                         penalty_weight=0, state="ITA", joint_targets=joint)
+        return cal.losses(x)[0]
+
+    assert loss(0.0) == pytest.approx(0.0, abs=1e-10)
+    assert loss(0.2) == pytest.approx((0.2 / 0.1) ** 2 / 2, rel=1e-4)  # one of two points, z = 2
+
+
 def test_fit_measures_known_values():
     model, target, sigma = np.array([[0.0, 1.0], [0.5, 0.5]]), np.array([0.0, 0.5]), np.array([0.5, 0.5])
     np.testing.assert_allclose(chi2_per_point(model, target, sigma), [0.0, 2.0])
@@ -133,11 +167,18 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     for entry in report["out_of_sample"]:
         assert {"rmse", "persistence_rmse", "trend_rmse", "beats_baselines"} <= set(entry)
         assert set(entry["forecast_error"]) == {"model", "last_value_held", "linear_trend"}
-        assert entry["fitted_points"] + entry["forecast_points"] == 16
+        assert entry["fitted_points"] + entry["forecast_points"] == len(load_targets("italy_tilt"))
+    counts = report["counts"]
+    assert counts["at_most_a_third"] and counts["free_parameters"] <= counts["coded_points"] / 3
+    assert report["joint"]["points"] == counts["other_state_points"] > 0
+    band = report["uncertainty"]
+    assert band["parameter_sets"] == 2 and len(band["quantiles"]["q05"]) == len(band["dates"])
+    assert all(lo <= hi for lo, hi in zip(band["quantiles"]["q05"], band["quantiles"]["q95"], strict=True))
+    points = len(load_targets("italy_tilt"))
     bad = subprocess.run([sys.executable, "-m", "sim.calibrate", "calibrate.out_of_sample_origins=[2020-01]",
                           f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=600)
-    assert bad.returncode == 2 and "2020-01 leaves 16 points to fit and 0 to forecast" in bad.stderr
+    assert bad.returncode == 2 and f"2020-01 leaves {points} points to fit and 0 to forecast" in bad.stderr
     assert not (tmp_path / "never").exists()
     assert report["counterfactual"]["scenario"] == "libya_2014_2019_no_military"
     assert len(report["identifiability"]["parameters"]["inertia"]["values"]) == 2

@@ -258,3 +258,19 @@ def test_a_column_alone_gives_the_bits_it_gives_in_a_batch(rows, replicates, dat
     members = membership_matrix(camp).astype(np.float32)
     np.testing.assert_array_equal(camp_total(column, members, 0.5),
                                   camp_total(batch, members, 0.5)[:, r : r + 1])
+
+
+def test_a_faction_is_remembered_from_the_month_it_comes_on_stage():
+    """The situation memory starts a faction's column from what is seen of it when it enters, as
+    the whole memory starts from its first value; columns already seen keep averaging."""
+    from sim.month import SituationMemory
+
+    memory = SituationMemory(0.5, (1, 2, 1))
+    active = np.array([True, False])
+    memory.advance(np.array([[[1.0], [0.0]]]), active)
+    memory.advance(np.array([[[3.0], [0.0]]]), active)
+    assert memory.value[0, 0, 0] == 2.0  # 0.5 * 1 + 0.5 * 3
+    entered = memory.advance(np.array([[[3.0], [8.0]]]), np.array([True, True]))
+    assert entered[0, 1, 0] == 8.0  # not 0.5 * 0 + 0.5 * 8
+    assert entered[0, 0, 0] == 2.5
+    assert memory.advance(np.array([[[3.0], [0.0]]]), np.array([True, True]))[0, 1, 0] == 4.0

@@ -28,7 +28,11 @@ SAMPLES = {
     "allegiance": {"faction": "MILITIA", "camp": "LNA"},
     "legitimacy": {"faction": "LNA", "value": 0.9},
     "stake": {"asset": "GAS", "company": "Total", "value": 0.3},
+    "blockade": {"faction": "LNA", "assets": ["GAS"]},
+    "reopening": {"assets": ["GAS"], "faction": "LNA"},
 }
+#: What must have happened before a sample can change anything (a reopening needs a blockade).
+BEFORE = {"reopening": lambda war: war.blockade([war.asset_index["GAS"]], war.faction_index["LNA"])}
 #: A value each field type refuses.
 BAD_VALUES = {
     "faction": "NOBODY", "faction_or_null": "NOBODY", "faction_shares": {"NOBODY": 0.5},
@@ -54,6 +58,7 @@ def test_every_kind_has_an_effect(write_variant, kind):
     event = next(e for e in scenario.events if e.id == "sample")
     war = WarState(scenario, resolve_params({}, scenario, 4), replicates=4)
     war.support[...] = 0.1
+    BEFORE.get(kind, lambda war: None)(war)
     before = {k: np.copy(v) for k, v in vars(war).items() if isinstance(v, np.ndarray)}
     draws = np.full((EVENT_KINDS[kind].draws(event), 4), 0.01, np.float32)
     war.apply(event, draws)
@@ -101,3 +106,42 @@ def test_material_removal_follows_the_registry(tmp_path):
                 if e.kind in MATERIAL_KINDS and window[0] <= e.month <= window[1]}
     assert removed == expected and removed
     assert {EVENT_KINDS[e.kind].material for e in calm.events if e.month >= window[0]} == {False}
+
+
+def test_a_blockade_is_charged_to_the_blockader_and_lifted_by_a_reopening(mini_scenario):
+    war = WarState(mini_scenario, resolve_params({}, mini_scenario, 2), replicates=2)
+    gas, lna = war.asset_index["GAS"], war.faction_index["LNA"]
+    holder = war.head_of(int(war.control[gas, 0]))
+    flowing = war.holdings.output[holder].copy()
+    war.blockade([gas], lna)
+    share = war.output_share[gas]
+    assert war.holdings.withheld[war.head_of(lna)] == pytest.approx(share)
+    assert (war.holdings.output[holder] < flowing).all() or holder == war.head_of(lna)
+    assert war.holdings.output.sum(axis=0) == pytest.approx(1.0)  # shares of what still flows
+    war.reopen([gas])
+    assert war.holdings.withheld.sum() == 0.0
+    assert war.holdings.output[holder] == pytest.approx(flowing)
+
+
+def test_the_capital_moves_prospects_both_ways(write_variant):
+    """With capital_weight > 0, taking the capital raises a camp's chance of prevailing and losing
+    it lowers it again; with capital_weight = 0 holding it changes nothing beyond its strength."""
+
+    def with_capital(data):
+        data["assets"]["CAPITAL"] = {"name": "Capital", "capital": True, "controller": "GNA",
+                                     "source": "test"}
+
+    scenario = load_scenario(write_variant(with_capital))
+    lna, gna = scenario.faction_ids.index("LNA"), scenario.faction_ids.index("GNA")
+    chances = {}
+    for omega in (0.0, 0.5):
+        war = WarState(scenario, resolve_params({"capital_weight": omega}, scenario, 1), replicates=1)
+        capital = [war.asset_index["CAPITAL"]]
+        before = float(war.strengths().chance[lna, 0])
+        war.transfer(capital, lna, np.ones(1, bool))
+        taken = float(war.strengths().chance[lna, 0])
+        war.transfer(capital, gna, np.ones(1, bool))
+        chances[omega] = (before, taken, float(war.strengths().chance[lna, 0]))
+    before, taken, lost = chances[0.5]
+    assert taken > before + 0.3 and lost == pytest.approx(before)
+    assert chances[0.0][1] == pytest.approx(chances[0.0][0])  # no military value: no change

@@ -19,7 +19,11 @@ from sim.params import ModelParams, describe_params, resolve_params
         ({"inertia": [0.1, 0.2]}, ["params: inertia", "2 values for 3 replicates"]),
         ({"state_weights": {"XXX": {"oil": 1}}}, ["state_weights.XXX", "unknown state", "ITA"]),
         ({"state_weights": {"ITA": {"greed": 1}}}, ["state_weights.ITA.greed", "unknown interest"]),
-        ({"state_weights": {"ITA": {"oil": 11}}}, ["state_weights.ITA.oil", "[-10.0, 10.0]"]),
+        ({"state_weights": {"ITA": {"oil": 31}}}, ["state_weights.ITA.oil", "[-30.0, 30.0]"]),
+        ({"interest_scales": {"greed": 2}}, ["interest_scales.greed", "unknown interest"]),
+        ({"interest_scales": {"oil": 0}}, ["interest_scales.oil", "[0.05, 20.0]"]),
+        ({"interest_scales": {"oil": float("nan")}}, ["interest_scales.oil", "not a finite number"]),
+        ({"interest_scales": [1, 2]}, ["interest_scales", "must map interest -> scale"]),
     ],
 )
 def test_bad_parameters(mini_scenario, params, words):
@@ -27,6 +31,21 @@ def test_bad_parameters(mini_scenario, params, words):
         resolve_params(params, mini_scenario, replicates=3)
     for word in words:
         assert word in str(caught.value)
+
+
+def test_interest_scales_multiply_every_states_prior_then_overrides_replace(mini_scenario):
+    plain = resolve_params({}, mini_scenario, replicates=3).weights
+    scaled = resolve_params({"interest_scales": {"oil": 2.0}}, mini_scenario, replicates=3).weights
+    np.testing.assert_allclose(scaled[:, 0], 2.0 * plain[:, 0])
+    np.testing.assert_allclose(scaled[:, 1:], plain[:, 1:])
+    per_replicate = resolve_params({"interest_scales": {"oil": [1.0, 2.0, 3.0]},
+                                    "state_weights": {"ITA": {"oil": 5.0}}}, mini_scenario,
+                                   replicates=3).weights
+    assert per_replicate.shape == (*plain.shape, 3)
+    ita = mini_scenario.state_ids.index("ITA")
+    np.testing.assert_allclose(per_replicate[ita, 0], 5.0)  # the override replaces the scaled prior
+    other = 1 - ita
+    np.testing.assert_allclose(per_replicate[other, 0], plain[other, 0] * np.array([1.0, 2.0, 3.0]))
 
 
 def test_per_replicate_values_broadcast_over_factions(mini_scenario):

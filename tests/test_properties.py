@@ -333,8 +333,10 @@ def test_per_replicate_parameters_equal_separate_runs(path, data, months, replic
     for r in range(replicates):
         alone = AlignmentModel(scenario, replicate_of(params, r), replicates=1, seed=seed,
                                first_replicate=r).run()
-        # batched per-replicate values (float32 arrays, einsum over weights) may round unlike scalars
-        assert_same_replicate(batch, r, alone, 0, support_atol=1e-5)
+        # batched per-replicate values (float32 arrays, einsum over weights) may round unlike scalars:
+        # valuations differ by an ulp or two (~1e-6), which a logit of precision up to 30 turns
+        # into support differences of up to beta / 4 times that
+        assert_same_replicate(batch, r, alone, 0, support_atol=3e-5)
 
 
 @every_scenario

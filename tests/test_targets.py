@@ -1,0 +1,57 @@
+"""Target files: every coded point cites its source, and a bad file stops with one clear error."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.errors import InputError
+from sim.scenario import load_scenario
+from sim.targets import STATE_COLUMNS, load_state_targets, load_targets
+
+STATES = ("ITA", "FRA", "TUR")
+HEADER = ",".join(STATE_COLUMNS)
+
+
+def test_the_committed_targets_load_and_cover_four_other_states_or_more():
+    scenario = load_scenario("libya_2014_2019")
+    italy = load_targets("italy_tilt")
+    assert italy["date"].iloc[0] < "2015-12"  # 2014-2015 are coded too
+    others = load_state_targets("other_states_tilt", scenario.state_ids)
+    assert "ITA" not in set(others["state"])
+    assert (others.groupby("state").size() >= 4).sum() >= 4
+    assert others["source"].str.strip().str.len().gt(0).all()
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ("XXX,2016-01,0.5,0.2,Reuters,words,why", ["row 1.state", "'XXX'", "ITA"]),
+        ("FRA,2016-13,0.5,0.2,Reuters,words,why", ["row 1 (2016-13).date"]),
+        ("FRA,2016-01,1.5,0.2,Reuters,words,why", ["row 1 (2016-01).tilt", "[-1, 1]"]),
+        ("FRA,2016-01,0.5,0,Reuters,words,why", ["row 1 (2016-01).sigma", "positive"]),
+        ("FRA,2016-01,0.5,0.2,,words,why", ["row 1 (2016-01).source", "cites its source"]),
+    ],
+)
+def test_a_bad_point_of_another_state_is_named(tmp_path, row, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_state_targets(str(path), STATES)
+    assert str(path) in str(caught.value)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_two_points_for_one_state_and_month_are_refused(tmp_path):
+    path = tmp_path / "twice.csv"
+    row = "FRA,2016-01,0.5,0.2,Reuters,words,why"
+    path.write_text(f"{HEADER}\n{row}\n{row}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="FRA 2016-01: appears twice"):
+        load_state_targets(str(path), STATES)
+
+
+def test_a_missing_column_is_named(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("state,date,tilt,sigma\nFRA,2016-01,0.5,0.2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"lacks columns \['source', 'excerpt', 'basis'\]"):
+        load_state_targets(str(path), STATES)
