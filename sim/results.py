@@ -81,51 +81,74 @@ class SimulationResult:
 
     def _replicate_column(self, r: np.ndarray) -> np.ndarray:
         if self.replicate_ids is not None:
-            return self.replicate_ids[r].astype(np.int64)
-        return (r + self.first_replicate).astype(np.int64)
+            return self.replicate_ids[r].astype(np.int32)
+        return (r + self.first_replicate).astype(np.int32)
 
-    def _index(self, *inner: int) -> tuple[np.ndarray, ...]:
-        """Columns (date, replicate, *inner positions) for a (T, R, *inner) array in C order."""
-        shape = (len(self.dates), self.replicates, *inner)
-        grids = np.indices(shape).reshape(len(shape), -1)
-        return tuple(grids)
+    def _rows(self, table: str, months: slice = slice(None)) -> pd.DataFrame:
+        """Rows of ``table`` (``tilt``, ``alignment`` or ``control``) for the months ``months``, in
+        the file schema: categorical labels, int32 replicates, float32 values."""
+        T = len(self.dates)
+        t0, t1, _ = months.indices(T)
+        if table == "tilt":
+            array, inner, labels = self.tilt_array, ("state",), (self.states,)
+        elif table == "alignment":
+            if self.support_array is None:
+                raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
+            array, inner, labels = self.support_array, ("state", "faction"), (self.states, self.factions)
+        else:
+            array, inner, labels = self.control_array, ("asset",), (self.assets,)
+        block = array[t0:t1]
+        grids = np.indices(block.shape, dtype=np.int32).reshape(block.ndim, -1)
+        columns: dict[str, object] = {
+            "date": _labels(self.dates, grids[0] + t0),
+            "replicate": self._replicate_column(grids[1]),
+        }
+        for name, values, codes in zip(inner, labels, grids[2:], strict=True):
+            columns[name] = _labels(values, codes)
+        flat = block.reshape(-1)
+        if table == "control":
+            columns["controller"] = _labels(self.factions, flat)
+        else:
+            columns["tilt" if table == "tilt" else "support"] = flat.astype(np.float32, copy=False)
+        return pd.DataFrame(columns)
 
     @cached_property
     def tilt(self) -> pd.DataFrame:
         """Columns ``date, replicate, state, tilt``: support for the tilt's plus side minus its minus
         side (``tilt_definition``; LNA - GNA in the historical scenario from 2015-12)."""
-        t, r, s = self._index(len(self.states))
-        return pd.DataFrame({
-            "date": np.asarray(self.dates)[t],
-            "replicate": self._replicate_column(r),
-            "state": np.asarray(self.states)[s],
-            "tilt": self.tilt_array.reshape(-1).astype(float),
-        })
+        return self._rows("tilt")
 
     @cached_property
     def alignment(self) -> pd.DataFrame:
-        """Columns ``date, replicate, state, faction, support``."""
-        if self.support_array is None:
-            raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
-        t, r, s, f = self._index(len(self.states), len(self.factions))
-        return pd.DataFrame({
-            "date": np.asarray(self.dates)[t],
-            "replicate": self._replicate_column(r),
-            "state": np.asarray(self.states)[s],
-            "faction": np.asarray(self.factions)[f],
-            "support": self.support_array.reshape(-1).astype(float),
-        })
+        """Columns ``date, replicate, state, faction, support`` (large: `write_table` writes it in
+        pieces)."""
+        return self._rows("alignment")
 
     @cached_property
     def control(self) -> pd.DataFrame:
         """Columns ``date, replicate, asset, controller``."""
-        t, r, a = self._index(len(self.assets))
-        return pd.DataFrame({
-            "date": np.asarray(self.dates)[t],
-            "replicate": self._replicate_column(r),
-            "asset": np.asarray(self.assets)[a],
-            "controller": np.asarray(self.factions)[self.control_array.reshape(-1)],
-        })
+        return self._rows("control")
+
+    def write_table(self, table: str, path, *, max_rows: int = 2_000_000) -> None:
+        """Write ``table`` (``tilt``, ``alignment`` or ``control``) to a Parquet file a few months at
+        a time, never holding more than about ``max_rows`` rows: the same rows, in the same order,
+        as the whole table."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        T = len(self.dates)
+        per_month = max(1, len(self._rows(table, slice(0, 1))))
+        step = max(1, max_rows // per_month)
+        writer = None
+        try:
+            for t in range(0, T, step):
+                chunk = pa.Table.from_pandas(self._rows(table, slice(t, t + step)), preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, chunk.schema)
+                writer.write_table(chunk)
+        finally:
+            if writer is not None:
+                writer.close()
 
     @cached_property
     def decomposition(self) -> pd.DataFrame:
@@ -137,9 +160,9 @@ class SimulationResult:
         T, S, P = self.decomposition_array.shape
         t, s, k = np.indices((T, S, P)).reshape(3, -1)
         table = pd.DataFrame({
-            "date": np.asarray(self.dates)[t],
-            "state": np.asarray(self.states)[s],
-            "part": np.asarray(self.decomposition_parts)[k],
+            "date": _labels(self.dates, t),
+            "state": _labels(self.states, s),
+            "part": _labels(self.decomposition_parts, k),
             "contribution": self.decomposition_array.reshape(-1),
         })
         return table.dropna(subset=["contribution"]).reset_index(drop=True)
@@ -151,3 +174,8 @@ class SimulationResult:
     def mean_tilt(self, state: str) -> np.ndarray:
         """Ensemble-mean tilt of a state, shape (T,)."""
         return self.tilt_array[:, :, self.states.index(state)].mean(axis=1)
+
+
+def _labels(values, codes: np.ndarray) -> pd.Categorical:
+    """A categorical column of ``values[codes]`` (codes only: no string per row)."""
+    return pd.Categorical.from_codes(np.asarray(codes), categories=pd.Index(list(values)))

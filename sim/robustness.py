@@ -34,7 +34,7 @@ from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
-from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
+from sim.output import claimed, discard_if_empty, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
@@ -170,6 +170,20 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
     }
 
 
+def write_outputs(folder: Path, settings: dict, *, baseline: dict, table, ends, draws,
+                  report: dict) -> None:
+    """Every file of a robustness folder, into the staging ``folder``."""
+    write_config(OmegaConf.create(settings), folder / "config.yaml")
+    table.to_csv(folder / "robustness.csv", index=False)
+    ends.to_csv(folder / "estimate_ends.csv", index=False)
+    draws.to_csv(folder / "estimate_draws.csv", index=False)
+    write_json(report, folder / "robustness.json")
+    if settings["plots"]:
+        save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
+                                   baseline=baseline["final"], month=settings["final"], draws=draws),
+                    folder / "robustness.png")
+
+
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="robustness")
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -177,34 +191,31 @@ def main(cfg: DictConfig) -> None:
     settings = plain(cfg)
     started = time.perf_counter()
     try:
-        check_fresh(run_dir)
-        scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
-        if settings["focus_state"] not in scenario.state_ids:
-            raise InputError("config", "focus_state", f"unknown state {settings['focus_state']!r}; "
-                             f"states of {scenario.name}: {list(scenario.state_ids)}")
-        for key in ("final", "rise_from", "group_from"):
-            month = parse_month(settings[key])
-            if not scenario.start <= month <= scenario.end:
-                raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
-        baseline, table = ablation_table(scenario, settings)
-        ends, draws = estimate_draws(scenario, settings)
+        with claimed(run_dir) as folder:  # checked writable before the runs start
+            scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
+            if settings["focus_state"] not in scenario.state_ids:
+                raise InputError("config", "focus_state", f"unknown state {settings['focus_state']!r}; "
+                                 f"states of {scenario.name}: {list(scenario.state_ids)}")
+            for key in ("final", "rise_from", "group_from"):
+                month = parse_month(settings[key])
+                if not scenario.start <= month <= scenario.end:
+                    raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
+            baseline, table = ablation_table(scenario, settings)
+            ends, draws = estimate_draws(scenario, settings)
+            report = summary(baseline, table, settings)
+            report["estimates"] = estimates_summary(ends, draws, settings)
+            report["wall_time_s"] = time.perf_counter() - started
+            write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
+                          report=report)
     except (InputError, ValueError) as exc:
         discard_if_empty(run_dir)
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
-    report = summary(baseline, table, settings)
-    report["estimates"] = estimates_summary(ends, draws, settings)
-    report["wall_time_s"] = time.perf_counter() - started
-    with staged(run_dir) as folder:
-        write_config(OmegaConf.create(settings), folder / "config.yaml")
-        table.to_csv(folder / "robustness.csv", index=False)
-        ends.to_csv(folder / "estimate_ends.csv", index=False)
-        draws.to_csv(folder / "estimate_draws.csv", index=False)
-        write_json(report, folder / "robustness.json")
-        if settings["plots"]:
-            save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
-                                       baseline=baseline["final"], month=settings["final"], draws=draws),
-                        folder / "robustness.png")
+    except OSError as exc:
+        discard_if_empty(run_dir)
+        print(f"error: {run_dir}: results folder: could not be written ({exc.strerror}: "
+              f"{exc.filename}); nothing was published", file=sys.stderr)
+        sys.exit(2)
     loo = report["leave_one_out"]
     log.info("%s %s: %.2f; largest single-event change %s %+.2f (limit %.2f: %s); %d runs in %.0f s -> %s",
              settings["focus_state"], settings["final"], baseline["final"],

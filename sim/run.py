@@ -18,13 +18,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
-from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
+from sim.memory import check_fits, estimate
+from sim.output import claimed, discard_if_empty, write_config, write_json
 from sim.plotting import plot_all_states, plot_decomposition, plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
 from sim.summary import summarise
-from sim.targets import load_targets, target_path
+from sim.targets import load_targets
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -40,11 +41,12 @@ def marked_events(scenario: Scenario) -> list[tuple[str, str]]:
 
 
 def load_optional_targets(name: str | None):
-    """The target table if one is configured and present; None otherwise."""
+    """The target table if one is configured (``targets=null`` for none).
+
+    Raises:
+        InputError: the configured file does not exist or is malformed.
+    """
     if not name:
-        return None
-    if not target_path(name).exists():
-        log.warning("no target file %s: plotting without documented points", target_path(name))
         return None
     return load_targets(name)
 
@@ -66,10 +68,10 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
     focus = cfg["focus_state"]
     write_config(cfg, folder / "config.yaml")
     if result.support_array is not None:
-        result.alignment.to_parquet(folder / "alignment.parquet", index=False)
+        result.write_table("alignment", folder / "alignment.parquet")
         result.decomposition.to_parquet(folder / "decomposition.parquet", index=False)
-    result.tilt.to_parquet(folder / "tilt.parquet", index=False)
-    result.control.to_parquet(folder / "control.parquet", index=False)
+    result.write_table("tilt", folder / "tilt.parquet")
+    result.write_table("control", folder / "control.parquet")
     summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"])
     write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
@@ -87,31 +89,54 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
             save_figure(figure, folder / focus_plot_name(scenario, focus).replace("_tilt", "_decomposition"))
 
 
-def fail(run_dir: Path, exc: Exception) -> None:
-    """One clear message, no traceback, no folder left behind."""
+def run_command(cfg: DictConfig, run_dir: Path) -> tuple[int, str, SimulationResult | None]:
+    """`run_app` as the command line sees it: the exit code, the one-line message of a failure
+    (empty on success) and the result (None on failure). Bad input and unwritable results exit
+    with 2 and leave no folder."""
+    try:
+        return 0, "", run_app(cfg, run_dir)
+    except (InputError, ValueError) as exc:
+        problem: Exception = exc
+    except OSError as exc:
+        problem = InputError(str(run_dir), "results folder", f"could not be written "
+                             f"({exc.strerror}: {exc.filename}); nothing was published")
     discard_if_empty(run_dir)
-    print(f"error: {exc}", file=sys.stderr)
-    sys.exit(2)
+    return 2, f"error: {problem}", None
+
+
+def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
+    """Everything ``python -m sim.run`` does once its config is composed: claim ``run_dir``, run,
+    write every output into the private staging folder, publish the folder whole.
+
+    Raises:
+        InputError, ValueError: bad input (before anything is published).
+        OSError: the results could not be written (nothing is published).
+    """
+    with claimed(run_dir) as folder:  # checked writable before the simulation starts
+        scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
+        check_focus_state(scenario, cfg.focus_state)
+        targets = load_optional_targets(cfg.targets)
+        check_fits(estimate(replicates=cfg.replicates, months=scenario.n_months,
+                            states=len(scenario.states), factions=len(scenario.factions),
+                            assets=len(scenario.assets), record=cfg.record),
+                   replicates=cfg.replicates, record=cfg.record)
+        result = execute(scenario, params=plain(cfg.params), replicates=cfg.replicates,
+                         seed=cfg.seed, first_replicate=cfg.first_replicate, record=cfg.record,
+                         progress=cfg.progress, config=plain(cfg))
+        write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder)
+    return result
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        check_fresh(run_dir)
-        scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
-        check_focus_state(scenario, cfg.focus_state)
-        targets = load_optional_targets(cfg.targets)
-        result = execute(scenario, params=plain(cfg.params), replicates=cfg.replicates,
-                         seed=cfg.seed, first_replicate=cfg.first_replicate, record=cfg.record,
-                         progress=cfg.progress, config=plain(cfg))
-    except (InputError, ValueError) as exc:
-        fail(run_dir, exc)
-    with staged(run_dir) as folder:
-        write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder)
+    code, message, result = run_command(cfg, run_dir)
+    if code:
+        print(message, file=sys.stderr)
+        sys.exit(code)
     focus = result.mean_tilt(cfg.focus_state)
-    log.info("%s: %d replicates x %d months in %.2f s -> %s", scenario.name, result.replicates,
+    log.info("%s: %d replicates x %d months in %.2f s -> %s", result.scenario, result.replicates,
              len(result.dates), result.wall_time_s, run_dir)
     log.info("%s's mean tilt: %s %.2f, %s %.2f", cfg.focus_state, result.dates[0], focus[0],
              result.dates[-1], focus[-1])

@@ -45,7 +45,9 @@ def test_tables_follow_the_file_schema(finished):
     alignment = pd.read_parquet(finished / "alignment.parquet")
     assert list(alignment.columns) == ["date", "replicate", "state", "faction", "support"]
     assert alignment["date"].str.fullmatch(r"\d{4}-\d{2}").all()
-    assert alignment["replicate"].dtype == "int64"
+    assert alignment["replicate"].dtype == "int32"
+    assert alignment["support"].dtype == "float32"
+    assert isinstance(alignment["state"].dtype, pd.CategoricalDtype)
     tilt = pd.read_parquet(finished / "tilt.parquet")
     assert list(tilt.columns) == ["date", "replicate", "state", "tilt"]
     control = pd.read_parquet(finished / "control.parquet")
@@ -95,6 +97,9 @@ def test_results_are_never_overwritten(finished):
         ("+params.state_weights.XYZ.oil=1", "state_weights.XYZ: unknown state"),
         ("focus_state=XYZ", "focus_state: unknown state 'XYZ'; states of mini: ['ITA', 'FRA', 'TUR']"),
         ("scenario_dir=/no/such/folder", "/no/such/folder: scenario_dir: is not a folder"),
+        ("targets=nonexistent", "nonexistent.csv: file: no such target file; known: ["),
+        ("first_replicate=-1", "first_replicate must be a non-negative integer, got -1"),
+        ("replicates=100000000", "replicates: 100000000 replicates would need about"),
     ],
 )
 def test_bad_input_one_clear_error_and_no_folder(tmp_path, override, words):
