@@ -2,16 +2,27 @@
 
 Writes to its run folder: ``calibrated.yaml`` (a parameter set), ``fit_report.json``, ``fit.png``,
 ``tilt.parquet`` (the calibrated ensemble) and the resolved ``config.yaml``. With
-``calibrate.write_config=true`` it also writes ``configs/params/calibrated.yaml``, which
-``python -m sim.run`` and ``sim.simulate`` then use by default.
+``calibrate.write_config=true`` it also writes ``configs/params/calibrated.yaml`` (atomically),
+which ``python -m sim.run`` and ``sim.simulate`` then use by default.
+
+After every generation of every fit it saves a checkpoint (`sim.checkpoint`), by default in
+``.checkpoints/<run folder's name>`` beside the run folder, removed once the results are written.
+A run stopped by Ctrl-C, SIGTERM, ``kill -9`` or a crash continues, given the same settings and
+``calibrate.resume=<checkpoint folder or the stopped run's folder>``, and ends with exactly the
+results it would have had (the files' date stamp is the first attempt's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +33,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration import Calibrator, FreeParameter
+from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
-from sim.output import check_fresh, discard_if_empty, staged, write_config, write_json
+from sim.output import check_fresh, claimed, discard_if_empty, write_config, write_json
 from sim.plotting import plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
@@ -41,6 +53,11 @@ register_configs()
 CALIBRATED_CONFIG = CONFIG_DIR / "params" / "calibrated.yaml"
 #: The spread (std / search range) below which a parameter counts as pinned down by the data.
 PINNED_SPREAD = 0.1
+#: Settings that say where checkpoints go and whether a copy of the result is written, not what the
+#: results are: a checkpoint made with other values of these still resumes.
+UNCOMPARED = ("checkpoint_dir", "resume", "write_config")
+#: How the checkpoint stores the run's start.
+STARTED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_patterns(items: list[dict], scenario: Scenario) -> list[Pattern]:
@@ -198,8 +215,9 @@ def origin_mask(cal: Calibrator, until: str) -> tuple[np.ndarray, int]:
     return mask, cutoff
 
 
-def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
-    """Refit on the points up to ``until``; forecast the rest against two naive baselines.
+def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable[..., dict]) -> dict:
+    """Refit on the points up to ``until`` (``run_fit``: see `fitter`); forecast the rest against
+    two naive baselines.
 
     The entry carries ``until``, ``rmse`` (the model's forecast), ``persistence_rmse`` (the last
     fitted point held) and ``trend_rmse`` (a linear trend through the fitted points), whether the
@@ -207,8 +225,7 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
     """
     months = cal.targets["month"].to_numpy()
     mask, cutoff = origin_mask(cal, until)
-    fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
-                  optimizer_seed=settings["optimizer_seed"], until=cutoff)
+    fit = run_fit(f"out_of_sample {until}", optimizer_seed=settings["optimizer_seed"], until=cutoff)
     result = report_run(cal, cal.values_as_params(fit["x"]), replicates=settings["report_replicates"],
                         seed=settings["seed"])
     forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
@@ -237,12 +254,13 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str) -> dict:
     }
 
 
-def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
-    """Refit from other optimiser seeds; each parameter's spread across the fits."""
+def identifiability(cal: Calibrator, settings: dict, first: dict,
+                    run_fit: Callable[..., dict]) -> dict:
+    """Refit from other optimiser seeds (``run_fit``: see `fitter`); each parameter's spread
+    across the fits."""
     fits = [first]
     for k in range(1, settings["restarts"]):
-        fits.append(cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
-                            optimizer_seed=settings["optimizer_seed"] + k))
+        fits.append(run_fit(f"restart {k}", optimizer_seed=settings["optimizer_seed"] + k))
     values = np.array([f["x"] for f in fits])
     y = cal.targets["tilt"].to_numpy()
     rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]),
@@ -261,6 +279,60 @@ def identifiability(cal: Calibrator, settings: dict, first: dict) -> dict:
     return {"restarts": len(fits), "objectives": [f["objective"] for f in fits], "rmse": rmse,
             "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table,
             "fits": fits}
+
+
+def fitter(cal: Calibrator, settings: dict, checkpoint: Checkpoint) -> Callable[..., dict]:
+    """``fit(key, optimizer_seed=, until=None)``: a fit at the configured budget, checkpointed
+    after each generation under ``key`` and taken from the checkpoint if it finished before."""
+
+    def fit(key: str, *, optimizer_seed: int, until: int | None = None) -> dict:
+        if key in checkpoint.finished:
+            log.info("fit %s: finished before, taken from the checkpoint", key)
+        elif checkpoint.current and checkpoint.current["key"] == key:
+            log.info("fit %s: resumed after generation %d", key,
+                     checkpoint.current["state"]["generation"])
+        return checkpoint.run(key, functools.partial(
+            cal.fit, popsize=settings["popsize"], maxiter=settings["maxiter"],
+            optimizer_seed=optimizer_seed, until=until))
+
+    return fit
+
+
+def start_time() -> str:
+    """Now in UTC (as ``STARTED_FORMAT``), or the time in ``SOURCE_DATE_EPOCH`` if it is set (the
+    reproducible-builds convention for fixing the date stamped into generated files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise InputError("environment", "SOURCE_DATE_EPOCH", f"is {epoch!r}; seconds since "
+                         "1970-01-01 UTC, an integer") from None
+    return when.strftime(STARTED_FORMAT)
+
+
+def open_checkpoint(settings: dict, params: dict, run_dir: Path) -> Checkpoint:
+    """The run's checkpoint: the one in ``calibrate.resume`` (refused unless made with the same
+    settings and parameters), or a new one in ``calibrate.checkpoint_dir`` (by default
+    `sim.checkpoint.default_folder` of the run folder)."""
+    fingerprint = {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
+                   "params": params}
+    if settings["resume"] is not None:
+        return Checkpoint.resume(locate(Path(settings["resume"])), fingerprint)
+    folder = (Path(settings["checkpoint_dir"]) if settings["checkpoint_dir"] is not None
+              else default_folder(run_dir))
+    return Checkpoint.create(folder, fingerprint, started=start_time())
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
 
 
 def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) -> str:
@@ -286,7 +358,6 @@ def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) 
 def main(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
-    started = time.perf_counter()
     settings = plain(cfg.calibrate)
     try:
         check_fresh(run_dir)
@@ -294,18 +365,45 @@ def main(cfg: DictConfig) -> None:
         for until in settings["out_of_sample_origins"]:
             origin_mask(cal, str(until))
         counterfactual = load_scenario(settings["counterfactual"]) if settings["counterfactual"] else None
+        checkpoint = open_checkpoint(settings, plain(cfg.params), run_dir)
     except (InputError, ValueError) as exc:
         discard_if_empty(run_dir)
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
 
-    log.info("fitting %d parameters to %d points (%d replicates per candidate)", len(cal.free),
-             len(cal.targets), cal.replicates)
-    fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
-                  optimizer_seed=settings["optimizer_seed"])
+    # SIGTERM stops the run as Ctrl-C does; either way the last checkpoint stays to resume from
+    handlers = ({sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+                if threading.current_thread() is threading.main_thread() else {})
+    try:
+        with claimed(run_dir) as staging:  # the folder is published whole when the run ends
+            run_calibration(cfg, settings, cal, counterfactual, checkpoint, run_dir, staging)
+    except InputError as exc:
+        discard_if_empty(run_dir)
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt as exc:
+        log.warning("interrupted; the finished generations are kept: continue with the same "
+                    "settings and calibrate.resume=%s", checkpoint.folder)
+        sys.exit(128 + (exc.signum if isinstance(exc, Interrupted) else signal.SIGINT))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    checkpoint.remove()
+
+
+def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
+                    counterfactual: Scenario | None, checkpoint: Checkpoint, run_dir: Path,
+                    folder: Path) -> None:
+    """The fits, the reports and the files of a validated run (see the module docstring), written
+    into the run's private staging ``folder`` (published as ``run_dir`` when the run ends)."""
+    started = time.perf_counter()
+    log.info("fitting %d parameters to %d points (%d replicates per candidate); checkpoints in %s",
+             len(cal.free), len(cal.targets), cal.replicates, checkpoint.folder)
+    run_fit = fitter(cal, settings, checkpoint)
+    fit = run_fit("main", optimizer_seed=settings["optimizer_seed"])
     identified, fits = None, [fit]
     if settings["restarts"] > 1:  # refit from other optimiser seeds; keep the best objective
-        identified = identifiability(cal, settings, fit)
+        identified = identifiability(cal, settings, fit, run_fit)
         fits = identified.pop("fits")
         kept = int(np.argmin([f["objective"] for f in fits]))
         identified["kept"] = {"restart": kept, "optimizer_seed": settings["optimizer_seed"] + kept}
@@ -330,7 +428,7 @@ def main(cfg: DictConfig) -> None:
                                     "trajectory": trajectory_checks(other, cal.state, settings["checks"])}
     origins = [str(until) for until in settings["out_of_sample_origins"]]
     if origins:
-        report["out_of_sample"] = [out_of_sample(cal, settings, until) for until in origins]
+        report["out_of_sample"] = [out_of_sample(cal, settings, until, run_fit) for until in origins]
     band = None
     if identified is not None:
         report["identifiability"] = identified
@@ -339,7 +437,8 @@ def main(cfg: DictConfig) -> None:
         report["uncertainty"] = band
     report["wall_time_s"] = time.perf_counter() - started
 
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # the first attempt's start, so that a resumed run writes the same bytes
+    stamp = dt.datetime.strptime(checkpoint.started, STARTED_FORMAT).strftime("%Y-%m-%d %H:%M UTC")
     fit_rep = report["fit"]
     header = [
         f"Calibrated parameters: written by `python -m sim.calibrate` on {stamp}.",
@@ -356,17 +455,16 @@ def main(cfg: DictConfig) -> None:
         f"recorded_seed: {settings['seed']}",
     ]
     text = calibrated_yaml(params, cal.free, header)
-    with staged(run_dir) as folder:
-        write_config(OmegaConf.create(plain(cfg)), folder / "config.yaml")
-        (folder / "calibrated.yaml").write_text(text, encoding="utf-8")
-        write_json(report, folder / "fit_report.json")
-        result.tilt.to_parquet(folder / "tilt.parquet", index=False)
-        figure = plot_state_tilt(result.tilt, cal.state, targets=cal.targets,
-                                 title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})",
-                                 band=band)
-        save_figure(figure, folder / "fit.png")
+    write_config(OmegaConf.create(plain(cfg)), folder / "config.yaml")
+    (folder / "calibrated.yaml").write_text(text, encoding="utf-8")
+    write_json(report, folder / "fit_report.json")
+    result.tilt.to_parquet(folder / "tilt.parquet", index=False)
+    figure = plot_state_tilt(result.tilt, cal.state, targets=cal.targets,
+                             title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})",
+                             band=band)
+    save_figure(figure, folder / "fit.png")
     if settings["write_config"]:
-        CALIBRATED_CONFIG.write_text(text, encoding="utf-8")
+        write_atomic(CALIBRATED_CONFIG, text)
         log.info("wrote %s", CALIBRATED_CONFIG)
     log.info("RMSE %.3f, max error %.3f, R2 %.3f, turning %s; %d evaluations; %.0f s -> %s",
              fit_rep["rmse"], fit_rep["max_abs_error"], fit_rep["r2"], fit_rep["turning_date"],

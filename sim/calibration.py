@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import differential_evolution
+from scipy.optimize._differentialevolution import DifferentialEvolutionSolver
 from tqdm.auto import tqdm
 
 from sim.errors import ParameterError
@@ -165,7 +165,9 @@ class Calibrator:
         model.run()
         self.evaluations += candidates
         history = model.tilt_history.reshape(self.scenario.n_months, candidates, n, -1)
-        return history.mean(axis=2)
+        mean = history.mean(axis=2)
+        model.release()
+        return mean
 
     def masks(self, until: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Which focus and joint points count when fitting on the points up to month ``until``."""
@@ -204,31 +206,98 @@ class Calibrator:
         return np.sum((np.log(x[self.scale_columns]) / self.prior_sd) ** 2, axis=0)
 
     def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, until: int | None = None,
-            tol: float = 0.0, progress: bool = True) -> dict[str, Any]:
+            tol: float = 0.0, progress: bool = True, state: dict | None = None,
+            on_generation: Callable[[dict], Any] | None = None) -> dict[str, Any]:
         """Differential evolution over the free parameters (whole population per model run).
 
-        Returns:
-            ``x`` (best values), ``objective``, ``evaluations``, ``generations``, ``wall_time_s``.
-        """
-        started, before = time.perf_counter(), self.evaluations
-        with tqdm(total=maxiter, desc="calibrating", unit="gen", disable=not progress) as bar:
-            def advance(intermediate_result):
-                bar.update(1)
-                bar.set_postfix(objective=f"{intermediate_result.fun:.3f}")
+        scipy's `differential_evolution` (best1bin, dithered mutation, Sobol' start, deferred
+        updating, no polish), stepped one generation at a time so that it can stop after any
+        generation and resume exactly: ``on_generation`` receives the fit's state, and a later
+        call with the same arguments and ``state=`` that state ends with the same result as a fit
+        never stopped.
 
-            result = differential_evolution(
-                lambda x: self.losses(x, until), self.bounds, vectorized=True, updating="deferred",
-                popsize=popsize, maxiter=maxiter, tol=tol, polish=False, init="sobol",
-                rng=np.random.default_rng(optimizer_seed), callback=advance,
-            )
+        Args:
+            popsize: population = popsize x number of free parameters (rounded up to a power of 2).
+            maxiter: the most generations.
+            optimizer_seed: seed of the optimiser's random generator.
+            until: fit only the points up to this month number (all by default).
+            tol: stop once the objectives' std <= tol x |their mean| (0: only if all are equal).
+            progress: show a progress bar.
+            state: a state given to ``on_generation`` by a fit with the same arguments: continue it.
+            on_generation: called after each generation with the state (plain, JSON-able data:
+                ``generation``, ``evaluations``, ``wall_time_s``, ``solver``).
+
+        Returns:
+            ``x`` (best values), ``objective``, ``evaluations``, ``generations``, ``wall_time_s``
+            (the last two summed over the attempts of a resumed fit).
+        """
+        started = time.perf_counter()
+        done = state or {"generation": 0, "evaluations": 0, "wall_time_s": 0.0}
+        generation, evaluations = int(done["generation"]), int(done["evaluations"])
+        with DifferentialEvolutionSolver(
+            lambda x: self.losses(x, until), self.bounds, vectorized=True, updating="deferred",
+            popsize=popsize, maxiter=maxiter, tol=tol, polish=False, init="sobol",
+            rng=np.random.default_rng(optimizer_seed),
+        ) as solver, tqdm(total=maxiter, initial=generation, desc="calibrating", unit="gen",
+                          disable=not progress) as bar:
+            if state is not None:
+                restore_solver(solver, state["solver"])
+            # the loop of DifferentialEvolutionSolver.solve, minus its callback and polish
+            while generation < maxiter and not solver.converged():
+                before = self.evaluations
+                next(solver)
+                generation += 1
+                evaluations += self.evaluations - before
+                bar.update(1)
+                bar.set_postfix(objective=f"{solver.population_energies[0]:.3f}")
+                if on_generation is not None:
+                    on_generation({
+                        "generation": generation, "evaluations": evaluations,
+                        "wall_time_s": done["wall_time_s"] + time.perf_counter() - started,
+                        "solver": solver_state(solver),
+                    })
+            x, objective = solver.x, solver.population_energies[0]
         return {
-            "x": np.asarray(result.x, dtype=float),
-            "objective": float(result.fun),
-            "evaluations": int(self.evaluations - before),
-            "generations": int(result.nit),
-            "wall_time_s": time.perf_counter() - started,
+            "x": np.asarray(x, dtype=float),
+            "objective": float(objective),
+            "evaluations": evaluations,
+            "generations": generation,
+            "wall_time_s": done["wall_time_s"] + time.perf_counter() - started,
         }
 
     def values_as_params(self, x: np.ndarray) -> dict:
         """The full parameter mapping with the free parameters at ``x``."""
         return apply_values(self.base, self.free, [float(v) for v in x])
+
+
+def solver_state(solver: DifferentialEvolutionSolver) -> dict[str, Any]:
+    """Everything a `DifferentialEvolutionSolver` carries from one generation to the next, as
+    plain data: the population (scaled to [0, 1]) and its objectives, the random generator's
+    state, and the index array the solver shuffles in place to pick mutation partners."""
+    return {
+        "population": solver.population.tolist(),
+        "energies": solver.population_energies.tolist(),
+        "feasible": solver.feasible.tolist(),
+        "constraint_violation": solver.constraint_violation.tolist(),
+        "partner_order": solver._random_population_index.tolist(),
+        "scale": float(solver.scale),
+        "nfev": int(solver._nfev),
+        "rng": solver.random_number_generator.bit_generator.state,
+    }
+
+
+def restore_solver(solver: DifferentialEvolutionSolver, state: Mapping[str, Any]) -> None:
+    """Put a state from `solver_state` into a solver built with the same arguments."""
+    population = np.asarray(state["population"], dtype=float)
+    if population.shape != solver.population.shape:
+        raise ValueError(f"a state of a population {population.shape} cannot resume a solver of "
+                         f"{solver.population.shape}")
+    solver.population = population
+    solver.population_energies = np.asarray(state["energies"], dtype=float)
+    solver.feasible = np.asarray(state["feasible"], dtype=bool)
+    solver.constraint_violation = np.asarray(state["constraint_violation"], dtype=float)
+    solver._random_population_index = np.asarray(state["partner_order"],
+                                                 dtype=solver._random_population_index.dtype)
+    solver.scale = float(state["scale"])
+    solver._nfev = int(state["nfev"])
+    solver.random_number_generator.bit_generator.state = state["rng"]

@@ -97,6 +97,13 @@ class CalibrateConfig:
             and forecast the rest against persistence and a linear trend; empty to skip.
         restarts: optimiser seeds of the identifiability report (1: none).
         write_config: also write ``configs/params/calibrated.yaml``.
+        checkpoint_dir: the folder of the checkpoint saved after every generation of every fit;
+            null for ``.checkpoints/<run folder's name>`` beside the run folder. Removed once the
+            run's results are written.
+        resume: a stopped run's checkpoint folder, or its run folder: continue that run (refused
+            unless made with the same settings and parameters, apart from ``checkpoint_dir``,
+            ``resume`` and ``write_config``); its checkpoints keep going to that folder. Null:
+            start afresh.
         turning_level: tilt the mean must rise above, from below, for the turning month.
         checks: the trajectory's expected shape.
         free: the fitted parameters, each ``{name, low, high}``.
@@ -119,6 +126,8 @@ class CalibrateConfig:
     out_of_sample_origins: list[str] = field(default_factory=list)
     restarts: int = 1
     write_config: bool = False
+    checkpoint_dir: str | None = None
+    resume: str | None = None
     turning_level: float = -0.5
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     free: list[dict[str, Any]] = field(default_factory=list)

@@ -25,3 +25,16 @@ class ScenarioError(InputError):
 
 class ParameterError(InputError):
     """A model parameter is missing, out of bounds or not a finite number."""
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting a bad input in a message.
+
+    Args:
+        value: the offending input (possibly a megabyte of text or a 1,000-digit integer).
+        limit: the longest text returned.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"  # repr of a huge int is slow or refused
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."

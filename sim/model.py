@@ -209,6 +209,18 @@ class AlignmentModel(mesa.Model):
                 progress(1)
         return self
 
+    def release(self) -> None:
+        """Let this finished model be freed once its caller drops it.
+
+        Mesa 3.3 keeps every model it ever built alive through the class-level ``Agent._ids``
+        (mesa issue 3179, fixed by pull request 3180 in later releases): a calibration, a sweep or
+        the robustness app builds hundreds of models and would keep them all. No agent may be
+        added to a released model.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
+
     def _month_draws(self, t: int) -> np.ndarray:
         """Month ``t``'s uniforms, (width, R): the states' shocks, then the events' draws."""
         if self.replicate_ids is None:

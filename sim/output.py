@@ -127,8 +127,10 @@ def abandon(staging: Path, run_dir: Path) -> None:
 
 @contextlib.contextmanager
 def _terminate_as_exit() -> Iterator[None]:
-    """While the block runs, SIGTERM raises SystemExit (so cleanup runs) instead of killing."""
-    if threading.current_thread() is not threading.main_thread():
+    """While the block runs, SIGTERM raises SystemExit (so cleanup runs) instead of killing; an app
+    that handles SIGTERM itself keeps its handler."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
         yield
         return
 
@@ -161,13 +163,6 @@ def claimed(run_dir: Path) -> Iterator[Path]:
         except BaseException:
             abandon(staging, run_dir)
             raise
-
-
-@contextlib.contextmanager
-def staged(run_dir: Path) -> Iterator[Path]:
-    """`claimed` for the writing at the end of a run only (the claim is not held while it computes)."""
-    with claimed(run_dir) as staging:
-        yield staging
 
 
 def check_writable_parent(folder: Path) -> None:
@@ -220,16 +215,6 @@ def write_config(cfg: Any, path: Path) -> None:
 def write_json(data: dict, path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_jsonable) + "\n",
                     encoding="utf-8")
-
-
-def write_atomically(text: str, path: Path) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it and one rename."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _jsonable(value: Any) -> Any:

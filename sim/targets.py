@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 
 from sim.dates import parse_month
-from sim.errors import InputError
+from sim.errors import InputError, brief
 from sim.paths import TARGET_DIR
 
+#: Largest target file read, in bytes (the committed ones are a few kB).
+MAX_FILE_BYTES = 2_000_000
 COLUMNS = ("date", "tilt", "sigma", "excerpt_ar", "gloss_en", "basis")
 #: Columns of a file coding several states' points (``other_states_tilt.csv``).
 STATE_COLUMNS = ("state", "date", "tilt", "sigma", "source", "excerpt", "basis")
@@ -31,13 +33,26 @@ def _read(name: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
         known = sorted(p.stem for p in TARGET_DIR.glob("*.csv"))
         raise InputError(where, "file", f"no such target file; known: {known}")
     try:
+        if not path.is_file():
+            raise InputError(where, "file", "is not a regular file; give a CSV file NAME.csv")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(where, "file", f"is larger than {MAX_FILE_BYTES:,} bytes, the limit for "
+                             "a target file")
         table = pd.read_csv(path, comment="#", dtype={"date": str, "state": str})
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise InputError(where, "file", f"cannot be read ({exc.strerror or exc})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(where, "file", f"is not a readable CSV ({exc})") from None
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise InputError(where, "header", f"lacks columns {missing}; required: {list(columns)}")
     return table, where
+
+
+def _is_number(value: object) -> bool:
+    """Whether a cell is a finite number (not a bool, not text such as ``"0.5x"``)."""
+    return (isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+            and bool(np.isfinite(value)))
 
 
 def _check_rows(table: pd.DataFrame, where: str, cited: tuple[str, ...]) -> list[int]:
@@ -50,10 +65,10 @@ def _check_rows(table: pd.DataFrame, where: str, cited: tuple[str, ...]) -> list
         except ValueError as exc:
             raise InputError(where, f"{entry}.date", str(exc)) from None
         tilt, sigma = row["tilt"], row["sigma"]
-        if not (isinstance(tilt, int | float) and np.isfinite(tilt) and -1 <= tilt <= 1):
-            raise InputError(where, f"{entry}.tilt", f"is {tilt!r}; a number in [-1, 1]")
-        if not (isinstance(sigma, int | float) and np.isfinite(sigma) and sigma > 0):
-            raise InputError(where, f"{entry}.sigma", f"is {sigma!r}; a positive number")
+        if not (_is_number(tilt) and -1 <= tilt <= 1):
+            raise InputError(where, f"{entry}.tilt", f"is {brief(tilt)}; a number in [-1, 1]")
+        if not (_is_number(sigma) and sigma > 0):
+            raise InputError(where, f"{entry}.sigma", f"is {brief(sigma)}; a positive number")
         for column in cited:
             if not isinstance(row[column], str) or not row[column].strip():
                 raise InputError(where, f"{entry}.{column}", "is empty; every point cites its source")
@@ -94,7 +109,7 @@ def load_state_targets(name: str, states: tuple[str, ...]) -> pd.DataFrame:
     table["month"] = _check_rows(table, where, ("source", "excerpt", "basis"))
     for i, state in enumerate(table["state"]):
         if state not in states:
-            raise InputError(where, f"row {i + 1}.state", f"is {state!r}; states: {list(states)}")
+            raise InputError(where, f"row {i + 1}.state", f"is {brief(state)}; states: {list(states)}")
     if table.duplicated(["state", "month"]).any():
         row = table.loc[table.duplicated(["state", "month"])].iloc[0]
         raise InputError(where, f"{row['state']} {row['date']}", "appears twice; one point per month")

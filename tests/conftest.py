@@ -14,6 +14,13 @@ MINI = DATA / "mini.yaml"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes an object used twice out twice: scenario files may not hold anchors or aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 @pytest.fixture(scope="session")
 def mini_raw() -> dict:
     return yaml.safe_load(MINI.read_text(encoding="utf-8"))
@@ -27,7 +34,8 @@ def write_variant(tmp_path: Path, mini_raw: dict) -> Callable[..., Path]:
         data = copy.deepcopy(mini_raw)
         edit(data)
         path = tmp_path / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
         return path
 
     return write

@@ -40,6 +40,9 @@ def test_with_values_changes_exactly_the_estimates_named(mini_scenario):
     assert not np.array_equal(before.tilt_history, after.tilt_history)
     with pytest.raises(KeyError, match="not estimates"):
         with_values(mini_scenario, {"factions.GNA.strength": 0.4})
+    for bad in (float("nan"), 10**400, "1.2", True):
+        with pytest.raises(ValueError, match=r"factions.LNA.strength: .* is not a finite number"):
+            with_values(mini_scenario, {"factions.LNA.strength": bad})
 
 
 def test_cutting_the_scenario_drops_the_estimates_of_what_it_cuts(mini_scenario):
@@ -67,6 +70,8 @@ def _mark(where: list, marks):
         (["factions", "GNA"], {"name": [0, 1]}, "is not a number of this entry"),
         (["factions", "GNA"], {"strength": 0.5}, "must be [low, high]"),
         (["factions", "GNA"], {"strength": [0.1, float("nan")]}, "must be [low, high]"),
+        (["factions", "GNA"], {"strength": [0.1, 10**400]}, "two finite numbers"),
+        (["factions", "GNA"], {"strength": [0.1, True]}, "two finite numbers"),
         (["factions", "GNA"], [0.1, 0.9], "must map each estimated field"),
         (["states", "ITA"], {"weights.greed": [0, 1]}, "names no value of this entry"),
         (["events", 0], {"losses.GNA": [0.1, 0.9]}, "names no value of this entry"),

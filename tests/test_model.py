@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.paths import SCENARIO_DIR
 from sim.model import AlignmentModel
+from sim.paths import SCENARIO_DIR
 from sim.simulate import execute
 
 

@@ -39,9 +39,9 @@ def test_a_failed_run_leaves_nothing(tmp_path, stop):
 
 def test_a_folder_another_live_run_is_writing_is_refused(tmp_path):
     run_dir = tmp_path / "run"
-    with claimed(run_dir), pytest.raises(InputError, match="is being written by another run"):
-        with claimed(run_dir):
-            pass
+    with claimed(run_dir), pytest.raises(InputError, match="is being written by another run"), \
+            claimed(run_dir):
+        pass
 
 
 def test_a_staging_folder_left_by_a_killed_run_is_reclaimed(tmp_path):
@@ -65,9 +65,8 @@ def test_results_paths_that_cannot_be_folders_are_refused(tmp_path):
     blocker.write_text("")
     with pytest.raises(InputError, match="is a file, not a folder"):
         check_writable_parent(blocker / "run")
-    with pytest.raises(InputError, match="is a file, not a folder"):
-        with claimed(blocker):
-            pass
+    with pytest.raises(InputError, match="is a file, not a folder"), claimed(blocker):
+        pass
 
 
 def _start(*overrides: str, cwd) -> subprocess.Popen:

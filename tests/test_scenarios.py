@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 from sim.paths import SCENARIO_DIR
 from sim.scenario import load_scenario
+from sim.scenario import loader as scenario_loader
 from sim.simulate import execute
 
 SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
@@ -38,3 +40,13 @@ def test_historical_scenario_covers_the_documented_period():
     assert scenario.month_label(scenario.n_months - 1) == "2019-08"
     kinds = {e.kind for e in scenario.events}
     assert {"offensive", "terror", "deployment", "enter", "exit", "allegiance"} <= kinds
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_reads_the_same_with_and_without_libyaml(name, monkeypatch):
+    """The strict loader (no anchors, no duplicate keys, dates kept as text) changes no shipped scenario."""
+    fast = load_scenario(name)
+    monkeypatch.setattr(scenario_loader, "_ScenarioLoader", scenario_loader._strict_loader(yaml.SafeLoader))
+    assert load_scenario(name) == fast
+    monkeypatch.setattr(scenario_loader, "_ScenarioLoader", yaml.SafeLoader)  # yaml.safe_load's reading
+    assert load_scenario(name) == fast

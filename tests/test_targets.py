@@ -27,6 +27,8 @@ def test_the_committed_targets_load_and_cover_four_other_states_or_more():
     [
         ("XXX,2016-01,0.5,0.2,Reuters,words,why", ["row 1.state", "'XXX'", "ITA"]),
         ("FRA,2016-13,0.5,0.2,Reuters,words,why", ["row 1 (2016-13).date"]),
+        ("FRA,2016-02-30,0.5,0.2,Reuters,words,why", ["row 1 (2016-02-30).date", "has day 30"]),
+        ("FRA,2016-01,1e400,0.2,Reuters,words,why", ["row 1 (2016-01).tilt", "is inf"]),
         ("FRA,2016-01,1.5,0.2,Reuters,words,why", ["row 1 (2016-01).tilt", "[-1, 1]"]),
         ("FRA,2016-01,0.5,0,Reuters,words,why", ["row 1 (2016-01).sigma", "positive"]),
         ("FRA,2016-01,0.5,0.2,,words,why", ["row 1 (2016-01).source", "cites its source"]),
@@ -54,4 +56,11 @@ def test_a_missing_column_is_named(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("state,date,tilt,sigma\nFRA,2016-01,0.5,0.2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"lacks columns \['source', 'excerpt', 'basis'\]"):
+        load_state_targets(str(path), STATES)
+
+
+def test_an_empty_target_file_is_named(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=r"empty.csv: file: is not a readable CSV"):
         load_state_targets(str(path), STATES)

@@ -10,11 +10,15 @@ scenario with other values for them (what `python -m sim.robustness` varies).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from sim.dates import format_month
+from sim.errors import brief
 from sim.events import EVENT_KINDS
 from sim.scenario.schema import Scenario, _frozen
 
@@ -73,11 +77,15 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
 
     Raises:
         KeyError: a path that is not one of the scenario's estimates.
+        ValueError: a value that is not a finite number.
     """
     known = {e.path for e in scenario.estimates}
     unknown = sorted(set(values) - known)
     if unknown:
         raise KeyError(f"not estimates of {scenario.name}: {unknown}")
+    for path, value in values.items():
+        if not _is_finite(value):
+            raise ValueError(f"{path}: {brief(value)} is not a finite number")
     changes: dict[str, dict[str, Any]] = {}
     for path, value in values.items():
         section, key, field = _split(path)
@@ -111,6 +119,16 @@ def remaining_estimates(estimates: tuple[Estimate, ...], scenario: Scenario) -> 
         return (section != "events" or key in events) and (section != "series" or key in points)
 
     return tuple(e for e in estimates if present(e))
+
+
+def _is_finite(value: Any) -> bool:
+    """Whether ``value`` is a real number (not a bool) with a finite float value."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _split(path: str) -> tuple[str, str, str]:
