@@ -20,7 +20,7 @@ import yaml
 
 from sim.errors import InputError, ParameterError, ScenarioError
 from sim.scenario import load_scenario
-from sim.scenario import loader as scenario_loader
+from sim.scenario import reading as scenario_reading
 from sim.simulate import simulate
 from sim.targets import STATE_COLUMNS, load_state_targets
 from tests.conftest import MINI
@@ -158,8 +158,8 @@ YAML_CASES = [
      ["line 2, column 1", "not valid YAML", "another document"]),
     ("a list at the top level", raw("- extends\n- mini\n"), ScenarioError, ["top level: must be a mapping"]),
     ("an empty file", raw(""), ScenarioError, ["top level: must be a mapping"]),
-    ("a file over the size limit", raw("# padding\n" * (scenario_loader.MAX_FILE_BYTES // 10 + 1)), ScenarioError,
-     [f"file: is larger than {scenario_loader.MAX_FILE_BYTES:,} bytes, the limit"]),
+    ("a file over the size limit", raw("# padding\n" * (scenario_reading.MAX_FILE_BYTES // 10 + 1)), ScenarioError,
+     [f"file: is larger than {scenario_reading.MAX_FILE_BYTES:,} bytes, the limit"]),
 ]
 
 SCENARIO_CASES = [
@@ -396,7 +396,7 @@ def test_hostile_input_gives_one_clear_error(inputs, description, build, error, 
 @pytest.mark.parametrize(("description", "build", "error", "words"), YAML_CASES, ids=[c[0] for c in YAML_CASES])
 def test_the_pure_python_loader_refuses_the_same(inputs, monkeypatch, description, build, error, words):
     """Without libyaml, yaml's pure-Python loader is used, with the same checks."""
-    monkeypatch.setattr(scenario_loader, "_ScenarioLoader", scenario_loader._strict_loader(yaml.SafeLoader))
+    monkeypatch.setattr(scenario_reading, "_ScenarioLoader", scenario_reading._strict_loader(yaml.SafeLoader))
     if description == "nesting 100,000 levels deep":
         words = [*words, "more than 20 levels"]  # libyaml stops at 1,000 levels with its own message
     _check(inputs, build, error, words)
@@ -411,7 +411,7 @@ def test_an_alias_bomb_is_refused_before_anything_is_built(tmp_path, monkeypatch
     def never(self):
         raise AssertionError("the document was constructed")
 
-    monkeypatch.setattr(scenario_loader._ScenarioLoader, "get_single_data", never)
+    monkeypatch.setattr(scenario_reading._ScenarioLoader, "get_single_data", never)
     started = time.perf_counter()
     with pytest.raises(ScenarioError, match="anchors and aliases"):
         load_scenario(path)

@@ -8,7 +8,7 @@ import yaml
 
 from sim.paths import SCENARIO_DIR
 from sim.scenario import load_scenario
-from sim.scenario import loader as scenario_loader
+from sim.scenario import reading as scenario_reading
 from sim.simulate import execute
 
 SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
@@ -46,7 +46,7 @@ def test_historical_scenario_covers_the_documented_period():
 def test_scenario_reads_the_same_with_and_without_libyaml(name, monkeypatch):
     """The strict loader (no anchors, no duplicate keys, dates kept as text) changes no shipped scenario."""
     fast = load_scenario(name)
-    monkeypatch.setattr(scenario_loader, "_ScenarioLoader", scenario_loader._strict_loader(yaml.SafeLoader))
+    monkeypatch.setattr(scenario_reading, "_ScenarioLoader", scenario_reading._strict_loader(yaml.SafeLoader))
     assert load_scenario(name) == fast
-    monkeypatch.setattr(scenario_loader, "_ScenarioLoader", yaml.SafeLoader)  # yaml.safe_load's reading
+    monkeypatch.setattr(scenario_reading, "_ScenarioLoader", yaml.SafeLoader)  # yaml.safe_load's reading
     assert load_scenario(name) == fast

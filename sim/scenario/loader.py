@@ -6,20 +6,33 @@ Every problem becomes one `ScenarioError` naming the file, the entry and what is
 from __future__ import annotations
 
 import functools
-import math
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sim.dates import format_month, parse_month
 from sim.errors import ScenarioError, brief
-from sim.events import EVENT_KINDS, MATERIAL_KINDS, Field
+from sim.events import EVENT_KINDS, Field
 from sim.interests import interest_names
 from sim.paths import SCENARIO_DIR
+from sim.scenario.checks import (
+    ACTOR_ID,
+    EVENT_ID,
+    Where,
+    _check_keys,
+    _file_of,
+    _flag,
+    _is_finite,
+    _label,
+    _month,
+    _number,
+    _period,
+    _ref,
+    _text,
+)
 from sim.scenario.estimates import Estimate, bounds_of, current_value
+from sim.scenario.extending import _resolve
+from sim.scenario.reading import _exists
 from sim.scenario.schema import (
     Asset,
     Event,
@@ -34,13 +47,6 @@ from sim.scenario.schema import (
 from sim.stage import Stage, StageError, replay
 
 REQUIRED_SERIES = ("migrant_arrivals", "oil_output")
-TOP_KEYS = {
-    "name", "description", "start", "end", "factions", "states", "relations", "assets",
-    "series", "events", "tilt",
-}
-EXTENSION_KEYS = TOP_KEYS | {
-    "extends", "remove_events", "add_events", "replace_events", "hold_series_from",
-}
 FACTION_KEYS = {
     "name", "strength", "islamist", "extremist", "legitimacy", "camp", "patronable", "active",
     "source", "estimates",
@@ -71,14 +77,6 @@ def resolve_scenario_path(name_or_path: str | Path, scenario_dir: Path | None = 
     return path.resolve()
 
 
-def _exists(path: Path) -> bool:
-    """``path.exists()``, False for a name no file can have (too long, or with a NUL byte)."""
-    try:
-        return path.exists()
-    except (OSError, ValueError):
-        return False
-
-
 def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) -> Scenario:
     """Load and validate a scenario by name (``NAME.yaml`` in ``scenario_dir``) or path.
 
@@ -106,460 +104,6 @@ def load_scenario_cached(name_or_path: str | Path, scenario_dir: Path | None = N
     stat = path.stat()
     return _load_cached(path, stat.st_mtime_ns, stat.st_size)
 
-
-# --------------------------------------------------------------------------- reading, extends
-
-#: Largest scenario file read, in bytes: 25 times the historical scenario (75 kB), and small enough
-#: to read in a few seconds (yaml builds about 1 MB a second; a 5 MB file takes 6 s and 400 MB).
-MAX_FILE_BYTES = 2_000_000
-#: Deepest nesting of mappings and lists in a scenario file (the shipped scenarios use 6 levels).
-MAX_DEPTH = 20
-#: Longest chain of ``extends:`` (a scenario, its base, the base's base, ...).
-MAX_EXTENDS = 10
-#: Keys the loader adds to raw entries (never read from a file: `_tag_origin` overwrites them).
-_INTERNAL_KEYS = {"_file", "_entry"}
-
-
-class _Refused(yaml.MarkedYAMLError):
-    """A YAML feature that scenario files do without (anchors, duplicate keys, deep nesting...)."""
-
-
-class _Strict:
-    """Mixed into a yaml safe loader: refuses duplicate and merge keys and unreadable scalars."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """yaml's, with a value Python cannot hold (``int("9" * 5000)``) refused at its line."""
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, OverflowError) as exc:
-            if not isinstance(node, yaml.ScalarNode):
-                problem = f"cannot read this value ({exc})"
-            elif node.tag == "tag:yaml.org,2002:int":
-                problem = (f"cannot read {brief(node.value)}, an integer of {len(node.value):,} "
-                           "characters; every number of a scenario is far smaller")
-            else:
-                problem = f"cannot read {brief(node.value)} ({exc})"
-            raise _Refused(None, None, problem, node.start_mark) from None
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        """yaml's, refusing a key given twice (yaml keeps the last one) and merge keys."""
-        first_line: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(None, None, "merge keys (<<) are not allowed; write each key out",
-                               key_node.start_mark)
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise _Refused(None, None, "a key must be a name or a number, not a list or mapping",
-                               key_node.start_mark) from None
-            if key in first_line:
-                raise _Refused(None, None, f"duplicate key {brief(key)} (first given on line "
-                               f"{first_line[key]}); a key may appear once in a mapping",
-                               key_node.start_mark)
-            first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-
-def _strict_loader(base: type) -> type:
-    """The loader scenario files are read with: ``base`` (a yaml safe loader) made `_Strict`.
-
-    Timestamps stay text, so that `sim.dates.parse_month` checks them and names the entry.
-
-    Args:
-        base: ``yaml.CSafeLoader`` (libyaml, fast) or ``yaml.SafeLoader`` (pure Python).
-    """
-    loader = type(f"Scenario{base.__name__}", (_Strict, base), {})
-    loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-    return loader
-
-
-_ScenarioLoader = _strict_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def _check_shape(text: str) -> None:
-    """Refuse anchors, aliases and deep nesting from the event stream, before any object is built.
-
-    Refusing aliases outright keeps an alias bomb (a few hundred bytes that expand to gigabytes)
-    from ever being expanded; scenario files have no use for them.
-    """
-    loader = _ScenarioLoader(text)
-    depth = 0
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                return
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise _Refused(None, None, "anchors and aliases (&name, *name) are not allowed in "
-                               "scenario files; write each value out", event.start_mark)
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _Refused(None, None, f"lists and mappings nest more than {MAX_DEPTH} "
-                                   f"levels deep; at most {MAX_DEPTH} are allowed", event.start_mark)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    finally:
-        loader.dispose()
-
-
-def _read_text(path: Path) -> str:
-    """The file's text: a regular file of at most `MAX_FILE_BYTES` bytes of UTF-8."""
-    try:
-        if not path.is_file():
-            raise ScenarioError(str(path), "file", "is not a regular file; give a scenario file NAME.yaml")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ScenarioError(str(path), "file", f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(str(path), "file", f"is larger than {MAX_FILE_BYTES:,} bytes, the limit "
-                            "for a scenario file (the historical scenario is about 75 kB)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ScenarioError(str(path), f"line {line}", f"is not UTF-8 text (byte {data[exc.start]:#04x} "
-                            f"at offset {exc.start}); save the file as UTF-8") from None
-
-
-def _read_yaml(path: Path) -> dict:
-    """The file's top-level mapping, read with `_ScenarioLoader` after `_check_shape`."""
-    text = _read_text(path)
-    try:
-        _check_shape(text)
-        data = yaml.load(text, Loader=_ScenarioLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problem = getattr(exc, "problem", None) or str(exc)
-        if isinstance(exc, _Refused):
-            raise ScenarioError(str(path), where, problem) from None
-        raise ScenarioError(
-            str(path), where, f"is not valid YAML ({problem}); only plain YAML is allowed"
-        ) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(str(path), "top level", "must be a mapping of keys to values")
-    return data
-
-
-def _tag_origin(items: Any, path: Path) -> Any:
-    """Remember which file each mapping entry came from, for error messages."""
-    if isinstance(items, list):
-        return [dict(item, _file=str(path)) if isinstance(item, dict) else item for item in items]
-    if isinstance(items, dict):
-        return {
-            key: dict(value, _file=str(path)) if isinstance(value, dict) else value
-            for key, value in items.items()
-        }
-    return items
-
-
-def _tag_points(points: Any, path: Path, entry: str) -> Any:
-    """Tag each series point with its file and its entry there (``series.NAME[i]``)."""
-    if not isinstance(points, list):
-        return points
-    return [dict(point, _file=str(path), _entry=f"{entry}[{i}]") if isinstance(point, dict) else point
-            for i, point in enumerate(points)]
-
-
-def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
-    """The scenario as one raw dict, with its ``extends:`` chain applied."""
-    if path in chain:
-        cycle = " -> ".join(p.stem for p in (*chain, path))
-        raise ScenarioError(str(path), "extends", f"forms a cycle ({cycle})")
-    if len(chain) > MAX_EXTENDS:
-        raise ScenarioError(str(chain[0]), "extends", f"the chain {chain[0].stem} -> ... -> {path.stem} is "
-                            f"longer than {MAX_EXTENDS} scenarios, the limit")
-    data = _read_yaml(path)
-    allowed = EXTENSION_KEYS if "extends" in data else TOP_KEYS
-    unknown = sorted(set(data) - allowed, key=str)
-    if unknown:
-        raise ScenarioError(
-            str(path), f"top-level key {brief(unknown[0])}", f"is not allowed; allowed: {sorted(allowed)}"
-        )
-    for key in ("factions", "states", "assets"):
-        data[key] = _tag_origin(data.get(key), path)
-    for key in ("relations", "events", "add_events", "replace_events"):
-        data[key] = _tag_origin(data.get(key), path)
-    if "extends" not in data and isinstance(data.get("series"), dict):
-        data["series"] = {name: _tag_points(points, path, f"series.{_label(name)}")
-                          for name, points in data["series"].items()}
-    data.setdefault("name", path.stem)
-    data["_file"] = str(path)
-    if "extends" not in data:
-        return data
-
-    base_name = data["extends"]
-    if (not isinstance(base_name, str) or not base_name or base_name.startswith(".")
-            or Path(base_name).name != base_name):
-        raise ScenarioError(str(path), "extends", f"is {brief(base_name)}; the name of another "
-                            "scenario in the same folder (its file name without .yaml)")
-    base_path = scenario_dir / f"{base_name}.yaml"
-    if not _exists(base_path):
-        known = sorted(p.stem for p in scenario_dir.glob("*.yaml"))
-        raise ScenarioError(str(path), "extends", f"unknown scenario {base_name!r}; known: {known}")
-    base = _resolve(base_path.resolve(), scenario_dir, (*chain, path))
-    return _apply_extension(base, data, path)
-
-
-def _apply_extension(base: dict, ext: dict, path: Path) -> dict:
-    """The base with the extension's changes, in the order scenarios/README.md documents."""
-    file = str(path)
-    merged = dict(base)
-    merged["name"] = ext["name"]
-    merged["_file"] = file
-    for key in ("description", "hold_series_from", "tilt"):
-        if key in ext:
-            merged[key] = ext[key]
-    base_start, base_end = _period(base)
-    if "start" in ext and _month(ext["start"], Where(file, "start")) != base_start:
-        raise ScenarioError(file, "start", "an extension may change `end`, not `start`")
-    for key in ("factions", "states", "assets"):
-        if ext.get(key) is not None:
-            if not isinstance(ext[key], dict):
-                raise ScenarioError(file, key, "must be a mapping of id to entry")
-            merged[key] = {**(base.get(key) or {}), **ext[key]}
-    if ext.get("series") is not None:
-        merged["series"] = _merge_series(base.get("series"), ext["series"], path)
-    if ext.get("relations") is not None:
-        merged["relations"] = ext["relations"]
-
-    events = list(base.get("events") or [])
-    if ext.get("events") is not None:
-        raise ScenarioError(
-            file, "events", "an extension edits events with add_events / remove_events / "
-            "replace_events, it does not restate them"
-        )
-    events = _remove_events(events, ext.get("remove_events"), path)
-    if "end" in ext:
-        new_end = _month(ext["end"], Where(file, "end"))
-        if not base_start <= new_end <= base_end:
-            raise ScenarioError(file, "end", f"{format_month(new_end)} is outside the base's period "
-                                f"{format_month(base_start)}..{format_month(base_end)}; an extension "
-                                "may end earlier than its base, not later")
-        merged["end"] = ext["end"]
-        events = [e for e in events if not _after(e, new_end)]
-    replacements = _event_list(ext.get("replace_events"), Where(file, "replace_events"))
-    by_id = {_id_of(e): i for i, e in enumerate(events)}
-    for j, new in enumerate(replacements):
-        new_id = _id_of(new)
-        if new_id is None or new_id not in by_id:
-            raise ScenarioError(
-                file, f"replace_events[{j}]", f"id {brief(new_id)} is not an event of the base"
-            )
-        events[by_id[new_id]] = new
-    events.extend(_event_list(ext.get("add_events"), Where(file, "add_events")))
-    merged["events"] = events
-    return merged
-
-
-def _event_list(items: Any, where: Where) -> list:
-    """``add_events`` / ``replace_events``: a list (its entries are checked as events later)."""
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise where.error(f"is {brief(items)}; a list of events {{id, date, kind, source, ...}}")
-    return items
-
-
-def _merge_series(base: Any, ext: Any, path: Path) -> dict:
-    """The base's series with an extension's points appended, or replacing them.
-
-    ``NAME: [points]`` and ``NAME: {append: [points]}`` add points after the base's last one;
-    ``NAME: {replace: [points]}`` drops the base's points (scenarios/README.md, "Extending").
-    """
-    usage = "a list of points to append, {append: [points]} or {replace: [points]}"
-    if not isinstance(ext, dict):
-        raise ScenarioError(str(path), "series", f"must map each series name to {usage}")
-    merged = dict(base) if isinstance(base, dict) else {}
-    for name, spec in ext.items():
-        entry, how, points = f"series.{_label(name)}", "append", spec
-        if isinstance(spec, dict):
-            if len(spec) != 1 or next(iter(spec)) not in ("append", "replace"):
-                raise ScenarioError(str(path), entry, f"is {brief(spec)}; {usage}")
-            ((how, points),) = spec.items()
-            entry = f"{entry}.{how}"
-        if not isinstance(points, list) or not points:
-            raise ScenarioError(str(path), entry, f"is {brief(points)}; a non-empty list of points "
-                                "{date, value, source}")
-        kept = merged.get(name) if how == "append" and isinstance(merged.get(name), list) else []
-        merged[name] = [*kept, *_tag_points(points, path, entry)]
-    return merged
-
-
-def _id_of(event: Any) -> str | None:
-    """A raw event's id if it has a textual one (others are reported when events are built)."""
-    event_id = event.get("id") if isinstance(event, dict) else None
-    return event_id if isinstance(event_id, str) else None
-
-
-def _after(event: Any, month: int) -> bool:
-    """Whether a raw event is dated after ``month`` (undatable events are kept for validation)."""
-    try:
-        return isinstance(event, dict) and parse_month(event.get("date")) > month
-    except ValueError:
-        return False
-
-
-def _names(spec: dict, key: str, where: Where, what: str) -> set[str]:
-    """``remove_events.ids`` / ``.kinds``: a list of names (absent: none)."""
-    value = spec.get(key)
-    if value is None:
-        return set()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise where.child(key).error(f"is {brief(value)}; a list of {what}")
-    return set(value)
-
-
-def _remove_events(events: list, spec: Any, path: Path) -> list:
-    """The base's events without those ``remove_events`` names (ids) or selects (kinds in a window)."""
-    where = Where(str(path), "remove_events")
-    if spec is None:
-        return events
-    if not isinstance(spec, dict) or not set(spec) <= {"ids", "kinds", "material", "from", "to"}:
-        raise where.error("must be a mapping with keys among ids, kinds, material, from, to")
-    ids = _names(spec, "ids", where, "event ids, e.g. [lna_takes_derna]")
-    known_ids = {_id_of(e) for e in events}
-    missing = sorted(ids - known_ids)
-    if missing:
-        raise where.child("ids").error(f"unknown event ids {missing}")
-    kinds = _names(spec, "kinds", where, f"event kinds among {list(EVENT_KINDS)}")
-    material = spec.get("material", False)
-    if not isinstance(material, bool):
-        raise where.child("material").error(f"is {brief(material)}; true (remove every material "
-                                            f"event: {list(MATERIAL_KINDS)}) or false")
-    if material:
-        kinds |= set(MATERIAL_KINDS)
-    bad_kinds = sorted(kinds - set(EVENT_KINDS))
-    if bad_kinds:
-        raise where.child("kinds").error(f"unknown kinds {bad_kinds}; allowed: {list(EVENT_KINDS)}")
-    lo = _month(spec.get("from", "0001-01"), where.child("from"))
-    hi = _month(spec.get("to", "9999-12"), where.child("to"))
-
-    def removed(event: dict) -> bool:
-        if _id_of(event) in ids:
-            return True
-        if not isinstance(event.get("kind"), str) or event["kind"] not in kinds:
-            return False
-        try:
-            month = parse_month(event.get("date"))
-        except ValueError:
-            return False  # reported by validation with its own message
-        return lo <= month <= hi
-
-    return [e for e in events if not (isinstance(e, dict) and removed(e))]
-
-
-# --------------------------------------------------------------------------- field checks
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where an entry lives, for error messages: its file and its path there, e.g. ``factions.GNA``."""
-
-    file: str
-    entry: str
-
-    def child(self, key: str) -> Where:
-        """The entry's field ``key``: ``factions.GNA`` -> ``factions.GNA.strength``."""
-        return Where(self.file, f"{self.entry}.{key}")
-
-    def error(self, problem: str) -> ScenarioError:
-        return ScenarioError(self.file, self.entry, problem)
-
-
-def _file_of(entry: Any, default: str) -> str:
-    """The file a raw entry came from (tagged by `_tag_origin`), else ``default``."""
-    return entry.get("_file", default) if isinstance(entry, dict) else default
-
-
-def _month(value: Any, where: Where) -> int:
-    try:
-        return parse_month(value)
-    except ValueError as exc:
-        raise where.error(str(exc)) from None
-
-
-def _period(raw: dict) -> tuple[int, int]:
-    """The raw scenario's first and last month (``start``, ``end``), checked."""
-    file = raw["_file"]
-    for key in ("start", "end"):
-        if key not in raw:
-            raise ScenarioError(file, key, "is missing; a month YYYY-MM")
-    start = _month(raw["start"], Where(file, "start"))
-    end = _month(raw["end"], Where(file, "end"))
-    if end < start:
-        raise ScenarioError(file, "end", f"{format_month(end)} is before start {format_month(start)}")
-    return start, end
-
-
-def _is_finite(value: Any) -> bool:
-    """Whether ``value`` is a number (not a bool) with a finite float value (10**400 is not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
-def _number(entry: dict, key: str, where: Where, *, bounds: tuple[float, float]) -> float:
-    lo, hi = bounds
-    at = where.child(key)
-    if key not in entry:
-        raise at.error(f"is missing; a number in [{lo}, {hi}]")
-    value = entry[key]
-    if not _is_finite(value):
-        raise at.error(f"is {brief(value)}; a finite number in [{lo}, {hi}]")
-    if not lo <= value <= hi:
-        raise at.error(f"is {value:g}; allowed range [{lo}, {hi}]")
-    return float(value)
-
-
-def _text(entry: dict, key: str, where: Where, *, required: bool = True) -> str:
-    value = entry.get(key)
-    if value is None and not required:
-        return ""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise where.child(key).error("is missing or empty; a non-empty string")
-    if not isinstance(value, str):
-        raise where.child(key).error(f"is {brief(value)}; a non-empty string")
-    return value.strip()
-
-
-def _flag(entry: dict, key: str, where: Where, *, default: bool) -> bool:
-    value = entry.get(key, default)
-    if not isinstance(value, bool):
-        raise where.child(key).error(f"is {brief(value)}; true or false")
-    return value
-
-
-def _check_keys(entry: Any, allowed: set[str], where: Where) -> dict:
-    if not isinstance(entry, dict):
-        raise where.error(f"is {brief(entry)}; a mapping with keys among {sorted(allowed)}")
-    unknown = sorted(set(entry) - allowed - _INTERNAL_KEYS, key=str)
-    if unknown:
-        raise where.child(_label(unknown[0])).error(f"unknown key; allowed: {sorted(allowed)}")
-    return entry
-
-
-def _ref(value: Any, known: tuple[str, ...], where: Where, *, what: str) -> str:
-    if not isinstance(value, str) or value not in known:
-        raise where.error(f"unknown {what} {brief(value)}; known: {list(known)}")
-    return value
-
-
-def _label(key: Any) -> str:
-    """A mapping key as shown in an entry's name (a long or odd key shortened by `brief`)."""
-    return key if isinstance(key, str) and len(key) <= 60 else brief(key)
-
-
-#: Identifiers (scenarios/README.md): actors and assets in upper case, events in lower case.
-ACTOR_ID = re.compile(r"[A-Z0-9_]+")
-EVENT_ID = re.compile(r"[a-z0-9_]+")
 
 
 def _section(raw: dict, key: str, file: str) -> dict:
