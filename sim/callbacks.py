@@ -1,8 +1,13 @@
-"""Hydra callbacks: work done once a multirun has finished."""
+"""Hydra callbacks: work done once a multirun has finished, and the overlay of runs they draw.
+
+``overlay(folder)`` also works on any folder of run folders (``results/run``): each run is then
+labelled by its folder name and the settings in which it differs from the others.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,44 +16,157 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.plotting import plot_overlay, save_figure, tilt_band
+from sim.plotting import plot_overlay, save_figure
 
 log = logging.getLogger(__name__)
 
+#: Quantiles of each run's tilt over its replicates, written to ``overlay.csv`` and drawn.
+QUANTILES: tuple[float, ...] = (0.05, 0.5, 0.95)
+#: How many differing settings a label shows at most (the csv holds them all).
+MAX_LABEL_SETTINGS = 3
 
-def overlay(sweep_dir: Path, state: str) -> tuple[Path, Path] | None:
-    """Compare the runs of a multirun: an overlay plot of a state's tilt and a table of mean tilts.
 
-    Reads each job folder's ``tilt.parquet`` and ``config.yaml``; writes ``overlay_<state>.png`` and
-    ``overlay.csv`` (columns ``run, scenario, state, date, mean_tilt, q05, q50, q95``) in ``sweep_dir``.
+def job_order(name: str) -> tuple[int, int | str]:
+    """Sort key of job folders: numbered jobs in numeric order (0, 1, 2, …, 10), then the others
+    by name (timestamped run folders sort by time)."""
+    return (0, int(name)) if name.isdigit() else (1, name)
+
+
+def swept_keys(task_overrides: Sequence[str]) -> list[str]:
+    """The keys a multirun sweeps, in command-line order: ``["params.inertia"]`` for
+    ``params.inertia=0.5,0.9 replicates=3`` (Hydra's ``hydra.overrides.task``)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides=list(task_overrides))
+    return [o.key_or_group for o in parsed if o.is_sweep_override()]
+
+
+def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"params": {"inertia": 0.5}}`` -> ``{"params.inertia": 0.5}`` (lists kept whole)."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def differing_keys(configs: Sequence[Mapping[str, Any]], first: Sequence[str] = ()) -> list[str]:
+    """The flattened keys whose value is not the same in every config (or missing in some): those
+    under ``first`` (the swept keys) in their order, then the others by name."""
+    flat = [flatten(c) for c in configs]
+    keys = sorted({k for f in flat for k in f})
+    missing = object()
+    differ = [k for k in keys if len({repr(f.get(k, missing)) for f in flat}) > 1]
+    ordered = [k for s in first for k in differ if k == s or k.startswith(f"{s}.")]
+    return list(dict.fromkeys(ordered + differ))
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as a label shows it: a scenario file by its name, not its path."""
+    if isinstance(value, str) and ("/" in value or "\\" in value):
+        return Path(value).name
+    return str(value)
+
+
+def run_label(name: str, settings: Mapping[str, Any], *, sweep: bool) -> str:
+    """``params.inertia=0.5`` for a sweep's job; ``<folder>: params.inertia=0.5`` for any other run."""
+    shown = [f"{k}={_shown(v)}" for k, v in list(settings.items())[:MAX_LABEL_SETTINGS]]
+    if len(settings) > MAX_LABEL_SETTINGS:
+        shown.append("…")
+    text = ", ".join(shown)
+    if sweep:
+        return text or f"job {name}"
+    return f"{name}: {text}" if text else name
+
+
+def run_bands(tilt: pd.DataFrame) -> pd.DataFrame:
+    """Per state and month: the mean and the ``QUANTILES`` of a run's tilt over its replicates."""
+    grouped = tilt.groupby(["state", "date"], observed=True)["tilt"]
+    band = grouped.quantile(list(QUANTILES)).unstack()
+    band.columns = [f"q{round(q * 100):02d}" for q in QUANTILES]
+    band["mean_tilt"] = grouped.mean()
+    band = band.reset_index()
+    band["state"] = band["state"].astype(str)
+    band["date"] = band["date"].astype(str)
+    return band.sort_values(["state", "date"], ignore_index=True)
+
+
+def _read_config(job: Path) -> dict[str, Any]:
+    path = job / "config.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
+            swept: Sequence[str] = ()) -> tuple[Path | None, Path] | None:
+    """Compare the runs in ``folder`` (a multirun's sweep folder, or any folder of run folders).
+
+    Each run is labelled by the settings in which its ``config.yaml`` differs from the others'
+    (``swept`` keys first), prefixed by its folder name unless ``folder`` is a sweep (numbered
+    jobs). Writes ``overlay.csv`` (columns ``run``, one per differing setting, ``scenario`` unless
+    it is one of them, ``state, date, mean_tilt, q05, q50, q95``) and, if ``plots``,
+    ``overlay_<state>.png`` of ``state`` (default: the first run's ``focus_state``).
+
+    Returns:
+        The png (None without plots) and the csv; None if ``folder`` holds no run.
     """
-    bands, rows = {}, []
-    for job in sorted(p for p in sweep_dir.iterdir() if (p / "tilt.parquet").exists()):
-        tilt = pd.read_parquet(job / "tilt.parquet")
-        config = yaml.safe_load((job / "config.yaml").read_text(encoding="utf-8"))
-        label = f"{job.name.split('_')[0]}: {Path(str(config.get('scenario', job.name))).stem}"
-        if config.get("seed") is not None:
-            label += f" (seed {config['seed']})"
-        for st in tilt["state"].unique():
-            band = tilt_band(tilt, st)
-            rows.append(band.reset_index().assign(run=job.name, scenario=config.get("scenario"), state=st))
-            if st == state:
-                bands[label] = band
-    if not rows:
+    jobs = sorted((p for p in folder.iterdir() if (p / "tilt.parquet").is_file()),
+                  key=lambda p: job_order(p.name))
+    if not jobs:
         return None
-    table = pd.concat(rows, ignore_index=True).rename(columns={"mean": "mean_tilt"})
-    table = table[["run", "scenario", "state", "date", "mean_tilt", "q05", "q50", "q95"]]
-    csv = sweep_dir / "overlay.csv"
+    configs = [_read_config(job) for job in jobs]
+    keys = differing_keys(configs, swept)
+    sweep = all(job.name.isdigit() for job in jobs)
+    state = state or configs[0].get("focus_state") or "ITA"
+
+    rows, bands, values = [], {}, {}
+    for job, config in zip(jobs, configs, strict=True):
+        flat = flatten(config)
+        settings = {k: flat.get(k) for k in keys}
+        label = run_label(job.name, settings, sweep=sweep)
+        if label in bands:  # the same settings twice: the folder name tells them apart
+            label = f"{label} [{job.name}]"
+        band = run_bands(pd.read_parquet(job / "tilt.parquet", columns=["date", "state", "tilt"]))
+        cells = {k: str(v) if isinstance(v, list | dict) else v for k, v in settings.items()}
+        rows.append(band.assign(**{"run": job.name, "scenario": config.get("scenario"), **cells}))
+        mine = band[band["state"] == state]
+        if not mine.empty:
+            bands[label] = mine.set_index("date")[["q05", "q50", "q95", "mean_tilt"]]
+            if len(keys) == 1:
+                values[label] = settings[keys[0]]
+    columns = ["run", *keys, *(["scenario"] if "scenario" not in keys else []),
+               "state", "date", "mean_tilt", "q05", "q50", "q95"]
+    table = pd.concat(rows, ignore_index=True)[columns]
+    csv = folder / "overlay.csv"
     table.to_csv(csv, index=False)
-    png = save_figure(plot_overlay(bands, state), sweep_dir / f"overlay_{state}.png")
-    return png, csv
+    if not plots or not bands:
+        return None, csv
+    numeric = len(set(values.values())) > 1 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values.values())
+    figure = plot_overlay(bands, state, values=values if numeric else None,
+                          value_name=keys[0] if numeric else None)
+    return save_figure(figure, folder / f"overlay_{state}.png"), csv
 
 
 class OverlayCallback(Callback):
-    """After ``python -m sim.run -m ...``: overlay the runs' ``focus_state`` in the sweep folder."""
+    """After ``python -m sim.run -m ...``: overlay the jobs in the sweep folder.
+
+    Args:
+        state: the state whose tilt is drawn; None: the run's ``focus_state``. Set it with
+            ``hydra.callbacks.overlay.state=FRA``. The run's ``plots=false`` leaves only the csv.
+    """
+
+    def __init__(self, state: str | None = None) -> None:
+        self.state = state
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
-        made = overlay(sweep_dir, config.focus_state) if sweep_dir.exists() else None
+        if not sweep_dir.exists():
+            return
+        made = overlay(sweep_dir, self.state or config.get("focus_state"),
+                       plots=bool(config.get("plots", True)),
+                       swept=swept_keys(config.hydra.overrides.task))
         if made:
-            log.info("overlay of the runs: %s, %s", *made)
+            log.info("overlay of the runs: %s", ", ".join(str(p) for p in made if p))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -188,17 +189,20 @@ class AlignmentModel(mesa.Model):
         t = self.steps - 1  # Mesa counts the step before calling it
         if t >= self.world.n_months:
             raise RuntimeError("the scenario's period is over; build a new model to run again")
-        draws = self._month_draws(t)
-        self.apply_events(t, draws)
-        shocks = None
-        if self.has_noise:  # one logistic transform per month for every state's shocks
-            shocks = logistic_noise(draws[: self.war.n_states * self.month_candidates[t]], 1.0)
-        self.view = self._assess(month=t, shocks=shocks, remember=True)
-        for state in self.state_agents:
-            state.value_factions(self.view)
-        for state in self.state_agents:
-            state.update_alignment(self.view)
-        self.record_month(t)
+        # the model's matrices are small (factions x factions): BLAS threads only contend, and on
+        # a loaded machine they made a month four times slower
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            draws = self._month_draws(t)
+            self.apply_events(t, draws)
+            shocks = None
+            if self.has_noise:  # one logistic transform per month for every state's shocks
+                shocks = logistic_noise(draws[: self.war.n_states * self.month_candidates[t]], 1.0)
+            self.view = self._assess(month=t, shocks=shocks, remember=True)
+            for state in self.state_agents:
+                state.value_factions(self.view)
+            for state in self.state_agents:
+                state.update_alignment(self.view)
+            self.record_month(t)
         self.running = self.steps < self.world.n_months
 
     def run(self, progress: Callable[[int], Any] | None = None) -> AlignmentModel:
@@ -301,6 +305,14 @@ class AlignmentModel(mesa.Model):
     def support_history(self) -> np.ndarray | None:
         """Support of every state for every faction each month, (T, R, S, F); None if record="tilt"."""
         return None if self._supports is None else self._supports.transpose(0, 3, 1, 2)
+
+
+@functools.cache
+def _blas_controller():
+    """One controller of the process's BLAS thread pools (inspecting them is slow, limiting is not)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _mean_tilt_reporter(state: int) -> Callable[[AlignmentModel], float]:

@@ -6,13 +6,14 @@ choosing a backend: a notebook shows the figure inline, `save_figure` writes it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 STATE_COLOURS = {
@@ -123,21 +124,71 @@ def plot_all_states(tilt: pd.DataFrame, title: str | None = None) -> Figure:
     return fig
 
 
+#: Okabe & Ito's colour-blind-safe qualitative palette (black left out: it marks the targets).
+OVERLAY_PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+                   "#999999")
+#: Beyond this many runs the overlay draws the band of all runs' medians and a few labelled runs.
+OVERLAY_MAX_LINES = 12
+#: Viridis without its palest yellow, which vanishes on white: the colours of a numeric sweep.
+_SWEEP_COLOURS = ListedColormap(colormaps["viridis"](np.linspace(0.0, 0.9, 256)), name="sweep")
+
+
+def _overlay_colours(labels: Sequence[str], values: Mapping[str, float] | None) -> dict[str, object]:
+    """Viridis ordered by value for a numeric sweep; otherwise the qualitative palette."""
+    if values:
+        low, high = min(values.values()), max(values.values())
+        return {k: _SWEEP_COLOURS((values[k] - low) / ((high - low) or 1.0)) for k in labels}
+    return {k: OVERLAY_PALETTE[i % len(OVERLAY_PALETTE)] for i, k in enumerate(labels)}
+
+
 def plot_overlay(bands: dict[str, pd.DataFrame], state: str,
-                 targets: pd.DataFrame | None = None) -> Figure:
-    """Several runs' median tilt of one state (e.g. scenarios of a multirun), with bands."""
-    fig = Figure(figsize=(11, 5.2))
+                 targets: pd.DataFrame | None = None, *,
+                 values: Mapping[str, float] | None = None, value_name: str | None = None,
+                 max_lines: int = OVERLAY_MAX_LINES) -> Figure:
+    """Several runs' median tilt of one state (e.g. the jobs of a multirun).
+
+    Up to ``max_lines`` runs: each run's median and 5–95% band, labelled. More: the 5–95% range
+    of the runs' medians, every median faintly, and the runs lowest, middle and highest on average
+    labelled. ``values`` (label -> number, a single numeric sweep named ``value_name``) colours the
+    runs by value (viridis, with a colour bar); otherwise a colour-blind-safe palette.
+    """
+    fig = Figure(figsize=(11, 5.6))
     ax = fig.subplots()
-    palette = colormaps["tab10"]
-    for i, (name, band) in enumerate(bands.items()):
-        x = _months(band.index)
-        ax.fill_between(x, band["q05"], band["q95"], color=palette(i), alpha=0.15)
-        ax.plot(x, band["q50"], color=palette(i), lw=2, label=name)
+    labels = list(bands)
+    colours = _overlay_colours(labels, values)
+    if len(labels) <= max_lines:
+        for i, name in enumerate(labels):
+            band, x = bands[name], _months(bands[name].index)
+            style = "-" if values or i < len(OVERLAY_PALETTE) else "--"
+            ax.fill_between(x, band["q05"], band["q95"], color=colours[name], alpha=0.12)
+            ax.plot(x, band["q50"], color=colours[name], lw=2, ls=style, label=name)
+        title = f"{state}: tilt by run (median, 5–95% band)"
+    else:
+        medians = pd.DataFrame({name: band["q50"] for name, band in bands.items()}).sort_index()
+        x = _months(medians.index)
+        ax.fill_between(x, medians.quantile(0.05, axis=1), medians.quantile(0.95, axis=1),
+                        color="grey", alpha=0.25, label=f"5–95% of the {len(labels)} runs' medians")
+        for name in labels:
+            ax.plot(x, medians[name], color=colours[name] if values else "grey", lw=0.5, alpha=0.35)
+        ranked = medians.mean().sort_values()
+        picks = {"lowest": ranked.index[0], "middle": ranked.index[len(ranked) // 2],
+                 "highest": ranked.index[-1]}
+        for i, (rank, name) in enumerate(picks.items()):
+            colour = colours[name] if values else OVERLAY_PALETTE[(4, 2, 5)[i]]
+            ax.plot(x, medians[name], color=colour, lw=2.2, label=f"{rank}: {name}")
+        title = f"{state}: median tilt of {len(labels)} runs"
+    if values:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        low, high = min(values.values()), max(values.values())
+        mappable = ScalarMappable(Normalize(low, high if high > low else low + 1), cmap=_SWEEP_COLOURS)
+        fig.colorbar(mappable, ax=ax, pad=0.01, label=value_name or "value")
     if targets is not None and len(targets):
         ax.errorbar(_months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
                     color="black", ms=4, capsize=2, lw=0.8, label="documented")
-    _format_axes(ax, f"{state}: tilt by run (median, 5–95% band)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=4, fontsize=8, frameon=False)
+    _format_axes(ax, title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 
