@@ -63,10 +63,13 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "batch_run_runs_per_s": ("", 0.0, "replicate-runs/s"),  # reported, no target
     "speedup_vs_batch_run": (">=", 200.0, "x"),
     "peak_rss_mb_R10000": ("<=", 2048.0, "MB"),
+    # issue 10: N = 1,024 Saltelli points x 8 replicates (311,296 runs) within 2 minutes and 2 GB
+    "sweep_replicate_runs_per_s": (">=", 311_296 / 120, "replicate-runs/s"),
+    "sweep_peak_rss_mb": ("<=", 2048.0, "MB"),
 }
 
-FULL_SIZES = {"repeats": 5, "R_small": 1_000, "R_large": 10_000, "batch_runs": 200}
-QUICK_SIZES = {"repeats": 1, "R_small": 8, "R_large": 16, "batch_runs": 3}
+FULL_SIZES = {"repeats": 5, "R_small": 1_000, "R_large": 10_000, "batch_runs": 200, "sweep_n": 1024}
+QUICK_SIZES = {"repeats": 1, "R_small": 8, "R_large": 16, "batch_runs": 3, "sweep_n": 0}
 
 
 # ---------------------------------------------------------------------------- timing
@@ -227,6 +230,28 @@ class BackgroundLoad:
 # ---------------------------------------------------------------------------- machine
 
 
+def measure_sweep(n: int) -> dict[str, Any]:
+    """``python -m sim.sweep sweep=italy_sobol sweep.n=N`` in a fresh process: its replicate-runs
+    per second (from its sweep.json) and the process's peak resident memory."""
+    import json
+    import resource
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sweep"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        proc = subprocess.run([sys.executable, "-m", "sim.sweep", "sweep=italy_sobol", f"sweep.n={n}",
+                               "sweep.progress=false", f"hydra.run.dir={out}"],
+                              capture_output=True, text=True, timeout=1800)
+        if proc.returncode != 0:
+            raise RuntimeError(f"the sweep failed: {proc.stderr.strip().splitlines()[-1:]}")
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    return {"runs_per_s": report["replicate_runs_per_s"], "runs": report["replicate_runs"],
+            "seconds": report["wall_time_s"], "peak_rss_mb": max(peak_kb, before) / 1024}
+
+
 def machine_info() -> dict[str, Any]:
     """CPU model, cores, Python, numpy and mesa versions (and the BLAS thread settings)."""
     cpu = platform.processor() or platform.machine()
@@ -367,6 +392,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"{'  (R=' + str(N) + ' vs batch_run)':<22} "
           f"{extra['speedup_same_N_vs_batch_run']:>12,.2f} x {'':<63} one model with R={N} "
           f"({extra['runs_per_s_same_N']:,.0f} runs/s) vs batch_run over the same {N} runs", flush=True)
+
+    # 5. a Sobol sweep of Italy's course (issue 10), in a fresh process
+    if sizes["sweep_n"]:
+        sweep = measure_sweep(sizes["sweep_n"])
+        figures["sweep_replicate_runs_per_s"] = sweep["runs_per_s"]
+        figures["sweep_peak_rss_mb"] = sweep["peak_rss_mb"]
+        line("sweep_replicate_runs_per_s", sweep["runs_per_s"], "replicate-runs/s",
+             f"sweep=italy_sobol, N={sizes['sweep_n']}: {sweep['runs']:,} runs in {sweep['seconds']:.1f} s",
+             judged)
+        line("sweep_peak_rss_mb", sweep["peak_rss_mb"], "MB",
+             "peak of the largest child process so far (the sweep outgrows the memory child)", judged)
 
     background = load.cores()
     extra["background_cpu_cores"] = background

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.contest import prospects, win_probability
-from sim.core.holdings import camp_total, members_sum, membership_matrix, per_faction_sum
+from sim.core.holdings import camp_total, faction_bins, members_sum, membership_matrix, per_faction_sum
 from sim.events import EVENT_KINDS
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage
@@ -203,25 +203,25 @@ class WarState:
         blockades change."""
         if self._holdings is None:
             F, R, kappa, control = self.n_factions, self.replicates, self.p.camp_cohesion, self.control
+            bins = faction_bins(control)
             is_open = (self.shut_by < 0).astype(FLOAT)
             flowing = self.output_share * is_open
             open_total = max(float(flowing.sum()), 1e-12)
-            blockader = np.where(self.shut_by >= 0, self.shut_by, 0)
+            # blockades are the same in every replicate: summed once, (F, 1), broadcast
+            blockader = np.where(self.shut_by >= 0, self.shut_by, 0)[:, None]
             shut = self.output_share * (1.0 - is_open)
 
             def withheld(values: np.ndarray) -> np.ndarray:
-                by_faction = per_faction_sum(np.repeat(blockader[:, None], R, axis=1), values, F)
-                return camp_total(by_faction, self.members, kappa)
+                by_faction = per_faction_sum(blockader, values, F)
+                return np.broadcast_to(camp_total(by_faction, self.members, kappa), (F, R))
 
             def held(values: np.ndarray) -> np.ndarray:
-                return camp_total(per_faction_sum(control, values, F), self.members, kappa)
+                return camp_total(per_faction_sum(control, values, F, bins), self.members, kappa)
 
-            capital = per_faction_sum(control, self.capital, F)
-            heads = np.where(self.camp < 0, np.arange(F), self.camp)
-            capital_of_camp = np.zeros_like(capital)
-            np.add.at(capital_of_camp, heads, capital)  # the capital counts whole for its camp
+            capital = per_faction_sum(control, self.capital, F, bins)
+            capital_of_camp = capital + members_sum(self.members, capital)  # counted whole for the camp
             self._holdings = Holdings(
-                military=per_faction_sum(control, self.military_value, F),
+                military=per_faction_sum(control, self.military_value, F, bins),
                 output=held(flowing / open_total),
                 company_output=np.array([held(flowing * stake / open_total) for stake in self.stakes],
                                         FLOAT).reshape(len(self.companies), F, R),

@@ -8,13 +8,28 @@ from __future__ import annotations
 import numpy as np
 
 
-def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: int) -> np.ndarray:
+def faction_bins(control: np.ndarray) -> np.ndarray:
+    """The bin of every (asset, replicate) cell for `per_faction_sum`: controller x R + replicate.
+
+    Args:
+        control: controller index of each asset, shape (A, R), ints in [0, F).
+
+    Returns:
+        Shape (A x R,), int64 (no int16 wrap).
+    """
+    replicates = control.shape[1]
+    return (np.asarray(control, dtype=np.int64) * replicates + np.arange(replicates)).ravel()
+
+
+def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: int,
+                    bins: np.ndarray | None = None) -> np.ndarray:
     """Sum asset values by controlling faction.
 
     Args:
         control: controller index of each asset, shape (A, R), ints in [0, F).
         asset_values: value of each asset, shape (A,), (A, 1) or (A, R).
         n_factions: F.
+        bins: `faction_bins(control)`, when several sums share one control array.
 
     Returns:
         Shape (F, R), in the dtype of ``asset_values``: for each replicate, the total value of the
@@ -22,11 +37,12 @@ def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: i
     """
     n_assets, replicates = control.shape
     asset_values = np.asarray(asset_values)
-    index = np.asarray(control, dtype=np.int64) * replicates + np.arange(replicates)  # no int16 wrap
+    if bins is None:
+        bins = faction_bins(control)
     if np.ndim(asset_values) == 1:
         asset_values = asset_values[:, None]
     weights = np.broadcast_to(asset_values, (n_assets, replicates))
-    totals = np.bincount(index.ravel(), weights=weights.ravel(), minlength=n_factions * replicates)
+    totals = np.bincount(bins, weights=weights.ravel(), minlength=n_factions * replicates)
     return totals.reshape(n_factions, replicates).astype(np.result_type(asset_values), copy=False)
 
 
