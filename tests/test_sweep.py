@@ -272,3 +272,44 @@ def test_bad_settings_exit_2_with_one_line_and_no_folder(tmp_path, override, mes
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
     assert not out.exists() and not (tmp_path / ".checkpoints" / "run").exists()
+
+
+@pytest.mark.slow
+def test_a_sweep_stopped_by_sigterm_resumes_to_identical_tables(tmp_path):
+    """The command line: SIGTERM after a few chunks, then ``sweep.resume=true`` on the same folder,
+    ends with the tables of an uninterrupted sweep."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import pandas as pd
+
+    from tests.conftest import ROOT
+
+    settings = ["sweep=italy_sobol", "sweep.n=32", "sweep.replicates=2", "sweep.memory_budget_mb=2",
+                "sweep.progress=false"]
+    whole = tmp_path / "whole"
+    done = subprocess.run([sys.executable, "-m", "sim.sweep", *settings, f"hydra.run.dir={whole}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    stopped = tmp_path / "stopped"
+    chunks = tmp_path / ".checkpoints" / "stopped"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.sweep", *settings, f"hydra.run.dir={stopped}"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(1200):
+        if len(list(chunks.glob("chunk_*.parquet"))) >= 3 or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sweep ended before it could be stopped: make it longer"
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0 and not stopped.exists()
+    finished_before = len(list(chunks.glob("chunk_*.parquet")))
+    assert finished_before >= 3
+    resumed = subprocess.run([sys.executable, "-m", "sim.sweep", *settings, f"hydra.run.dir={stopped}",
+                              "sweep.resume=true"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("design.parquet", "outcomes.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(whole / name), pd.read_parquet(stopped / name))
+    assert (whole / "sensitivity.json").read_text() == (stopped / "sensitivity.json").read_text()
