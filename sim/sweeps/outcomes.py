@@ -25,7 +25,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "window_mean": ("from", "to"),         # the mean tilt over months from..to (inclusive)
     "rise": ("from", "to"),                # tilt at ``to`` minus tilt at ``from``
     "turning_month": ("level",),           # first month the tilt, having been <= level, rises above it
-                                           # (optional ``censor: true``: never -> the month after the end)
+                                           # (optional ``censor: true``: never -> the month after the end;
+                                           # optional ``after: YYYY-MM``: search from that month on)
     "rmse": ("targets",),                  # RMSE against scenarios/targets/NAME.csv (one state)
 }
 #: The statistics of outcomes.parquet.
@@ -47,6 +48,8 @@ class Outcome:
         start: the scenario's first month number (``turning_month`` is a month number, `sim.dates`).
         censor: ``turning_month`` only: a trajectory that never turns gets the month after the
             scenario's end (right-censored) instead of NaN, so that Sobol' indices can be computed.
+        after: ``turning_month`` only: the month index from which the turn is searched (an early
+            dip below the level and back, before the period of interest, is not a turn).
     """
 
     name: str
@@ -57,6 +60,7 @@ class Outcome:
     target: tuple[float, ...] = ()
     start: int = 0
     censor: bool = False
+    after: int = 0
 
     def measure(self, tilt: np.ndarray) -> np.ndarray:
         """The outcome of each trajectory of one state.
@@ -77,7 +81,7 @@ class Outcome:
         if self.kind == "rmse":
             error = tilt[list(self.steps)] - np.reshape(self.target, (-1,) + (1,) * (tilt.ndim - 1))
             return np.sqrt(np.mean(np.square(error, dtype=float), axis=0))
-        step = _turning_step(tilt, self.level)
+        step = self.after + _turning_step(tilt[self.after:], self.level)
         if self.censor:
             step = np.where(np.isnan(step), tilt.shape[0], step)
         return self.start + step
@@ -117,7 +121,7 @@ def parse_outcomes(entries: Sequence[Mapping], scenario: Scenario,
             raise InputError("config", label, "needs a name, unique and not point, statistic or state")
         if kind not in KINDS:
             raise InputError("config", label, f"unknown kind {kind!r}; known: {list(KINDS)}")
-        optional = {"censor"} if kind == "turning_month" else set()
+        optional = {"censor", "after"} if kind == "turning_month" else set()
         unknown = set(entry) - {"name", "kind", "states", *KINDS[kind], *optional}
         missing = [key for key in KINDS[kind] if entry.get(key) is None]
         if unknown or missing:
@@ -151,7 +155,8 @@ def _outcome(name: str, kind: str, states: tuple[str, ...], entry: dict, scenari
         return Outcome(name, kind, states, steps=steps)
     if kind == "turning_month":
         return Outcome(name, kind, states, level=float(entry["level"]), start=scenario.start,
-                       censor=bool(entry.get("censor", False)))
+                       censor=bool(entry.get("censor", False)),
+                       after=step("after") if entry.get("after") is not None else 0)
     if len(states) != 1:
         raise InputError("config", f"{label}.states", "an rmse outcome compares one state with its targets")
     targets = load_targets(str(entry["targets"]))
