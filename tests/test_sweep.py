@@ -313,3 +313,17 @@ def test_a_sweep_stopped_by_sigterm_resumes_to_identical_tables(tmp_path):
     for name in ("design.parquet", "outcomes.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(whole / name), pd.read_parquet(stopped / name))
     assert (whole / "sensitivity.json").read_text() == (stopped / "sensitivity.json").read_text()
+
+
+def test_a_turning_month_searched_from_a_month_ignores_an_earlier_dip():
+    import numpy as np
+
+    from sim.sweeps.outcomes import Outcome
+
+    tilt = np.array([0.0, -0.8, 0.0, -0.9, -0.9, -0.2, 0.1])  # a dip at 1, back at 2; the turn at 5
+    anywhere = Outcome("t", "turning_month", ("ITA",), level=-0.5, start=100)
+    later = Outcome("t", "turning_month", ("ITA",), level=-0.5, start=100, after=3)
+    assert anywhere.measure(tilt) == 102
+    assert later.measure(tilt) == 105
+    never = Outcome("t", "turning_month", ("ITA",), level=-0.5, start=100, after=6, censor=True)
+    assert never.measure(tilt) == 107  # censored: the month after the end
