@@ -38,7 +38,7 @@ from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
-from sim.output import check_fresh, claimed, discard_if_empty, write_config, write_json
+from sim.output import check_fresh, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
@@ -366,10 +366,8 @@ def main(cfg: DictConfig) -> None:
             origin_mask(cal, str(until))
         counterfactual = load_scenario(settings["counterfactual"]) if settings["counterfactual"] else None
         checkpoint = open_checkpoint(settings, plain(cfg.params), run_dir)
-    except (InputError, ValueError) as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    except ValueError as exc:  # InputError included
+        exit_with(exc, run_dir)
 
     # SIGTERM stops the run as Ctrl-C does; either way the last checkpoint stays to resume from
     handlers = ({sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -377,10 +375,8 @@ def main(cfg: DictConfig) -> None:
     try:
         with claimed(run_dir) as staging:  # the folder is published whole when the run ends
             run_calibration(cfg, settings, cal, counterfactual, checkpoint, run_dir, staging)
-    except InputError as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    except (InputError, OSError) as exc:  # the folder claimed by another run, or unwritable
+        exit_with(exc, run_dir)
     except KeyboardInterrupt as exc:
         log.warning("interrupted; the finished generations are kept: continue with the same "
                     "settings and calibrate.resume=%s", checkpoint.folder)

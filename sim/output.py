@@ -15,10 +15,11 @@ import secrets
 import shutil
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
@@ -192,8 +193,6 @@ class ResultsFolderCheck(Callback):
 
     @staticmethod
     def _check(folder: Path, *, fresh: bool) -> None:
-        import sys
-
         try:
             check_writable_parent(folder)
             if fresh:
@@ -201,6 +200,26 @@ class ResultsFolderCheck(Callback):
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             sys.exit(2)
+
+
+#: What the apps answer with one line on stderr, exit code 2 and no folder: bad input
+#: (`InputError` is a `ValueError`) and results that could not be written.
+BAD_INPUT = (ValueError, OSError)
+
+
+def failure_message(exc: Exception, run_dir: Path) -> str:
+    """The one line an app prints for ``exc`` (one of `BAD_INPUT`); removes an empty ``run_dir``."""
+    discard_if_empty(run_dir)
+    if isinstance(exc, OSError):
+        exc = InputError(str(run_dir), "results folder", f"could not be written ({exc.strerror}: "
+                         f"{exc.filename}); nothing was published")
+    return f"error: {exc}"
+
+
+def exit_with(exc: Exception, run_dir: Path) -> NoReturn:
+    """Print `failure_message` to stderr and exit with code 2."""
+    print(failure_message(exc, run_dir), file=sys.stderr)
+    sys.exit(2)
 
 
 def write_config(cfg: Any, path: Path) -> None:

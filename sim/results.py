@@ -84,19 +84,21 @@ class SimulationResult:
             return self.replicate_ids[r].astype(np.int32)
         return (r + self.first_replicate).astype(np.int32)
 
+    def _table_array(self, table: str) -> tuple[np.ndarray, tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """The array behind ``table`` (months first), its inner columns and their labels."""
+        if table == "tilt":
+            return self.tilt_array, ("state",), (self.states,)
+        if table == "alignment":
+            if self.support_array is None:
+                raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
+            return self.support_array, ("state", "faction"), (self.states, self.factions)
+        return self.control_array, ("asset",), (self.assets,)
+
     def _rows(self, table: str, months: slice = slice(None)) -> pd.DataFrame:
         """Rows of ``table`` (``tilt``, ``alignment`` or ``control``) for the months ``months``, in
         the file schema: categorical labels, int32 replicates, float32 values."""
-        T = len(self.dates)
-        t0, t1, _ = months.indices(T)
-        if table == "tilt":
-            array, inner, labels = self.tilt_array, ("state",), (self.states,)
-        elif table == "alignment":
-            if self.support_array is None:
-                raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
-            array, inner, labels = self.support_array, ("state", "faction"), (self.states, self.factions)
-        else:
-            array, inner, labels = self.control_array, ("asset",), (self.assets,)
+        t0, t1, _ = months.indices(len(self.dates))
+        array, inner, labels = self._table_array(table)
         block = array[t0:t1]
         grids = np.indices(block.shape, dtype=np.int32).reshape(block.ndim, -1)
         columns: dict[str, object] = {
@@ -137,7 +139,7 @@ class SimulationResult:
         import pyarrow.parquet as pq
 
         T = len(self.dates)
-        per_month = max(1, len(self._rows(table, slice(0, 1))))
+        per_month = max(1, int(np.prod(self._table_array(table)[0].shape[1:])))
         step = max(1, max_rows // per_month)
         writer = None
         try:

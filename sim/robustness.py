@@ -17,7 +17,6 @@ each check against ``min_share``) and ``robustness.png``, with the resolved ``co
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
-from sim.output import claimed, discard_if_empty, write_config, write_json
+from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
@@ -207,15 +206,8 @@ def main(cfg: DictConfig) -> None:
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)
-    except (InputError, ValueError) as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except OSError as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {run_dir}: results folder: could not be written ({exc.strerror}: "
-              f"{exc.filename}); nothing was published", file=sys.stderr)
-        sys.exit(2)
+    except BAD_INPUT as exc:
+        exit_with(exc, run_dir)
     loo = report["leave_one_out"]
     log.info("%s %s: %.2f; largest single-event change %s %+.2f (limit %.2f: %s); %d runs in %.0f s -> %s",
              settings["focus_state"], settings["final"], baseline["final"],

@@ -19,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
 from sim.memory import check_fits, estimate
-from sim.output import claimed, discard_if_empty, write_config, write_json
+from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
 from sim.plotting import plot_all_states, plot_decomposition, plot_state_tilt, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario
@@ -95,13 +95,8 @@ def run_command(cfg: DictConfig, run_dir: Path) -> tuple[int, str, SimulationRes
     with 2 and leave no folder."""
     try:
         return 0, "", run_app(cfg, run_dir)
-    except (InputError, ValueError) as exc:
-        problem: Exception = exc
-    except OSError as exc:
-        problem = InputError(str(run_dir), "results folder", f"could not be written "
-                             f"({exc.strerror}: {exc.filename}); nothing was published")
-    discard_if_empty(run_dir)
-    return 2, f"error: {problem}", None
+    except BAD_INPUT as exc:
+        return 2, failure_message(exc, run_dir), None
 
 
 def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:

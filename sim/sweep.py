@@ -29,9 +29,10 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sim.checkpoint import write_atomic
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
-from sim.output import claimed, discard_if_empty, write_config, write_json
+from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.params import resolve_params
 from sim.plotting import save_figure
 from sim.simulate import prepare_scenario
@@ -94,7 +95,7 @@ def open_checkpoints(folder: Path, settings: dict) -> None:
         raise InputError(str(folder), "checkpoint folder", "already holds a sweep's chunks: continue it "
                          "with sweep.resume, or remove the folder")
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(mark, path)
+    write_atomic(path, json.dumps(mark, indent=2) + "\n")
 
 
 def sweep(settings: dict, run_dir: Path, folder: Path) -> dict[str, Any]:
@@ -168,15 +169,8 @@ def main(cfg: DictConfig) -> None:
         print(f"stopped: the finished chunks are in {checkpoints}; continue with the same settings and "
               f"sweep.resume={checkpoints}", file=sys.stderr)
         sys.exit(130)
-    except (InputError, ValueError) as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except OSError as exc:
-        discard_if_empty(run_dir)
-        print(f"error: {run_dir}: results folder: could not be written ({exc.strerror}: "
-              f"{exc.filename}); nothing was published", file=sys.stderr)
-        sys.exit(2)
+    except BAD_INPUT as exc:
+        exit_with(exc, run_dir)
     shutil.rmtree(done["checkpoints"], ignore_errors=True)  # the results are published
     if done["checkpoints"] == checkpoint_folder(run_dir, {"resume": None, "checkpoint_dir": None}):
         with contextlib.suppress(OSError):

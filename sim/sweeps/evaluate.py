@@ -9,8 +9,6 @@ ends with the same tables as one never stopped.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.calibration import FreeParameter, apply_values
+from sim.checkpoint import write_atomic
 from sim.memory import per_replicate_bytes
 from sim.model import AlignmentModel
 from sim.scenario import Scenario
@@ -159,11 +158,5 @@ def _apply(evaluate: Evaluate, chunk: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_atomically(table: pd.DataFrame, path: Path) -> None:
-    """Write a parquet file whole or not at all (a temporary file, then one rename)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        table.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+    """Write a parquet file whole or not at all (`sim.checkpoint.write_atomic`)."""
+    write_atomic(path, table.to_parquet(index=False))
