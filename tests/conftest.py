@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# On CI, the property tests draw the same examples on every run (a red CI is then always
+# reproducible); on a developer's machine they keep exploring new ones. Set HYPOTHESIS_PROFILE=ci
+# to replay CI's draws locally.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"
