@@ -39,7 +39,7 @@ from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
-from sim.plotting import plot_state_tilt, save_figure
+from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
 from sim.simulate import execute
@@ -250,6 +250,7 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
                      for i, (d, t, m) in enumerate(zip(cal.targets["date"][~mask], y[~mask], forecast,
                                                        strict=True))],
         "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
+        "trajectory": {"dates": list(result.dates), "mean": [float(v) for v in result.mean_tilt(cal.state)]},
         "wall_time_s": fit["wall_time_s"],
     }
 
@@ -455,9 +456,8 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
     (folder / "calibrated.yaml").write_text(text, encoding="utf-8")
     write_json(report, folder / "fit_report.json")
     result.tilt.to_parquet(folder / "tilt.parquet", index=False)
-    figure = plot_state_tilt(result.tilt, cal.state, targets=cal.targets,
-                             title=f"{cal.state}: calibrated fit (RMSE {fit_rep['rmse']:.3f})",
-                             band=band)
+    figure = plot_fit(result.tilt, cal.state, cal.targets, report=report, band=band,
+                      marks=marks_for(cal.scenario))
     save_figure(figure, folder / "fit.png")
     if settings["write_config"]:
         write_atomic(CALIBRATED_CONFIG, text)

@@ -32,6 +32,8 @@ class RunConfig:
         focus_state: the state whose trajectory is plotted with the documented points and whose
             fit is summarised (a state id of the scenario).
         targets: name of ``scenarios/targets/NAME.csv`` (points of ``focus_state``), or null.
+        state_targets: name of a target file coding several states (``state`` column), drawn in
+            every state's panel, or null.
         turning_level: tilt a state's mean must rise above, from below, for its turning month.
         progress: show a progress bar on runs that take more than a moment.
         params: the model parameters (``configs/params/``).
@@ -47,6 +49,7 @@ class RunConfig:
     plots: bool = True
     focus_state: str = "ITA"
     targets: str | None = "italy_tilt"
+    state_targets: str | None = "other_states_tilt"
     turning_level: float = -0.5
     progress: bool = True
     params: ModelParams = field(default_factory=ModelParams)

@@ -20,25 +20,16 @@ from sim.config import CONFIG_DIR, plain, register_configs
 from sim.errors import InputError
 from sim.memory import check_fits, estimate
 from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
-from sim.plotting import plot_all_states, plot_decomposition, plot_state_tilt, save_figure
+from sim.plotting import save_figure
+from sim.plotting.run_figures import run_figures
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
 from sim.summary import summarise
-from sim.targets import load_targets
+from sim.targets import load_state_targets, load_targets
 
 log = logging.getLogger(__name__)
 register_configs()
-
-#: How many labelled events the trajectory plot marks at most.
-MAX_MARKED_EVENTS = 14
-
-
-def marked_events(scenario: Scenario) -> list[tuple[str, str]]:
-    """``(YYYY-MM, label)`` of the events the scenario labels for plots."""
-    labelled = [(e.date[:7], e.label) for e in scenario.events if e.label]
-    return labelled[:MAX_MARKED_EVENTS]
-
 
 def load_optional_targets(name: str | None):
     """The target table if one is configured (``targets=null`` for none).
@@ -51,10 +42,16 @@ def load_optional_targets(name: str | None):
     return load_targets(name)
 
 
-def focus_plot_name(scenario: Scenario, state: str) -> str:
-    """File name of the focus state's trajectory plot, from its name: ``italy_tilt.png``."""
-    name = next(s.name for s in scenario.states if s.id == state)
-    return "_".join(name.lower().split()) + "_tilt.png"
+def load_optional_state_targets(name: str | None, scenario: Scenario):
+    """The coded points of the scenario's states in a file coding several states (points of other
+    states are left out), or None with ``state_targets=null``.
+
+    Raises:
+        InputError: the file does not exist or is malformed.
+    """
+    if not name:
+        return None
+    return load_state_targets(name, scenario.state_ids, others="drop")
 
 
 def check_focus_state(scenario: Scenario, state: str) -> None:
@@ -63,7 +60,8 @@ def check_focus_state(scenario: Scenario, state: str) -> None:
                          f"{scenario.name}: {list(scenario.state_ids)}")
 
 
-def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, folder: Path) -> None:
+def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, folder: Path,
+              state_targets=None) -> None:
     """Everything a run folder holds: config, tables, summary, figures."""
     focus = cfg["focus_state"]
     write_config(cfg, folder / "config.yaml")
@@ -75,18 +73,12 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
     summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"])
     write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
-        name = next(s.name for s in scenario.states if s.id == focus)
-        figure = plot_state_tilt(result.tilt, focus, events=marked_events(scenario), targets=targets,
-                                 title=f"{name}'s tilt — {scenario.name}")
-        save_figure(figure, folder / focus_plot_name(scenario, focus))
-        save_figure(plot_all_states(result.tilt, title=f"Tilt of every state — {scenario.name}"),
-                    folder / "all_states_tilt.png", dpi=110)
+        tables = {"tilt": result.tilt, "control": result.control}
         if result.support_array is not None:
-            plus, minus = (" then ".join(side) for side in (scenario.tilt.plus, scenario.tilt.minus))
-            figure = plot_decomposition(result.decomposition, focus, sides=(plus, minus),
-                                        title=f"{name}: what each interest adds to its value of "
-                                        f"{plus} over {minus} — {scenario.name}")
-            save_figure(figure, folder / focus_plot_name(scenario, focus).replace("_tilt", "_decomposition"))
+            tables.update(alignment=result.alignment, decomposition=result.decomposition)
+        figures = run_figures(scenario, tables, focus=focus, targets=targets, state_targets=state_targets)
+        for name, figure in figures.items():
+            save_figure(figure, folder / name, dpi=110 if name == "all_states_tilt.png" else 130)
 
 
 def run_command(cfg: DictConfig, run_dir: Path) -> tuple[int, str, SimulationResult | None]:
@@ -111,6 +103,7 @@ def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
         scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
         check_focus_state(scenario, cfg.focus_state)
         targets = load_optional_targets(cfg.targets)
+        state_targets = load_optional_state_targets(cfg.get("state_targets"), scenario)
         check_fits(estimate(replicates=cfg.replicates, months=scenario.n_months,
                             states=len(scenario.states), factions=len(scenario.factions),
                             assets=len(scenario.assets), record=cfg.record),
@@ -118,7 +111,8 @@ def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
         result = execute(scenario, params=plain(cfg.params), replicates=cfg.replicates,
                          seed=cfg.seed, first_replicate=cfg.first_replicate, record=cfg.record,
                          progress=cfg.progress, config=plain(cfg))
-        write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder)
+        write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder,
+                  state_targets=state_targets)
     return result
 
 

@@ -92,12 +92,14 @@ def load_targets(name: str) -> pd.DataFrame:
     return table.sort_values("month").reset_index(drop=True)
 
 
-def load_state_targets(name: str, states: tuple[str, ...]) -> pd.DataFrame:
+def load_state_targets(name: str, states: tuple[str, ...], *, others: str = "error") -> pd.DataFrame:
     """Read and validate a target file coding several states (columns `STATE_COLUMNS`).
 
     Args:
         name: ``scenarios/targets/NAME.csv`` or a path.
-        states: the scenario's state ids (a point for another state is an error).
+        states: the scenario's state ids.
+        others: what a point for a state not in ``states`` is: ``error`` (fitting), or ``drop``
+            (drawing a scenario with fewer states).
 
     Returns:
         The points sorted by state and date, with ``month`` (month number).
@@ -107,6 +109,8 @@ def load_state_targets(name: str, states: tuple[str, ...]) -> pd.DataFrame:
     """
     table, where = _read(name, STATE_COLUMNS)
     table["month"] = _check_rows(table, where, ("source", "excerpt", "basis"))
+    if others == "drop":
+        table = table[table["state"].isin(states)]
     for i, state in enumerate(table["state"]):
         if state not in states:
             raise InputError(where, f"row {i + 1}.state", f"is {brief(state)}; states: {list(states)}")

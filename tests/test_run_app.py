@@ -34,7 +34,8 @@ def test_run_folder_holds_every_output(finished):
     names = {p.name for p in finished.iterdir()}
     assert names == {"config.yaml", "alignment.parquet", "tilt.parquet", "control.parquet",
                      "decomposition.parquet", "summary.json", "italy_tilt.png",
-                     "italy_decomposition.png", "all_states_tilt.png"}
+                     "italy_decomposition.png", "all_states_tilt.png", "italy_support.png",
+                     "asset_control.png"}
     decomposition = pd.read_parquet(finished / "decomposition.parquet")
     assert list(decomposition.columns) == ["date", "state", "part", "contribution"]
     assert set(decomposition["part"]) <= {"oil", "migration", "security", "legitimacy", "ideology",

@@ -1,0 +1,154 @@
+"""Diagnostics of a fit: what each interest adds, what taking inputs out does, and the calibrated
+fit with its residuals and out-of-sample forecasts."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.plotting.layers import draw_key
+from sim.plotting.marks import Marks
+from sim.plotting.style import OKABE_ITO, TARGET_COLOUR, format_tilt_axes, format_time_axis, months
+from sim.plotting.tilt import draw_tilt
+
+
+def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
+                       sides: tuple[str, str] = ("LNA", "GNA"), title: str | None = None) -> Figure:
+    """What each interest adds to a state's value of the tilt's plus side minus its minus side.
+
+    Args:
+        decomposition: the ``decomposition.parquet`` table (date, state, part, contribution).
+        state: the state's id.
+        sides: names of the tilt's two sides, for the labels (e.g. ``("LNA", "GNC then GNA")``).
+        title: the figure's title.
+    """
+    plus, minus = sides
+    rows = decomposition[decomposition["state"] == state]
+    wide = rows.pivot(index="date", columns="part", values="contribution").sort_index()
+    wide = wide.loc[:, (wide.abs() > 1e-9).any()]  # parts that never act are not drawn
+    x = months(wide.index)
+    fig = Figure(figsize=(11, 5.2))
+    ax = fig.subplots()
+    palette = colormaps["tab10"]
+    for i, part in enumerate(wide.columns):
+        ax.plot(x, wide[part], color=palette(i % 10), lw=1.6, label=part)
+    ax.plot(x, wide.sum(axis=1), color="black", lw=2.2, ls="--", label=f"total: V({plus}) − V({minus})")
+    ax.axhline(0.0, color="black", lw=0.6)
+    ax.set_ylabel(f"contribution to V(plus) − V(minus)  (value units; > 0 favours {plus})")
+    ax.set_title(title or f"{state}: what each interest adds to its value of {plus} over {minus}",
+                 fontsize=11)
+    format_time_axis(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=5, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: float,
+                   month: str, draws: pd.DataFrame | None = None) -> Figure:
+    """How much taking out each event, and each group of inputs, moves a state's final tilt.
+
+    Args:
+        table: the ``robustness.csv`` table (ablation, name, group, date, delta_final, ...).
+        state: the state measured.
+        limit: the largest change one event may make (drawn as a band).
+        baseline: the state's mean tilt in ``month`` with every input.
+        month: ``YYYY-MM`` of the measured tilt.
+        draws: joint draws of the scenario's estimates (``estimate_draws.csv``), shown as the
+            distribution of the final tilt, or None.
+    """
+    events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
+    events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
+    groups = table[table["ablation"] == "group"]
+    with_draws = draws is not None and len(draws) > 0
+    fig = Figure(figsize=(11, 11 if with_draws else 8.5))
+    axes = fig.subplots(3 if with_draws else 2, 1,
+                        height_ratios=[3, 1.2, 1.3] if with_draws else [3, 1.2])
+    top, bottom = axes[0], axes[1]
+    colours = ["#d55e00" if abs(d) > limit else "#0072b2" for d in events["delta_final"]]
+    labels = [f"{n} ({d})" for n, d in zip(events["name"], events["date"], strict=True)]
+    top.barh(labels[::-1], events["delta_final"][::-1], color=colours[::-1])
+    for ax in (top, bottom):
+        ax.axvline(0.0, color="black", lw=0.6)
+        ax.axvspan(-limit, limit, color="grey", alpha=0.12)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="x", alpha=0.25)
+    top.set_title(f"{state}'s mean tilt in {month} ({baseline:+.2f} with every input): change when one "
+                  f"event is taken out\n(the 25 largest; orange beyond ±{limit:g}, the grey band)",
+                  fontsize=10)
+    bottom.barh(list(groups["name"])[::-1], groups["delta_final"][::-1], color="#009e73")
+    bottom.set_title("change when a whole group of inputs is taken out (from its start month)", fontsize=10)
+    bottom.set_xlabel(f"change of {state}'s mean tilt in {month} (> 0: toward Haftar)")
+    if with_draws:
+        ax = axes[2]
+        ax.hist(draws["final"], bins=30, color="#cc79a7", alpha=0.8)
+        ax.axvline(baseline, color="black", lw=1.2, label="every estimate as in the file")
+        ax.set_xlabel(f"{state}'s mean tilt in {month}")
+        ax.set_ylabel("draws")
+        ax.set_title(f"{len(draws)} joint Latin-hypercube draws of every estimate within its range",
+                     fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def plot_fit(tilt: pd.DataFrame, state: str, targets: pd.DataFrame, *, report: dict,
+             band: dict | None = None, marks: Marks | None = None, title: str | None = None) -> Figure:
+    """The calibrated fit: the state's band against its coded points, each rolling-origin
+    forecast from its origin on, and below, the residuals (coded minus model) of the fit and of
+    the forecasts, in units of each point's σ.
+
+    Args:
+        tilt: the calibrated run's ``tilt.parquet`` table.
+        state: the state fitted.
+        targets: its coded points (``date, tilt, sigma``).
+        report: ``fit_report.json``: ``fit.rmse`` and, if present, ``out_of_sample`` entries with
+            ``until``, ``rmse``, ``persistence_rmse``, ``trend_rmse`` and ``forecast`` (date, target,
+            model) or ``trajectory`` (``dates``, ``mean``).
+        band: the parameter-and-stochastic band (``report["uncertainty"]``), or None.
+        marks: names, events and the months before the GNA of the scenario.
+        title: the figure's title.
+    """
+    marks = marks or Marks()
+    events = marks.events
+    fig = Figure(figsize=(11, 9.0), layout="constrained")
+    top, bottom, key = fig.subplots(3, 1, height_ratios=[5.0, 2.2, 1.0])
+    handles = draw_tilt(top, tilt, state, targets=targets, pooled=band, marks=marks, events=events)
+    mean = tilt[tilt["state"] == state].groupby("date", observed=True)["tilt"].mean()
+    at = mean.reindex(targets["date"].astype(str).str[:7]).to_numpy()
+    residual = (targets["tilt"].to_numpy(float) - at) / targets["sigma"].to_numpy(float)
+    bottom.axhspan(-1, 1, color="grey", alpha=0.15, lw=0)
+    bottom.axhline(0.0, color="black", lw=0.6)
+    bottom.plot(months(targets["date"]), residual, "o", color=TARGET_COLOUR, ms=4)
+    forecasts = report.get("out_of_sample") or []
+    for i, entry in enumerate(forecasts):
+        colour = OKABE_ITO[(4, 5, 2, 0, 6)[i % 5]]
+        origin = months([entry["until"]])[0]
+        label = (f"forecast fitted to points ≤ {entry['until']}: RMSE {entry['rmse']:.2f} "
+                 f"(persistence {entry['persistence_rmse']:.2f}, trend {entry['trend_rmse']:.2f})")
+        if "trajectory" in entry:
+            path = pd.Series(entry["trajectory"]["mean"], index=entry["trajectory"]["dates"])
+            path = path[path.index >= entry["until"]]
+            top.plot(months(path.index), path.to_numpy(), color=colour, lw=1.5, ls="--")
+        points = pd.DataFrame(entry.get("forecast", []))
+        if len(points):
+            top.plot(months(points["date"]), points["model"], color=colour, ls="--" if "trajectory"
+                     not in entry else "", marker="s", ms=4, mfc="white")
+            sigma = targets.set_index(targets["date"].astype(str).str[:7])["sigma"]
+            scaled = (points["target"] - points["model"]) / sigma.reindex(
+                points["date"].astype(str).str[:7]).to_numpy()
+            bottom.plot(months(points["date"]) + pd.Timedelta(days=6 * (i + 1)), scaled, "s", ms=4,
+                        color=colour, mfc="white")
+        for ax in (top, bottom):
+            ax.axvline(origin, color=colour, lw=1.0, ls="-.", alpha=0.8)
+        handles.append(Line2D([], [], color=colour, ls="--", marker="s", mfc="white", ms=4, label=label))
+    format_tilt_axes(top, title or f"{marks.state(state)}: calibrated fit, RMSE "
+                     f"{report['fit']['rmse']:.3f}" + (f" — {marks.title}" if marks.title else ""))
+    bottom.set_ylabel("residual / σ\n(coded − model)")
+    bottom.set_xlim(top.get_xlim())
+    format_time_axis(bottom)
+    bottom.set_title("residuals in units of each point's σ (grey: within ±1σ; squares: forecasts)",
+                     fontsize=9)
+    draw_key(key, handles, events, main_heights=[5.0, 2.2], ncol=2, fontsize=8)
+    return fig
