@@ -14,7 +14,11 @@ Prints one line per figure, with its target and PASS/MISS:
   ratio at equal small N (one batched model with R = N against the N batch_run runs) is
   printed too and kept in the JSON's ``extra``;
 * ``peak_rss_mb_R10000``: peak resident memory (VmHWM) of a fresh process that loads the
-  scenario and runs R = 10,000 with ``record="tilt"``, in MB (2**20 bytes).
+  scenario and runs R = 10,000 with ``record="tilt"``, in MB (2**20 bytes);
+* ``attribution_6_groups_200_replicates_s``: the Shapley attribution of ``python -m sim.attribute``
+  (issue 12): all 64 coalitions of the six input groups x 200 replicates over 2018-06..2019-08 as
+  one batched model (`sim.coalitions.run_coalitions`), in s (one warm-up run only: each takes
+  seconds).
 
 Every timed figure is the median of ``--repeats`` (at least 5) repetitions after three warm-up runs,
 timed with ``time.perf_counter``. ``--json PATH`` also writes the figures to PATH;
@@ -66,10 +70,14 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     # issue 10: N = 1,024 Saltelli points x 8 replicates (311,296 runs) within 2 minutes and 2 GB
     "sweep_replicate_runs_per_s": (">=", 311_296 / 120, "replicate-runs/s"),
     "sweep_peak_rss_mb": ("<=", 2048.0, "MB"),
+    # issue 12: exact Shapley attribution over 6 groups x 200 replicates within a minute
+    "attribution_6_groups_200_replicates_s": ("<=", 60.0, "s"),
 }
 
-FULL_SIZES = {"repeats": 5, "R_small": 1_000, "R_large": 10_000, "batch_runs": 200, "sweep_n": 1024}
-QUICK_SIZES = {"repeats": 1, "R_small": 8, "R_large": 16, "batch_runs": 3, "sweep_n": 0}
+FULL_SIZES = {"repeats": 5, "R_small": 1_000, "R_large": 10_000, "batch_runs": 200, "sweep_n": 1024,
+              "attribution_replicates": 200}
+QUICK_SIZES = {"repeats": 1, "R_small": 8, "R_large": 16, "batch_runs": 3, "sweep_n": 0,
+               "attribution_replicates": 2}
 
 
 # ---------------------------------------------------------------------------- timing
@@ -101,6 +109,17 @@ def one_run(scenario: Scenario, replicates: int, record: str) -> Callable[[], Al
                               first_replicate=0, record=record).run()
 
     return work
+
+
+def attribution_run(scenario: Scenario, replicates: int) -> Any:
+    """Every coalition of the six input groups over 2018-06..2019-08, as ``python -m sim.attribute``
+    runs them."""
+    from sim.attribute import ATTRIBUTION_GROUPS
+    from sim.coalitions import run_coalitions
+    from sim.dates import parse_month
+
+    window = (parse_month("2018-06"), parse_month("2019-08"))
+    return run_coalitions(scenario, None, ATTRIBUTION_GROUPS, window, replicates=replicates, seed=0)
 
 
 # ---------------------------------------------------------------------------- mesa.batch_run
@@ -403,6 +422,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
              judged)
         line("sweep_peak_rss_mb", sweep["peak_rss_mb"], "MB",
              "peak of the largest child process so far (the sweep outgrows the memory child)", judged)
+
+    # 6. the Shapley attribution of issue 12: 2**6 coalitions x 200 replicates as one model
+    replicates = sizes["attribution_replicates"]
+    seconds, times = median_seconds(lambda: attribution_run(cached_scenario(args.scenario), replicates),
+                                    repeats, warmup=1)
+    figures["attribution_6_groups_200_replicates_s"] = seconds
+    line("attribution_6_groups_200_replicates_s", seconds, "s",
+         f"64 coalitions x {replicates} replicates, 2018-06..2019-08; {spread(times, 1, 's')}", judged)
 
     background = load.cores()
     extra["background_cpu_cores"] = background

@@ -94,16 +94,21 @@ class StateAgent(mesa.Agent):
         support: its alignment a_sf, (F, R): support per faction, non-negative, summing to at most
             1; a view into the war's support array, which this agent alone updates.
         rule: the decision parameters.
+        held: ``(first step, shares (F,))`` when the scenario holds this state's support
+            (`sim.scenario.FixedSupport`): from that month on it gives each faction it can back that
+            share instead of adjusting; None (the default): it chooses.
     """
 
     def __init__(self, model: AlignmentModel, spec: State, index: int, *, weights: np.ndarray,
-                 support: np.ndarray, rule: DecisionRule) -> None:
+                 support: np.ndarray, rule: DecisionRule,
+                 held: tuple[int, np.ndarray] | None = None) -> None:
         super().__init__(model)
         self.spec = spec
         self.index = index
         self.weights = weights
         self.support = support
         self.rule = rule
+        self.held = held
         self.values = np.zeros((0, support.shape[-1]), support.dtype)
         order = interests()
         self._names = [i.name for i in order]  # weight order
@@ -144,14 +149,25 @@ class StateAgent(mesa.Agent):
         """Move support part of the way toward the logit best response (ODD submodel "adjustment").
 
         In the first month support is set to the best response. Factions it cannot back have a
-        best response of 0: their support decays at the same rate.
+        best response of 0: their support decays at the same rate. A state whose support the
+        scenario holds (`held`) does not adjust: it `hold`s.
         """
+        if self.held is not None and view.month >= self.held[0]:
+            self.hold(view)
+            return
         rule = self.rule
         target = best_response(self.values, rule.rationality, rule.outside_option)
         inertia = 1.0 if view.month == 0 else rule.inertia
         self.support *= 1.0 - inertia
         target *= inertia
         self.support[view.candidates] += target
+
+    def hold(self, view: MonthView) -> None:
+        """Support as the scenario holds it (a counterfactual policy): its held share for each
+        faction it can back this month, 0 for the others (an empty hold: neutral, backing nobody)."""
+        shares = self.held[1]
+        self.support[...] = 0.0
+        self.support[view.candidates] = shares[view.candidates, None]
 
     @property
     def tilt(self) -> np.ndarray:

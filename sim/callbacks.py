@@ -1,11 +1,14 @@
 """Hydra callbacks: work done once a multirun has finished, and the overlay of runs they draw.
 
 ``overlay(folder)`` also works on any folder of run folders (``results/run``): each run is then
-labelled by its folder name and the settings in which it differs from the others.
+labelled by its folder name and the settings in which it differs from the others. Runs of different
+scenarios (``python -m sim.run -m scenario=A,B,C``) are labelled by their scenarios' titles, and
+compared state by state in ``comparison.csv``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -99,6 +102,34 @@ def _read_config(job: Path) -> dict[str, Any]:
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
 
 
+def _read_title(job: Path) -> str | None:
+    """The title of the scenario a run folder ran (its ``summary.json``), None if it has none."""
+    path = job / "summary.json"
+    if not path.exists():
+        return None
+    try:
+        title = json.loads(path.read_text(encoding="utf-8")).get("title")
+    except (ValueError, AttributeError):
+        return None
+    return title if isinstance(title, str) and title.strip() else None
+
+
+def scenario_label(name: str, title: str, settings: Mapping[str, Any], *, sweep: bool) -> str:
+    """A run of a scenario comparison, labelled by its scenario's title (not its internal name),
+    then any other setting in which the runs differ; ``<folder>: `` first unless a sweep's job."""
+    others = {k: v for k, v in settings.items() if k != "scenario"}
+    text = title if not others else f"{title}, {run_label(name, others, sweep=True)}"
+    return text if sweep else f"{name}: {text}"
+
+
+def comparison_table(rows: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Every state's tilt per scenario and month (``comparison.csv``): ``run, scenario, title,
+    state, date, mean, median, q05, q95`` from the runs' bands (`run_bands` with ``run``,
+    ``scenario`` and ``title`` columns)."""
+    table = pd.concat(rows, ignore_index=True).rename(columns={"mean_tilt": "mean", "q50": "median"})
+    return table[["run", "scenario", "title", "state", "date", "mean", "median", "q05", "q95"]]
+
+
 def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
             swept: Sequence[str] = ()) -> tuple[Path | None, Path] | None:
     """Compare the runs in ``folder`` (a multirun's sweep folder, or any folder of run folders).
@@ -109,8 +140,13 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
     it is one of them, ``state, date, mean_tilt, q05, q50, q95``) and, if ``plots``,
     ``overlay_<state>.png`` of ``state`` (default: the first run's ``focus_state``).
 
+    When the runs differ in their scenario (``python -m sim.run -m scenario=A,B,C``), each is
+    labelled by its scenario's title (from its ``summary.json``; as above if it has none), and
+    ``comparison.csv`` (`comparison_table`) gives every state's tilt per scenario.
+
     Returns:
-        The png (None without plots) and the csv; None if ``folder`` holds no run.
+        The png (None without plots) and the csv (``overlay.csv``); None if ``folder`` holds no
+        run.
     """
     jobs = sorted((p for p in folder.iterdir() if (p / "tilt.parquet").is_file()),
                   key=lambda p: job_order(p.name))
@@ -121,16 +157,22 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
     sweep = all(job.name.isdigit() for job in jobs)
     state = state or configs[0].get("focus_state") or "ITA"
 
-    rows, bands, values = [], {}, {}
+    compared = "scenario" in keys
+    rows, bands, values, titled = [], {}, {}, []
     for job, config in zip(jobs, configs, strict=True):
         flat = flatten(config)
         settings = {k: flat.get(k) for k in keys}
-        label = run_label(job.name, settings, sweep=sweep)
+        title = _read_title(job) if compared else None
+        label = (scenario_label(job.name, title, settings, sweep=sweep) if title
+                 else run_label(job.name, settings, sweep=sweep))
         if label in bands:  # the same settings twice: the folder name tells them apart
             label = f"{label} [{job.name}]"
         band = run_bands(pd.read_parquet(job / "tilt.parquet", columns=["date", "state", "tilt"]))
         cells = {k: str(v) if isinstance(v, list | dict) else v for k, v in settings.items()}
         rows.append(band.assign(**{"run": job.name, "scenario": config.get("scenario"), **cells}))
+        if compared:
+            titled.append(band.assign(run=job.name, scenario=config.get("scenario"),
+                                      title=title or _shown(config.get("scenario"))))
         mine = band[band["state"] == state]
         if not mine.empty:
             bands[label] = mine.set_index("date")[["q05", "q50", "q95", "mean_tilt"]]
@@ -141,6 +183,8 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
     table = pd.concat(rows, ignore_index=True)[columns]
     csv = folder / "overlay.csv"
     table.to_csv(csv, index=False)
+    if titled:
+        comparison_table(titled).to_csv(folder / "comparison.csv", index=False)
     if not plots or not bands:
         return None, csv
     numeric = len(set(values.values())) > 1 and all(

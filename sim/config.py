@@ -12,7 +12,8 @@ from typing import Any
 from sim.params import ModelParams
 from sim.paths import CONFIG_DIR
 
-__all__ = ["CONFIG_DIR", "CalibrateConfig", "RobustnessConfig", "RunConfig", "ShapeChecks",
+__all__ = ["CONFIG_DIR", "AttributeConfig", "AttributionWindow", "CalibrateConfig", "RobustnessConfig",
+           "RunConfig", "ShapeChecks",
            "compose_config", "plain", "register_configs"]
 
 
@@ -174,6 +175,48 @@ class RobustnessConfig:
     params: ModelParams = field(default_factory=ModelParams)
 
 
+@dataclass
+class AttributionWindow:
+    """The months over which a tilt change is attributed (``YYYY-MM``, both included).
+
+    Attributes:
+        start: the first month whose inputs are attributed; the change is measured from the end of
+            the month before it.
+        end: the last month; the change is measured to the end of it.
+    """
+
+    start: str = "2018-06"
+    end: str = "2019-08"
+
+
+@dataclass
+class AttributeConfig:
+    """Settings of ``python -m sim.attribute`` (``configs/attribute.yaml``).
+
+    Attributes:
+        scenario: the scenario whose inputs are attributed.
+        scenario_dir: a folder of the user's own scenarios, or None.
+        states: the states whose tilt change is attributed (state ids).
+        window: the months attributed.
+        groups: the groups of inputs attributed (`sim.events.INPUT_GROUPS` but ``stage``); None for
+            all six. Groups left out stay in every coalition.
+        replicates: replicates per coalition (common random numbers across coalitions).
+        seed: the model's seed.
+        plots: whether to draw the waterfall.
+        params: the model parameters.
+    """
+
+    scenario: str = "libya_2014_2019"
+    scenario_dir: str | None = None
+    states: list[str] = field(default_factory=lambda: ["ITA"])
+    window: AttributionWindow = field(default_factory=AttributionWindow)
+    groups: list[str] | None = None
+    replicates: int = 200
+    seed: int = 0
+    plots: bool = True
+    params: ModelParams = field(default_factory=ModelParams)
+
+
 def register_configs() -> None:
     """Register the schemas with Hydra's ConfigStore (idempotent); the apps call it."""
     from hydra.core.config_store import ConfigStore
@@ -183,6 +226,7 @@ def register_configs() -> None:
     store.store(group="params", name="schema", node=ModelParams)
     store.store(group="calibrate", name="schema", node=CalibrateConfig)
     store.store(name="robustness_schema", node=RobustnessConfig)
+    store.store(name="attribute_schema", node=AttributeConfig)
 
 
 def compose_config(overrides: list[str] | None = None, config_name: str = "config") -> Any:

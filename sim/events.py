@@ -337,6 +337,16 @@ INPUT_GROUPS: dict[str, str] = {
     "political": "recognition of Libyan bodies (legitimacy events)",
     "stage": "factions entering, leaving or changing camp (never removed)",
 }
+#: Short names of the groups, for figures and tables.
+GROUP_LABELS: dict[str, str] = {
+    "territory": "territory and offensives",
+    "oil": "oil",
+    "migration": "migration",
+    "terror": "terror",
+    "deployments": "foreign deployments",
+    "political": "political (recognition)",
+    "stage": "stage",
+}
 #: Each exogenous series' input group.
 SERIES_GROUPS: dict[str, str] = {"oil_output": "oil", "migrant_arrivals": "migration"}
 
@@ -356,5 +366,6 @@ def kinds_table() -> str:
     return "\n".join(lines)
 
 
-__all__ = ["EVENT_KINDS", "FIELD_TYPES", "INPUT_GROUPS", "MATERIAL_KINDS", "OUTCOMES", "SERIES_GROUPS",
+__all__ = ["EVENT_KINDS", "FIELD_TYPES", "GROUP_LABELS", "INPUT_GROUPS", "MATERIAL_KINDS", "OUTCOMES",
+           "SERIES_GROUPS",
            "EventKind", "Field", "StageError", "kinds_table"]

@@ -36,13 +36,15 @@ class Perceived:
         withheld: share of national capacity each candidate's camp keeps shut by blockades,
             perceived, (C, R).
         company_withheld: the same for each company's stakes, perceived, (companies, C, R).
-        company_total: each company's share of the flowing output, whoever holds it, (companies,).
+        company_total: each company's share of the flowing output, whoever holds it, (companies,)
+            (or (companies, R)).
         oil_foresight: rho, the share of the oil a camp is credited with by its prospects of
             prevailing (what it would hold after winning) rather than by what it holds now.
         departures: share of migrant departures each candidate's camp holds, (C, R).
         arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
         security: counter-terror record minus the camp's extremist taint, perceived, (C, R).
-        legitimacy: international recognition, (C, 1).
+        legitimacy: international recognition, (C, 1) (or (C, R) when the rows run different
+            inputs).
         islamism: strength-weighted Islamism of each candidate's camp, (C, R).
         prospects: each candidate's chance of prevailing, perceived, (C, R).
         threat: each state's threat level, (S, R).

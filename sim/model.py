@@ -17,6 +17,7 @@ from sim.events import EVENT_KINDS
 from sim.interests import interests
 from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess
 from sim.params import resolve_params
+from sim.rows import RowInputs
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage, replay
 from sim.war import FLOAT, WarState
@@ -79,6 +80,10 @@ class AlignmentModel(mesa.Model):
         replicate_ids: optional stream index of each row of the batch (length R), instead of
             ``first_replicate + r``; rows may share an index (common random numbers: calibration
             evaluates every candidate on the same replicates).
+        row_inputs: optional inputs that differ between rows (`sim.rows.RowInputs`): events that
+            apply to some rows only, series with a level per row (Shapley coalitions run as one
+            batch this way, `sim.coalitions`). Random numbers keep the scenario's layout: an
+            event's draws are drawn in every row, used where it applies.
     """
 
     def __init__(
@@ -92,6 +97,7 @@ class AlignmentModel(mesa.Model):
         first_replicate: int = 0,
         record: str = "full",
         replicate_ids: Any = None,
+        row_inputs: RowInputs | None = None,
     ) -> None:
         if isinstance(replicates, bool) or int(replicates) != replicates or replicates < 1:
             raise ValueError(f"replicates must be a positive integer, got {replicates!r}")
@@ -114,7 +120,8 @@ class AlignmentModel(mesa.Model):
                 raise ValueError(f"replicate_ids must be {R} non-negative integers")
             self.replicate_ids = ids
         self.p = resolve_params(_calibrated() if params is None else params, world, R, dtype=FLOAT)
-        self.war = WarState(world, self.p, R)
+        self.row_inputs = (RowInputs() if row_inputs is None else row_inputs).checked(world, R)
+        self.war = WarState(world, self.p, R, per_row=self.row_inputs.per_row_events)
 
         # the timeline, and how many uniforms each month draws (the streams' layout)
         self.events_by_month: list[list[Event]] = [[] for _ in range(world.n_months)]
@@ -129,12 +136,12 @@ class AlignmentModel(mesa.Model):
         self.has_noise = not (np.isscalar(self.p.noise) and self.p.noise == 0.0)
 
         # exogenous levels, and the memories through which states perceive them and the war
-        self.migration_series = world.monthly("migrant_arrivals").astype(FLOAT)
-        self.oil_series = world.monthly("oil_output").astype(FLOAT)
+        self.migration_series = self._series("migrant_arrivals")
+        self.oil_series = self._series("oil_output")
         self.record_keep = keep_per_month(self.p.record_half_life)
         self.threat_keep = keep_per_month(self.p.threat_half_life)
         self.arrivals_keep = keep_per_month(self.p.migration_half_life)
-        self.perceived_arrivals = np.full(R, self.migration_series[0], FLOAT)
+        self.perceived_arrivals = np.array(np.broadcast_to(self.migration_series[0], (R,)), FLOAT)
         self.situation_memory = SituationMemory(
             keep_per_month(self.p.perception_half_life),
             (SITUATION_ROWS + 2 * len(self.war.companies), self.war.n_factions, R))
@@ -144,9 +151,11 @@ class AlignmentModel(mesa.Model):
                             self.p.commitment, self.p.noise)
         for i, spec in enumerate(world.factions):
             FactionAgent(self, spec, i)
+        held = {h.state: (h.start - world.start, h.vector(world.faction_ids))
+                for h in world.fixed_support}  # counterfactual policies (scenario `fixed_support`)
         for i, spec in enumerate(world.states):
             StateAgent(self, spec, i, weights=self.p.weights[i], support=self.war.support[i],
-                       rule=rule)
+                       rule=rule, held=held.get(spec.id))
         self.faction_agents: list[FactionAgent] = list(self.agents_by_type[FactionAgent])
         self.state_agents: list[StateAgent] = list(self.agents_by_type[StateAgent])
 
@@ -165,6 +174,11 @@ class AlignmentModel(mesa.Model):
             f"tilt_{sid}": _mean_tilt_reporter(s) for s, sid in enumerate(world.state_ids)})
         # the view of the opening situation, before any month has passed
         self.view: MonthView = self._assess(month=-1, shocks=None, remember=False)
+
+    def _series(self, name: str) -> np.ndarray:
+        """A series' level each month, (T,), or (T, R) when the rows have their own."""
+        levels = self.row_inputs.series.get(name)
+        return (self.world.monthly(name) if levels is None else levels).astype(FLOAT)
 
     def _plan_months(self) -> tuple[list[int], list[tuple[int, int]]]:
         """For each month: how many factions can be backed (fixes the widths of the random draws),
@@ -245,7 +259,11 @@ class AlignmentModel(mesa.Model):
         slot = self.war.n_states * self.month_candidates[t]
         for event in self.events_by_month[t]:
             used = EVENT_KINDS[event.kind].draws(event)
-            self.war.apply(event, draws[slot : slot + used])
+            rows = self.row_inputs.events.get(event.id)
+            if rows is None or rows.all():
+                self.war.apply(event, draws[slot : slot + used])
+            elif rows.any():
+                self.war.apply(event, draws[slot : slot + used], rows=rows)
             slot += used
 
     # ------------------------------------------------------------------ stage 2: assessment

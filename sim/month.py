@@ -91,7 +91,8 @@ class MonthView:
         own: each interest's part particular to each state, one (S, C, R) array per name of
             `own_interests`.
         own_interests: names of the interests with an own part, in weight order.
-        committed: strength each state has deployed with each candidate's camp, (S, C, 1).
+        committed: strength each state has deployed with each candidate's camp, (S, C, 1)
+            (or (S, C, R) when the rows run different inputs).
         shocks: logistic shocks on each state's valuations, (S x C, R), or None without noise.
         tilt_pair: the factions standing for the tilt's two sides this month, (plus, minus)
             indices (`sim.scenario.TiltSides`).
@@ -137,7 +138,7 @@ def common_features(perceived: Perceived, chosen: tuple[Interest, ...], *, candi
     return stack
 
 
-def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.ndarray,
+def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, arrivals: np.ndarray,
            situation_memory: SituationMemory | None, company_of: np.ndarray,
            shocks: np.ndarray | None = None, tilt_pair: tuple[int, int] = (0, 0)) -> MonthView:
     """The month's view of the war.
@@ -145,7 +146,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
     Args:
         war: the war after this month's events.
         month: model step.
-        oil_output: national output this month, barrels/day.
+        oil_output: national output this month, barrels/day (or one per row, (R,)).
         arrivals: perceived migrant arrivals per month, (R,).
         situation_memory: the states' memory of the situation (output held, security record,
             prospects, output withheld, then company output and company output withheld:
@@ -189,7 +190,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         departures=holdings.departures[c],
         arrivals_salience=arrivals / p.migration_reference,
         security=seen[1, c],
-        legitimacy=war.legitimacy[c, None],
+        legitimacy=war.by_row(war.legitimacy)[c],
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
         prospects=seen[2, c],  # candidates lead their camp or stand alone: their own prospects
         threat=war.threat.copy(),
@@ -215,7 +216,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32, arrivals: np.nd
         common_interests=tuple(i.name for i in with_common),
         own=own,
         own_interests=tuple(i.name for i in with_own),
-        committed=_frozen(war.deployed[:, c, None]),
+        committed=_frozen(war.by_row(war.deployed)[:, c]),
         shocks=shocks,
         tilt_pair=tilt_pair,
     )

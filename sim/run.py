@@ -70,7 +70,8 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
         result.decomposition.to_parquet(folder / "decomposition.parquet", index=False)
     result.write_table("tilt", folder / "tilt.parquet")
     result.write_table("control", folder / "control.parquet")
-    summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"])
+    summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"],
+                        scenario=scenario)
     write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
         tables = {"tilt": result.tilt, "control": result.control}

@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.dates import format_month
 from sim.fit import chi2_per_point, fit_metrics
 from sim.results import SimulationResult
+from sim.scenario import Scenario
 
 
 def turning_month(dates: list[str], mean_tilt: np.ndarray, level: float) -> str | None:
@@ -76,8 +78,53 @@ def target_errors(result: SimulationResult, targets: pd.DataFrame, state: str) -
     }
 
 
+def open_offensives(result: SimulationResult, scenario: Scenario) -> list[dict[str, Any]]:
+    """Each offensive of ``scenario`` whose outcome is ``open`` (left to the contest), with the share
+    of replicates in which the attacker holds every asset it fought for at the end of that month,
+    and at the run's end.
+
+    An attacker that already held the assets (e.g. a counter-offensive on ground it never lost)
+    counts as holding them.
+    """
+    months = {d: t for t, d in enumerate(result.dates)}
+    asset_index = {a: j for j, a in enumerate(result.assets)}
+    found = []
+    for event in scenario.events:
+        if event.kind != "offensive" or event["outcome"] != "open":
+            continue
+        month = format_month(event.month)
+        if month not in months:
+            continue
+        attacker = result.factions.index(event["attacker"])
+        columns = [asset_index[a] for a in event["assets"]]
+
+        def held(t: int, attacker: int = attacker, columns: list[int] = columns) -> float:
+            return float((result.control_array[t][:, columns] == attacker).all(axis=1).mean())
+
+        found.append({"id": event.id, "date": month, "attacker": event["attacker"],
+                      "defender": event["defender"], "assets": list(event["assets"]),
+                      "attacker_holds_after": held(months[month]),
+                      "attacker_holds_at_end": held(len(result.dates) - 1)})
+    return found
+
+
+def output_held(result: SimulationResult, scenario: Scenario, t: int = -1) -> dict[str, float]:
+    """Ensemble mean of the share of national oil and gas capacity (the assets' ``output_share``)
+    each faction holds in month ``t``, whether the assets are open or shut; factions holding none
+    left out."""
+    share = np.array([a.output_share for a in scenario.assets])
+    control = result.control_array[t]  # (R, A)
+    held = {}
+    for f, faction in enumerate(result.factions):
+        value = float(((control == f) * share).sum(axis=1).mean())
+        if value > 0:
+            held[faction] = round(value, 6)
+    return held
+
+
 def summarise(result: SimulationResult, targets: pd.DataFrame | None = None, *,
-              focus_state: str, turning_level: float) -> dict[str, Any]:
+              focus_state: str, turning_level: float,
+              scenario: Scenario | None = None) -> dict[str, Any]:
     """A JSON-ready description of a run.
 
     Args:
@@ -85,6 +132,9 @@ def summarise(result: SimulationResult, targets: pd.DataFrame | None = None, *,
         targets: documented points of ``focus_state`` (``sim.targets.load_targets``), or None.
         focus_state: the state whose fit to ``targets`` is reported.
         turning_level: the tilt whose crossing from below marks a state's turning month.
+        scenario: the scenario run, for its title, the capacity each faction holds at the end
+            (``final_output_held``) and, where some offensive's outcome is open, how those
+            offensives went (``open_offensives``, `open_offensives`); None leaves these out.
     """
     years = sorted({d[:4] for d in result.dates})
     dates = np.asarray(result.dates)
@@ -105,6 +155,7 @@ def summarise(result: SimulationResult, targets: pd.DataFrame | None = None, *,
                                 for h, c in zip(holders, counts, strict=True)}
     summary = {
         "scenario": result.scenario,
+        **({"title": scenario.title} if scenario is not None else {}),
         "period": [result.dates[0], result.dates[-1]],
         "months": len(result.dates),
         "replicates": result.replicates,
@@ -118,6 +169,11 @@ def summarise(result: SimulationResult, targets: pd.DataFrame | None = None, *,
         "final_control_share": final_control,
         "software": _versions(),
     }
+    if scenario is not None:
+        summary["final_output_held"] = output_held(result, scenario)
+        fought = open_offensives(result, scenario)
+        if fought:
+            summary["open_offensives"] = fought
     if targets is not None:
         summary["targets_fit"] = target_errors(result, targets, focus_state)
     return summary

@@ -34,7 +34,8 @@ class Holdings:
         withheld: share of national capacity each camp keeps shut by blockades, (F, R).
         company_withheld: the same for each company's stakes, (companies, F, R).
         capital: share of the capital's assets each camp head holds, (F, R).
-        company_total: each company's share of the flowing output, whoever holds it, (companies,).
+        company_total: each company's share of the flowing output, whoever holds it, (companies,)
+            (or (companies, R) when the rows run different inputs).
         departures: share of migrant departures credited to each camp head, (F, R).
     """
 
@@ -70,6 +71,10 @@ class WarState:
         scenario: the validated scenario.
         params: validated parameters (`sim.params.NumericParams`).
         replicates: R.
+        per_row: give every row its own copy of what events change for all replicates alike
+            (``legitimacy``, ``base_strength``, ``stakes``, ``deployed``, ``shut_by`` get a last
+            axis R), so that an event may apply to some rows only (`apply`'s ``rows``): the rows of
+            a batch may then run different inputs (Shapley coalitions, `sim.coalitions`).
 
     Fixed tables (from the scenario): ``faction_index``, ``state_index``, ``asset_index``,
     ``companies``, ``patronable``, ``islamist``, ``extremist`` (F,); ``capacity`` (S,);
@@ -81,12 +86,20 @@ class WarState:
     ``base_strength`` B_f (F,); ``stakes`` (companies, A); ``control`` (A, R); ``record_ct``
     CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F);
     ``shut_by`` (A,): the faction whose blockade keeps each asset shut, -1 for an open asset.
+    With ``per_row``, ``legitimacy``, ``base_strength``, ``stakes``, ``deployed`` and ``shut_by``
+    carry a last axis R.
     """
 
-    def __init__(self, scenario: Scenario, params: Any, replicates: int) -> None:
+    #: What an event may change: restored in the rows an event does not apply to.
+    EVENT_STATE = ("control", "record_ct", "threat", "support", "legitimacy", "base_strength",
+                   "stakes", "deployed", "shut_by")
+
+    def __init__(self, scenario: Scenario, params: Any, replicates: int, *,
+                 per_row: bool = False) -> None:
         sc, R = scenario, replicates
         self.p = params
         self.replicates = R
+        self.per_row = per_row
         self.faction_index = {fid: i for i, fid in enumerate(sc.faction_ids)}
         self.state_index = {sid: i for i, sid in enumerate(sc.state_ids)}
         self.asset_index = {aid: i for i, aid in enumerate(sc.asset_ids)}
@@ -126,17 +139,44 @@ class WarState:
         self.support = np.zeros((self.n_states, self.n_factions, R), FLOAT)
         self.deployed = np.zeros((self.n_states, self.n_factions), FLOAT)
         self.shut_by = np.full(self.n_assets, -1)
+        if per_row:
+            for name in ("legitimacy", "base_strength", "stakes", "deployed", "shut_by"):
+                shared = getattr(self, name)
+                setattr(self, name, np.repeat(shared[..., None], R, axis=-1))
         self._holdings: Holdings | None = None
 
     # ---------------------------------------------------------------- events
 
-    def apply(self, event: Event, draws: np.ndarray) -> None:
-        """Apply one event: its stage rule (if any), then its effect (`sim.events`)."""
+    def apply(self, event: Event, draws: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Apply one event: its stage rule (if any), then its effect (`sim.events`).
+
+        Args:
+            event: the event.
+            draws: its uniforms, (draws, R).
+            rows: the rows it applies to, (R,) bool; None for all. Only a ``per_row`` war takes
+                ``rows``, and only for an event that leaves the stage alone (the stage is shared).
+        """
         kind = EVENT_KINDS[event.kind]
+        if rows is not None:
+            if not self.per_row or kind.changes_stage:
+                raise ValueError(f"event {event.id}: only a per-row war applies an event to some "
+                                 "rows, and never one that changes the stage")
+            # every effect is row by row: apply it everywhere, then put back the rows it skips
+            before = {name: getattr(self, name).copy() for name in self.EVENT_STATE}
+            kind.apply(self, event, draws)
+            for name, old in before.items():
+                np.copyto(getattr(self, name), old, where=~rows)
+            self._holdings = None
+            return
         if kind.changes_stage:
             kind.change_stage(self.stage, event)
             self.sync_stage()
         kind.apply(self, event, draws)
+
+    def by_row(self, values: np.ndarray) -> np.ndarray:
+        """``values`` with a last replicate axis: itself if it has one (``per_row``), else a view
+        with an axis of length 1 (broadcasting over the rows)."""
+        return values if self.per_row else values[..., None]
 
     def sync_stage(self) -> None:
         """Bring ``active``, ``camp`` and ``members`` in line with ``stage``."""
@@ -204,16 +244,12 @@ class WarState:
         if self._holdings is None:
             F, R, kappa, control = self.n_factions, self.replicates, self.p.camp_cohesion, self.control
             bins = faction_bins(control)
-            is_open = (self.shut_by < 0).astype(FLOAT)
-            flowing = self.output_share * is_open
-            open_total = max(float(flowing.sum()), 1e-12)
-            # blockades are the same in every replicate: summed once, (F, 1), broadcast
-            blockader = np.where(self.shut_by >= 0, self.shut_by, 0)[:, None]
-            shut = self.output_share * (1.0 - is_open)
-
-            def withheld(values: np.ndarray) -> np.ndarray:
-                by_faction = per_faction_sum(blockader, values, F)
-                return np.broadcast_to(camp_total(by_faction, self.members, kappa), (F, R))
+            if self.per_row:
+                oil = self._oil_by_row()
+            else:
+                oil = self._oil(self.shut_by, self.stakes)
+                oil = (*oil[:3], *(np.broadcast_to(part, (*part.shape[:-1], R)) for part in oil[3:]))
+            flow, company_flow, company_total, withheld, company_withheld = oil
 
             def held(values: np.ndarray) -> np.ndarray:
                 return camp_total(per_faction_sum(control, values, F, bins), self.members, kappa)
@@ -222,17 +258,72 @@ class WarState:
             capital_of_camp = capital + members_sum(self.members, capital)  # counted whole for the camp
             self._holdings = Holdings(
                 military=per_faction_sum(control, self.military_value, F, bins),
-                output=held(flowing / open_total),
-                company_output=np.array([held(flowing * stake / open_total) for stake in self.stakes],
+                output=held(flow),
+                company_output=np.array([held(values) for values in company_flow],
                                         FLOAT).reshape(len(self.companies), F, R),
                 departures=held(self.departure_share),
-                withheld=withheld(shut),
-                company_withheld=np.array([withheld(shut * stake) for stake in self.stakes],
-                                          FLOAT).reshape(len(self.companies), F, R),
+                withheld=withheld,
+                company_withheld=company_withheld,
                 capital=capital_of_camp / max(float(self.capital.sum()), 1e-12),
-                company_total=(self.stakes @ flowing / open_total).astype(FLOAT),
+                company_total=company_total,
             )
         return self._holdings
+
+    def _oil(self, shut_by: np.ndarray, stakes: np.ndarray) -> tuple[np.ndarray, ...]:
+        """What blockades and stakes make of the oil, for one configuration of them.
+
+        Args:
+            shut_by: the blockading faction of each asset, -1 if open, (A,).
+            stakes: each company's share of each asset, (companies, A).
+
+        Returns:
+            Each asset's share of the flowing output (A,), the same through each company's stakes
+            (companies, A), each company's share of the flowing output (companies,), the capacity
+            each camp keeps shut (F, 1, or R with a camp cohesion per replicate) and the same for
+            each company's stakes (companies, F, 1 or R).
+        """
+        F, kappa = self.n_factions, self.p.camp_cohesion
+        is_open = (shut_by < 0).astype(FLOAT)
+        flowing = self.output_share * is_open
+        open_total = max(float(flowing.sum()), 1e-12)
+        # blockades are the same in every replicate: summed once, (F, 1), broadcast
+        blockader = np.where(shut_by >= 0, shut_by, 0)[:, None]
+        shut = self.output_share * (1.0 - is_open)
+
+        def withheld(values: np.ndarray) -> np.ndarray:
+            return camp_total(per_faction_sum(blockader, values, F), self.members, kappa)
+
+        company_withheld = [withheld(shut * stake) for stake in stakes]
+        return (flowing / open_total,
+                np.array([flowing * stake / open_total for stake in stakes], FLOAT).reshape(stakes.shape),
+                (stakes @ flowing / open_total).astype(FLOAT),
+                withheld(shut),
+                np.array(company_withheld, FLOAT).reshape(len(stakes), F, -1))
+
+    def _oil_by_row(self) -> tuple[np.ndarray, ...]:
+        """`_oil` of every row of a ``per_row`` war, (..., R): computed once for each distinct
+        configuration of blockades and stakes among the rows, so that each row has the bits of a
+        run of its own inputs."""
+        R = self.replicates
+        key = np.concatenate([self.shut_by, self.stakes.reshape(-1, R)]).astype(np.float64)
+        configs, which = np.unique(key, axis=1, return_inverse=True)
+        which = which.reshape(R)
+        parts: list[np.ndarray] | None = None
+        for j in range(configs.shape[1]):
+            rows = which == j
+            column = int(np.argmax(rows))
+            # contiguous, as the shared arrays are: BLAS sums a strided matrix in another order
+            one = self._oil(np.ascontiguousarray(self.shut_by[:, column]),
+                            np.ascontiguousarray(self.stakes[..., column]))
+            if parts is None:  # the first three have one value per configuration, the others R
+                parts = [np.empty((*(part.shape if k < 3 else part.shape[:-1]), R), FLOAT)
+                         for k, part in enumerate(one)]
+            for k, (part, whole) in enumerate(zip(one, parts, strict=True)):
+                if k < 3:
+                    whole[..., rows] = part[..., None]
+                else:  # (..., 1) or (..., R): its rows
+                    whole[..., rows] = np.broadcast_to(part, (*part.shape[:-1], R))[..., rows]
+        return tuple(parts)
 
     def contenders(self) -> np.ndarray:
         """Factions that contend for the country: active camp heads and independents, (F,) bool."""
@@ -255,7 +346,7 @@ class WarState:
         """
         p, F = self.p, self.n_factions
         backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
-        own = ((self.base_strength[:, None] + p.territory_strength * self.holdings.military)
+        own = ((self.by_row(self.base_strength) + p.territory_strength * self.holdings.military)
                * (1.0 + p.support_effect * backing) * self.active[:, None])
         contender = self.contenders()
         rows = np.flatnonzero(contender)

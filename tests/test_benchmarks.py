@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 SCRIPT = ROOT / "benchmarks" / "run_benchmarks.py"
 FIGURES = ("single_run_ms", "runs_per_s_R1000", "runs_per_s_R10000", "batch_run_runs_per_s",
-           "speedup_vs_batch_run", "peak_rss_mb_R10000")
+           "speedup_vs_batch_run", "peak_rss_mb_R10000", "attribution_6_groups_200_replicates_s")
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Every scenario file under scenarios/ loads and runs a few months (smoke test)."""
+"""Every scenario file under scenarios/ (and a subfolder down) loads and runs a few months (smoke test)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 import yaml
 
 from sim.paths import SCENARIO_DIR
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, scenario_names
 from sim.scenario import reading as scenario_reading
 from sim.simulate import execute
 
-SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+SCENARIOS = scenario_names(SCENARIO_DIR)  # with the counterfactuals/ library
 
 
 def test_the_historical_scenario_is_present():

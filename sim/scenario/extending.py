@@ -19,8 +19,8 @@ from sim.scenario.reading import _exists, _read_yaml
 
 #: Keys a scenario file may have at its top level; an extension may have these and more.
 TOP_KEYS = {
-    "name", "description", "start", "end", "factions", "states", "relations", "assets",
-    "series", "events", "tilt",
+    "name", "title", "description", "start", "end", "factions", "states", "relations", "assets",
+    "series", "events", "tilt", "fixed_support",
 }
 EXTENSION_KEYS = TOP_KEYS | {
     "extends", "remove_events", "add_events", "replace_events", "hold_series_from",
@@ -49,7 +49,12 @@ def _tag_points(points: Any, path: Path, entry: str) -> Any:
 
 
 def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
-    """The scenario as one raw dict, with its ``extends:`` chain applied."""
+    """The scenario as one raw dict, with its ``extends:`` chain applied.
+
+    ``extends: NAME`` is looked for beside the extending file, then in ``scenario_dir`` (the
+    scenarios folder: a scenario in a subfolder such as ``scenarios/counterfactuals/`` may extend
+    ``scenarios/libya_2014_2019.yaml``).
+    """
     if path in chain:
         cycle = " -> ".join(p.stem for p in (*chain, path))
         raise ScenarioError(str(path), "extends", f"forms a cycle ({cycle})")
@@ -63,7 +68,7 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
         raise ScenarioError(
             str(path), f"top-level key {brief(unknown[0])}", f"is not allowed; allowed: {sorted(allowed)}"
         )
-    for key in ("factions", "states", "assets"):
+    for key in ("factions", "states", "assets", "fixed_support"):
         data[key] = _tag_origin(data.get(key), path)
     for key in ("relations", "events", "add_events", "replace_events"):
         data[key] = _tag_origin(data.get(key), path)
@@ -79,11 +84,15 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
     if (not isinstance(base_name, str) or not base_name or base_name.startswith(".")
             or Path(base_name).name != base_name):
         raise ScenarioError(str(path), "extends", f"is {brief(base_name)}; the name of another "
-                            "scenario in the same folder (its file name without .yaml)")
-    base_path = scenario_dir / f"{base_name}.yaml"
-    if not _exists(base_path):
-        known = sorted(p.stem for p in scenario_dir.glob("*.yaml"))
-        raise ScenarioError(str(path), "extends", f"unknown scenario {base_name!r}; known: {known}")
+                            "scenario in the same folder, or in the scenarios folder (its file "
+                            "name without .yaml)")
+    folders = list(dict.fromkeys((path.parent, scenario_dir)))
+    base_path = next((f / f"{base_name}.yaml" for f in folders if _exists(f / f"{base_name}.yaml")),
+                     None)
+    if base_path is None:
+        known = sorted({p.stem for f in folders for p in f.glob("*.yaml")})
+        raise ScenarioError(str(path), "extends", f"unknown scenario {base_name!r} (looked for in "
+                            f"{', '.join(map(str, folders))}); known: {known}")
     base = _resolve(base_path.resolve(), scenario_dir, (*chain, path))
     return _apply_extension(base, data, path)
 
@@ -94,13 +103,16 @@ def _apply_extension(base: dict, ext: dict, path: Path) -> dict:
     merged = dict(base)
     merged["name"] = ext["name"]
     merged["_file"] = file
+    merged.pop("title", None)  # a title describes one file: an extension gives its own (or none)
+    if "title" in ext:
+        merged["title"] = ext["title"]
     for key in ("description", "hold_series_from", "tilt"):
         if key in ext:
             merged[key] = ext[key]
     base_start, base_end = _period(base)
     if "start" in ext and _month(ext["start"], Where(file, "start")) != base_start:
         raise ScenarioError(file, "start", "an extension may change `end`, not `start`")
-    for key in ("factions", "states", "assets"):
+    for key in ("factions", "states", "assets", "fixed_support"):
         if ext.get(key) is not None:
             if not isinstance(ext[key], dict):
                 raise ScenarioError(file, key, "must be a mapping of id to entry")

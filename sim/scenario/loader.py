@@ -37,6 +37,7 @@ from sim.scenario.schema import (
     Asset,
     Event,
     Faction,
+    FixedSupport,
     Relation,
     Scenario,
     SeriesPoint,
@@ -59,17 +60,28 @@ ASSET_KEYS = {
 EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label", "estimates"}
 RELATION_KEYS = {"a", "b", "value", "source", "estimates"}
 SERIES_POINT_KEYS = {"date", "value", "source", "note", "estimates"}
+FIXED_SUPPORT_KEYS = {"support", "from", "source", "note"}
+
+
+def scenario_names(directory: Path | None = None) -> list[str]:
+    """The scenarios of ``directory`` (default: the project's ``scenarios/``) by the name a run
+    gives them: ``NAME`` for ``NAME.yaml``, ``FOLDER/NAME`` for one a subfolder down
+    (``counterfactuals/france_neutral``)."""
+    directory = directory or SCENARIO_DIR
+    found = [*directory.glob("*.yaml"), *directory.glob("*/*.yaml")]
+    return sorted(p.relative_to(directory).with_suffix("").as_posix() for p in found)
 
 
 def resolve_scenario_path(name_or_path: str | Path, scenario_dir: Path | None = None) -> Path:
-    """``NAME`` -> ``scenarios/NAME.yaml``; an existing path is returned as it is."""
+    """``NAME`` -> ``scenarios/NAME.yaml`` (``FOLDER/NAME`` -> ``scenarios/FOLDER/NAME.yaml``); an
+    existing path is returned as it is."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") and _exists(candidate):
         return candidate.resolve()
     directory = scenario_dir or SCENARIO_DIR
     path = directory / f"{name_or_path}.yaml"
     if not _exists(path):
-        known = sorted(p.stem for p in directory.glob("*.yaml"))
+        known = scenario_names(directory)
         shown = path if len(str(name_or_path)) <= 200 else directory / f"{str(name_or_path)[:60]}....yaml"
         raise ScenarioError(
             str(shown), "scenario", f"no such scenario file; scenarios in {directory}: {known}"
@@ -81,12 +93,14 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) ->
     """Load and validate a scenario by name (``NAME.yaml`` in ``scenario_dir``) or path.
 
     Args:
-        name_or_path: a scenario's name, or the path of a YAML file.
+        name_or_path: a scenario's name (``NAME`` or ``FOLDER/NAME``), or the path of a YAML file.
         scenario_dir: where names are looked up (default: the project's ``scenarios/``); an
-            ``extends:`` is looked up beside the extending file.
+            ``extends:`` is looked up beside the extending file, then there (for a file given by
+            its path, outside the project's ``scenarios/``: beside it only).
     """
     path = resolve_scenario_path(name_or_path, scenario_dir)
-    raw = _resolve(path, scenario_dir or path.parent, chain=())
+    root = scenario_dir or (SCENARIO_DIR if path.is_relative_to(SCENARIO_DIR) else path.parent)
+    raw = _resolve(path, Path(root), chain=())
     return _build(raw, path)
 
 
@@ -130,6 +144,9 @@ def _build(raw: dict, path: Path) -> Scenario:
     description = "" if raw.get("description") is None else raw["description"]
     if not isinstance(description, str):
         raise ScenarioError(file, "description", f"is {brief(description)}; a paragraph of text")
+    title = raw.get("title", name)
+    if not isinstance(title, str) or not title.strip() or "\n" in title.strip():
+        raise ScenarioError(file, "title", f"is {brief(title)}; a short title on one line")
 
     factions = _build_factions(_section(raw, "factions", file))
     faction_ids = tuple(f.id for f in factions)
@@ -160,7 +177,10 @@ def _build(raw: dict, path: Path) -> Scenario:
     )
     _check_stage(scenario)
     return replace(scenario, estimates=_collect_estimates(raw, scenario),
-                   tilt=_tilt_sides(raw.get("tilt"), faction_ids, Where(file, "tilt")))
+                   tilt=_tilt_sides(raw.get("tilt"), faction_ids, Where(file, "tilt")),
+                   title=" ".join(title.split()),
+                   fixed_support=_fixed_support(raw.get("fixed_support"), factions, state_ids,
+                                                period=(start, end), file=file))
 
 
 def _tilt_sides(spec: Any, faction_ids: tuple[str, ...], where: Where) -> TiltSides:
@@ -185,6 +205,44 @@ def _tilt_sides(spec: Any, faction_ids: tuple[str, ...], where: Where) -> TiltSi
     if shared:
         raise where.error(f"{shared} cannot be on both sides")
     return TiltSides(**sides)
+
+
+def _fixed_support(section: Any, factions: tuple[Faction, ...], state_ids: tuple[str, ...], *,
+                   period: tuple[int, int], file: str) -> tuple[FixedSupport, ...]:
+    """The ``fixed_support:`` entries: state -> {support: {FACTION: share}, from, source}."""
+    if section is None:
+        return ()
+    if not isinstance(section, dict):
+        raise ScenarioError(file, "fixed_support", f"is {brief(section)}; a mapping of state id to "
+                            "{support: {FACTION: share}, from: YYYY-MM, source: ...}")
+    patronable = tuple(f.id for f in factions if f.patronable)
+    held = []
+    for sid, entry in section.items():
+        where = Where(_file_of(entry, file), f"fixed_support.{_label(sid)}")
+        state = _ref(sid, state_ids, where, what="state")
+        _check_keys(entry, FIXED_SUPPORT_KEYS, where)
+        shares_at = where.child("support")
+        shares = entry.get("support")
+        if shares is None:
+            shares = {}
+        if not isinstance(shares, dict):
+            raise shares_at.error(f"is {brief(shares)}; a mapping faction -> share ({{}}: neutral, "
+                                  "backing nobody)")
+        support = {}
+        for fid in shares:
+            _ref(fid, patronable, shares_at, what="faction that states may back")
+            support[fid] = _number(shares, fid, shares_at, bounds=(0.0, 1.0))
+        if sum(support.values()) > 1.0 + 1e-9:
+            raise shares_at.error(f"sums to {sum(support.values()):.3f}; at most 1")
+        start = period[0]
+        if entry.get("from") is not None:
+            start = _month(entry["from"], where.child("from"))
+            if not period[0] <= start <= period[1]:
+                first, last = (format_month(m) for m in period)
+                raise where.child("from").error(f"{format_month(start)} is outside the scenario's "
+                                                f"period {first}..{last}")
+        held.append(FixedSupport(state, _frozen(support), start, _text(entry, "source", where)))
+    return tuple(held)
 
 
 def _collect_estimates(raw: dict, scenario: Scenario) -> tuple[Estimate, ...]:

@@ -153,6 +153,31 @@ class Event:
 
 
 @dataclass(frozen=True)
+class FixedSupport:
+    """A state whose support is held by the scenario instead of chosen (a counterfactual policy).
+
+    From month ``start`` on, the state's support for each faction it can back is ``support`` (0
+    for factions not named, and for factions not backable that month), whatever its valuations:
+    an empty ``support`` holds it neutral, backing nobody (tilt 0).
+
+    Attributes:
+        state: the state's id.
+        support: faction id -> share of its support, each in [0, 1], summing to at most 1.
+        start: the first month held (a month number, see `sim.dates`).
+        source: why (the counterfactual's reasoning).
+    """
+
+    state: str
+    support: MappingProxyType
+    start: int
+    source: str
+
+    def vector(self, faction_ids: tuple[str, ...]) -> np.ndarray:
+        """The held support in the order ``faction_ids``, shape ``(len(faction_ids),)``."""
+        return np.array([self.support.get(f, 0.0) for f in faction_ids], dtype=float)
+
+
+@dataclass(frozen=True)
 class TiltSides:
     """The two sides whose support difference is a state's tilt.
 
@@ -192,6 +217,9 @@ class Scenario:
         estimates: the numbers the file marks as estimates, with their plausible ranges
             (`sim.scenario.estimates.Estimate`).
         tilt: the two sides of the tilt (`TiltSides`).
+        title: a short human-readable title (labels a scenario in comparisons); its name if the
+            file gives none.
+        fixed_support: states whose support the scenario holds (`FixedSupport`), in file order.
     """
 
     name: str
@@ -208,6 +236,8 @@ class Scenario:
     hold_series_from: int | None = None
     estimates: tuple = ()
     tilt: TiltSides = TiltSides()
+    title: str = ""
+    fixed_support: tuple[FixedSupport, ...] = ()
 
     @property
     def n_months(self) -> int:
