@@ -1,0 +1,175 @@
+"""What a visitor of the app can choose, and the scenario and parameters each choice stands for.
+
+A `Choices` is immutable and hashable (the page recomputes when it changes). Everything it does not
+set takes the project's defaults: the historical scenario, every input group in, the calibrated
+parameters (``configs/params/calibrated.yaml``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sim.ablation import FRAME_GROUP, without_group
+from sim.events import INPUT_GROUPS
+from sim.interests import interest_names
+from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS, calibrated_params, describe_params, resolve_params
+from sim.scenario import Scenario, scenario_names
+from sim.scenario.loader import load_scenario_cached
+
+#: The scenario the app opens on.
+DEFAULT_SCENARIO = "libya_2014_2019"
+#: The state the app opens on (the calibration's focus).
+DEFAULT_STATE = "ITA"
+#: Groups of inputs a visitor may switch off: `sim.events.INPUT_GROUPS` without the stage.
+REMOVABLE_GROUPS: dict[str, str] = {g: doc for g, doc in INPUT_GROUPS.items() if g != FRAME_GROUP}
+#: Dynamics parameters shown first; the others are one click further.
+MAIN_DYNAMICS: tuple[str, ...] = ("inertia", "rationality", "noise", "outside_option", "commitment",
+                                  "support_effect")
+#: Slider positions between a parameter's bounds (the step is a round number near range / this).
+SLIDER_POSITIONS = 1000
+_GREEK = {"lambda": "λ", "beta": "β", "sigma": "σ", "kappa": "κ", "gamma": "γ", "eta": "η",
+          "omega": "ω", "nu": "ν", "rho": "ρ"}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """One setting of the app's controls.
+
+    Attributes:
+        scenario: name of ``scenarios/NAME.yaml``.
+        removed: input groups (keys of `REMOVABLE_GROUPS`) taken out over the whole period.
+        state: id of the state whose tilt and weights are shown.
+        weights: ``(state, interest, weight)`` overrides of the calibrated weights, in value units
+            (``params.state_weights``), in the order they were set.
+        dynamics: ``(name, value)`` overrides of the calibrated dynamics parameters, each in its
+            unit (`sim.params.ModelParams`).
+    """
+
+    scenario: str = DEFAULT_SCENARIO
+    removed: frozenset[str] = frozenset()
+    state: str = DEFAULT_STATE
+    weights: tuple[tuple[str, str, float], ...] = ()
+    dynamics: tuple[tuple[str, float], ...] = ()
+
+    def toggled(self, group: str, included: bool) -> Choices:
+        """These choices with ``group`` included (True) or removed (False)."""
+        if group not in REMOVABLE_GROUPS:
+            raise ValueError(f"unknown input group {group!r}; groups: {list(REMOVABLE_GROUPS)}")
+        removed = self.removed - {group} if included else self.removed | {group}
+        return replace(self, removed=frozenset(removed))
+
+    def with_weight(self, interest: str, value: float) -> Choices:
+        """These choices with the shown state's weight on ``interest`` set to ``value`` (value units)."""
+        kept = tuple(w for w in self.weights if w[:2] != (self.state, interest))
+        return replace(self, weights=(*kept, (self.state, interest, float(value))))
+
+    def with_dynamic(self, name: str, value: float) -> Choices:
+        """These choices with the dynamics parameter ``name`` set to ``value`` (its unit)."""
+        if name not in SCALAR_NAMES:
+            raise ValueError(f"unknown parameter {name!r}; parameters: {list(SCALAR_NAMES)}")
+        kept = tuple(d for d in self.dynamics if d[0] != name)
+        return replace(self, dynamics=(*kept, (name, float(value))))
+
+    def with_state(self, state: str) -> Choices:
+        return replace(self, state=state)
+
+    def with_scenario(self, name: str) -> Choices:
+        """These choices on another scenario; the shown state is kept if the scenario has it."""
+        scenario = load_scenario_cached(name)
+        state = self.state if self.state in scenario.state_ids else scenario.state_ids[0]
+        return replace(self, scenario=name, state=state)
+
+    def reset(self) -> Choices:
+        """The same scenario and state with every group in and the calibrated parameters."""
+        return Choices(scenario=self.scenario, state=self.state)
+
+
+def scenario_choices() -> list[str]:
+    """The scenarios of the project's ``scenarios/`` folder (`sim.scenario.scenario_names`), the
+    default first."""
+    return sorted(scenario_names(), key=lambda n: n != DEFAULT_SCENARIO)
+
+
+def base_scenario(choices: Choices) -> Scenario:
+    """The chosen scenario as its file defines it (read once per process)."""
+    return load_scenario_cached(choices.scenario)
+
+
+def scenario_of(choices: Choices) -> Scenario:
+    """The chosen scenario with the removed groups taken out from its first month to its last.
+
+    Raises:
+        ValueError: the timeline breaks the stage rules without one of them.
+    """
+    scenario = base_scenario(choices)
+    window = (scenario.start, scenario.end)
+    for group in sorted(choices.removed):
+        scenario = without_group(scenario, group, window)
+    return scenario
+
+
+def params_of(choices: Choices) -> dict[str, Any]:
+    """The calibrated parameters with the chosen dynamics and weights in place."""
+    params = calibrated_params()
+    params.update(dict(choices.dynamics))
+    weights = {s: dict(w) for s, w in params.get("state_weights", {}).items()}
+    for state, interest, value in choices.weights:
+        weights.setdefault(state, {})[interest] = value
+    params["state_weights"] = weights
+    return params
+
+
+def weights_of(choices: Choices) -> dict[str, float]:
+    """The shown state's weight on each interest (value units): its scenario prior times the
+    calibrated interest scale, or the value the visitor set."""
+    scenario = base_scenario(choices)
+    weights = resolve_params(params_of(choices), scenario, 1).weights
+    row = weights[scenario.state_ids.index(choices.state)]
+    return {k: float(v) for k, v in zip(interest_names(), row, strict=True)}
+
+
+def dynamics_of(choices: Choices) -> dict[str, float]:
+    """Every dynamics parameter's value in these choices (each in its unit)."""
+    params = params_of(choices)
+    defaults = {d["name"]: d["default"] for d in describe_params()}
+    return {name: float(params.get(name, defaults[name])) for name in SCALAR_NAMES}
+
+
+def slider_step(low: float, high: float) -> float:
+    """A round step giving about `SLIDER_POSITIONS` positions between ``low`` and ``high``."""
+    return 10.0 ** math.floor(math.log10((high - low) / SLIDER_POSITIONS))
+
+
+def on_step(value: float, low: float, high: float) -> float:
+    """``value`` on its slider's grid, within the bounds, written with the step's decimals: what
+    the browser's slider shows (a value it would round differently it sends back as a change)."""
+    step = slider_step(low, high)
+    decimals = max(0, -math.floor(math.log10(step)))
+    return round(min(max(round(value / step) * step, low), high), decimals)
+
+
+def weight_range() -> tuple[float, float]:
+    """Bounds of an interest weight (value units)."""
+    return WEIGHT_BOUNDS
+
+
+def parameter_range(name: str) -> tuple[float, float]:
+    """Bounds of a dynamics parameter (its unit)."""
+    return BOUNDS[name]
+
+
+def parameter_label(name: str) -> str:
+    """``inertia λ (1/month)``: the name, its symbol in docs/ODD.md and its unit."""
+    described = {d["name"]: d for d in describe_params()}[name]
+    symbol = described["doc"].split(":", 1)[0] if ":" in described["doc"][:10] else ""
+    symbol = _GREEK.get(symbol, symbol)
+    unit = "" if described["unit"] == "-" else f" ({described['unit']})"
+    return f"{name.replace('_', ' ')} {symbol}".rstrip() + unit
+
+
+def parameter_doc(name: str) -> str:
+    """What the parameter means (`sim.params`), without its symbol."""
+    doc = {d["name"]: d["doc"] for d in describe_params()}[name]
+    return doc.split(":", 1)[1].strip() if ":" in doc[:10] else doc

@@ -1,0 +1,225 @@
+"""The interactive app: its choices and runs in Python, and the page in a real browser
+(``solara run sim/app.py`` driven by a headless Chromium).
+
+The server runs as a subprocess on a free local port; Playwright drives Debian's ``chromium``
+(never a browser Playwright downloads). Without chromium the browser tests are skipped on a
+developer's machine and fail on CI (``CI`` set), where ``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from sim.params import BOUNDS
+from sim.webapp import TITLE
+from sim.webapp.choices import REMOVABLE_GROUPS, Choices, on_step, params_of, scenario_of, weights_of
+from tests.conftest import ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ON_CI = bool(os.environ.get("CI"))
+
+#: Chromium's switches: headless, no sandbox (root in a container), and no traffic of its own.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Seconds the server may take to answer, and the first page to show its figure.
+START_TIMEOUT = 60
+#: Seconds a change may take to reach the page here (the app aims at under one on an idle machine;
+#: CI runners are slower and shared).
+UPDATE_TIMEOUT = 20
+READOUT = re.compile(r"mean tilt in (\d{4}-\d{2}): ([+-]\d\.\d{3})")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the app server exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    pytest.fail(f"the app server did not answer at {url} within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """``solara run sim/app.py`` on a free port (production mode: no reloading when files change)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    solara = Path(sys.executable).with_name("solara")
+    command = [str(solara), "run", "sim/app.py", "--port", str(port), "--host", "127.0.0.1",
+               "--no-open", "--production"]
+    env = {**os.environ, "MPLBACKEND": "Agg", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_serving(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium under Playwright; skipped off CI when either is missing."""
+    executable = chromium_path()
+    if executable is None and not ON_CI:
+        pytest.skip("the chromium browser is not installed (apt-get install chromium); CI installs it")
+    if not ON_CI:
+        pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'")
+    from playwright.sync_api import sync_playwright
+
+    assert executable is not None, "chromium is not installed; .ci/run installs it (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:  # browser first: it skips before a server starts
+    """A fresh visit (its own session) with the first ensemble shown."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.locator(".app-figure-tilt img").wait_for(timeout=START_TIMEOUT * 1000)
+    yield page
+    page.close()
+
+
+def readout(page: Page) -> tuple[str, float]:
+    """The shown state's final month and ensemble-mean tilt, as the page writes them."""
+    text = page.locator(".app-readout").inner_text()
+    match = READOUT.search(text)
+    assert match, f"no tilt readout in {text!r}"
+    return match.group(1), float(match.group(2))
+
+
+def tilt_image(page: Page) -> str:
+    return page.locator(".app-figure-tilt img").get_attribute("src") or ""
+
+
+def changed(page: Page, before_text: str, before_image: str) -> float:
+    """Wait until the readout and the tilt figure both differ from before; return the seconds taken."""
+    started = time.monotonic()
+    while time.monotonic() - started < UPDATE_TIMEOUT:
+        if page.locator(".app-readout").inner_text() != before_text and tilt_image(page) != before_image:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    pytest.fail(f"the page did not update within {UPDATE_TIMEOUT} s")
+
+
+@pytest.mark.slow  # a server subprocess and a browser
+def test_page_shows_title_readout_and_tilt_figure(page: Page, tmp_path: Path):
+    assert page.title() == TITLE
+    assert page.get_by_text(TITLE).first.is_visible()
+    month, tilt = readout(page)
+    assert month == "2019-08" and -1.0 <= tilt <= 1.0
+    assert "Italy" in page.locator(".app-readout").inner_text()
+    assert page.locator(".app-figure-tilt img").evaluate("i => i.complete && i.naturalWidth") > 500
+    page.screenshot(path=tmp_path / "opened.png")
+
+
+@pytest.mark.slow  # a server subprocess and a browser
+def test_moving_a_weight_slider_changes_the_plotted_tilt(page: Page, tmp_path: Path):
+    page.screenshot(path=tmp_path / "before.png")
+    _, before = readout(page)
+    before_text, before_image = page.locator(".app-readout").inner_text(), tilt_image(page)
+    figure_before = page.locator(".app-figure-tilt img").screenshot(path=tmp_path / "tilt_before.png")
+    slider = page.locator(".app-weight-security [role=slider]")
+    assert slider.get_attribute("aria-valuemax") == "30"
+    slider.focus()
+    page.keyboard.press("End")  # Italy's weight on security to its upper bound, 30
+    seconds = changed(page, before_text, before_image)
+    assert slider.get_attribute("aria-valuenow") == "30"
+    _, after = readout(page)
+    assert after != before
+    figure_after = page.locator(".app-figure-tilt img").screenshot(path=tmp_path / "tilt_after.png")
+    assert figure_after != figure_before
+    page.screenshot(path=tmp_path / "after.png")
+    print(f"update after the slider moved: {seconds:.2f} s; Italy's final mean tilt {before:+.3f} -> {after:+.3f}")
+
+
+@pytest.mark.slow  # a server subprocess and a browser
+def test_switching_an_event_group_off_reruns_without_it(page: Page, tmp_path: Path):
+    before_text, before_image = page.locator(".app-readout").inner_text(), tilt_image(page)
+    page.locator(".app-switch label", has_text="territory").click()
+    changed(page, before_text, before_image)
+    assert "without territory" in page.locator(".app-status").inner_text()
+    page.screenshot(path=tmp_path / "without_territory.png")
+
+
+# The app's choices and runs, without a browser.
+
+def test_choices_stand_for_the_calibrated_parameters_until_changed():
+    choices = Choices()
+    assert params_of(choices)["inertia"] == params_of(Choices())["inertia"]
+    moved = choices.with_weight("security", 30.0).with_dynamic("inertia", 0.5)
+    params = params_of(moved)
+    assert params["state_weights"]["ITA"]["security"] == 30.0 and params["inertia"] == 0.5
+    assert weights_of(moved)["security"] == 30.0
+    assert weights_of(moved)["oil"] == pytest.approx(weights_of(choices)["oil"])
+    assert moved.reset() == choices
+    with pytest.raises(ValueError, match="unknown parameter"):
+        choices.with_dynamic("no_such_parameter", 1.0)
+
+
+def test_switching_a_group_off_removes_its_events():
+    full = scenario_of(Choices())
+    for group in REMOVABLE_GROUPS:
+        choices = Choices().toggled(group, included=False)
+        assert len(scenario_of(choices).events) <= len(full.events)
+        assert choices.toggled(group, included=True) == Choices()
+    assert len(scenario_of(Choices().toggled("territory", included=False)).events) < len(full.events)
+    with pytest.raises(ValueError, match="unknown input group"):
+        Choices().toggled("stage", included=False)
+
+
+@pytest.mark.parametrize("name", ["inertia", "rationality", "migration_reference", "oil_reference"])
+def test_slider_values_lie_on_the_grid_the_browser_rounds_to(name):
+    low, high = BOUNDS[name]
+    value = on_step(low + 0.3137 * (high - low), low, high)
+    assert low <= value <= high
+    assert repr(value) == repr(float(f"{value:.6g}"))  # no 0.9110000000000001 the browser would "correct"
+
+
+def test_a_run_reads_out_the_final_tilt_and_draws_every_figure():
+    from sim.webapp.ensemble import FIGURES, draw, run
+
+    outcome = run(Choices().with_state("FRA"), replicates=4)
+    assert outcome.state_name == "France" and outcome.final_date == "2019-08"
+    assert -1.0 <= outcome.final_band[0] <= outcome.final_mean <= outcome.final_band[1] <= 1.0
+    for name in FIGURES:
+        assert draw(outcome, name).axes, name
