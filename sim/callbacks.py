@@ -19,7 +19,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.plotting import plot_overlay, save_figure
+from sim.plotting import Marks, marks_for, plot_overlay, save_figure
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +189,28 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
         return None, csv
     numeric = len(set(values.values())) > 1 and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in values.values())
-    figure = plot_overlay(bands, state, values=values if numeric else None,
-                          value_name=keys[0] if numeric else None)
+    marks, targets = _marks_and_targets(configs[0], state)
+    title = f"{marks.state(state)}'s tilt by scenario (median, 5–95% band)" if compared else None
+    figure = plot_overlay(bands, state, targets, values=values if numeric else None,
+                          value_name=keys[0] if numeric else None, marks=marks, title=title)
     return save_figure(figure, folder / f"overlay_{state}.png"), csv
+
+
+def _marks_and_targets(config: Mapping[str, Any], state: str) -> tuple[Marks, pd.DataFrame | None]:
+    """The first run's scenario marks (names, events, the months before the GNA) and, if ``state``
+    is its focus, its coded points; none if they cannot be read back (a moved scenario file must
+    not stop the overlay)."""
+    from sim.errors import InputError
+    from sim.simulate import prepare_scenario
+    from sim.targets import load_targets
+
+    try:
+        scenario = prepare_scenario(config["scenario"], config.get("end"), config.get("scenario_dir"))
+        targets = (load_targets(config["targets"]) if config.get("targets")
+                   and state == config.get("focus_state") else None)
+    except (InputError, KeyError, OSError, ValueError):
+        return Marks(), None
+    return marks_for(scenario), targets
 
 
 class OverlayCallback(Callback):

@@ -267,7 +267,7 @@ def test_a_scenario_comparison_is_labelled_by_title_and_tabled_for_every_state(t
 
     seen = {}
     monkeypatch.setattr(callbacks, "plot_overlay",
-                        lambda bands, state, **kw: seen.setdefault("labels", list(bands)) and None)
+                        lambda bands, state, *args, **kw: seen.setdefault("labels", list(bands)) and None)
     monkeypatch.setattr(callbacks, "save_figure", lambda figure, path: path)
     _fake_job(tmp_path / "0", HISTORY, "History", 0.1)
     _fake_job(tmp_path / "1", "counterfactuals/france_neutral", "France neutral", 0.3)
@@ -284,7 +284,7 @@ def test_a_scenario_comparison_is_labelled_by_title_and_tabled_for_every_state(t
 def test_runs_of_one_scenario_write_no_comparison(tmp_path, monkeypatch):
     import sim.callbacks as callbacks
 
-    monkeypatch.setattr(callbacks, "plot_overlay", lambda bands, state, **kw: None)
+    monkeypatch.setattr(callbacks, "plot_overlay", lambda bands, state, *args, **kw: None)
     monkeypatch.setattr(callbacks, "save_figure", lambda figure, path: path)
     _fake_job(tmp_path / "0", HISTORY, "History", 0.1)
     _fake_job(tmp_path / "1", HISTORY, "History", 0.2)
