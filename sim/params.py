@@ -97,9 +97,10 @@ class ModelParams:
                          "(the scenario's documented levels, docs/priors.md); 1 when absent",
                   "bounds": (0.05, 20.0), "unit": "-"},
     )
-    state_weights: dict[str, dict[str, float]] = field(
+    state_weights: dict[str, dict[str, float | None]] = field(
         default_factory=dict,
-        metadata={"doc": "state -> interest -> weight, replacing the scaled scenario values",
+        metadata={"doc": "state -> interest -> weight, replacing the scaled scenario values "
+                         "(null: the scenario's own)",
                   "bounds": (-30.0, 30.0), "unit": "value"},
     )
 
@@ -221,6 +222,10 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
     if not isinstance(overrides, Mapping):
         raise ParameterError("params", "state_weights", "must map state -> interest -> weight")
     for state_id, interest_map in overrides.items():
+        if isinstance(interest_map, Mapping):  # null: the scenario's own (scaled) weight
+            interest_map = {k: v for k, v in interest_map.items() if v is not None}
+            if not interest_map:  # a state listed with no weight set (configs/params/default.yaml)
+                continue
         if state_id not in scenario.state_ids:
             raise ParameterError("params", f"state_weights.{state_id}",
                                  f"unknown state; states of {scenario.name}: {list(scenario.state_ids)}")

@@ -7,6 +7,7 @@ import pytest
 
 from sim.errors import ParameterError
 from sim.params import ModelParams, describe_params, resolve_params
+from tests.conftest import MINI
 
 
 @pytest.mark.parametrize(
@@ -63,3 +64,40 @@ def test_defaults_are_within_their_bounds(mini_scenario):
     for row in describe_params():
         lo, hi = row["bounds"]
         assert lo <= row["default"] <= hi, row["name"]
+
+
+def test_every_weight_of_every_state_is_overridden_without_a_plus():
+    """The parameter sets list each state's interests (null: the scenario's own weight), so a
+    plain override reaches any of them."""
+    from sim.config import compose_config, plain
+    from sim.interests import interest_names
+    from sim.scenario import load_scenario
+
+    history = load_scenario("libya_2014_2019")
+    for params in ("calibrated", "default"):
+        cfg = plain(compose_config([f"params={params}", "params.state_weights.FRA.oil=3.5",
+                                    "params.state_weights.USA.rivalry=-2"]))
+        weights = cfg["params"]["state_weights"]
+        assert set(weights) == set(history.state_ids)
+        assert all(set(w) == set(interest_names()) for w in weights.values())
+        resolved = resolve_params(cfg["params"], history, 1)
+        names = interest_names()
+        fra, usa = history.state_ids.index("FRA"), history.state_ids.index("USA")
+        assert resolved.weights[fra, names.index("oil")] == pytest.approx(3.5)
+        assert resolved.weights[usa, names.index("rivalry")] == pytest.approx(-2.0)
+
+
+def test_a_null_weight_is_the_scenario_s_own():
+    from sim.config import compose_config, plain
+    from sim.scenario import load_scenario
+
+    history = load_scenario("libya_2014_2019")
+    listed = plain(compose_config([]))["params"]
+    unlisted = {**listed, "state_weights": {}}
+    a, b = resolve_params(listed, history, 1), resolve_params(unlisted, history, 1)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    # the states the template lists but a scenario lacks are no error when left null
+    mini = load_scenario(MINI)
+    resolve_params(listed, mini, 1)
+    with pytest.raises(ParameterError, match="unknown state"):
+        resolve_params({**listed, "state_weights": {"QAT": {"oil": 1.0}}}, mini, 1)
