@@ -102,7 +102,7 @@ def _read_config(job: Path) -> dict[str, Any]:
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
 
 
-def _read_title(job: Path) -> str | None:
+def read_title(job: Path) -> str | None:
     """The title of the scenario a run folder ran (its ``summary.json``), None if it has none."""
     path = job / "summary.json"
     if not path.exists():
@@ -162,7 +162,7 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
     for job, config in zip(jobs, configs, strict=True):
         flat = flatten(config)
         settings = {k: flat.get(k) for k in keys}
-        title = _read_title(job) if compared else None
+        title = read_title(job) if compared else None
         label = (scenario_label(job.name, title, settings, sweep=sweep) if title
                  else run_label(job.name, settings, sweep=sweep))
         if label in bands:  # the same settings twice: the folder name tells them apart

@@ -12,7 +12,15 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from sim.callbacks import differing_keys, flatten, job_order, run_bands, run_label
+from sim.callbacks import (
+    differing_keys,
+    flatten,
+    job_order,
+    read_title,
+    run_bands,
+    run_label,
+    scenario_label,
+)
 from sim.errors import InputError
 from sim.plotting import marks_for, plot_compare_states, plot_fit, plot_overlay
 from sim.plotting.run_figures import run_figures
@@ -191,7 +199,9 @@ def compare(runs: list[SavedFolder], state: str | None) -> Comparison:
         flat = flatten(config)
         settings = {k: flat.get(k) for k in keys}
         shown = {k: float(f"{v:.4g}") if isinstance(v, float) else v for k, v in settings.items()}
-        label = run_label(name, shown, sweep=False) if keys else name
+        title = read_title(run.path) if "scenario" in keys else None
+        label = (scenario_label(name, title, shown, sweep=False) if title
+                 else run_label(name, shown, sweep=False) if keys else name)
         if label in bands:
             label = f"{label} [{name}]"
         labels[str(run.path)] = label
