@@ -32,7 +32,7 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.calibration import Calibrator, FreeParameter
+from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
@@ -97,10 +97,14 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     prior_sd = settings.get("prior_sd", 1.0986)
     if not (isinstance(prior_sd, int | float) and np.isfinite(prior_sd) and prior_sd > 0):
         raise InputError("configs/calibrate", "calibrate.prior_sd", f"is {prior_sd!r}; a positive number")
+    try:
+        dynamics_priors = parse_dynamics_priors(settings.get("dynamics_priors"), free)
+    except ValueError as exc:
+        raise InputError("configs/calibrate", "calibrate.dynamics_priors", str(exc)) from None
     return Calibrator(scenario, targets, base_params=base_params, free=free, patterns=patterns,
                       replicates=settings["replicates"], seed=settings["seed"],
                       penalty_weight=settings["penalty_weight"], state=settings["state"],
-                      joint_targets=joint, prior_sd=float(prior_sd))
+                      joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors)
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
@@ -174,6 +178,12 @@ def counts_section(cal: Calibrator, x: np.ndarray) -> dict:
         "at_most_a_third": len(cal.free) <= points / 3,
         "prior_sd_ln": cal.prior_sd, "scales": scales,
         "prior_penalty": float(cal.prior_penalty(np.asarray(x))[0]),
+        "scale_prior_penalty": float(cal.scale_penalty(np.asarray(x))[0]),
+        "dynamics_priors": {
+            prior.name: {"kind": prior.kind, "centre": prior.centre, "sd": prior.sd,
+                         "source": prior.source, "value": float(x[j]),
+                         "penalty": float(prior.penalty(np.asarray(x[j])))}
+            for j, prior in cal.dynamics_priors},
     }
 
 

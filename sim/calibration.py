@@ -50,6 +50,60 @@ class FreeParameter:
 SCALE_PREFIX = "scale."
 
 
+@dataclass(frozen=True)
+class DynamicsPrior:
+    """A prior on one fitted dynamics parameter (``contest_exponent``, ``camp_cohesion``, ...).
+
+    ``kind: normal``: the penalty is ((x - centre) / sd)^2. ``kind: lognormal``: the penalty is
+    ((ln x - ln centre) / sd)^2 (``centre`` is the median, ``sd`` in natural-log units; ln 2: a
+    factor 2 at one standard deviation). Either way one standard deviation costs as much as one
+    coded point missed by its sigma.
+    """
+
+    name: str
+    centre: float
+    sd: float
+    kind: str = "normal"
+    source: str = ""
+
+    def penalty(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if self.kind == "lognormal":
+            # a value at the lower bound 0 costs as much as 1e-9: large and finite
+            return ((np.log(np.maximum(x, 1e-9)) - np.log(self.centre)) / self.sd) ** 2
+        return ((x - self.centre) / self.sd) ** 2
+
+
+#: Kinds of `DynamicsPrior`.
+PRIOR_KINDS = ("normal", "lognormal")
+
+
+def parse_dynamics_priors(items: Mapping[str, Mapping[str, Any]] | None,
+                          free: Sequence[FreeParameter]) -> list[DynamicsPrior]:
+    """``{name: {centre, sd, kind, source}}`` (``calibrate.dynamics_priors``) as priors, each on a
+    fitted parameter that is not a scale or a state's weight."""
+    where = "calibrate.dynamics_priors"
+    names = {p.name for p in free if not p.is_scale and not p.is_weight}
+    priors = []
+    for name, item in (items or {}).items():
+        if item is None:  # a variant may switch a prior off with NAME: null
+            continue
+        if name not in names:
+            raise ParameterError(where, name, f"not a fitted dynamics parameter; fitted: {sorted(names)}")
+        kind = item.get("kind", "normal")
+        try:
+            centre, sd = float(item["centre"]), float(item["sd"])
+        except (KeyError, TypeError, ValueError):
+            raise ParameterError(where, name, "needs numbers centre and sd") from None
+        if kind not in PRIOR_KINDS:
+            raise ParameterError(where, name, f"kind {kind!r}; one of {list(PRIOR_KINDS)}")
+        if not (np.isfinite(sd) and sd > 0 and np.isfinite(centre)) or (kind == "lognormal" and centre <= 0):
+            raise ParameterError(where, name, f"centre {centre}, sd {sd}: sd > 0 (and centre > 0 "
+                                 "for a log-normal prior)")
+        priors.append(DynamicsPrior(name, centre, sd, kind, str(item.get("source", ""))))
+    return priors
+
+
 def check_free(free: Sequence[FreeParameter], state_ids: Sequence[str]) -> None:
     """Each free parameter exists and its search range lies within its documented bounds."""
     where = "calibrate.free"
@@ -110,16 +164,18 @@ class Calibrator:
             fitted jointly with the focus state's, or None.
         prior_sd: standard deviation of the log-normal prior on each fitted ``scale.*`` (median 1),
             in natural-log units (ln 3: a factor of 3 at one standard deviation).
+        dynamics_priors: priors on fitted dynamics parameters (`DynamicsPrior`), none by default.
 
     The objective is a posterior mode: (the sum of squared standardised errors over every point
-    + the sum over fitted scales of (ln scale / prior_sd)^2) / number of points, plus
-    ``penalty_weight`` x the pattern violations.
+    + the sum over fitted scales of (ln scale / prior_sd)^2 + the sum of the dynamics priors'
+    penalties) / number of points, plus ``penalty_weight`` x the pattern violations.
     """
 
     def __init__(self, scenario: Scenario, targets: pd.DataFrame, *, base_params: Mapping[str, Any],
                  free: Sequence[FreeParameter], patterns: Sequence[Pattern] = (), replicates: int,
                  seed: int, penalty_weight: float, state: str,
-                 joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0))) -> None:
+                 joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0)),
+                 dynamics_priors: Sequence[DynamicsPrior] = ()) -> None:
         check_free(free, scenario.state_ids)
         self.scenario = scenario
         self.free = list(free)
@@ -141,6 +197,11 @@ class Calibrator:
         self.joint_states = np.array([self.state_index[s] for s in self.joint["state"]], dtype=int)
         self.prior_sd = float(prior_sd)
         self.scale_columns = [j for j, p in enumerate(self.free) if p.is_scale]
+        names = [p.name for p in self.free]
+        for prior in dynamics_priors:
+            if prior.name not in names:
+                raise ParameterError("calibrate.dynamics_priors", prior.name, "not a free parameter")
+        self.dynamics_priors = [(names.index(prior.name), prior) for prior in dynamics_priors]
         self.evaluations = 0
 
     @property
@@ -199,11 +260,22 @@ class Calibrator:
                                                                           self.patterns)
 
     def prior_penalty(self, x: np.ndarray) -> np.ndarray:
+        """Sum over fitted scales of (ln scale / prior_sd)^2, plus the dynamics priors' penalties,
+        for each candidate (P,)."""
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
+        return self.scale_penalty(x) + sum(self.dynamics_penalties(x).values(), np.zeros(x.shape[1]))
+
+    def scale_penalty(self, x: np.ndarray) -> np.ndarray:
         """Sum over fitted scales of (ln scale / prior_sd)^2, for each candidate (P,)."""
         x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
         if not self.scale_columns:
             return np.zeros(x.shape[1])
         return np.sum((np.log(x[self.scale_columns]) / self.prior_sd) ** 2, axis=0)
+
+    def dynamics_penalties(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Each dynamics prior's penalty, for each candidate: name -> (P,)."""
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
+        return {prior.name: prior.penalty(x[j]) for j, prior in self.dynamics_priors}
 
     def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, until: int | None = None,
             tol: float = 0.0, progress: bool = True, state: dict | None = None,

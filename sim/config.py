@@ -89,6 +89,10 @@ class CalibrateConfig:
             ``state, date, tilt, sigma, source, excerpt, basis``), fitted jointly; null for none.
         prior_sd: standard deviation, in natural-log units, of the log-normal prior (median 1) on
             each fitted ``scale.INTEREST`` (1.0986 = ln 3: a factor of 3 at one standard deviation).
+        dynamics_priors: priors on fitted dynamics parameters, ``{NAME: {centre, sd, kind, source}}``
+            (``kind``: ``normal``, penalty ((x - centre) / sd)^2, or ``lognormal``, penalty
+            ((ln x - ln centre) / sd)^2); each is added to the prior term of the objective. ``NAME:
+            null`` switches one off; empty: none.
         state: the state whose tilt is fitted.
         replicates: replicates per candidate (common random numbers across candidates).
         seed: the model's seed.
@@ -119,6 +123,7 @@ class CalibrateConfig:
     targets: str = "italy_tilt"
     joint_targets: str | None = None
     prior_sd: float = 1.0986
+    dynamics_priors: dict[str, Any] = field(default_factory=dict)
     state: str = "ITA"
     replicates: int = 12
     seed: int = 0

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.calibrate import CALIBRATED_CONFIG, calibrated_yaml
-from sim.calibration import Calibrator, FreeParameter, apply_values, check_free
+from sim.calibration import Calibrator, FreeParameter, apply_values, check_free, parse_dynamics_priors
 from sim.config import compose_config, plain
 from sim.errors import ParameterError
 from sim.fit import Pattern, baseline_forecasts, chi2_per_point, fit_metrics, pattern_violation
@@ -80,6 +80,30 @@ def test_a_scale_multiplies_every_states_prior_and_is_pulled_toward_one(mini_sce
     cal = Calibrator(mini_scenario, empty, base_params={}, free=free, replicates=1, seed=0,
                      penalty_weight=0, state="ITA", prior_sd=np.log(3.0))
     np.testing.assert_allclose(cal.prior_penalty(np.array([[1.0, 3.0, 1 / 3]])), [0.0, 1.0, 1.0])
+
+
+def test_dynamics_priors_cost_one_unit_per_standard_deviation(mini_scenario):
+    """A prior on a dynamics parameter: normal or log-normal, one sd costs exactly one unit; it
+    must name a fitted dynamics parameter."""
+    free = [FreeParameter("scale.oil", 0.1, 8.0), FreeParameter("contest_exponent", 0.5, 5.0),
+            FreeParameter("camp_cohesion", 0.0, 1.0)]
+    priors = parse_dynamics_priors({
+        "contest_exponent": {"kind": "lognormal", "centre": 1.0, "sd": float(np.log(2.0))},
+        "camp_cohesion": {"centre": 0.5, "sd": 0.2},
+        "territory_strength": None,  # switched off
+    }, free)
+    assert [p.name for p in priors] == ["contest_exponent", "camp_cohesion"]
+    empty = pd.DataFrame({"month": [], "tilt": [], "sigma": []})
+    cal = Calibrator(mini_scenario, empty, base_params={}, free=free, replicates=1, seed=0,
+                     penalty_weight=0, state="ITA", prior_sd=np.log(3.0), dynamics_priors=priors)
+    x = np.array([[1.0, 1.0, 3.0], [1.0, 2.0, 0.5], [0.3, 0.5, 0.7]])  # (n_free, P)
+    np.testing.assert_allclose(cal.dynamics_penalties(x)["contest_exponent"], [0.0, 1.0, 1.0])
+    np.testing.assert_allclose(cal.dynamics_penalties(x)["camp_cohesion"], [1.0, 0.0, 1.0])
+    np.testing.assert_allclose(cal.prior_penalty(x), [1.0, 1.0, 3.0])
+    with pytest.raises(ParameterError, match="not a fitted dynamics parameter"):
+        parse_dynamics_priors({"inertia": {"centre": 0.5, "sd": 0.1}}, free)
+    with pytest.raises(ParameterError, match="sd > 0"):
+        parse_dynamics_priors({"camp_cohesion": {"centre": 0.5, "sd": 0.0}}, free)
 
 
 def test_other_states_points_enter_the_objective(mini_scenario):
