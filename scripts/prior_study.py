@@ -1,4 +1,4 @@
-"""Measures for the prior study (branch prior-study, docs/calibration.md "Priors on the war
+"""Measures for the prior study (docs/calibration.md "Priors on the war
 dynamics"): for a parameter set of configs/params/, the LNA's and the GNA's chance of prevailing
 (not perceived, `MonthView.chance`; and Italy's perceived prospects part) over time, Italy's tilt at
 the checked months, and the 2018-06 -> 2019-08 change of each interest's part of Italy's
