@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import logistic_noise
+from sim.core.arrays import zeros
 from sim.core.streams import ReplicateStreams
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
@@ -161,9 +162,9 @@ class AlignmentModel(mesa.Model):
 
         # what is kept of each month
         T, S = world.n_months, self.war.n_states
-        self._tilts = np.zeros((T, S, R), FLOAT)
-        self._controls = np.zeros((T, self.war.n_assets, R), np.int16)
-        self._supports = (np.zeros((T, S, self.war.n_factions, R), FLOAT) if record == "full"
+        self._tilts = zeros((T, S, R), FLOAT)
+        self._controls = zeros((T, self.war.n_assets, R), np.int16)
+        self._supports = (zeros((T, S, self.war.n_factions, R), FLOAT) if record == "full"
                           else None)
         #: the parts of each state's V(plus) - V(minus) (its interests, then the commitment), monthly
         self.decomposition_parts = (*(i.name for i in interests()), "commitment")

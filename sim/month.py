@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.arrays import zeros
 from sim.core.holdings import camp_total
 from sim.interests import Interest, Perceived, interests
 from sim.war import FLOAT, WarState
@@ -32,8 +33,8 @@ class Memory:
 
     def __init__(self, keep: float | np.ndarray, shape: tuple[int, ...]) -> None:
         self.keep = keep
-        self.value = np.zeros(shape, FLOAT)
-        self._spare = np.zeros(shape, FLOAT)
+        self.value = zeros(shape, FLOAT)
+        self._spare = zeros(shape, FLOAT)
         self.empty = True
 
     def advance(self, now: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.arrays import zeros
 from sim.core.contest import prospects, win_probability
 from sim.core.holdings import camp_total, faction_bins, members_sum, membership_matrix, per_faction_sum
 from sim.events import EVENT_KINDS
@@ -136,7 +137,7 @@ class WarState:
         self.control = np.repeat(initial[:, None], R, axis=1)
         self.record_ct = np.zeros((self.n_factions, R), FLOAT)
         self.threat = np.zeros((self.n_states, R), FLOAT)
-        self.support = np.zeros((self.n_states, self.n_factions, R), FLOAT)
+        self.support = zeros((self.n_states, self.n_factions, R), FLOAT)
         self.deployed = np.zeros((self.n_states, self.n_factions), FLOAT)
         self.shut_by = np.full(self.n_assets, -1)
         if per_row:

@@ -63,13 +63,18 @@ def membership_matrix(camp: np.ndarray) -> np.ndarray:
 def members_sum(members: np.ndarray, values: np.ndarray) -> np.ndarray:
     """``members @ values`` (rows of ``members`` pick the factions summed), shape (H, R).
 
-    BLAS rounds a product with one column (a matrix-vector product) differently from one with
-    several (a matrix-matrix product); a single replicate is computed as two identical columns so
-    that replicate r alone has the same bits as replicate r in a batch.
+    ``members`` holds zeros and ones, and few ones (each faction fights in one camp at most): each
+    row's members are added one after another, in faction order, to a row of zeros. That is the
+    order in which a BLAS matrix product accumulates (and so its bits), without its cost of
+    multiplying every zero, and the same for any number of replicates (a one-column product, a
+    matrix-vector product, would round differently).
     """
-    if values.ndim == 2 and values.shape[1] == 1:
-        return (members @ np.repeat(values, 2, axis=1))[:, :1]
-    return members @ values
+    values = np.asarray(values)
+    totals = np.zeros((members.shape[0], *values.shape[1:]), np.result_type(members, values))
+    heads, factions = np.nonzero(members)
+    for head, faction in zip(heads.tolist(), factions.tolist(), strict=True):
+        totals[head] += values[faction]
+    return totals
 
 
 def camp_total(values: np.ndarray, members: np.ndarray, cohesion) -> np.ndarray:
