@@ -128,7 +128,7 @@ class AlignmentModel(mesa.Model):
         self.events_by_month: list[list[Event]] = [[] for _ in range(world.n_months)]
         for event in world.events:
             self.events_by_month[event.month - world.start].append(event)
-        self.month_candidates, self.month_tilt_pairs = self._plan_months()
+        self.month_candidates, self.month_tilt_pairs, backable = self._plan_months()
         self.month_event_draws = [sum(EVENT_KINDS[e.kind].draws(e) for e in month)
                                   for month in self.events_by_month]
         widths = [self.war.n_states * c + d
@@ -145,7 +145,7 @@ class AlignmentModel(mesa.Model):
         self.perceived_arrivals = np.array(np.broadcast_to(self.migration_series[0], (R,)), FLOAT)
         self.situation_memory = SituationMemory(
             keep_per_month(self.p.perception_half_life),
-            (SITUATION_ROWS + 2 * len(self.war.companies), self.war.n_factions, R))
+            (SITUATION_ROWS + 2 * len(self.war.companies), backable.size, R), factions=backable)
         self.company_of = np.array([self.war.company_index.get(s.company, -1) for s in world.states])
 
         rule = DecisionRule(self.p.rationality, self.p.outside_option, self.p.inertia,
@@ -181,16 +181,19 @@ class AlignmentModel(mesa.Model):
         levels = self.row_inputs.series.get(name)
         return (self.world.monthly(name) if levels is None else levels).astype(FLOAT)
 
-    def _plan_months(self) -> tuple[list[int], list[tuple[int, int]]]:
+    def _plan_months(self) -> tuple[list[int], list[tuple[int, int]], np.ndarray]:
         """For each month: how many factions can be backed (fixes the widths of the random draws),
-        and the factions standing for the tilt's two sides (`sim.scenario.TiltSides`)."""
+        and the factions standing for the tilt's two sides (`sim.scenario.TiltSides`); and every
+        faction that can be backed at some time (the states' memory keeps columns for these)."""
         stage = self.war.stage.copy()
-        counts, pairs = [], []
+        counts, pairs, ever = [], [], set(stage.backable())
         for month in self.events_by_month:
             replay(stage, month)
             counts.append(len(stage.backable()))
             pairs.append(self._tilt_pair(stage))
-        return counts, pairs
+            ever.update(stage.backable())
+        backable = np.array(sorted(self.war.faction_index[f] for f in ever), dtype=np.int64)
+        return counts, pairs, backable
 
     def _tilt_pair(self, stage: Stage) -> tuple[int, int]:
         """The factions standing for the tilt's (plus, minus) sides on ``stage``, as indices."""

@@ -55,11 +55,31 @@ class SituationMemory(Memory):
 
     A faction's column starts from what is seen of it in the month it first comes on stage, as the
     whole memory starts from its first value: states do not remember a faction before it exists.
+
+    Args:
+        keep: share of the memory kept each month.
+        shape: (rows, columns, R).
+        factions: the faction of each column, increasing (default: column f is faction f). States
+            read the memory only for factions they can back: a model keeps columns only for the
+            factions its timeline ever lets them back, and the others are never computed.
     """
 
-    def __init__(self, keep: float | np.ndarray, shape: tuple[int, ...]) -> None:
+    def __init__(self, keep: float | np.ndarray, shape: tuple[int, ...],
+                 factions: np.ndarray | None = None) -> None:
         super().__init__(keep, shape)
+        self.factions = np.arange(shape[1]) if factions is None else np.asarray(factions)
+        if self.factions.shape != (shape[1],) or np.any(np.diff(self.factions) <= 0):
+            raise ValueError(f"factions must be {shape[1]} increasing indices, one per column")
         self.seen = np.zeros(shape[1], bool)
+        #: where the month's situation is written before it is remembered (reused every month)
+        self.now = zeros(shape, FLOAT)
+
+    def columns(self, factions: np.ndarray) -> np.ndarray:
+        """The columns of ``factions`` (which must all have one)."""
+        at = np.minimum(np.searchsorted(self.factions, factions), self.factions.size - 1)
+        if not np.array_equal(self.factions[at], factions):
+            raise ValueError(f"factions {np.setdiff1d(factions, self.factions)} are not remembered")
+        return at
 
     def advance(self, now: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
         """Remember ``now``; a faction ``active`` for the first time is remembered as it is now."""
@@ -151,8 +171,9 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         arrivals: perceived migrant arrivals per month, (R,).
         situation_memory: the states' memory of the situation (output held, security record,
             prospects, output withheld, then company output and company output withheld:
-            (SITUATION_ROWS + 2 x companies, F, R)), advanced here (a faction's column starts when
-            it first comes on stage); None to perceive the
+            (SITUATION_ROWS + 2 x companies, columns, R), a column for each faction states may
+            ever back), advanced here (a faction's column starts when it first comes on stage);
+            None to perceive the
             situation as it is without remembering it (the view of a model not yet stepped).
         company_of: each state's company index, -1 for none, (S,).
         shocks: logistic shocks for the valuations, (S x C, R), or None.
@@ -166,14 +187,22 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     record = camp_total(war.record_ct, war.members, p.camp_cohesion)
 
     companies = holdings.company_output.shape[0]
-    now = np.empty((SITUATION_ROWS + 2 * companies, war.n_factions, war.replicates), FLOAT)
-    now[0] = holdings.output
-    np.subtract(record, taint, out=now[1])
-    now[2] = strengths.chance
-    now[3] = holdings.withheld
-    now[SITUATION_ROWS:SITUATION_ROWS + companies] = holdings.company_output
-    now[SITUATION_ROWS + companies:] = holdings.company_withheld
-    seen = now if situation_memory is None else situation_memory.advance(now, war.active)
+    if situation_memory is None:
+        kept = np.arange(war.n_factions)
+        now = np.empty((SITUATION_ROWS + 2 * companies, war.n_factions, war.replicates), FLOAT)
+    else:
+        kept, now = situation_memory.factions, situation_memory.now
+    np.take(holdings.output, kept, axis=0, out=now[0])
+    np.subtract(record[kept], taint[kept], out=now[1])
+    np.take(strengths.chance, kept, axis=0, out=now[2])
+    now[3] = holdings.withheld[kept]
+    now[SITUATION_ROWS:SITUATION_ROWS + companies] = holdings.company_output[:, kept]
+    now[SITUATION_ROWS + companies:] = holdings.company_withheld[:, kept]
+    if situation_memory is None:
+        seen, at = now, candidates
+    else:
+        seen = situation_memory.advance(now, war.active[kept])
+        at = situation_memory.columns(candidates)
 
     c = candidates
     oil_salience = oil_output / p.oil_reference
@@ -182,18 +211,18 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     perceived = Perceived(
         oil_salience=oil_salience,
         market_interest=p.market_interest,
-        output=seen[0, c],
-        company_output=seen[SITUATION_ROWS:SITUATION_ROWS + companies, c],
-        withheld=seen[3, c],
+        output=seen[0, at],
+        company_output=seen[SITUATION_ROWS:SITUATION_ROWS + companies, at],
+        withheld=seen[3, at],
         company_total=holdings.company_total,
         oil_foresight=p.oil_foresight,
-        company_withheld=seen[SITUATION_ROWS + companies:, c],
+        company_withheld=seen[SITUATION_ROWS + companies:, at],
         departures=holdings.departures[c],
         arrivals_salience=arrivals / p.migration_reference,
-        security=seen[1, c],
+        security=seen[1, at],
         legitimacy=war.by_row(war.legitimacy)[c],
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
-        prospects=seen[2, c],  # candidates lead their camp or stand alone: their own prospects
+        prospects=seen[2, at],  # candidates lead their camp or stand alone: their own prospects
         threat=war.threat.copy(),
         partners_support=(war.relation @ chosen).reshape(war.n_states, c.size, war.replicates),
         company_of=company_of,
