@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from sim.core.arrays import zeros
-from sim.core.contest import prospects, win_probability
+from sim.core.contest import contest_shares, win_probability
 from sim.core.holdings import camp_total, faction_bins, members_sum, membership_matrix, per_faction_sum
+from sim.core.sums import sum_rows
 from sim.events import EVENT_KINDS
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage
@@ -346,22 +347,29 @@ class WarState:
         ``capital_weight``), so taking, nearing or losing the capital moves prospects.
         """
         p, F = self.p, self.n_factions
+        holdings = self.holdings
         backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
-        own = ((self.by_row(self.base_strength) + p.territory_strength * self.holdings.military)
-               * (1.0 + p.support_effect * backing) * self.active[:, None])
-        contender = self.contenders()
-        rows = np.flatnonzero(contender)
+        # (base + eta x military) x (1 + gamma x backing) x on stage, without temporaries
+        own = p.territory_strength * holdings.military
+        own += self.by_row(self.base_strength)
+        backing *= p.support_effect
+        backing += 1.0
+        own *= backing
+        own *= self.active[:, None]
+        rows = np.flatnonzero(self.contenders())
         camp = np.zeros_like(own)
         camp[rows] = self.camp_rows(own, rows)
-        contest = prospects(camp, contender, p.contest_exponent)
-        capital = self.holdings.capital * contender[:, None]
-        held = capital.sum(axis=0, keepdims=True)
+        # only contenders have a chance: the others' rows stay 0
+        contest = contest_shares(camp[rows], p.contest_exponent)
+        capital = holdings.capital[rows]
+        held = sum_rows(capital)[None]  # other factions hold no share of the capital as camps
         # no weight when no contender holds the capital; single precision whether omega is a
         # number or one per replicate, so that a batch rounds as separate runs do
         omega = np.where(held > 0, p.capital_weight, 0.0).astype(FLOAT)
-        chance = (1.0 - omega) * contest + omega * np.divide(capital, held, out=np.zeros_like(capital),
-                                                             where=held > 0)
-        return Strengths(own, camp, chance.astype(FLOAT, copy=False))
+        chance = np.zeros_like(own)
+        chance[rows] = (1.0 - omega) * contest + omega * np.divide(
+            capital, held, out=np.zeros_like(capital), where=held > 0)
+        return Strengths(own, camp, chance)
 
     def win_probability(self, attacker: int, defender: int) -> np.ndarray:
         """Chance that ``attacker``'s camp beats ``defender``'s now (Tullock contest), (R,)."""

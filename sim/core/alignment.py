@@ -20,11 +20,13 @@ def best_response(values: np.ndarray, rationality, outside_option) -> np.ndarray
     Returns:
         Support shares, shape (C, R): non-negative, summing to at most 1 per replicate.
     """
-    scaled = rationality * values
+    weights = rationality * values
     outside = rationality * outside_option
-    top = np.maximum(scaled.max(axis=0), outside)
-    weights = np.exp(scaled - top)
-    return weights / (sum_rows(weights) + np.exp(outside - top))
+    top = np.maximum(weights.max(axis=0), outside)
+    weights -= top
+    np.exp(weights, out=weights)
+    weights /= sum_rows(weights) + np.exp(outside - top)
+    return weights
 
 
 def logistic_noise(uniforms: np.ndarray, scale=1.0) -> np.ndarray:

@@ -37,7 +37,12 @@ def prospects(camp_strength: np.ndarray, contender: np.ndarray, exponent) -> np.
     """
     chance = np.zeros_like(camp_strength)
     rows = np.flatnonzero(contender)
-    powered = np.power(np.maximum(camp_strength[rows], 0.0), exponent)
-    total = sum_rows(powered)
-    chance[rows] = np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
+    chance[rows] = contest_shares(camp_strength[rows], exponent)
     return chance
+
+
+def contest_shares(camp_strength: np.ndarray, exponent) -> np.ndarray:
+    """`prospects` of the contenders alone: ``camp_strength`` holds their rows only, (n, R)."""
+    powered = np.power(np.maximum(camp_strength, 0.0), exponent)
+    total = sum_rows(powered)
+    return np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
