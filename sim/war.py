@@ -66,6 +66,17 @@ class Strengths:
     chance: np.ndarray
 
 
+class ControlSums:
+    """Per-faction sums of the assets' fixed values under one control array (``faction_bins``
+    once, and a `per_faction_sum` each for military value, the capital and departures), (F, R)."""
+
+    def __init__(self, control: np.ndarray, war: WarState, n_factions: int) -> None:
+        self.bins = faction_bins(control)
+        self.military = per_faction_sum(control, war.military_value, n_factions, self.bins)
+        self.capital = per_faction_sum(control, war.capital, n_factions, self.bins)
+        self.departures = per_faction_sum(control, war.departure_share, n_factions, self.bins)
+
+
 class WarState:
     """Mutable state of the war, for R replicates of one scenario.
 
@@ -146,6 +157,9 @@ class WarState:
                 shared = getattr(self, name)
                 setattr(self, name, np.repeat(shared[..., None], R, axis=-1))
         self._holdings: Holdings | None = None
+        #: the sums by controller of what the assets are worth whoever holds them (kept until
+        #: control changes: blockades, stakes and camps change the holdings, not these)
+        self._by_controller: ControlSums | None = None
 
     # ---------------------------------------------------------------- events
 
@@ -168,7 +182,7 @@ class WarState:
             kind.apply(self, event, draws)
             for name, old in before.items():
                 np.copyto(getattr(self, name), old, where=~rows)
-            self._holdings = None
+            self._holdings = self._by_controller = None
             return
         if kind.changes_stage:
             kind.change_stage(self.stage, event)
@@ -211,13 +225,13 @@ class WarState:
                 self.record_ct[taker] += self.haven[j] * np.maximum(gap, 0.0)
                 self.record_ct[previous, replicates] -= self.haven[j] * np.maximum(-gap, 0.0)
             self.control[j, where] = taker
-        self._holdings = None
+        self._holdings = self._by_controller = None
 
     def hand_over_all(self, faction: int, successor: int) -> None:
         """Everything ``faction`` holds passes to ``successor`` (no fight, no record)."""
         self.control[self.control == faction] = successor
         self.shut_by[self.shut_by == faction] = successor
-        self._holdings = None
+        self._holdings = self._by_controller = None
 
     def blockade(self, assets: list[int], faction: int) -> None:
         """``faction`` shuts ``assets`` (which it holds or besieges) until a reopening."""
@@ -245,7 +259,10 @@ class WarState:
         blockades change."""
         if self._holdings is None:
             F, R, kappa, control = self.n_factions, self.replicates, self.p.camp_cohesion, self.control
-            bins = faction_bins(control)
+            if self._by_controller is None:
+                self._by_controller = ControlSums(control, self, F)
+            by_controller = self._by_controller
+            bins = by_controller.bins
             if self.per_row:
                 oil = self._oil_by_row()
             else:
@@ -256,14 +273,14 @@ class WarState:
             def held(values: np.ndarray) -> np.ndarray:
                 return camp_total(per_faction_sum(control, values, F, bins), self.members, kappa)
 
-            capital = per_faction_sum(control, self.capital, F, bins)
+            capital = by_controller.capital
             capital_of_camp = capital + members_sum(self.members, capital)  # counted whole for the camp
             self._holdings = Holdings(
-                military=per_faction_sum(control, self.military_value, F, bins),
+                military=by_controller.military,
                 output=held(flow),
                 company_output=np.array([held(values) for values in company_flow],
                                         FLOAT).reshape(len(self.companies), F, R),
-                departures=held(self.departure_share),
+                departures=camp_total(by_controller.departures, self.members, kappa),
                 withheld=withheld,
                 company_withheld=company_withheld,
                 capital=capital_of_camp / max(float(self.capital.sum()), 1e-12),

@@ -41,7 +41,8 @@ def per_faction_sum(control: np.ndarray, asset_values: np.ndarray, n_factions: i
         bins = faction_bins(control)
     if np.ndim(asset_values) == 1:
         asset_values = asset_values[:, None]
-    weights = np.broadcast_to(asset_values, (n_assets, replicates))
+    # bincount adds in double precision: the weights converted before they are laid out, once
+    weights = np.broadcast_to(asset_values.astype(np.float64, copy=False), (n_assets, replicates))
     totals = np.bincount(bins, weights=weights.ravel(), minlength=n_factions * replicates)
     return totals.reshape(n_factions, replicates).astype(np.result_type(asset_values), copy=False)
 
