@@ -134,6 +134,10 @@ class AlignmentModel(mesa.Model):
         widths = [self.war.n_states * c + d
                   for c, d in zip(self.month_candidates, self.month_event_draws, strict=True)]
         self.streams = ReplicateStreams(self.seed, widths)
+        # each month's uniforms are drawn into, and laid out replicate-last in, reused buffers
+        widest = int(self.streams.widths.max())
+        self._draw_block = np.empty(R * widest, FLOAT) if self.replicate_ids is None else None
+        self._draws = np.empty((widest, R), FLOAT)
         self.has_noise = not (np.isscalar(self.p.noise) and self.p.noise == 0.0)
 
         # exogenous levels, and the memories through which states perceive them and the war
@@ -246,11 +250,13 @@ class AlignmentModel(mesa.Model):
     def _month_draws(self, t: int) -> np.ndarray:
         """Month ``t``'s uniforms, (width, R): the states' shocks, then the events' draws."""
         if self.replicate_ids is None:
-            block = self.streams.uniforms(t, self.first_replicate, self.replicates)
+            block = self.streams.uniforms(t, self.first_replicate, self.replicates, out=self._draw_block)
         else:
             low, high = int(self.replicate_ids.min()), int(self.replicate_ids.max())
             block = self.streams.uniforms(t, low, high - low + 1)[self.replicate_ids - low]
-        return np.ascontiguousarray(block.T)
+        draws = self._draws[: block.shape[1]]
+        np.copyto(draws, block.T)
+        return draws
 
     # ------------------------------------------------------------------ stage 1: events
 

@@ -45,11 +45,16 @@ class ReplicateStreams:
         """Uniforms per replicate in ``month``."""
         return int(self.widths[0 if self._constant else month])
 
-    def uniforms(self, month: int, first_replicate: int, replicates: int) -> np.ndarray:
+    def uniforms(self, month: int, first_replicate: int, replicates: int,
+                 out: np.ndarray | None = None) -> np.ndarray:
         """Uniforms in (0, 1) for ``replicates`` replicates from ``first_replicate``, month ``month``.
 
+        Args:
+            out: optional float32 buffer of at least ``replicates x width`` numbers, drawn into
+                (a caller drawing every month reuses one instead of allocating a block each time).
+
         Returns:
-            Shape (replicates, width of the month), float32.
+            Shape (replicates, width of the month), float32 (a view of ``out`` if given).
         """
         if first_replicate + replicates > MAX_REPLICATES:
             raise ValueError(f"replicate indices must stay below {MAX_REPLICATES}")
@@ -60,6 +65,8 @@ class ReplicateStreams:
         bit_generator = self._bit_generator
         bit_generator.state = self._origin
         bit_generator.advance(start + first_replicate * (width // 2))
-        draws = np.random.Generator(bit_generator).random((replicates, width), dtype=np.float32)
+        block = None if out is None else out.reshape(-1)[: replicates * width].reshape(replicates, width)
+        draws = np.random.Generator(bit_generator).random((replicates, width), dtype=np.float32,
+                                                          out=block)
         # random() is in [0, 1): nudge exact zeros so logit transforms stay finite.
         return np.maximum(draws, np.finfo(np.float32).tiny, out=draws)
