@@ -136,13 +136,12 @@ class StateAgent(mesa.Agent):
                 common.shape[1:])
         else:
             values = np.einsum("kr,kcr->cr", self._common_weights, common)
-        term = np.empty_like(values)  # each weighted term, added in turn
         for k, weight in enumerate(self._own_weights):
-            values += np.multiply(weight, view.own[k][s], out=term)
+            values += weight * view.own[k][s]
         values += self.rule.commitment * view.committed[s]
         shocks = view.shocks_of(s)
         if shocks is not None:
-            values += np.multiply(self.rule.noise, shocks, out=term)
+            values += self.rule.noise * shocks
         self.values = values
         return values
 

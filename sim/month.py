@@ -184,7 +184,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     strengths = war.strengths()
     candidates = np.flatnonzero(war.can_be_backed())
     taint = war.taint(strengths.own)
-    record = camp_total(war.record_ct, war.members, p.camp_cohesion)
+    record = camp_total(war.record_ct, war.members, p.camp_cohesion, war.member_pairs)
 
     companies = holdings.company_output.shape[0]
     if situation_memory is None:

@@ -138,6 +138,8 @@ class WarState:
         self.active = np.zeros(self.n_factions, bool)
         self.camp = np.full(self.n_factions, -1)
         self.members = np.zeros((self.n_factions, self.n_factions), FLOAT)
+        #: ``np.nonzero(members)``: each camp head and a faction fighting in its camp
+        self.member_pairs: tuple[np.ndarray, np.ndarray] = np.nonzero(self.members)
         self.sync_stage()
         self.legitimacy = np.array([f.legitimacy for f in sc.factions], FLOAT)
         self.base_strength = np.array([f.strength for f in sc.factions], FLOAT)
@@ -202,6 +204,7 @@ class WarState:
             head = self.stage.camp[fid]
             self.camp[i] = -1 if head is None else index[head]
         self.members = membership_matrix(self.camp).astype(FLOAT)
+        self.member_pairs = np.nonzero(self.members)
         self._holdings = None
 
     def head_of(self, faction: int) -> int:
@@ -271,16 +274,18 @@ class WarState:
             flow, company_flow, company_total, withheld, company_withheld = oil
 
             def held(values: np.ndarray) -> np.ndarray:
-                return camp_total(per_faction_sum(control, values, F, bins), self.members, kappa)
+                return camp_total(per_faction_sum(control, values, F, bins), self.members, kappa,
+                                  self.member_pairs)
 
             capital = by_controller.capital
-            capital_of_camp = capital + members_sum(self.members, capital)  # counted whole for the camp
+            # counted whole for the camp
+            capital_of_camp = capital + members_sum(self.members, capital, self.member_pairs)
             self._holdings = Holdings(
                 military=by_controller.military,
                 output=held(flow),
                 company_output=np.array([held(values) for values in company_flow],
                                         FLOAT).reshape(len(self.companies), F, R),
-                departures=camp_total(by_controller.departures, self.members, kappa),
+                departures=camp_total(by_controller.departures, self.members, kappa, self.member_pairs),
                 withheld=withheld,
                 company_withheld=company_withheld,
                 capital=capital_of_camp / max(float(self.capital.sum()), 1e-12),
@@ -310,7 +315,8 @@ class WarState:
         shut = self.output_share * (1.0 - is_open)
 
         def withheld(values: np.ndarray) -> np.ndarray:
-            return camp_total(per_faction_sum(blockader, values, F), self.members, kappa)
+            return camp_total(per_faction_sum(blockader, values, F), self.members, kappa,
+                              self.member_pairs)
 
         company_withheld = [withheld(shut * stake) for stake in stakes]
         return (flowing / open_total,
@@ -354,7 +360,8 @@ class WarState:
 
     def camp_rows(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """`camp_total` of ``values`` (F, R) for the factions ``rows`` only, (len(rows), R)."""
-        return values[rows] + self.p.camp_cohesion * members_sum(self.members[rows], values)
+        return values[rows] + self.p.camp_cohesion * members_sum(self.members, values,
+                                                                 self.member_pairs)[rows]
 
     def strengths(self) -> Strengths:
         """Strengths and prospects now (own base and territory, times foreign support; camps).
@@ -402,6 +409,6 @@ class WarState:
             strength: each faction's effective strength this month, (F, R) (0 off stage).
         """
         weighted = strength * self.extremist[:, None]
-        total = strength + members_sum(self.members, strength)
-        tainted = weighted + members_sum(self.members, weighted)
+        total = strength + members_sum(self.members, strength, self.member_pairs)
+        tainted = weighted + members_sum(self.members, weighted, self.member_pairs)
         return np.divide(tainted, total, out=np.zeros_like(total), where=total > 0)
