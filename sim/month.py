@@ -195,9 +195,9 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     np.take(holdings.output, kept, axis=0, out=now[0])
     np.subtract(record[kept], taint[kept], out=now[1])
     np.take(strengths.chance, kept, axis=0, out=now[2])
-    now[3] = holdings.withheld[kept]
-    now[SITUATION_ROWS:SITUATION_ROWS + companies] = holdings.company_output[:, kept]
-    now[SITUATION_ROWS + companies:] = holdings.company_withheld[:, kept]
+    np.take(holdings.withheld, kept, axis=0, out=now[3])
+    np.take(holdings.company_output, kept, axis=1, out=now[SITUATION_ROWS:SITUATION_ROWS + companies])
+    np.take(holdings.company_withheld, kept, axis=1, out=now[SITUATION_ROWS + companies:])
     if situation_memory is None:
         seen, at = now, candidates
     else:
