@@ -192,12 +192,16 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         now = np.empty((SITUATION_ROWS + 2 * companies, war.n_factions, war.replicates), FLOAT)
     else:
         kept, now = situation_memory.factions, situation_memory.now
-    np.take(holdings.output, kept, axis=0, out=now[0])
+    # contiguous arrays taken straight into the buffer (mode="clip": the columns are valid, and
+    # numpy buffers ``out`` in the default mode); the blockades' shares, the same in every
+    # replicate, are broadcast views that take would first copy whole
+    np.take(holdings.output, kept, axis=0, out=now[0], mode="clip")
     np.subtract(record[kept], taint[kept], out=now[1])
-    np.take(strengths.chance, kept, axis=0, out=now[2])
-    np.take(holdings.withheld, kept, axis=0, out=now[3])
-    np.take(holdings.company_output, kept, axis=1, out=now[SITUATION_ROWS:SITUATION_ROWS + companies])
-    np.take(holdings.company_withheld, kept, axis=1, out=now[SITUATION_ROWS + companies:])
+    np.take(strengths.chance, kept, axis=0, out=now[2], mode="clip")
+    now[3] = holdings.withheld[kept]
+    rows = SITUATION_ROWS + companies
+    np.take(holdings.company_output, kept, axis=1, out=now[SITUATION_ROWS:rows], mode="clip")
+    now[rows:] = holdings.company_withheld[:, kept]
     if situation_memory is None:
         seen, at = now, candidates
     else:
