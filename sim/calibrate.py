@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,10 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     prior_sd = settings.get("prior_sd", 1.0986)
     if not (isinstance(prior_sd, int | float) and np.isfinite(prior_sd) and prior_sd > 0):
         raise InputError("configs/calibrate", "calibrate.prior_sd", f"is {prior_sd!r}; a positive number")
+    scale_prior_sd = settings.get("scale_prior_sd") or {}
+    if not isinstance(scale_prior_sd, Mapping):
+        raise InputError("configs/calibrate", "calibrate.scale_prior_sd",
+                         f"is {scale_prior_sd!r}; a mapping INTEREST: sd")
     try:
         dynamics_priors = parse_dynamics_priors(settings.get("dynamics_priors"), free)
     except ValueError as exc:
@@ -104,7 +108,8 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     return Calibrator(scenario, targets, base_params=base_params, free=free, patterns=patterns,
                       replicates=settings["replicates"], seed=settings["seed"],
                       penalty_weight=settings["penalty_weight"], state=settings["state"],
-                      joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors)
+                      joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors,
+                      scale_prior_sd=dict(scale_prior_sd))
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
@@ -177,6 +182,8 @@ def counts_section(cal: Calibrator, x: np.ndarray) -> dict:
         "free_over_points": len(cal.free) / points,
         "at_most_a_third": len(cal.free) <= points / 3,
         "prior_sd_ln": cal.prior_sd, "scales": scales,
+        "scale_prior_sd_ln": {cal.free[j].interest: float(sd)
+                              for j, sd in zip(cal.scale_columns, cal.scale_sds, strict=True)},
         "prior_penalty": float(cal.prior_penalty(np.asarray(x))[0]),
         "scale_prior_penalty": float(cal.scale_penalty(np.asarray(x))[0]),
         "dynamics_priors": {

@@ -164,10 +164,12 @@ class Calibrator:
             fitted jointly with the focus state's, or None.
         prior_sd: standard deviation of the log-normal prior on each fitted ``scale.*`` (median 1),
             in natural-log units (ln 3: a factor of 3 at one standard deviation).
+        scale_prior_sd: per-interest overrides of ``prior_sd`` (``{INTEREST: sd}``), none by default.
         dynamics_priors: priors on fitted dynamics parameters (`DynamicsPrior`), none by default.
 
     The objective is a posterior mode: (the sum of squared standardised errors over every point
-    + the sum over fitted scales of (ln scale / prior_sd)^2 + the sum of the dynamics priors'
+    + the sum over fitted scales of (ln scale / sd)^2, sd the scale's own ``scale_prior_sd`` or else
+    ``prior_sd``, + the sum of the dynamics priors'
     penalties) / number of points, plus ``penalty_weight`` x the pattern violations.
     """
 
@@ -175,7 +177,8 @@ class Calibrator:
                  free: Sequence[FreeParameter], patterns: Sequence[Pattern] = (), replicates: int,
                  seed: int, penalty_weight: float, state: str,
                  joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0)),
-                 dynamics_priors: Sequence[DynamicsPrior] = ()) -> None:
+                 dynamics_priors: Sequence[DynamicsPrior] = (),
+                 scale_prior_sd: Mapping[str, float] | None = None) -> None:
         check_free(free, scenario.state_ids)
         self.scenario = scenario
         self.free = list(free)
@@ -197,6 +200,17 @@ class Calibrator:
         self.joint_states = np.array([self.state_index[s] for s in self.joint["state"]], dtype=int)
         self.prior_sd = float(prior_sd)
         self.scale_columns = [j for j, p in enumerate(self.free) if p.is_scale]
+        overrides = dict(scale_prior_sd or {})
+        fitted = {self.free[j].interest for j in self.scale_columns}
+        for interest, sd in overrides.items():
+            if interest not in fitted:
+                raise ParameterError("calibrate.scale_prior_sd", interest,
+                                     f"not a fitted scale; fitted: {sorted(fitted)}")
+            if not (isinstance(sd, int | float) and np.isfinite(sd) and sd > 0):
+                raise ParameterError("calibrate.scale_prior_sd", interest, f"is {sd!r}; a positive number")
+        #: each fitted scale's prior sd (ln units), in the order of `scale_columns`
+        self.scale_sds = np.array([float(overrides.get(self.free[j].interest, self.prior_sd))
+                                   for j in self.scale_columns])
         names = [p.name for p in self.free]
         for prior in dynamics_priors:
             if prior.name not in names:
@@ -266,11 +280,12 @@ class Calibrator:
         return self.scale_penalty(x) + sum(self.dynamics_penalties(x).values(), np.zeros(x.shape[1]))
 
     def scale_penalty(self, x: np.ndarray) -> np.ndarray:
-        """Sum over fitted scales of (ln scale / prior_sd)^2, for each candidate (P,)."""
+        """Sum over fitted scales of (ln scale / sd)^2 (sd: the scale's own prior sd, else
+        ``prior_sd``), for each candidate (P,)."""
         x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
         if not self.scale_columns:
             return np.zeros(x.shape[1])
-        return np.sum((np.log(x[self.scale_columns]) / self.prior_sd) ** 2, axis=0)
+        return np.sum((np.log(x[self.scale_columns]) / self.scale_sds[:, None]) ** 2, axis=0)
 
     def dynamics_penalties(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Each dynamics prior's penalty, for each candidate: name -> (P,)."""

@@ -89,6 +89,8 @@ class CalibrateConfig:
             ``state, date, tilt, sigma, source, excerpt, basis``), fitted jointly; null for none.
         prior_sd: standard deviation, in natural-log units, of the log-normal prior (median 1) on
             each fitted ``scale.INTEREST`` (1.0986 = ln 3: a factor of 3 at one standard deviation).
+        scale_prior_sd: per-interest overrides of ``prior_sd``, ``{INTEREST: sd}`` (ln units); empty:
+            every scale has ``prior_sd``.
         dynamics_priors: priors on fitted dynamics parameters, ``{NAME: {centre, sd, kind, source}}``
             (``kind``: ``normal``, penalty ((x - centre) / sd)^2, or ``lognormal``, penalty
             ((ln x - ln centre) / sd)^2); each is added to the prior term of the objective. ``NAME:
@@ -123,6 +125,7 @@ class CalibrateConfig:
     targets: str = "italy_tilt"
     joint_targets: str | None = None
     prior_sd: float = 1.0986
+    scale_prior_sd: dict[str, float] = field(default_factory=dict)
     dynamics_priors: dict[str, Any] = field(default_factory=dict)
     state: str = "ITA"
     replicates: int = 12

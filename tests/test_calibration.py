@@ -106,6 +106,22 @@ def test_dynamics_priors_cost_one_unit_per_standard_deviation(mini_scenario):
         parse_dynamics_priors({"camp_cohesion": {"centre": 0.5, "sd": 0.0}}, free)
 
 
+def test_a_scale_may_have_its_own_prior_width(mini_scenario):
+    """``scale_prior_sd`` overrides ``prior_sd`` for the scales it names: one of its sd costs one
+    unit; it must name a fitted scale and a positive width."""
+    free = [FreeParameter("scale.oil", 0.1, 8.0), FreeParameter("scale.security", 0.1, 8.0)]
+    empty = pd.DataFrame({"month": [], "tilt": [], "sigma": []})
+    cal = Calibrator(mini_scenario, empty, base_params={}, free=free, replicates=1, seed=0,
+                     penalty_weight=0, state="ITA", prior_sd=np.log(3.0),
+                     scale_prior_sd={"security": float(np.log(1.5))})
+    x = np.array([[3.0, 1.0, 1.0], [1.0, 1.5, 3.0]])  # (n_free, P)
+    np.testing.assert_allclose(cal.prior_penalty(x), [1.0, 1.0, (np.log(3.0) / np.log(1.5)) ** 2])
+    for bad, match in (({"winner": 0.4}, "not a fitted scale"), ({"security": 0.0}, "positive")):
+        with pytest.raises(ParameterError, match=match):
+            Calibrator(mini_scenario, empty, base_params={}, free=free, replicates=1, seed=0,
+                       penalty_weight=0, state="ITA", scale_prior_sd=bad)
+
+
 def test_other_states_points_enter_the_objective(mini_scenario):
     """A coded point of another state counts: moving it away from the model raises the loss."""
     probe = Calibrator(mini_scenario, pd.DataFrame({"month": [], "tilt": [], "sigma": []}),
