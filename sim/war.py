@@ -35,7 +35,9 @@ class Holdings:
         company_output: the same through each company's stakes, (companies, F, R).
         withheld: share of national capacity each camp keeps shut by blockades, (F, R).
         company_withheld: the same for each company's stakes, (companies, F, R).
-        capital: share of the capital's assets each camp head holds, (F, R).
+        capital: share of the capital's weight each camp head holds: its capital assets and, at
+            their weights, the approaches to the capital, over the whole weight (1 + the sum of
+            the approaches' weights, times the capital's), (F, R).
         company_total: each company's share of the flowing output, whoever holds it, (companies,)
             (or (companies, R) when the rows run different inputs).
         departures: share of migrant departures credited to each camp head, (F, R).
@@ -73,7 +75,7 @@ class ControlSums:
     def __init__(self, control: np.ndarray, war: WarState, n_factions: int) -> None:
         self.bins = faction_bins(control)
         self.military = per_faction_sum(control, war.military_value, n_factions, self.bins)
-        self.capital = per_faction_sum(control, war.capital, n_factions, self.bins)
+        self.capital = per_faction_sum(control, war.capital_credit, n_factions, self.bins)
         self.departures = per_faction_sum(control, war.departure_share, n_factions, self.bins)
 
 
@@ -92,7 +94,7 @@ class WarState:
     Fixed tables (from the scenario): ``faction_index``, ``state_index``, ``asset_index``,
     ``companies``, ``patronable``, ``islamist``, ``extremist`` (F,); ``capacity`` (S,);
     ``relation`` (S, S); ``output_share``, ``departure_share``, ``haven``, ``military_value``,
-    ``capital`` (A,).
+    ``capital``, ``approach``, ``capital_credit`` (A,).
 
     State variables: ``stage`` (`sim.stage.Stage`) and its arrays ``active`` (F,) and ``camp``
     (F,: head index, -1 independent) with ``members`` (F, F); ``legitimacy`` (F,);
@@ -133,6 +135,13 @@ class WarState:
         self.haven = np.array([a.haven for a in sc.assets], FLOAT)
         self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
         self.capital = np.array([float(a.capital) for a in sc.assets], FLOAT)
+        self.approach = np.array([a.approach for a in sc.assets], FLOAT)
+        #: each asset's weight in the capital term of prospects: 1 for a capital asset, plus an
+        #: approach's share of the capital's whole weight (docs/ODD.md 7.2); without approaches
+        #: it is ``capital`` itself (the same bits)
+        self.capital_credit = self.capital.copy()
+        if self.approach.any():
+            self.capital_credit += self.approach * FLOAT(self.capital.sum())
 
         self.stage = Stage.opening(sc.factions)
         self.active = np.zeros(self.n_factions, bool)
@@ -288,7 +297,7 @@ class WarState:
                 departures=camp_total(by_controller.departures, self.members, kappa, self.member_pairs),
                 withheld=withheld,
                 company_withheld=company_withheld,
-                capital=capital_of_camp / max(float(self.capital.sum()), 1e-12),
+                capital=capital_of_camp / max(float(self.capital_credit.sum()), 1e-12),
                 company_total=company_total,
             )
         return self._holdings
@@ -368,7 +377,10 @@ class WarState:
 
         A contender's chance of prevailing mixes the contest of camp strengths with its camp's hold
         on the capital: ``(1 - omega) x contest + omega x capital share`` (omega =
-        ``capital_weight``), so taking, nearing or losing the capital moves prospects.
+        ``capital_weight``), so taking, nearing or losing the capital moves prospects. The capital
+        share counts the approaches a camp holds at their weights (``Asset.approach``), over what
+        the contenders hold in all, so holding an approach raises a camp's chance before it takes
+        the capital.
         """
         p, F = self.p, self.n_factions
         holdings = self.holdings

@@ -145,3 +145,28 @@ def test_the_capital_moves_prospects_both_ways(write_variant):
     before, taken, lost = chances[0.5]
     assert taken > before + 0.3 and lost == pytest.approx(before)
     assert chances[0.0][1] == pytest.approx(chances[0.0][0])  # no military value: no change
+
+
+def test_an_approach_to_the_capital_counts_before_the_capital_falls(write_variant):
+    """An asset marked ``approach: a`` credits its holder with a x the capital's weight in the
+    capital term (over what the contenders hold in all), so holding it raises a camp's chance
+    before it takes the capital, and losing it lowers the chance again; without the field the
+    capital term is the capital share alone."""
+
+    def with_approach(data):
+        data["assets"]["CAPITAL"] = {"name": "Capital", "capital": True, "controller": "GNA",
+                                     "source": "test"}
+        data["assets"]["GATE"] = {"name": "Gate", "approach": 0.5, "controller": "GNA",
+                                  "estimates": {"approach": [0.25, 0.75]}, "source": "test"}
+
+    scenario = load_scenario(write_variant(with_approach))
+    lna, gna = scenario.faction_ids.index("LNA"), scenario.faction_ids.index("GNA")
+    war = WarState(scenario, resolve_params({"capital_weight": 1.0}, scenario, 1), replicates=1)
+    gate = [war.asset_index["GATE"]]
+    assert float(war.strengths().chance[lna, 0]) == pytest.approx(0.0)
+    war.transfer(gate, lna, np.ones(1, bool))
+    # the LNA holds 0.5 of 1.5 units of the capital's weight, the GNA the capital's 1
+    assert float(war.strengths().chance[lna, 0]) == pytest.approx(0.5 / 1.5, abs=1e-6)
+    assert float(war.holdings.capital.sum()) == pytest.approx(1.0)
+    war.transfer(gate, gna, np.ones(1, bool))
+    assert float(war.strengths().chance[lna, 0]) == pytest.approx(0.0)

@@ -55,7 +55,7 @@ FACTION_KEYS = {
 STATE_KEYS = {"name", "capacity", "company", "weights", "source", "estimates"}
 ASSET_KEYS = {
     "name", "output_share", "stakes", "departure_share", "haven", "military_value", "capital",
-    "controller", "source", "estimates",
+    "approach", "controller", "source", "estimates",
 }
 EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label", "estimates"}
 RELATION_KEYS = {"a", "b", "value", "source", "estimates"}
@@ -410,6 +410,8 @@ def _build_assets(
                 capital=_flag(entry, "capital", where, default=False),
                 controller=controller,
                 source=_text(entry, "source", where),
+                approach=_number(entry, "approach", where, bounds=(0.0, 1.0))
+                if "approach" in entry else 0.0,
             )
         )
     for key in ("output_share", "departure_share"):

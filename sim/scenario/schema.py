@@ -98,6 +98,8 @@ class Asset:
         capital: seat of government.
         controller: faction holding it at the scenario's start.
         source: where the values come from.
+        approach: an approach to the capital: the share of the capital's weight in prospects
+            credited to whoever holds it, in [0, 1] (0: not an approach; docs/ODD.md 7.2).
     """
 
     id: str
@@ -110,6 +112,7 @@ class Asset:
     capital: bool
     controller: str
     source: str
+    approach: float = 0.0
 
 
 @dataclass(frozen=True)
