@@ -85,6 +85,13 @@ def run_label(name: str, settings: Mapping[str, Any], *, sweep: bool) -> str:
     return f"{name}: {text}" if text else name
 
 
+def is_numeric_sweep(values: Mapping[str, Any]) -> bool:
+    """Whether runs labelled -> their one differing setting's value sweep a number (two values or
+    more, none a bool): then they are coloured by value."""
+    return len(set(values.values())) > 1 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values.values())
+
+
 def run_bands(tilt: pd.DataFrame) -> pd.DataFrame:
     """Per state and month: the mean and the ``QUANTILES`` of a run's tilt over its replicates."""
     grouped = tilt.groupby(["state", "date"], observed=True)["tilt"]
@@ -187,8 +194,7 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
         comparison_table(titled).to_csv(folder / "comparison.csv", index=False)
     if not plots or not bands:
         return None, csv
-    numeric = len(set(values.values())) > 1 and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values.values())
+    numeric = is_numeric_sweep(values)
     marks, targets = _marks_and_targets(configs[0], state)
     title = f"{marks.state(state)}'s tilt by scenario (median, 5–95% band)" if compared else None
     figure = plot_overlay(bands, state, targets, values=values if numeric else None,
@@ -202,12 +208,11 @@ def _marks_and_targets(config: Mapping[str, Any], state: str) -> tuple[Marks, pd
     not stop the overlay)."""
     from sim.errors import InputError
     from sim.simulate import prepare_scenario
-    from sim.targets import load_targets
+    from sim.targets import run_targets
 
     try:
         scenario = prepare_scenario(config["scenario"], config.get("end"), config.get("scenario_dir"))
-        targets = (load_targets(config["targets"]) if config.get("targets")
-                   and state == config.get("focus_state") else None)
+        targets, _ = run_targets({**config, "state_targets": None}, state, scenario.state_ids)
     except (InputError, KeyError, OSError, ValueError):
         return Marks(), None
     return marks_for(scenario), targets

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from sim.callbacks import (
     differing_keys,
     flatten,
+    is_numeric_sweep,
     job_order,
     read_title,
     run_bands,
@@ -23,10 +24,11 @@ from sim.callbacks import (
 )
 from sim.errors import InputError
 from sim.plotting import marks_for, plot_compare_states, plot_fit, plot_overlay
+from sim.plotting.holdings import modal_holders, support_means
 from sim.plotting.run_figures import run_figures
 from sim.scenario import Scenario
 from sim.simulate import prepare_scenario
-from sim.targets import load_state_targets, load_targets
+from sim.targets import load_targets, run_targets
 
 #: What each kind of folder holds, to tell them apart.
 KINDS = {
@@ -51,10 +53,12 @@ class SavedFolder:
     kind: str
     config: dict[str, Any]
 
-    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
-        """``NAME.parquet`` of the folder, or None if it was not recorded."""
+    def table(self, name: str, columns: list[str] | None = None,
+              filters: list[tuple] | None = None) -> pd.DataFrame | None:
+        """``NAME.parquet`` of the folder (only ``columns``, only the rows ``filters`` keeps, as
+        `pandas.read_parquet` takes them), or None if it was not recorded."""
         path = self.path / f"{name}.parquet"
-        return pd.read_parquet(path, columns=columns) if path.is_file() else None
+        return pd.read_parquet(path, columns=columns, filters=filters) if path.is_file() else None
 
 
 def _config(path: Path) -> dict[str, Any]:
@@ -114,16 +118,6 @@ def scenario_of(run: SavedFolder) -> Scenario:
     return prepare_scenario(config["scenario"], config.get("end"), config.get("scenario_dir"))
 
 
-def _targets(config: dict, state: str, scenario: Scenario) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The focus state's coded points (only if ``state`` is the run's focus) and the several
-    states' points, as the run's config names them."""
-    own = load_targets(config["targets"]) if config.get("targets") and state == config.get(
-        "focus_state", "ITA") else None
-    joint_name = config.get("state_targets", "other_states_tilt")
-    joint = load_state_targets(joint_name, scenario.state_ids, others="drop") if joint_name else None
-    return own, joint
-
-
 def check_state(state: str, scenario: Scenario, where: Path) -> None:
     if state not in scenario.state_ids:
         raise InputError(str(where), "state", f"unknown state {state!r}; states of "
@@ -135,8 +129,12 @@ def replot_run(run: SavedFolder, state: str | None) -> dict[str, Figure]:
     scenario = scenario_of(run)
     state = state or run.config.get("focus_state", "ITA")
     check_state(state, scenario, run.path)
-    own, joint = _targets(run.config, state, scenario)
-    tables = {name: run.table(name) for name in ("tilt", "control", "alignment", "decomposition")}
+    own, joint = run_targets(run.config, state, scenario.state_ids)
+    control = run.table("control")
+    alignment = run.table("alignment", filters=[("state", "==", state)])  # one state's rows only
+    tables = {"tilt": run.table("tilt"), "decomposition": run.table("decomposition"),
+              "holders": None if control is None else modal_holders(control),
+              "support": None if alignment is None else support_means(alignment, state)}
     return run_figures(scenario, tables, focus=state, targets=own, state_targets=joint)
 
 
@@ -211,9 +209,8 @@ def compare(runs: list[SavedFolder], state: str | None) -> Comparison:
         rows.append(band.assign(run=label, folder=str(run.path), **cells))
         if len(keys) == 1:
             values[label] = settings[keys[0]]
-    numeric = len(set(values.values())) > 1 and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values.values())
-    own, _ = _targets(configs[0], state, scenario)
+    numeric = is_numeric_sweep(values)
+    own, _ = run_targets(configs[0], state, scenario.state_ids)
     marks = marks_for(scenario)
     mine = {label: band[band["state"] == state].set_index("date")[["q05", "q50", "q95", "mean_tilt"]]
             for label, band in bands.items()}

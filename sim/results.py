@@ -169,6 +169,33 @@ class SimulationResult:
         })
         return table.dropna(subset=["contribution"]).reset_index(drop=True)
 
+    def mean_support(self, state: str) -> pd.DataFrame:
+        """A state's support of each faction, mean over replicates: ``date`` rows x ``faction``
+        columns (what `sim.plotting.support_means` makes of the alignment table, without it)."""
+        if self.support_array is None:
+            raise ValueError("this run recorded only tilts (record='tilt'); rerun with record='full'")
+        means = self.support_array[:, :, self.states.index(state), :].mean(axis=1, dtype=np.float64)
+        return pd.DataFrame(means, index=pd.Index(self.dates, name="date"),
+                            columns=pd.Index(self.factions, name="faction"))
+
+    def holders(self) -> pd.DataFrame:
+        """Per month and asset, the faction holding it in most replicates and that share
+        (``date, asset, controller, share``: what `sim.plotting.modal_holders` makes of the
+        control table, counted a month at a time without it)."""
+        T, R, A = self.control_array.shape
+        F = len(self.factions)
+        cells = np.arange(A)[None, :] * F  # (1, A): each asset's block of counts
+        counts = np.stack([np.bincount((cells + self.control_array[t].astype(np.int64)).ravel(),
+                                       minlength=A * F).reshape(A, F) for t in range(T)])
+        modal = counts.argmax(axis=-1)  # (T, A)
+        t, a = np.indices((T, A)).reshape(2, -1)
+        return pd.DataFrame({
+            "date": np.asarray(self.dates)[t],
+            "asset": np.asarray(self.assets)[a],
+            "controller": np.asarray(self.factions)[modal.reshape(-1)],
+            "share": counts.max(axis=-1).reshape(-1) / R,
+        })
+
     def tilt_quantiles(self, state: str, q: tuple[float, ...] = (0.05, 0.5, 0.95)) -> np.ndarray:
         """Quantiles of a state's tilt over replicates, shape (len(q), T)."""
         return np.quantile(self.tilt_array[:, :, self.states.index(state)], q, axis=1)

@@ -26,33 +26,10 @@ from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
 from sim.summary import summarise
-from sim.targets import load_state_targets, load_targets
+from sim.targets import run_targets
 
 log = logging.getLogger(__name__)
 register_configs()
-
-def load_optional_targets(name: str | None):
-    """The target table if one is configured (``targets=null`` for none).
-
-    Raises:
-        InputError: the configured file does not exist or is malformed.
-    """
-    if not name:
-        return None
-    return load_targets(name)
-
-
-def load_optional_state_targets(name: str | None, scenario: Scenario):
-    """The coded points of the scenario's states in a file coding several states (points of other
-    states are left out), or None with ``state_targets=null``.
-
-    Raises:
-        InputError: the file does not exist or is malformed.
-    """
-    if not name:
-        return None
-    return load_state_targets(name, scenario.state_ids, others="drop")
-
 
 def check_focus_state(scenario: Scenario, state: str) -> None:
     if state not in scenario.state_ids:
@@ -74,9 +51,9 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
                         scenario=scenario)
     write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
-        tables = {"tilt": result.tilt, "control": result.control}
-        if result.support_array is not None:
-            tables.update(alignment=result.alignment, decomposition=result.decomposition)
+        tables = {"tilt": result.tilt, "holders": result.holders()}
+        if result.support_array is not None:  # summarised from the arrays: never the whole table
+            tables.update(support=result.mean_support(focus), decomposition=result.decomposition)
         figures = run_figures(scenario, tables, focus=focus, targets=targets, state_targets=state_targets)
         for name, figure in figures.items():
             save_figure(figure, folder / name, dpi=110 if name == "all_states_tilt.png" else 130)
@@ -103,8 +80,7 @@ def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
     with claimed(run_dir) as folder:  # checked writable before the simulation starts
         scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
         check_focus_state(scenario, cfg.focus_state)
-        targets = load_optional_targets(cfg.targets)
-        state_targets = load_optional_state_targets(cfg.get("state_targets"), scenario)
+        targets, state_targets = run_targets(cfg, cfg.focus_state, scenario.state_ids)
         check_fits(estimate(replicates=cfg.replicates, months=scenario.n_months,
                             states=len(scenario.states), factions=len(scenario.factions),
                             assets=len(scenario.assets), record=cfg.record),

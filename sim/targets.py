@@ -118,3 +118,19 @@ def load_state_targets(name: str, states: tuple[str, ...], *, others: str = "err
         row = table.loc[table.duplicated(["state", "month"])].iloc[0]
         raise InputError(where, f"{row['state']} {row['date']}", "appears twice; one point per month")
     return table.sort_values(["state", "month"]).reset_index(drop=True)
+
+
+def run_targets(config, state: str,
+                states: tuple[str, ...]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The coded points a run's config names for drawing ``state``: its own target file's points
+    (``targets``, which code the run's ``focus_state``; None for another state or ``targets=null``)
+    and the joint file's points of the scenario's ``states`` (``state_targets``; others left out).
+
+    Raises:
+        InputError: a configured file does not exist or is malformed.
+    """
+    own_name = config.get("targets")
+    own = load_targets(own_name) if own_name and state == config.get("focus_state", "ITA") else None
+    joint_name = config.get("state_targets", "other_states_tilt")
+    joint = load_state_targets(joint_name, states, others="drop") if joint_name else None
+    return own, joint

@@ -43,21 +43,29 @@ def _side_order(factions: Sequence[str], marks: Marks) -> list[str]:
     return sorted(factions, key=lambda f: rank[marks.sides.get(f, "")])
 
 
-def plot_support_shares(alignment: pd.DataFrame, state: str, *, title: str | None = None,
-                        marks: Marks | None = None) -> Figure:
+def support_means(alignment: pd.DataFrame, state: str) -> pd.DataFrame:
+    """A state's support of each faction, mean over replicates: ``date`` rows x ``faction`` columns."""
+    rows = alignment[alignment["state"] == state]
+    return (rows.groupby(["date", "faction"], observed=True)["support"].mean()
+            .unstack(fill_value=0.0).sort_index())
+
+
+def plot_support_shares(alignment: pd.DataFrame | None, state: str, *, title: str | None = None,
+                        marks: Marks | None = None, means: pd.DataFrame | None = None) -> Figure:
     """Whom a state backs: its mean support of each faction over replicates, stacked, with what it
     holds back (one minus its total support) on top.
 
     Args:
-        alignment: the ``alignment.parquet`` table (date, replicate, state, faction, support).
+        alignment: the ``alignment.parquet`` table (date, replicate, state, faction, support), or
+            None when ``means`` is given.
         state: the state's id.
         title: the figure's title.
         marks: names, sides, events and the months before the GNA of the scenario.
+        means: the state's mean support already summarised (`support_means`,
+            `SimulationResult.mean_support`), instead of ``alignment``.
     """
     marks = marks or Marks()
-    rows = alignment[alignment["state"] == state]
-    mean = (rows.groupby(["date", "faction"], observed=True)["support"].mean()
-            .unstack(fill_value=0.0).sort_index())
+    mean = support_means(alignment, state) if means is None else means.sort_index()
     kept = [f for f in mean.columns if mean[f].max() >= SMALL_SHARE]
     kept = _side_order(kept, marks)
     shares = mean[kept].copy()
@@ -113,26 +121,31 @@ def _stretches(holders: pd.Series) -> list[tuple[int, int, str]]:
     return [(int(s), int(e - s), str(values[s])) for s, e in zip(starts, ends, strict=True)]
 
 
-def plot_asset_control(control: pd.DataFrame, *, title: str | None = None,
-                       marks: Marks | None = None, assets: Sequence[str] | None = None) -> Figure:
+def plot_asset_control(control: pd.DataFrame | None, *, title: str | None = None,
+                       marks: Marks | None = None, assets: Sequence[str] | None = None,
+                       holders: pd.DataFrame | None = None) -> Figure:
     """Who holds each asset, month by month: one row per asset, coloured by the faction holding it
     in most replicates, its id written inside each long enough stretch; hatched where fewer than
     `SURE_SHARE` of the replicates agree (an open outcome).
 
     Args:
-        control: the ``control.parquet`` table (date, replicate, asset, controller).
+        control: the ``control.parquet`` table (date, replicate, asset, controller), or None when
+            ``holders`` is given.
         title: the figure's title.
         marks: names, sides, events and the months before the GNA of the scenario.
         assets: the assets drawn, top to bottom (default: all, in the table's order).
+        holders: the modal holders already counted (`modal_holders`, `SimulationResult.holders`),
+            instead of ``control``.
     """
     marks = marks or Marks()
-    modal = modal_holders(control)
-    order = list(assets) if assets is not None else list(dict.fromkeys(control["asset"].astype(str)))
+    modal = modal_holders(control) if holders is None else holders
+    listed = control if holders is None else holders
+    order = list(assets) if assets is not None else list(dict.fromkeys(listed["asset"].astype(str)))
     dates = sorted(modal["date"].astype(str).unique())
     x = months(dates)
     width = (x[1] - x[0]) if len(x) > 1 else pd.Timedelta(days=31)
-    holders = sorted(set(modal["controller"]))
-    colours = faction_colours(_side_order(holders, marks), marks)
+    held_by = sorted(set(modal["controller"]))
+    colours = faction_colours(_side_order(held_by, marks), marks)
     colours["nan"] = colours["None"] = "#FFFFFF"
     events = marks.events
     main = 0.42 * len(order) + 1.0
@@ -158,7 +171,7 @@ def plot_asset_control(control: pd.DataFrame, *, title: str | None = None,
     ax.grid(False)
     ax.set_title(title or f"Who holds what — {marks.title or 'asset control'} "
                  "(the holder in most replicates)", fontsize=11)
-    shown = [h for h in _side_order(holders, marks) if h not in ("None", "nan")]
+    shown = [h for h in _side_order(held_by, marks) if h not in ("None", "nan")]
     handles = [Patch(facecolor=colours[h], label=f"{h}: {marks.factions.get(h, h)}") for h in shown]
     handles.append(Patch(facecolor="white", edgecolor="grey", hatch="xx",
                          label=f"holder agreed by fewer than {SURE_SHARE:.0%} of replicates"))

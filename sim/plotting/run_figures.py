@@ -37,8 +37,11 @@ def run_figures(scenario, tables: Mapping[str, pd.DataFrame | None], *, focus: s
 
     Args:
         scenario: the run's `sim.scenario.Scenario` (names, events, sides).
-        tables: ``tilt``, ``control``, and (with ``record=full``) ``alignment`` and
-            ``decomposition``; a missing or None table skips its figures.
+        tables: ``tilt``; ``holders`` (who holds each asset, `modal_holders` or
+            `SimulationResult.holders`); and with ``record=full`` ``support`` (the focus state's
+            mean support, `support_means` or `SimulationResult.mean_support`) and
+            ``decomposition``. A missing or None table skips its figures; the large alignment and
+            control tables are never needed whole.
         focus: the state drawn alone (its tilt, whom it backs, its decomposition).
         targets: the focus state's coded points (``date, tilt, sigma``), or None.
         state_targets: coded points of several states (with a ``state`` column), or None.
@@ -50,15 +53,16 @@ def run_figures(scenario, tables: Mapping[str, pd.DataFrame | None], *, focus: s
         f"{stem}_tilt.png": plot_state_tilt(tables["tilt"], focus, targets=coded.get(focus), marks=marks),
         "all_states_tilt.png": plot_all_states(tables["tilt"], marks=marks, targets=coded),
     }
-    if tables.get("alignment") is not None:
-        figures[f"{stem}_support.png"] = plot_support_shares(tables["alignment"], focus, marks=marks)
+    if tables.get("support") is not None:
+        figures[f"{stem}_support.png"] = plot_support_shares(None, focus, marks=marks,
+                                                             means=tables["support"])
     if tables.get("decomposition") is not None:
         plus, minus = (" then ".join(side) for side in (scenario.tilt.plus, scenario.tilt.minus))
         figures[f"{stem}_decomposition.png"] = plot_decomposition(
             tables["decomposition"], focus, sides=(plus, minus),
             title=f"{marks.state(focus)}: what each interest adds to its value of {plus} over {minus}"
                   f" — {marks.title}")
-    if tables.get("control") is not None:
-        figures["asset_control.png"] = plot_asset_control(tables["control"], marks=marks,
+    if tables.get("holders") is not None:
+        figures["asset_control.png"] = plot_asset_control(None, holders=tables["holders"], marks=marks,
                                                           assets=[a.id for a in scenario.assets])
     return figures
