@@ -451,11 +451,11 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
         report["uncertainty"] = band
     report["wall_time_s"] = time.perf_counter() - started
 
-    # the first attempt's start, so that a resumed run writes the same bytes
-    stamp = dt.datetime.strptime(checkpoint.started, STARTED_FORMAT).strftime("%Y-%m-%d %H:%M UTC")
+    # no clock time: the same settings give the same bytes, resumed or not, whenever they ran
     fit_rep = report["fit"]
     header = [
-        f"Calibrated parameters: written by `python -m sim.calibrate` on {stamp}.",
+        f"Calibrated parameters: written by `python -m sim.calibrate` (settings {checkpoint.digest}; "
+        "the run folder's config.yaml holds them).",
         f"Fit to scenarios/targets/{settings['targets']}.csv on {cal.scenario.name}: "
         f"RMSE {fit_rep['rmse']:.4f} (ensemble mean of {settings['report_replicates']} replicates, "
         f"seed {settings['seed']}), max error {fit_rep['max_abs_error']:.3f}, R2 {fit_rep['r2']:.3f}.",

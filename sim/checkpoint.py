@@ -17,6 +17,7 @@ population, its objectives and the optimiser's random generator). JSON keeps eve
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -130,6 +131,13 @@ class Checkpoint:
     @property
     def path(self) -> Path:
         return self.folder / CHECKPOINT_FILE
+
+    @property
+    def digest(self) -> str:
+        """The settings' fingerprint as 16 hex digits of its SHA-256: the same for every attempt of
+        one calibration and for any calibration made with the same settings, whenever it ran."""
+        canonical = json.dumps(self.fingerprint, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     @classmethod
     def create(cls, folder: Path, fingerprint: dict, started: str) -> Checkpoint:

@@ -122,12 +122,17 @@ def test_checkpoint_keeps_finished_fits_and_refuses_other_settings(tmp_path):
 
     again = Checkpoint.resume(tmp_path / "ck", fingerprint)
     assert again.started == "2026-01-02T03:04:05Z"
+    # the digest names the settings, whatever the clock and the keys' order
+    reordered = {"params": {"noise": 0.1}, "calibrate": {"free": [{"name": "inertia"}], "maxiter": 3}}
+    assert again.digest == Checkpoint(tmp_path / "x", reordered, started="2030-01-01T00:00:00Z").digest
+    assert len(again.digest) == 16
     kept = again.run("main", lambda state, on_generation: pytest.fail("a finished fit is not rerun"))
     np.testing.assert_array_equal(kept["x"], result["x"])
     other = {**fingerprint, "calibrate": {**fingerprint["calibrate"], "maxiter": 4}}
     with pytest.raises(InputError, match=r"calibrate\.resume: .*other settings: calibrate\.maxiter is 3 "
                                          r"there, 4 here"):
         Checkpoint.resume(tmp_path / "ck", other)
+    assert Checkpoint(tmp_path / "x", other, started=again.started).digest != again.digest
     again.remove()
     assert not (tmp_path / "ck").exists()
 
@@ -201,7 +206,7 @@ def test_calibration_killed_twice_and_resumed_ends_with_the_uninterrupted_result
     assert "main" in left["finished"] and left["current"]["key"] != "main"
     assert not (tmp_path / "second" / "fit_report.json").exists()
 
-    # the stamp comes from the checkpoint (the first attempt), not from this attempt's clock
+    # a later clock (SOURCE_DATE_EPOCH) changes nothing: the header carries the settings' digest
     third = calibrate(f"calibrate.resume={default_folder(stopped)}", f"hydra.run.dir={tmp_path / 'third'}",
                       stamp=1_900_000_000)
     assert third.returncode == 0, third.stderr
