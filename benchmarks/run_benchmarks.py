@@ -7,7 +7,8 @@ Prints one line per figure, with its target and PASS/MISS:
   ``record="tilt"`` is printed for information);
 * ``runs_per_s_R1000`` / ``runs_per_s_R10000``: replicate-runs per second per core of one
   batched model with R replicates, ``record="tilt"`` (what sweeps and calibration use),
-  construction and all steps timed, one process and one BLAS/OpenMP thread;
+  construction and all steps timed, one process and one BLAS/OpenMP thread; each model is
+  released once run, as the apps release theirs;
 * ``batch_run_runs_per_s``: the same model class driven by ``mesa.batch_run``, one replicate per
   run (its default), one process, over N runs (default 200), in replicate-runs per second;
 * ``speedup_vs_batch_run``: ``runs_per_s_R10000`` divided by ``batch_run_runs_per_s``; the
@@ -102,11 +103,18 @@ def median_seconds(work: Callable[[], Any], repeats: int,
 
 
 def one_run(scenario: Scenario, replicates: int, record: str) -> Callable[[], AlignmentModel]:
-    """A closure building the model and running every month (the scenario already loaded)."""
+    """A closure building the model, running every month and releasing it (the scenario already
+    loaded).
+
+    Every app releases its finished models (`AlignmentModel.release`): Mesa 3.3 would otherwise
+    keep each one alive (mesa issue 3179), and every later model would pay for fresh memory.
+    """
 
     def work() -> AlignmentModel:
-        return AlignmentModel(scenario, params=None, replicates=replicates, seed=0,
-                              first_replicate=0, record=record).run()
+        model = AlignmentModel(scenario, params=None, replicates=replicates, seed=0,
+                               first_replicate=0, record=record).run()
+        model.release()
+        return model
 
     return work
 
