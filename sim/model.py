@@ -12,7 +12,7 @@ import numpy as np
 from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import logistic_noise
 from sim.core.arrays import zeros
-from sim.core.streams import ReplicateStreams
+from sim.core.streams import ReplicateStreams, nudge
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
 from sim.interests import interests
@@ -250,13 +250,13 @@ class AlignmentModel(mesa.Model):
     def _month_draws(self, t: int) -> np.ndarray:
         """Month ``t``'s uniforms, (width, R): the states' shocks, then the events' draws."""
         if self.replicate_ids is None:
-            block = self.streams.uniforms(t, self.first_replicate, self.replicates, out=self._draw_block)
+            block = self.streams.uniforms(t, self.first_replicate, self.replicates,
+                                          out=self._draw_block, nudged=False)
         else:
             low, high = int(self.replicate_ids.min()), int(self.replicate_ids.max())
-            block = self.streams.uniforms(t, low, high - low + 1)[self.replicate_ids - low]
-        draws = self._draws[: block.shape[1]]
-        np.copyto(draws, block.T)
-        return draws
+            block = self.streams.uniforms(t, low, high - low + 1, nudged=False)[self.replicate_ids - low]
+        # laid out replicate-last and nudged off zero in one pass
+        return nudge(block.T, out=self._draws[: block.shape[1]])
 
     # ------------------------------------------------------------------ stage 1: events
 

@@ -46,12 +46,14 @@ class ReplicateStreams:
         return int(self.widths[0 if self._constant else month])
 
     def uniforms(self, month: int, first_replicate: int, replicates: int,
-                 out: np.ndarray | None = None) -> np.ndarray:
+                 out: np.ndarray | None = None, *, nudged: bool = True) -> np.ndarray:
         """Uniforms in (0, 1) for ``replicates`` replicates from ``first_replicate``, month ``month``.
 
         Args:
             out: optional float32 buffer of at least ``replicates x width`` numbers, drawn into
                 (a caller drawing every month reuses one instead of allocating a block each time).
+            nudged: raise exact zeros to `TINY` (the default); False leaves them, in [0, 1), for a
+                caller that nudges them while it copies the block anyway (`nudge`).
 
         Returns:
             Shape (replicates, width of the month), float32 (a view of ``out`` if given).
@@ -68,5 +70,14 @@ class ReplicateStreams:
         block = None if out is None else out.reshape(-1)[: replicates * width].reshape(replicates, width)
         draws = np.random.Generator(bit_generator).random((replicates, width), dtype=np.float32,
                                                           out=block)
-        # random() is in [0, 1): nudge exact zeros so logit transforms stay finite.
-        return np.maximum(draws, np.finfo(np.float32).tiny, out=draws)
+        return nudge(draws, out=draws) if nudged else draws
+
+
+#: What an exact zero becomes: the smallest normal float32.
+TINY = np.finfo(np.float32).tiny
+
+
+def nudge(draws: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``draws`` with exact zeros raised to `TINY`, written to ``out`` (which may have another
+    layout): random() is in [0, 1), and logit transforms need (0, 1)."""
+    return np.maximum(draws, TINY, out=out)
