@@ -50,6 +50,11 @@ class Perceived:
         threat: each state's threat level, (S, R).
         partners_support: sum over other states of relation x their support, (S, C, R).
         company_of: each state's company index, -1 for none, (S,).
+        momentum: each candidate's perceived momentum: its perceived chance of prevailing minus a
+            slower memory of that perceived chance (docs/ODD.md, "perception"), (C, R); None when
+            states do not read the war's trend (``trend_weight`` 0).
+        trend_weight: tau, the weight of momentum added to prospects in the winner interest (a
+            number or (R,)).
     """
 
     oil_salience: np.floating | np.ndarray
@@ -69,6 +74,8 @@ class Perceived:
     threat: np.ndarray
     partners_support: np.ndarray
     company_of: np.ndarray
+    momentum: np.ndarray | None = None
+    trend_weight: float | np.ndarray = 0.0
 
 
 Builder = Callable[[Perceived], np.ndarray]
@@ -141,7 +148,10 @@ def islamism(p: Perceived) -> np.ndarray:
 
 
 def prospects(p: Perceived) -> np.ndarray:
-    return p.prospects
+    """Perceived chance of prevailing, plus tau x perceived momentum when states read the trend."""
+    if p.momentum is None:
+        return p.prospects
+    return p.prospects + p.trend_weight * p.momentum
 
 
 def partners_backing(p: Perceived) -> np.ndarray:
@@ -160,7 +170,8 @@ INTERESTS: tuple[Interest, ...] = (
              security_record, security_threat),
     Interest("legitimacy", "UN recognition", recognition),
     Interest("ideology", "Islamism of the camp (> 0 favours Islamist-leaning factions)", islamism),
-    Interest("winner", "prospects of prevailing", prospects),
+    Interest("winner", "prospects of prevailing (and, with trend_weight, their momentum)",
+             prospects),
     Interest("rivalry", "partners' support minus rivals'", own=partners_backing),
 )
 

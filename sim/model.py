@@ -150,6 +150,12 @@ class AlignmentModel(mesa.Model):
         self.situation_memory = SituationMemory(
             keep_per_month(self.p.perception_half_life),
             (SITUATION_ROWS + 2 * len(self.war.companies), backable.size, R), factions=backable)
+        # states read the war's trend against a slower memory of the perceived chance (trend_weight
+        # 0: never built, so no momentum is computed and the run is bit-identical to one without it)
+        reads_trend = not (np.isscalar(self.p.trend_weight) and self.p.trend_weight == 0.0)
+        self.trend_memory = SituationMemory(
+            keep_per_month(self.p.trend_half_life), (1, backable.size, R),
+            factions=backable) if reads_trend else None
         self.company_of = np.array([self.war.company_index.get(s.company, -1) for s in world.states])
 
         rule = DecisionRule(self.p.rationality, self.p.outside_option, self.p.inertia,
@@ -284,7 +290,8 @@ class AlignmentModel(mesa.Model):
         view = assess(self.war, month=month, oil_output=self.oil_series[t],
                       arrivals=self.perceived_arrivals,
                       situation_memory=self.situation_memory if remember else None,
-                      company_of=self.company_of, shocks=shocks, tilt_pair=pair)
+                      company_of=self.company_of, shocks=shocks, tilt_pair=pair,
+                      trend_memory=self.trend_memory if remember else None)
         planned = self.month_candidates[t] if month >= 0 else None
         if planned is not None and view.candidates.size != planned:
             raise RuntimeError(f"{view.candidates.size} factions can be backed in month {month}, "

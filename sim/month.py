@@ -159,9 +159,28 @@ def common_features(perceived: Perceived, chosen: tuple[Interest, ...], *, candi
     return stack
 
 
+def perceived_momentum(perceived_chance: np.ndarray, trend_memory: SituationMemory,
+                       active: np.ndarray) -> np.ndarray:
+    """Each faction's momentum: its perceived chance minus a slower memory of it, (columns, R).
+
+    Positive while a camp gains ground (its perceived chance runs ahead of the slow memory),
+    fading back to 0 once the gains stop, negative while it loses ground. A faction's column
+    starts at 0 in the month it comes on stage (both memories start from what is seen then).
+
+    Args:
+        perceived_chance: the perceived chance of prevailing (the situation memory's prospects
+            row), (1, columns, R), in [0, 1].
+        trend_memory: the slower memory (half-life ``trend_half_life``, months), advanced here.
+        active: which remembered factions are on stage, (columns,) bool.
+    """
+    slow = trend_memory.advance(perceived_chance, active)
+    return perceived_chance[0] - slow[0]
+
+
 def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, arrivals: np.ndarray,
            situation_memory: SituationMemory | None, company_of: np.ndarray,
-           shocks: np.ndarray | None = None, tilt_pair: tuple[int, int] = (0, 0)) -> MonthView:
+           shocks: np.ndarray | None = None, tilt_pair: tuple[int, int] = (0, 0),
+           trend_memory: SituationMemory | None = None) -> MonthView:
     """The month's view of the war.
 
     Args:
@@ -178,6 +197,10 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         company_of: each state's company index, -1 for none, (S,).
         shocks: logistic shocks for the valuations, (S x C, R), or None.
         tilt_pair: the factions standing for the tilt's two sides this month (plus, minus).
+        trend_memory: the states' slower memory of the perceived chance of prevailing, (1,
+            columns, R), with the same columns as ``situation_memory``, advanced here after it;
+            None when states do not read the war's trend (``trend_weight`` 0: no momentum is
+            computed, the same bits as without it) or when ``situation_memory`` is None.
     """
     p = war.p
     holdings = war.holdings
@@ -202,11 +225,14 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     rows = SITUATION_ROWS + companies
     np.take(holdings.company_output, kept, axis=1, out=now[SITUATION_ROWS:rows], mode="clip")
     now[rows:] = holdings.company_withheld[:, kept]
+    momentum = None
     if situation_memory is None:
         seen, at = now, candidates
     else:
         seen = situation_memory.advance(now, war.active[kept])
         at = situation_memory.columns(candidates)
+        if trend_memory is not None:
+            momentum = perceived_momentum(seen[2:3], trend_memory, war.active[kept])[at]
 
     c = candidates
     oil_salience = oil_output / p.oil_reference
@@ -230,6 +256,8 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         threat=war.threat.copy(),
         partners_support=(war.relation @ chosen).reshape(war.n_states, c.size, war.replicates),
         company_of=company_of,
+        momentum=momentum,
+        trend_weight=p.trend_weight,
     )
     with_common = tuple(i for i in interests() if i.common is not None)
     common = common_features(perceived, with_common, candidates=c.size, replicates=war.replicates)

@@ -74,6 +74,14 @@ class ModelParams:
     perception_half_life: float = _param(
         0.1, bounds=(0.1, 24.0), unit="months",
         doc="half-life of the memory through which states perceive the war: holdings, record, prospects")
+    trend_weight: float = _param(
+        0.0, bounds=(0.0, 20.0), unit="-",
+        doc="tau: weight of each camp's perceived momentum (perceived chance of prevailing minus a "
+            "slower memory of it) added to its prospects in the winner interest (0: off)")
+    trend_half_life: float = _param(
+        24.0, bounds=(2.0, 120.0), unit="months",
+        doc="half-life of the slower memory of each camp's chance of prevailing against which "
+            "states read the war's trend (momentum); unused when trend_weight is 0")
     migration_reference: float = _param(
         10000.0, bounds=(500.0, 100000.0), unit="arrivals/month",
         doc="perceived arrivals at which migration salience is 1")
