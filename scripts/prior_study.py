@@ -1,8 +1,9 @@
 """Measures for the prior study (docs/calibration.md "Priors on the war
 dynamics"): for a parameter set of configs/params/, the LNA's and the GNA's chance of prevailing
 (not perceived, `MonthView.chance`; and Italy's perceived prospects part) over time, Italy's tilt at
-the checked months, and the 2018-06 -> 2019-08 change of each interest's part of Italy's
-V(LNA) - V(GNA) (the decomposition, ensemble mean).
+the checked months, the LNA's perceived momentum when states read the war's trend
+(``trend_weight`` > 0; docs/calibration.md "Reading the war's trend"), and the 2018-06 -> 2019-08
+change of each interest's part of Italy's V(LNA) - V(GNA) (the decomposition, ensemble mean).
 
     python scripts/prior_study.py calibrated prior_v1 [--replicates 200] [--json out.json]
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
+
 from sim.dates import format_month
 from sim.model import AlignmentModel
 from sim.params import read_parameter_set
@@ -20,16 +23,32 @@ from sim.scenario import load_scenario
 MONTHS = ("2014-09", "2016-01", "2017-06", "2018-06", "2019-01", "2019-04", "2019-08")
 
 
+def lna_momentum(view, lna: int) -> float | None:
+    """The LNA's perceived momentum this month (ensemble mean; None without the trend reading or
+    when the LNA cannot be backed).
+
+    Args:
+        view: the month's `sim.month.MonthView`.
+        lna: the LNA's faction index.
+    """
+    at = np.flatnonzero(view.candidates == lna)
+    if view.perceived.momentum is None or at.size == 0:
+        return None
+    return float(view.perceived.momentum[at[0]].mean())
+
+
 def measure(name: str, replicates: int, seed: int = 0) -> dict:
     scenario = load_scenario("libya_2014_2019")
     params = read_parameter_set(name)
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed, record="full")
     lna, gna = model.war.faction_index["LNA"], model.war.faction_index["GNA"]
     chance = {"LNA": [], "GNA": []}
+    momentum = []
     while model.running:
         model.step()
         chance["LNA"].append(float(model.view.chance[lna].mean()))
         chance["GNA"].append(float(model.view.chance[gna].mean()))
+        momentum.append(lna_momentum(model.view, lna))
     start = scenario.start
     dates = [format_month(start + t) for t in range(scenario.n_months)]
     ita = list(scenario.state_ids).index("ITA")
@@ -46,6 +65,8 @@ def measure(name: str, replicates: int, seed: int = 0) -> dict:
         "chance_LNA": {m: chance["LNA"][dates.index(m)] for m in MONTHS},
         "chance_GNA": {m: chance["GNA"][dates.index(m)] for m in MONTHS},
         "chance_LNA_by_month": dict(zip(dates, chance["LNA"], strict=True)),
+        "momentum_LNA": {m: momentum[dates.index(m)] for m in MONTHS},
+        "momentum_LNA_by_month": dict(zip(dates, momentum, strict=True)),
         "tilt_ITA": {m: float(tilt[dates.index(m)]) for m in MONTHS},
         "rise_ITA": float(tilt[b] - tilt[a]),
         "value_gap_change_by_interest": change,
@@ -67,6 +88,8 @@ def main() -> None:
         print(f"== {r['params']}: rise {r['rise_ITA']:+.3f}")
         print("  LNA chance", {k: round(v, 3) for k, v in r["chance_LNA"].items()})
         print("  GNA chance", {k: round(v, 3) for k, v in r["chance_GNA"].items()})
+        if r["momentum_LNA"]["2019-08"] is not None:
+            print("  LNA momentum", {k: round(v, 3) for k, v in r["momentum_LNA"].items() if v is not None})
         print("  ITA tilt  ", {k: round(v, 3) for k, v in r["tilt_ITA"].items()})
         print("  dV 18-06->19-08", {k: round(v, 2) for k, v in r["value_gap_change_by_interest"].items()},
               f"total {r['value_gap_change_total']:+.2f}")
