@@ -11,27 +11,16 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from prior_study import lna_momentum
 
 from sim.dates import format_month
+from sim.fit import fit_metrics
 from sim.model import AlignmentModel
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
 from sim.targets import load_targets
 
 MONTHS = ("2016-01", "2017-07", "2018-06", "2018-12", "2019-08")
-
-
-def lna_momentum(view, lna: int) -> float:
-    """The LNA's perceived momentum this month, ensemble mean (0 without the trend reading).
-
-    Args:
-        view: the month's `sim.month.MonthView`.
-        lna: the LNA's faction index.
-    """
-    at = np.flatnonzero(view.candidates == lna)
-    if view.perceived.momentum is None or at.size == 0:
-        return 0.0
-    return float(view.perceived.momentum[at[0]].mean())
 
 
 def measure(scenario, params: dict, replicates: int) -> dict:
@@ -47,17 +36,16 @@ def measure(scenario, params: dict, replicates: int) -> dict:
     momentum = []
     while model.running:
         model.step()
-        momentum.append(lna_momentum(model.view, lna))
+        momentum.append(lna_momentum(model.view, lna) or 0.0)  # 0 without the trend reading
     dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
     ita = list(scenario.state_ids).index("ITA")
     tilt = model.tilt_history[:, :, ita].mean(axis=1)
     targets = load_targets("italy_tilt")
-    errors = [tilt[dates.index(str(d)[:7])] - v
-              for d, v in zip(targets["date"], targets["tilt"], strict=True)]
+    at = [dates.index(str(d)[:7]) for d in targets["date"]]
     a, b = dates.index("2018-06"), dates.index("2019-08")
     winner = list(model.decomposition_parts).index("winner")
     dec = model.decomposition_history[:, ita]
-    return {"rmse": float(np.sqrt(np.mean(np.square(errors)))),
+    return {"rmse": fit_metrics(tilt[at], targets["tilt"].to_numpy())["rmse"],
             "rise": float(tilt[b] - tilt[a]), "final": float(tilt[b]),
             "winner_change": float(dec[b, winner] - dec[a, winner]),
             "total_change": float(np.nansum(dec[b] - dec[a])),

@@ -25,6 +25,11 @@ from tests.conftest import MINI
         ({"interest_scales": {"oil": 0}}, ["interest_scales.oil", "[0.05, 20.0]"]),
         ({"interest_scales": {"oil": float("nan")}}, ["interest_scales.oil", "not a finite number"]),
         ({"interest_scales": [1, 2]}, ["interest_scales", "must map interest -> scale"]),
+        ({"trend_weight": -0.1}, ["params: trend_weight", "allowed range [0.0, 20.0]"]),
+        ({"trend_weight": 25.0}, ["params: trend_weight", "allowed range [0.0, 20.0]"]),
+        ({"trend_half_life": 1.0}, ["params: trend_half_life", "allowed range [2.0, 120.0]"]),
+        ({"trend_half_life": 200.0}, ["params: trend_half_life", "allowed range [2.0, 120.0]"]),
+        ({"trend_weight": [1.0, 2.0]}, ["params: trend_weight", "2 values for 3 replicates"]),
     ],
 )
 def test_bad_parameters(mini_scenario, params, words):

@@ -1,12 +1,12 @@
 """States reading the war's trend (momentum in the winner interest): neutral when off, positive
-after a camp gains ground and fading back, negative after it loses ground; bounds checked."""
+after a camp gains ground and fading back, negative after it loses ground; one weight per
+replicate (the bounds are checked in tests/test_params.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.errors import ParameterError
 from sim.interests import interest_names
 from sim.model import AlignmentModel, keep_per_month
 from sim.month import SituationMemory, perceived_momentum
@@ -98,20 +98,6 @@ def test_the_winner_feature_adds_tau_times_momentum(mini_scenario):
         expected = view.perceived.prospects + tau.astype(FLOAT) * view.perceived.momentum
         np.testing.assert_array_equal(view.common[winner], expected)
     assert "winner" in interest_names()
-
-
-@pytest.mark.parametrize(("params", "words"), [
-    ({"trend_weight": -0.1}, ["params: trend_weight", "allowed range [0.0, 20.0]"]),
-    ({"trend_weight": 25.0}, ["params: trend_weight", "allowed range [0.0, 20.0]"]),
-    ({"trend_half_life": 1.0}, ["params: trend_half_life", "allowed range [2.0, 120.0]"]),
-    ({"trend_half_life": 200.0}, ["params: trend_half_life", "allowed range [2.0, 120.0]"]),
-    ({"trend_weight": [1.0, 2.0]}, ["params: trend_weight", "2 values for 3 replicates"]),
-])
-def test_trend_parameters_are_checked_against_their_bounds(mini_scenario, params, words):
-    with pytest.raises(ParameterError) as caught:
-        resolve_params(params, mini_scenario, replicates=3)
-    for word in words:
-        assert word in str(caught.value)
 
 
 def test_trend_parameters_may_be_one_per_replicate(mini_scenario):
