@@ -22,6 +22,23 @@ def test_the_committed_targets_load_and_cover_four_other_states_or_more():
     assert others["source"].str.strip().str.len().gt(0).all()
 
 
+
+def test_the_extended_study_records_add_exactly_the_two_documented_points():
+    """docs/calibration.md, "More coded points": the study's files are the committed ones plus
+    Italy 2017-09 and the USA 2017-12, each row otherwise unchanged."""
+    scenario = load_scenario("libya_2014_2019")
+    key = ["date", "tilt", "sigma"]
+    italy, extended = load_targets("italy_tilt"), load_targets("italy_tilt_extended")
+    added = extended.merge(italy[key], on=key, how="left", indicator=True)
+    assert added.loc[added["_merge"] == "left_only", "date"].tolist() == ["2017-09"]
+    assert len(extended) == len(italy) + 1
+    others = load_state_targets("other_states_tilt", scenario.state_ids)
+    wider = load_state_targets("other_states_tilt_extended", scenario.state_ids)
+    key = ["state", "date", "tilt", "sigma", "source"]
+    added = wider.merge(others[key], on=key, how="left", indicator=True)
+    assert added.loc[added["_merge"] == "left_only", ["state", "date"]].values.tolist() == [["USA", "2017-12"]]
+    assert len(wider) == len(others) + 1
+
 @pytest.mark.parametrize(
     ("row", "words"),
     [
