@@ -41,10 +41,10 @@ from scipy.optimize import differential_evolution
 
 from sim.ablation import without_events
 from sim.calibrate import build_calibrator, calibrated_yaml, joint_section, pattern_report, report_run
-from sim.calibration import Calibrator, apply_values
+from sim.calibration import Calibrator, FreeParameter, apply_values, read_values
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
-from sim.fit import chi2_per_point, fit_metrics, pattern_violation
+from sim.fit import fit_metrics, pattern_violation
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
 from sim.summary import trajectory_checks
@@ -71,6 +71,7 @@ class Search:
 
     Args:
         cal: the committed calibration's calibrator (the history, the coded points, the priors).
+        checks: the calibration's shape checks (``calibrate.checks``).
         events: ids of the events left out one at a time.
         fit_weight: weight of the calibration objective added to the violation.
         limit: the largest change of Italy's 2019-08 tilt allowed when one event is left out.
@@ -81,7 +82,7 @@ class Search:
             pattern violation, in tilt units: 0 when every side holds in every month).
     """
 
-    def __init__(self, cal: Calibrator, events: tuple[str, ...], fit_weight: float,
+    def __init__(self, cal: Calibrator, checks: dict, events: tuple[str, ...], fit_weight: float,
                  limit: float = LIMIT, rise_at_least: float | None = None,
                  rmse_at_most: float | None = None, with_sides: bool = False) -> None:
         self.cal = cal
@@ -95,7 +96,7 @@ class Search:
             other = copy.copy(cal)
             other.scenario = without_events(cal.scenario, {event}, f"without {event}")
             self.left_out.append(other)
-        start, checks = cal.scenario.start, cal_checks()
+        start = cal.scenario.start
         self.ita = cal.state_index[cal.state]
         self.low = slice(parse_month(checks["low_from"]) - start, parse_month(checks["low_to"]) - start + 1)
         self.rise_from = parse_month(checks["rise_from"]) - start
@@ -103,20 +104,6 @@ class Search:
         self.checks = dict(checks)
         if rise_at_least is not None:
             self.checks["rise_at_least"] = rise_at_least
-
-    def objective(self, mean: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """The calibration objective (`Calibrator.losses`) from an ensemble mean already run."""
-        cal = self.cal
-        fitted = mean[cal.steps, :, self.ita]
-        squares = len(cal.steps) * chi2_per_point(fitted, cal.targets["tilt"].to_numpy(),
-                                                  cal.targets["sigma"].to_numpy())
-        others = mean[cal.joint_steps, :, cal.joint_states]
-        squares += len(cal.joint_steps) * chi2_per_point(others, cal.joint["tilt"].to_numpy(float),
-                                                         cal.joint["sigma"].to_numpy(float))
-        squares += cal.prior_penalty(x)
-        points = len(cal.steps) + len(cal.joint_steps)
-        return squares / points + cal.penalty_weight * pattern_violation(mean, cal.state_index,
-                                                                         cal.patterns)
 
     def measure(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every measure for candidates ``x`` (n_free, P)."""
@@ -140,7 +127,7 @@ class Search:
         sides = np.sqrt(pattern_violation(mean, self.cal.state_index, self.cal.patterns))
         if self.with_sides:
             violation = violation + sides
-        return {"violation": violation, "objective": self.objective(mean, x), "sides": sides, "low": low,
+        return {"violation": violation, "objective": self.cal.losses_of(mean, x), "sides": sides, "low": low,
                 "rise": rise, "final": final, "loo": loo, "rmse": rmse}
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -148,40 +135,31 @@ class Search:
         return m["violation"] + self.fit_weight * m["objective"]
 
 
-def params_file(out: dict, command: str) -> str:
-    """The text of a ``configs/params/`` file for the set found (``out``: the script's JSON)."""
-    settings, base = calibration_settings()
-    cal_free = build_calibrator(settings, base).free
+def params_file(out: dict, command: str, free: list[FreeParameter]) -> str:
+    """The text of a ``configs/params/`` file for the set found (``out``: the script's JSON;
+    ``free``: the searched parameters)."""
     header = ["Feasibility study (docs/calibration.md, \"Rise and leave-one-out together\"), made by:",
               f"  {command}",
               "Not the project's calibrated set: for python -m sim.robustness params=<this file's name>.",
               f"Search: violation {out['violation']:.4f}, objective {out['objective']:.4f}, "
               f"Italy RMSE {out['rmse']:.4f} ({out['replicates']} replicates, seed 0), "
               f"leave-one-out limit {out['limit']}."]
-    return calibrated_yaml(out["params"], cal_free, header)
+    return calibrated_yaml(out["params"], free, header)
 
 
-def free_values(params, cal: Calibrator) -> np.ndarray:
-    """The free parameters' values in a parameter set (`sim.params.ModelParams`), in ``cal.free``'s
-    order."""
-    plain_params = plain(params)
-    return np.array([plain_params["interest_scales"][p.interest] if p.is_scale else plain_params[p.name]
-                     for p in cal.free], dtype=float)
-
-
-def fit_of(name: str, replicates: int = 200, seed: int = 0) -> dict:
+def fit_of(name: str, cal: Calibrator, settings: dict, replicates: int = 200, seed: int = 0) -> dict:
     """How the parameter set ``configs/params/NAME.yaml`` fits the committed coded points: Italy's
     RMSE (all points, and from 2016-04, once the GNA sits in Tripoli), the other states' RMSE, the
     smallest share of months on a documented side, and Italy's rise with and without the material
-    events (the calibration's counterfactual scenario); ensemble of ``replicates``, seed ``seed``."""
-    settings, base = calibration_settings()
-    cal = build_calibrator(settings, base)
-    result = report_run(cal, plain(read_parameter_set(name)), replicates=replicates, seed=seed)
+    events (the calibration's counterfactual scenario); ensemble of ``replicates``, seed ``seed``.
+    ``cal`` and ``settings``: the committed calibration's calibrator and settings."""
+    params = plain(read_parameter_set(name))
+    result = report_run(cal, params, replicates=replicates, seed=seed)
     italy = result.mean_tilt(cal.state)[cal.steps]
     target = cal.targets["tilt"].to_numpy()
     late = (cal.targets["date"] >= "2016-04").to_numpy()
     sides = pattern_report(result, cal.patterns)
-    without = report_run(cal, plain(read_parameter_set(name)), replicates=replicates, seed=seed,
+    without = report_run(cal, params, replicates=replicates, seed=seed,
                          scenario=load_scenario(settings["counterfactual"]))
     return {"params": name, "italy": fit_metrics(italy, target),
             "italy_from_2016_04": fit_metrics(italy[late], target[late]),
@@ -190,11 +168,6 @@ def fit_of(name: str, replicates: int = 200, seed: int = 0) -> dict:
             "rise": trajectory_checks(result, cal.state, settings["checks"])["rise"],
             "rise_without_material_events": trajectory_checks(without, cal.state, settings["checks"])["rise"],
             "by_point": dict(zip(cal.targets["date"], map(float, italy), strict=True))}
-
-
-def cal_checks() -> dict:
-    settings, _ = calibration_settings()
-    return settings["checks"]
 
 
 def main() -> None:
@@ -219,8 +192,11 @@ def main() -> None:
     parser.add_argument("--write-params", metavar="PATH",
                         help="also write the set found as a parameter file (configs/params/NAME.yaml)")
     args = parser.parse_args()
+    settings, base = calibration_settings()
+    settings["replicates"] = args.replicates  # per candidate in the search; reports use their own
+    cal = build_calibrator(settings, base)
     if args.fit_of:
-        fits = [fit_of(name) for name in args.fit_of]
+        fits = [fit_of(name, cal, settings) for name in args.fit_of]
         for f in fits:
             print(f"{f['params']}: Italy RMSE {f['italy']['rmse']:.3f} (from 2016-04 "
                   f"{f['italy_from_2016_04']['rmse']:.3f}), other states {f['others_rmse']:.3f}, "
@@ -231,12 +207,9 @@ def main() -> None:
             with open(args.json, "w") as f:
                 json.dump(fits, f, indent=1)
         return
-    settings, base = calibration_settings()
-    settings["replicates"] = args.replicates
-    cal = build_calibrator(settings, base)
-    search = Search(cal, EVENTS, args.fit_weight, args.limit, args.rise_at_least, args.rmse_at_most,
-                    args.with_sides)
-    x0 = free_values(read_parameter_set(args.x0), cal) if args.x0 else None
+    search = Search(cal, settings["checks"], EVENTS, args.fit_weight, args.limit, args.rise_at_least,
+                    args.rmse_at_most, args.with_sides)
+    x0 = read_values(plain(read_parameter_set(args.x0)), cal.free) if args.x0 else None
     started = time.perf_counter()
     history = []
 
@@ -271,7 +244,7 @@ def main() -> None:
     if args.write_params:
         command = "PYTHONPATH=. python scripts/feasibility_study.py " + " ".join(sys.argv[1:])
         with open(args.write_params, "w") as f:
-            f.write(params_file(out, command))
+            f.write(params_file(out, command, cal.free))
 
 
 if __name__ == "__main__":

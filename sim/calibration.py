@@ -147,6 +147,21 @@ def apply_values(base: Mapping[str, Any], free: Sequence[FreeParameter], values:
     return params
 
 
+def read_values(params: Mapping[str, Any], free: Sequence[FreeParameter]) -> np.ndarray:
+    """The free parameters' values in a plain parameter mapping, in ``free``'s order: the inverse
+    of `apply_values`."""
+    values = []
+    for p in free:
+        if p.is_scale:
+            values.append(params["interest_scales"][p.interest])
+        elif p.is_weight:
+            state, _, interest = p.name.partition(".")
+            values.append(params["state_weights"][state][interest])
+        else:
+            values.append(params[p.name])
+    return np.array(values, dtype=float)
+
+
 class Calibrator:
     """Objective and optimiser for fitting free parameters to documented tilt points.
 
@@ -259,7 +274,17 @@ class Calibrator:
             until: fit only the points up to this month number (all by default).
         """
         x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
-        mean = self.ensemble_mean(x)
+        return self.losses_of(self.ensemble_mean(x), x, until)
+
+    def losses_of(self, mean: np.ndarray, x: np.ndarray, until: int | None = None) -> np.ndarray:
+        """`losses` from the candidates' ensemble mean already run (`ensemble_mean`, (T, P, S)).
+
+        Args:
+            mean: the ensemble-mean tilt of candidates ``x``, shape (T, P, S).
+            x: the candidates, shape (n_free, P).
+            until: fit only the points up to this month number (all by default).
+        """
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
         focus, joint = self.masks(until)
         fitted = mean[self.steps[focus], :, self.state_index[self.state]]
         squares = focus.sum() * chi2_per_point(fitted, self.targets["tilt"].to_numpy()[focus],

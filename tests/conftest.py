@@ -1,8 +1,10 @@
-"""Shared fixtures: the toy scenario, and a way to write broken variants of it."""
+"""Shared fixtures: the toy scenario, a way to write broken variants of it, and the study
+scripts of ``scripts/`` as modules."""
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str):
+    """``scripts/NAME.py`` as a module (the scripts are not part of the package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class _NoAliasDumper(yaml.SafeDumper):

@@ -3,55 +3,56 @@ objective is the calibration's, and the study record it wrote still meets the cr
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 import yaml
 
 from sim.calibrate import build_calibrator
-from sim.config import CONFIG_DIR
+from sim.calibration import read_values
+from sim.config import CONFIG_DIR, plain
 from sim.params import read_parameter_set
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "feasibility_study.py"
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def study():
-    spec = importlib.util.spec_from_file_location("feasibility_study", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("feasibility_study")
 
 
 @pytest.fixture(scope="module")
-def calibrator(study):
+def settings(study):
     settings, base = study.calibration_settings()
     settings["replicates"] = 12
-    return build_calibrator(settings, base)
+    return settings, base
 
 
-def test_the_search_objective_is_the_calibration_objective(study, calibrator):
-    search = study.Search(calibrator, study.EVENTS[:1], fit_weight=1.0)
-    x = np.column_stack([study.free_values(read_parameter_set(name), calibrator)
-                         for name in ("calibrated", "robust_r40", "points_p2")])
+@pytest.fixture(scope="module")
+def calibrator(settings):
+    return build_calibrator(*settings)
+
+
+def values(name, calibrator):
+    return read_values(plain(read_parameter_set(name)), calibrator.free)
+
+
+def test_the_search_objective_is_the_calibration_objective(study, settings, calibrator):
+    search = study.Search(calibrator, settings[0]["checks"], study.EVENTS[:1], fit_weight=1.0)
+    x = np.column_stack([values(name, calibrator) for name in ("calibrated", "robust_r40", "points_p2")])
     mean = calibrator.ensemble_mean(x)
-    np.testing.assert_allclose(search.objective(mean, x), calibrator.losses(x), rtol=1e-12)
+    np.testing.assert_allclose(search.measure(x)["objective"], calibrator.losses(x), rtol=1e-12)
+    np.testing.assert_allclose(calibrator.losses_of(mean, x), calibrator.losses(x), rtol=1e-12)
 
 
-def test_the_free_values_read_back_the_committed_calibration(study, calibrator):
+def test_the_free_values_read_back_the_committed_calibration(calibrator):
     written = yaml.safe_load((CONFIG_DIR / "params" / "calibrated.yaml").read_text())
     expected = [written["interest_scales"][p.interest] if p.is_scale else written[p.name]
                 for p in calibrator.free]
-    values = study.free_values(read_parameter_set("calibrated"), calibrator)
-    np.testing.assert_allclose(values, expected, rtol=1e-12)
+    np.testing.assert_allclose(values("calibrated", calibrator), expected, rtol=1e-12)
 
 
-def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, calibrator):
-    search = study.Search(calibrator, study.EVENTS, fit_weight=0.0)
-    x = np.column_stack([study.free_values(read_parameter_set(name), calibrator)
-                         for name in ("robust_r40", "calibrated")])
+def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, settings, calibrator):
+    search = study.Search(calibrator, settings[0]["checks"], study.EVENTS, fit_weight=0.0)
+    x = np.column_stack([values(name, calibrator) for name in ("robust_r40", "calibrated")])
     measured = search.measure(x)
     robust, committed = 0, 1
     assert measured["violation"][robust] == 0.0
