@@ -159,12 +159,17 @@ def fit_of(name: str, cal: Calibrator, settings: dict, replicates: int = 200, se
     target = cal.targets["tilt"].to_numpy()
     late = (cal.targets["date"] >= "2016-04").to_numpy()
     sides = pattern_report(result, cal.patterns)
+    joint = joint_section(cal, result)
     without = report_run(cal, params, replicates=replicates, seed=seed,
                          scenario=load_scenario(settings["counterfactual"]))
     return {"params": name, "italy": fit_metrics(italy, target),
             "italy_from_2016_04": fit_metrics(italy[late], target[late]),
-            "others_rmse": joint_section(cal, result)["rmse"],
+            "others_rmse": joint["rmse"],
+            "others_rmse_by_state": {state: f["rmse"] for state, f in joint["by_state"].items()},
             "least_share_on_documented_side": min(r["share_of_months_on_expected_side"] for r in sides),
+            "documented_sides": {r["state"]: {"mean_tilt": r["mean_tilt"],
+                                              "share_of_months": r["share_of_months_on_expected_side"]}
+                                 for r in sides},
             "rise": trajectory_checks(result, cal.state, settings["checks"])["rise"],
             "rise_without_material_events": trajectory_checks(without, cal.state, settings["checks"])["rise"],
             "by_point": dict(zip(cal.targets["date"], map(float, italy), strict=True))}
@@ -203,6 +208,11 @@ def main() -> None:
                   f"documented sides held in at least {f['least_share_on_documented_side']:.0%} of months, "
                   f"rise {f['rise']:+.2f} ({f['rise_without_material_events']:+.2f} "
                   "without the material events)")
+            print("  other states' RMSE: " + ", ".join(f"{state} {v:.2f}" for state, v in
+                                                       f["others_rmse_by_state"].items()))
+            print("  documented sides (mean tilt, share of months): " + ", ".join(
+                f"{state} {v['mean_tilt']:+.2f} {v['share_of_months']:.0%}"
+                for state, v in f["documented_sides"].items()))
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(fits, f, indent=1)

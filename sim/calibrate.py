@@ -109,7 +109,8 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
                       replicates=settings["replicates"], seed=settings["seed"],
                       penalty_weight=settings["penalty_weight"], state=settings["state"],
                       joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors,
-                      scale_prior_sd=dict(scale_prior_sd))
+                      scale_prior_sd=dict(scale_prior_sd),
+                      joint_weight=settings.get("joint_weight", 1.0))
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:

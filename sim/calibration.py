@@ -181,11 +181,14 @@ class Calibrator:
             in natural-log units (ln 3: a factor of 3 at one standard deviation).
         scale_prior_sd: per-interest overrides of ``prior_sd`` (``{INTEREST: sd}``), none by default.
         dynamics_priors: priors on fitted dynamics parameters (`DynamicsPrior`), none by default.
+        joint_weight: weight of each other state's point against one of the focus state's, >= 0
+            (1: every point counts alike; 0: the other states count only through ``patterns``).
 
-    The objective is a posterior mode: (the sum of squared standardised errors over every point
+    The objective is a posterior mode: (the sum of squared standardised errors over every point,
+    the other states' times ``joint_weight``
     + the sum over fitted scales of (ln scale / sd)^2, sd the scale's own ``scale_prior_sd`` or else
-    ``prior_sd``, + the sum of the dynamics priors'
-    penalties) / number of points, plus ``penalty_weight`` x the pattern violations.
+    ``prior_sd``, + the sum of the dynamics priors' penalties) / (number of focus points +
+    joint_weight x number of joint points), plus ``penalty_weight`` x the pattern violations.
     """
 
     def __init__(self, scenario: Scenario, targets: pd.DataFrame, *, base_params: Mapping[str, Any],
@@ -193,8 +196,13 @@ class Calibrator:
                  seed: int, penalty_weight: float, state: str,
                  joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0)),
                  dynamics_priors: Sequence[DynamicsPrior] = (),
-                 scale_prior_sd: Mapping[str, float] | None = None) -> None:
+                 scale_prior_sd: Mapping[str, float] | None = None,
+                 joint_weight: float = 1.0) -> None:
         check_free(free, scenario.state_ids)
+        if not (isinstance(joint_weight, int | float) and np.isfinite(joint_weight) and joint_weight >= 0):
+            raise ParameterError("calibrate", "joint_weight",
+                                 f"is {joint_weight!r}; a number >= 0")
+        self.joint_weight = float(joint_weight)
         self.scenario = scenario
         self.free = list(free)
         self.base = dict(base_params)
@@ -291,10 +299,10 @@ class Calibrator:
                                                self.targets["sigma"].to_numpy()[focus])
         if joint.any():
             others = mean[self.joint_steps[joint], :, self.joint_states[joint]]  # (n_joint, P)
-            squares += joint.sum() * chi2_per_point(others, self.joint["tilt"].to_numpy(float)[joint],
-                                                    self.joint["sigma"].to_numpy(float)[joint])
+            squares += self.joint_weight * joint.sum() * chi2_per_point(
+                others, self.joint["tilt"].to_numpy(float)[joint], self.joint["sigma"].to_numpy(float)[joint])
         squares += self.prior_penalty(x)
-        points = focus.sum() + joint.sum()
+        points = focus.sum() + self.joint_weight * joint.sum()
         return squares / points + self.penalty_weight * pattern_violation(mean, self.state_index,
                                                                           self.patterns)
 

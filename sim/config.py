@@ -95,6 +95,8 @@ class CalibrateConfig:
             (``kind``: ``normal``, penalty ((x - centre) / sd)^2, or ``lognormal``, penalty
             ((ln x - ln centre) / sd)^2); each is added to the prior term of the objective. ``NAME:
             null`` switches one off; empty: none.
+        joint_weight: weight of each of the other states' points against one of the focus state's
+            (>= 0; 1: every point alike; 0: the other states count only through ``patterns``).
         state: the state whose tilt is fitted.
         replicates: replicates per candidate (common random numbers across candidates).
         seed: the model's seed.
@@ -127,6 +129,7 @@ class CalibrateConfig:
     prior_sd: float = 1.0986
     scale_prior_sd: dict[str, float] = field(default_factory=dict)
     dynamics_priors: dict[str, Any] = field(default_factory=dict)
+    joint_weight: float = 1.0
     state: str = "ITA"
     replicates: int = 12
     seed: int = 0

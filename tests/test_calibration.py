@@ -133,15 +133,20 @@ def test_other_states_points_enter_the_objective(mini_scenario):
     month = mini_scenario.start + step
     ita = pd.DataFrame({"month": [month], "tilt": [mean[step, 0]], "sigma": [0.1]})
 
-    def loss(shift):
+    def loss(shift, weight=1.0):
         joint = pd.DataFrame({"state": [other], "month": [month], "date": ["x"], "sigma": [0.1],
                               "tilt": [mean[step, mini_scenario.state_ids.index(other)] + shift]})
         cal = Calibrator(mini_scenario, ita, base_params={}, free=FREE, replicates=2, seed=0,
-                         penalty_weight=0, state="ITA", joint_targets=joint)
+                         penalty_weight=0, state="ITA", joint_targets=joint, joint_weight=weight)
         return cal.losses(x)[0]
 
     assert loss(0.0) == pytest.approx(0.0, abs=1e-10)
     assert loss(0.2) == pytest.approx((0.2 / 0.1) ** 2 / 2, rel=1e-4)  # one of two points, z = 2
+    # weighted: z^2 x w / (1 + w); weight 0 leaves the other state to the patterns alone
+    assert loss(0.2, 0.25) == pytest.approx(4 * 0.25 / 1.25, rel=1e-4)
+    assert loss(0.2, 0.0) == pytest.approx(0.0, abs=1e-10)
+    with pytest.raises(ParameterError, match="joint_weight"):
+        loss(0.2, -1.0)
 
 
 def test_fit_measures_known_values():

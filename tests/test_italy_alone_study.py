@@ -1,0 +1,58 @@
+"""The study "What Italy's points alone ask" (docs/calibration.md): the weight of the other states'
+points trades Italy's in-sample fit against theirs, and the study records show what the page says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.calibrate import build_calibrator
+from sim.calibration import read_values
+from sim.config import plain
+from sim.params import read_parameter_set
+from tests.conftest import load_script
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("feasibility_study")
+
+
+@pytest.fixture(scope="module")
+def settings(study):
+    settings, base = study.calibration_settings()
+    settings["replicates"] = 12
+    return settings, base
+
+
+def test_each_fit_is_the_better_one_under_its_own_weight(settings):
+    """The committed fit (weight 1) and W0.1 (weight 0.1) each win at their own objective: the
+    weight, not the optimiser's luck, is what separates them."""
+    names = ("calibrated", "joint_w01")
+    losses = {}
+    for weight in (1.0, 0.1):
+        calibrator = build_calibrator({**settings[0], "joint_weight": weight}, settings[1])
+        x = np.column_stack([read_values(plain(read_parameter_set(n)), calibrator.free) for n in names])
+        losses[weight] = calibrator.losses(x)
+    assert losses[1.0][0] < losses[1.0][1]
+    assert losses[0.1][1] < losses[0.1][0]
+
+
+def test_italy_fits_within_0_12_only_by_giving_up_the_other_states(study, settings):
+    calibrator = build_calibrator(*settings)
+    fits = {name: study.fit_of(name, calibrator, settings[0])
+            for name in ("calibrated", "joint_w01", "bound_b1")}
+    committed, weighted, alone = fits["calibrated"], fits["joint_w01"], fits["bound_b1"]
+    assert committed["italy"]["rmse"] > 0.12
+    # down-weighting the other states' points meets 0.12 with every documented side held ...
+    assert weighted["italy"]["rmse"] <= 0.12
+    assert weighted["least_share_on_documented_side"] == 1.0
+    # ... at the cost of their points, the USA's above all
+    assert weighted["others_rmse"] > committed["others_rmse"] + 0.04
+    assert weighted["others_rmse_by_state"]["USA"] > committed["others_rmse_by_state"]["USA"] + 0.15
+    # Italy's points alone ask for France to back the GNA throughout
+    assert alone["italy"]["rmse"] < 0.10
+    assert alone["documented_sides"]["FRA"]["share_of_months"] == 0.0
+    # every one of them still rises only with the material events
+    for fit in fits.values():
+        assert fit["rise"] >= 0.4 and fit["rise_without_material_events"] < 0.1
