@@ -56,3 +56,14 @@ def test_italy_fits_within_0_12_only_by_giving_up_the_other_states(study, settin
     # every one of them still rises only with the material events
     for fit in fits.values():
         assert fit["rise"] >= 0.4 and fit["rise_without_material_events"] < 0.1
+
+
+def test_the_figure_draws_the_measured_courses(tmp_path):
+    figure = load_script("italy_alone_figure")
+    fits, courses, calibrator = figure.measure(["calibrated", "joint_w01"], replicates=20)
+    for name, fit in fits.items():
+        dates, tilt = courses[name]
+        at = [list(dates).index(d) for d in calibrator.targets["date"]]
+        np.testing.assert_allclose(tilt[at], list(fit["by_point"].values()), rtol=1e-6)
+    figure.draw(fits, courses, calibrator, tmp_path / "italy_alone.png")
+    assert (tmp_path / "italy_alone.png").stat().st_size > 10_000
