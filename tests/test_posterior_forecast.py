@@ -1,0 +1,54 @@
+"""scripts/posterior_forecast.py (docs/calibration.md, "What the points before mid-2018 can tell"):
+its target is the calibration's objective read as a posterior, and its sampler stays inside the
+search ranges and gives the same draws for the same seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.calibrate import build_calibrator, origin_mask
+from sim.calibration import read_values
+from sim.config import plain
+from sim.params import read_parameter_set
+from tests.conftest import load_script
+
+pytest.importorskip("emcee")
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("posterior_forecast")
+
+
+@pytest.fixture(scope="module")
+def target(study):
+    settings, base = study.feasibility_study().calibration_settings()
+    cal = build_calibrator(settings, base)
+    _, cutoff = origin_mask(cal, "2018-06")
+    return study.LogPosterior(cal, cutoff), settings
+
+
+def test_the_log_posterior_is_minus_half_the_points_times_the_objective(target):
+    log_posterior, _ = target
+    cal = log_posterior.cal
+    x = read_values(plain(read_parameter_set("calibrated")), cal.free)
+    assert log_posterior.points == 37  # Italy's 10 and the other states' 27 points up to 2018-06
+    expected = -0.5 * 37 * cal.losses(x[:, None], log_posterior.until)[0]
+    outside = x.copy()
+    outside[0] = log_posterior.high[0] * 2
+    np.testing.assert_allclose(log_posterior(np.vstack([x, outside])), [expected, -np.inf])
+
+
+def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
+    log_posterior, settings = target
+    x = read_values(plain(read_parameter_set("calibrated")), log_posterior.cal.free)
+    runs = [study.sample(log_posterior, x, walkers=40, steps=4, seed=3, progress=False) for _ in range(2)]
+    chain = runs[0].get_chain(flat=True)
+    assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
+    np.testing.assert_array_equal(chain, runs[1].get_chain(flat=True))
+    out = study.summarise(log_posterior.cal, "2018-06", runs[0], burn=2, draws=20, replicates=4, seed=0,
+                          checks=settings["checks"])
+    assert [row["date"] for row in out["forecast"]][-1] == "2019-08"
+    assert all(row["q05"] <= row["mean"] <= row["q95"] for row in out["forecast"])
+    assert out["persistence_rmse"] == pytest.approx(0.564, abs=1e-3)
