@@ -122,13 +122,16 @@ def summarise(cal: Calibrator, until: str, sampler: emcee.EnsembleSampler, *, bu
     persistence = baseline_forecasts(months[mask], y[mask], months[~mask])["last_value_held"]
     start = cal.scenario.start
     rise = tilt[parse_month(checks["rise_to"]) - start] - tilt[parse_month(checks["rise_from"]) - start]
-    tau = sampler.get_autocorr_time(discard=burn, quiet=True)  # warns when the chain is too short
+    with np.errstate(invalid="ignore", divide="ignore"):  # a chain of a few steps has no estimate
+        tau = sampler.get_autocorr_time(discard=burn, quiet=True)  # warns when shorter than 50 tau
+    finite = tau[np.isfinite(tau)]
     names = [p.name for p in cal.free]
     return {
         "until": until,
         "walkers": sampler.nwalkers, "steps": sampler.iteration, "burn": burn,
         "acceptance_fraction": float(np.mean(sampler.acceptance_fraction)),
-        "autocorr_time_max": float(np.nanmax(tau)), "autocorr_time_median": float(np.nanmedian(tau)),
+        "autocorr_time_max": float(finite.max()) if finite.size else None,
+        "autocorr_time_median": float(np.median(finite)) if finite.size else None,
         "draws": int(x.shape[1]), "replicates": replicates,
         "forecast": [{"date": d, "target": float(t), "mean": float(m), "q05": float(a), "q95": float(b)}
                      for d, t, m, a, b in zip(cal.targets["date"][~mask], y[~mask], mean, low, high,
@@ -174,9 +177,10 @@ def main() -> None:
                    "rmse": fit_metrics(mode_run.mean_tilt(cal.state)[cal.steps[~mask]],
                                        cal.targets["tilt"].to_numpy()[~mask])["rmse"]}
     out["wall_time_s"] = time.perf_counter() - started
+    tau = (f"median {out['autocorr_time_median']:.0f} / max {out['autocorr_time_max']:.0f} steps"
+           if out["autocorr_time_max"] is not None else "not estimable (too few steps)")
     print(f"origin {args.until}: {out['walkers']} walkers x {out['steps']} steps (burn {out['burn']}), "
-          f"acceptance {out['acceptance_fraction']:.2f}, autocorrelation time median "
-          f"{out['autocorr_time_median']:.0f} / max {out['autocorr_time_max']:.0f} steps")
+          f"acceptance {out['acceptance_fraction']:.2f}, autocorrelation time {tau}")
     print(f"forecast of Italy's later points from {out['draws']} draws: RMSE of the mean "
           f"{out['rmse_of_mean']:.3f} (mode {out['mode']['rmse']:.3f}, "
           f"persistence {out['persistence_rmse']:.3f}); "
