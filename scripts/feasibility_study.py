@@ -36,13 +36,19 @@ import sys
 import time
 
 import numpy as np
-from hydra import compose, initialize_config_dir
 from scipy.optimize import differential_evolution
 
 from sim.ablation import without_events
-from sim.calibrate import build_calibrator, calibrated_yaml, joint_section, pattern_report, report_run
+from sim.calibrate import (
+    build_calibrator,
+    calibrated_yaml,
+    calibration_settings,
+    joint_section,
+    pattern_report,
+    report_run,
+)
 from sim.calibration import Calibrator, FreeParameter, apply_values, read_values
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import plain
 from sim.dates import parse_month
 from sim.fit import fit_metrics, pattern_violation
 from sim.params import read_parameter_set
@@ -56,14 +62,6 @@ EVENTS = ("lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_si
           "isis_takes_sirte", "bonatti_workers_kidnapped_mellitah", "pfg_joins_gna")
 #: Issue 8's limit on the change of Italy's 2019-08 tilt when one event is left out.
 LIMIT = 0.4
-
-
-def calibration_settings() -> tuple[dict, dict]:
-    """The committed calibration's settings and base parameters (``configs/calibration.yaml``)."""
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
-        cfg = compose(config_name="calibration")
-    return plain(cfg.calibrate), plain(cfg.params)
 
 
 class Search:

@@ -12,12 +12,12 @@ tilt month by month under a few of them, with the coded points. Ensembles of 200
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from feasibility_study import fit_of
 
-from sim.calibrate import report_run
+from sim.calibrate import build_calibrator, calibration_settings, report_run
 from sim.config import plain
 from sim.params import read_parameter_set
 from sim.plotting.style import TARGET_COLOUR, format_time_axis, months
@@ -42,15 +42,6 @@ COLOURS = ("#CC6677", "#332288", "#117733", "#DDCC77", "#88CCEE", "#882255", "#4
            "#AA4499")
 
 
-def feasibility_study():
-    """``scripts/feasibility_study.py`` as a module (its ``fit_of`` measures each set)."""
-    spec = importlib.util.spec_from_file_location("feasibility_study",
-                                                  Path(__file__).with_name("feasibility_study.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def measure(names, replicates: int = 200) -> tuple[dict, dict, object]:
     """Each set's fit (`feasibility_study.fit_of`) and Italy's monthly mean tilt, and the
     calibrator (for the coded points and the dates).
@@ -59,12 +50,11 @@ def measure(names, replicates: int = 200) -> tuple[dict, dict, object]:
         names: parameter sets of ``configs/params/``.
         replicates: replicates of each ensemble (seed 0).
     """
-    study = feasibility_study()
-    settings, base = study.calibration_settings()
-    calibrator = study.build_calibrator(settings, base)
+    settings, base = calibration_settings()
+    calibrator = build_calibrator(settings, base)
     fits, courses = {}, {}
     for name in names:
-        fits[name] = study.fit_of(name, calibrator, settings, replicates=replicates)
+        fits[name] = fit_of(name, calibrator, settings, replicates=replicates)
         result = report_run(calibrator, plain(read_parameter_set(name)), replicates=replicates, seed=0)
         courses[name] = (result.dates, result.mean_tilt(calibrator.state))
     return fits, courses, calibrator

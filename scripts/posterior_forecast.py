@@ -21,7 +21,7 @@ share of later points inside the band, and the spread of the main parameters.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import copy
 import json
 import time
 from pathlib import Path
@@ -29,20 +29,10 @@ from pathlib import Path
 import emcee
 import numpy as np
 
-from sim.calibrate import build_calibrator, origin_mask, report_run
-from sim.calibration import Calibrator, apply_values
+from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run
+from sim.calibration import Calibrator
 from sim.dates import parse_month
 from sim.fit import baseline_forecasts, fit_metrics
-from sim.model import AlignmentModel
-
-
-def feasibility_study():
-    """``scripts/feasibility_study.py`` as a module (for the committed settings)."""
-    spec = importlib.util.spec_from_file_location("feasibility_study",
-                                                  Path(__file__).with_name("feasibility_study.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class LogPosterior:
@@ -94,16 +84,11 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
 
 
 def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int) -> np.ndarray:
-    """Italy's mean tilt, month by month, under each draw (d, n): one batched run, shape (T, n)."""
-    n = draws.shape[1]
-    params = apply_values(cal.base, cal.free, [np.repeat(row, replicates) for row in draws])
-    model = AlignmentModel(cal.scenario, params, replicates=n * replicates, seed=seed, record="tilt",
-                           replicate_ids=np.tile(np.arange(replicates), n))
-    model.run()
-    history = model.tilt_history.reshape(cal.scenario.n_months, n, replicates, -1)
-    mean = history.mean(axis=2)[:, :, cal.state_index[cal.state]]
-    model.release()
-    return mean
+    """Italy's mean tilt, month by month, under each draw (d, n): one batched run of ``replicates``
+    per draw with the model's seed ``seed`` (`Calibrator.ensemble_mean`), shape (T, n)."""
+    runner = copy.copy(cal)
+    runner.replicates, runner.seed = int(replicates), int(seed)
+    return runner.ensemble_mean(draws)[:, :, cal.state_index[cal.state]]
 
 
 def summarise(cal: Calibrator, until: str, sampler: emcee.EnsembleSampler, *, burn: int, draws: int,
@@ -158,10 +143,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json")
     args = parser.parse_args()
-    study = feasibility_study()
-    settings, base = study.calibration_settings()
+    settings, base = calibration_settings()
     cal = build_calibrator(settings, base)
-    _, cutoff = origin_mask(cal, args.until)
+    mask, cutoff = origin_mask(cal, args.until)
     started = time.perf_counter()
     mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                    optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
@@ -172,7 +156,6 @@ def main() -> None:
                     replicates=args.replicates, seed=args.seed, checks=settings["checks"])
     mode_run = report_run(cal, cal.values_as_params(mode["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"])
-    mask, _ = origin_mask(cal, args.until)
     out["mode"] = {"objective": float(mode["objective"]),
                    "rmse": fit_metrics(mode_run.mean_tilt(cal.state)[cal.steps[~mask]],
                                        cal.targets["tilt"].to_numpy()[~mask])["rmse"]}

@@ -23,27 +23,17 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import build_calibrator, origin_mask, out_of_sample, report_run
+from sim.calibrate import build_calibrator, calibration_settings, origin_mask, out_of_sample, report_run
 from sim.calibration import read_values
 from sim.config import plain
 from sim.fit import fit_metrics
 from sim.params import read_parameter_set
-
-
-def feasibility_study():
-    """``scripts/feasibility_study.py`` as a module (for the committed settings)."""
-    spec = importlib.util.spec_from_file_location("feasibility_study",
-                                                  Path(__file__).with_name("feasibility_study.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def pinned(settings: dict, param: str, value: float) -> dict:
@@ -136,7 +126,7 @@ def main() -> None:
                         help="differential evolution's seed (default: the committed, 0)")
     parser.add_argument("--json")
     args = parser.parse_args()
-    settings, base = feasibility_study().calibration_settings()
+    settings, base = calibration_settings()
     if args.optimizer_seed is not None:
         settings["optimizer_seed"] = args.optimizer_seed
     if args.sets:

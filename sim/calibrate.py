@@ -34,7 +34,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import CONFIG_DIR, compose_config, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
@@ -78,6 +78,13 @@ def parse_patterns(items: list[dict], scenario: Scenario) -> list[Pattern]:
         patterns.append(Pattern(item["state"], item["sign"], start - scenario.start,
                                 end - scenario.start, item.get("source", "")))
     return patterns
+
+
+def calibration_settings(overrides: list[str] | None = None) -> tuple[dict, dict]:
+    """The calibration's settings (``calibrate``) and base parameters (``params``), composed from
+    ``configs/calibration.yaml`` with Hydra ``overrides`` (none: the committed calibration)."""
+    cfg = compose_config(overrides, config_name="calibration")
+    return plain(cfg.calibrate), plain(cfg.params)
 
 
 def build_calibrator(settings: dict, base_params: dict) -> Calibrator:

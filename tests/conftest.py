@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +26,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_script(name: str):
-    """``scripts/NAME.py`` as a module (the scripts are not part of the package)."""
+    """``scripts/NAME.py`` as a module (the scripts are not part of the package). ``scripts/`` goes
+    on ``sys.path``, as when a script is run, so that scripts can import each other."""
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.append(str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def committed_settings():
+    """The committed calibration's settings and base parameters (`sim.calibrate.calibration_settings`;
+    12 replicates per candidate); for the studies' tests, which only read them."""
+    from sim.calibrate import calibration_settings
+
+    return calibration_settings()
 
 
 class _NoAliasDumper(yaml.SafeDumper):

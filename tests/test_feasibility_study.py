@@ -20,23 +20,16 @@ def study():
 
 
 @pytest.fixture(scope="module")
-def settings(study):
-    settings, base = study.calibration_settings()
-    settings["replicates"] = 12
-    return settings, base
-
-
-@pytest.fixture(scope="module")
-def calibrator(settings):
-    return build_calibrator(*settings)
+def calibrator(committed_settings):
+    return build_calibrator(*committed_settings)
 
 
 def values(name, calibrator):
     return read_values(plain(read_parameter_set(name)), calibrator.free)
 
 
-def test_the_search_objective_is_the_calibration_objective(study, settings, calibrator):
-    search = study.Search(calibrator, settings[0]["checks"], study.EVENTS[:1], fit_weight=1.0)
+def test_the_search_objective_is_the_calibration_objective(study, committed_settings, calibrator):
+    search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS[:1], fit_weight=1.0)
     x = np.column_stack([values(name, calibrator) for name in ("calibrated", "robust_r40", "points_p2")])
     mean = calibrator.ensemble_mean(x)
     np.testing.assert_allclose(search.measure(x)["objective"], calibrator.losses(x), rtol=1e-12)
@@ -50,8 +43,8 @@ def test_the_free_values_read_back_the_committed_calibration(calibrator):
     np.testing.assert_allclose(values("calibrated", calibrator), expected, rtol=1e-12)
 
 
-def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, settings, calibrator):
-    search = study.Search(calibrator, settings[0]["checks"], study.EVENTS, fit_weight=0.0)
+def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, committed_settings, calibrator):
+    search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS, fit_weight=0.0)
     x = np.column_stack([values(name, calibrator) for name in ("robust_r40", "calibrated")])
     measured = search.measure(x)
     robust, committed = 0, 1

@@ -18,29 +18,22 @@ def study():
     return load_script("feasibility_study")
 
 
-@pytest.fixture(scope="module")
-def settings(study):
-    settings, base = study.calibration_settings()
-    settings["replicates"] = 12
-    return settings, base
-
-
-def test_each_fit_is_the_better_one_under_its_own_weight(settings):
+def test_each_fit_is_the_better_one_under_its_own_weight(committed_settings):
     """The committed fit (weight 1) and W0.1 (weight 0.1) each win at their own objective: the
     weight, not the optimiser's luck, is what separates them."""
     names = ("calibrated", "joint_w01")
     losses = {}
     for weight in (1.0, 0.1):
-        calibrator = build_calibrator({**settings[0], "joint_weight": weight}, settings[1])
+        calibrator = build_calibrator({**committed_settings[0], "joint_weight": weight}, committed_settings[1])
         x = np.column_stack([read_values(plain(read_parameter_set(n)), calibrator.free) for n in names])
         losses[weight] = calibrator.losses(x)
     assert losses[1.0][0] < losses[1.0][1]
     assert losses[0.1][1] < losses[0.1][0]
 
 
-def test_italy_fits_within_0_12_only_by_giving_up_the_other_states(study, settings):
-    calibrator = build_calibrator(*settings)
-    fits = {name: study.fit_of(name, calibrator, settings[0])
+def test_italy_fits_within_0_12_only_by_giving_up_the_other_states(study, committed_settings):
+    calibrator = build_calibrator(*committed_settings)
+    fits = {name: study.fit_of(name, calibrator, committed_settings[0])
             for name in ("calibrated", "joint_w01", "bound_b1")}
     committed, weighted, alone = fits["calibrated"], fits["joint_w01"], fits["bound_b1"]
     assert committed["italy"]["rmse"] > 0.12

@@ -22,8 +22,8 @@ def study():
 
 
 @pytest.fixture(scope="module")
-def target(study):
-    settings, base = study.feasibility_study().calibration_settings()
+def target(study, committed_settings):
+    settings, base = committed_settings
     cal = build_calibrator(settings, base)
     _, cutoff = origin_mask(cal, "2018-06")
     return study.LogPosterior(cal, cutoff), settings
