@@ -10,10 +10,17 @@ fit), started in a small ball around the refit's mode (the calibration's own ref
 burn-in are then run at ``--replicates`` each, and Italy's later points are forecast by their mean,
 with a 90 % band.
 
+``--start NAME`` starts the walkers around a parameter set of ``configs/params/`` instead (the
+committed ``calibrated`` forecasts the rise): chains started apart that end with the same forecast
+have forgotten their start. ``--moves de`` proposes by differential evolution instead of emcee's
+stretch move. ``--chain`` saves the chain (.npz) and ``--from-chain`` summarises a saved one again.
+
 Printed and written (``--json``): the sampler's acceptance fraction and autocorrelation estimate,
 the posterior predictive forecast (mean, 5 % and 95 %) at each later point with the coded value,
-the mean forecast's RMSE against persistence's, the share of draws meeting the rise check, the
-share of later points inside the band, and the spread of the main parameters.
+the mean forecast's RMSE against persistence's and the mode's, the share of draws meeting the rise
+check (overall, and among the draws from each half of the kept steps), the share of later points
+inside the band, Italy's monthly band and the mode's course (for
+``scripts/posterior_forecast_figure.py``), and the spread of the parameters.
 
     python scripts/posterior_forecast.py --until 2018-06 --walkers 64 --steps 1500 --burn 500 --json out.json
 """
@@ -30,9 +37,11 @@ import emcee
 import numpy as np
 
 from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run
-from sim.calibration import Calibrator
-from sim.dates import parse_month
+from sim.calibration import Calibrator, read_values
+from sim.config import plain
+from sim.dates import month_labels, parse_month
 from sim.fit import baseline_forecasts, fit_metrics
+from sim.params import read_parameter_set
 
 
 class LogPosterior:
@@ -61,8 +70,16 @@ class LogPosterior:
         return out
 
 
+MOVES = {
+    "stretch": None,  # emcee's default affine-invariant stretch move
+    # differential evolution with snooker updates, emcee's suggestion for targets the stretch move
+    # explores slowly (emcee docs, "Using different moves")
+    "de": lambda: [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)],
+}
+
+
 def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, steps: int,
-           seed: int, progress: bool = True) -> emcee.EnsembleSampler:
+           seed: int, moves: str = "stretch", progress: bool = True) -> emcee.EnsembleSampler:
     """Run emcee from a ball around ``start`` (1 % of each search range, clipped inside it).
 
     Args:
@@ -71,13 +88,19 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
         walkers: number of walkers (at least twice the number of parameters).
         steps: steps per walker.
         seed: the sampler's and the starting ball's seed.
+        moves: the proposal, a key of ``MOVES``: ``stretch`` (emcee's default) or ``de``
+            (differential evolution, 80 %, and its snooker variant, 20 %).
         progress: show emcee's progress bar.
     """
+    if moves not in MOVES:
+        raise ValueError(f"moves: is {moves!r}; one of {sorted(MOVES)}")
     rng = np.random.default_rng(seed)
     span = log_posterior.high - log_posterior.low
     ball = start + 0.01 * span * rng.standard_normal((walkers, start.size))
     ball = np.clip(ball, log_posterior.low + 1e-9 * span, log_posterior.high - 1e-9 * span)
-    sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True)
+    proposal = MOVES[moves]
+    sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True,
+                                    moves=proposal() if proposal else None)
     sampler.random_state = np.random.RandomState(seed).get_state()  # emcee's generator, seeded
     sampler.run_mcmc(ball, steps, progress=progress)
     return sampler
@@ -91,14 +114,30 @@ def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int)
     return runner.ensemble_mean(draws)[:, :, cal.state_index[cal.state]]
 
 
-def summarise(cal: Calibrator, until: str, sampler: emcee.EnsembleSampler, *, burn: int, draws: int,
-              replicates: int, seed: int, checks: dict) -> dict:
+def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float | None, *, burn: int,
+              draws: int, replicates: int, seed: int, checks: dict) -> dict:
     """The posterior predictive forecast of Italy's points after ``until`` from ``draws`` draws
-    taken after ``burn`` steps, each run at ``replicates``; see the module docstring."""
+    taken after ``burn`` steps, each run at ``replicates``; see the module docstring.
+
+    Args:
+        cal: the committed calibration's calibrator.
+        until: the origin, ``YYYY-MM``.
+        chain: the sampler's chain, (steps, walkers, parameters).
+        acceptance: the walkers' mean acceptance fraction, if known.
+        burn: steps discarded from the start of the chain.
+        draws: draws forecast, picked at random among the kept steps and walkers.
+        replicates: replicates of each draw's forecast run.
+        seed: seed of the pick and of the forecast runs.
+        checks: the calibration's shape checks (``rise_from``, ``rise_to``, ``rise_at_least``).
+
+    The share of draws meeting the rise check is also given for the draws from the first and the
+    second half of the kept steps: a chain that has forgotten its start gives the same share in both.
+    """
     mask, _ = origin_mask(cal, until)
-    chain = sampler.get_chain(discard=burn, flat=True)
-    pick = np.random.default_rng(seed).choice(len(chain), size=min(draws, len(chain)), replace=False)
-    x = chain[pick].T
+    steps, walkers, _ = chain.shape
+    kept = chain[burn:].reshape(-1, chain.shape[2])  # step-major, as emcee's flat chains
+    pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
+    x = kept[pick].T
     tilt = trajectories(cal, x, replicates, seed)
     later = tilt[cal.steps[~mask]]
     y = cal.targets["tilt"].to_numpy()
@@ -107,14 +146,16 @@ def summarise(cal: Calibrator, until: str, sampler: emcee.EnsembleSampler, *, bu
     persistence = baseline_forecasts(months[mask], y[mask], months[~mask])["last_value_held"]
     start = cal.scenario.start
     rise = tilt[parse_month(checks["rise_to"]) - start] - tilt[parse_month(checks["rise_from"]) - start]
+    meets = rise >= checks["rise_at_least"]
+    second_half = pick // walkers >= (steps - burn) / 2
     with np.errstate(invalid="ignore", divide="ignore"):  # a chain of a few steps has no estimate
-        tau = sampler.get_autocorr_time(discard=burn, quiet=True)  # warns when shorter than 50 tau
+        tau = emcee.autocorr.integrated_time(chain[burn:], quiet=True)  # warns when shorter than 50 tau
     finite = tau[np.isfinite(tau)]
     names = [p.name for p in cal.free]
     return {
         "until": until,
-        "walkers": sampler.nwalkers, "steps": sampler.iteration, "burn": burn,
-        "acceptance_fraction": float(np.mean(sampler.acceptance_fraction)),
+        "walkers": walkers, "steps": steps, "burn": burn,
+        "acceptance_fraction": None if acceptance is None else float(acceptance),
         "autocorr_time_max": float(finite.max()) if finite.size else None,
         "autocorr_time_median": float(np.median(finite)) if finite.size else None,
         "draws": int(x.shape[1]), "replicates": replicates,
@@ -124,7 +165,13 @@ def summarise(cal: Calibrator, until: str, sampler: emcee.EnsembleSampler, *, bu
         "rmse_of_mean": fit_metrics(mean, y[~mask])["rmse"],
         "persistence_rmse": fit_metrics(persistence, y[~mask])["rmse"],
         "share_of_later_points_in_band": float(np.mean((y[~mask] >= low) & (y[~mask] <= high))),
-        "share_of_draws_meeting_rise": float(np.mean(rise >= checks["rise_at_least"])),
+        "share_of_draws_meeting_rise": float(np.mean(meets)),
+        "share_of_draws_meeting_rise_by_half": [
+            float(np.mean(meets[~second_half])) if (~second_half).any() else None,
+            float(np.mean(meets[second_half])) if second_half.any() else None],
+        "monthly": {"dates": month_labels(start, start + tilt.shape[0] - 1),
+                    "mean": tilt.mean(axis=1).tolist(), "q05": np.quantile(tilt, 0.05, axis=1).tolist(),
+                    "q95": np.quantile(tilt, 0.95, axis=1).tolist()},
         "rise": {"mean": float(rise.mean()), "q05": float(np.quantile(rise, 0.05)),
                  "q95": float(np.quantile(rise, 0.95))},
         "parameters": {name: {"q05": float(np.quantile(x[j], 0.05)), "median": float(np.median(x[j])),
@@ -141,7 +188,16 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=400, help="posterior draws forecast")
     parser.add_argument("--replicates", type=int, default=50, help="replicates of each draw's forecast")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", default="mode", metavar="NAME",
+                        help="start the walkers around the refit's mode (default) or around a parameter "
+                             "set of configs/params/ (e.g. calibrated), to check that chains started "
+                             "apart agree")
+    parser.add_argument("--moves", choices=sorted(MOVES), default="stretch")
     parser.add_argument("--json")
+    parser.add_argument("--chain", help="save the chain and its log posterior to this .npz")
+    parser.add_argument("--from-chain", metavar="NPZ",
+                        help="summarise a chain saved with --chain instead of sampling (--until and "
+                             "--burn as for that chain)")
     args = parser.parse_args()
     settings, base = calibration_settings()
     cal = build_calibrator(settings, base)
@@ -149,27 +205,52 @@ def main() -> None:
     started = time.perf_counter()
     mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                    optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
-    log_posterior = LogPosterior(cal, cutoff)
-    sampler = sample(log_posterior, np.asarray(mode["x"]), walkers=args.walkers, steps=args.steps,
-                     seed=args.seed)
-    out = summarise(cal, args.until, sampler, burn=args.burn, draws=args.draws,
+    if args.from_chain:
+        saved = np.load(args.from_chain)
+        chain = saved["chain"]
+        acceptance = float(saved["acceptance"]) if "acceptance" in saved else None
+    else:
+        log_posterior = LogPosterior(cal, cutoff)
+        start = (np.asarray(mode["x"]) if args.start == "mode"
+                 else read_values(plain(read_parameter_set(args.start)), cal.free))
+        sampler = sample(log_posterior, start, walkers=args.walkers, steps=args.steps,
+                         seed=args.seed, moves=args.moves)
+        chain, acceptance = sampler.get_chain(), float(np.mean(sampler.acceptance_fraction))
+        if args.chain:
+            np.savez_compressed(args.chain, chain=chain, log_prob=sampler.get_log_prob(),
+                                acceptance=acceptance, names=np.array([p.name for p in cal.free]))
+    out = summarise(cal, args.until, chain, acceptance, burn=args.burn, draws=args.draws,
                     replicates=args.replicates, seed=args.seed, checks=settings["checks"])
     mode_run = report_run(cal, cal.values_as_params(mode["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"])
+    mode_tilt = mode_run.mean_tilt(cal.state)
+    later_coded = cal.targets["tilt"].to_numpy()[~mask]
     out["mode"] = {"objective": float(mode["objective"]),
-                   "rmse": fit_metrics(mode_run.mean_tilt(cal.state)[cal.steps[~mask]],
-                                       cal.targets["tilt"].to_numpy()[~mask])["rmse"]}
+                   "rmse": fit_metrics(mode_tilt[cal.steps[~mask]], later_coded)["rmse"],
+                   "monthly": [float(v) for v in mode_tilt]}
+    if args.from_chain:
+        out["from_chain"] = args.from_chain  # how that chain was drawn is in its own run's output
+    else:
+        out["moves"], out["start"] = args.moves, args.start
     out["wall_time_s"] = time.perf_counter() - started
     tau = (f"median {out['autocorr_time_median']:.0f} / max {out['autocorr_time_max']:.0f} steps"
            if out["autocorr_time_max"] is not None else "not estimable (too few steps)")
-    print(f"origin {args.until}: {out['walkers']} walkers x {out['steps']} steps (burn {out['burn']}), "
-          f"acceptance {out['acceptance_fraction']:.2f}, autocorrelation time {tau}")
+    accepted = "unknown" if out["acceptance_fraction"] is None else f"{out['acceptance_fraction']:.2f}"
+    how = (f"chain {args.from_chain}" if args.from_chain
+           else f"{args.moves} moves, started around {args.start}")
+    print(f"origin {args.until} ({how}): "
+          f"{out['walkers']} walkers x {out['steps']} steps (burn {out['burn']}), "
+          f"acceptance {accepted}, autocorrelation time {tau}")
     print(f"forecast of Italy's later points from {out['draws']} draws: RMSE of the mean "
           f"{out['rmse_of_mean']:.3f} (mode {out['mode']['rmse']:.3f}, "
           f"persistence {out['persistence_rmse']:.3f}); "
           f"{out['share_of_later_points_in_band']:.0%} of the points inside the 90 % band; the rise check "
           f"met in {out['share_of_draws_meeting_rise']:.0%} of draws (rise {out['rise']['mean']:+.2f}, "
           f"90 % {out['rise']['q05']:+.2f} to {out['rise']['q95']:+.2f})")
+    first, second = out["share_of_draws_meeting_rise_by_half"]
+    if first is not None and second is not None:
+        print(f"the rise check met by the draws from the first / second half of the kept steps: "
+              f"{first:.0%} / {second:.0%}")
     for row in out["forecast"]:
         print(f"  {row['date']}: coded {row['target']:+.2f}, forecast {row['mean']:+.2f} "
               f"({row['q05']:+.2f} to {row['q95']:+.2f})")

@@ -47,8 +47,23 @@ def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
     chain = runs[0].get_chain(flat=True)
     assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
     np.testing.assert_array_equal(chain, runs[1].get_chain(flat=True))
-    out = study.summarise(log_posterior.cal, "2018-06", runs[0], burn=2, draws=20, replicates=4, seed=0,
-                          checks=settings["checks"])
+    out = study.summarise(log_posterior.cal, "2018-06", runs[0].get_chain(), 0.5, burn=2, draws=20,
+                          replicates=4, seed=0, checks=settings["checks"])
     assert [row["date"] for row in out["forecast"]][-1] == "2019-08"
     assert all(row["q05"] <= row["mean"] <= row["q95"] for row in out["forecast"])
     assert out["persistence_rmse"] == pytest.approx(0.564, abs=1e-3)
+    first, second = out["share_of_draws_meeting_rise_by_half"]
+    assert first is not None and second is not None  # draws from both halves of the kept steps
+    assert min(first, second) <= out["share_of_draws_meeting_rise"] <= max(first, second)
+
+
+def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(study, target):
+    log_posterior, _ = target
+    x = read_values(plain(read_parameter_set("calibrated")), log_posterior.cal.free)
+    runs = [study.sample(log_posterior, x, walkers=40, steps=3, seed=5, moves="de", progress=False)
+            for _ in range(2)]
+    chain = runs[0].get_chain(flat=True)
+    assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
+    np.testing.assert_array_equal(chain, runs[1].get_chain(flat=True))
+    with pytest.raises(ValueError, match=r"moves: is 'gibbs'; one of \['de', 'stretch'\]"):
+        study.sample(log_posterior, x, walkers=40, steps=1, seed=5, moves="gibbs", progress=False)

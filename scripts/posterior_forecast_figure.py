@@ -1,0 +1,89 @@
+"""The figure of the posterior forecasts (docs/calibration.md, "What the points before mid-2018 can
+tell"): Italy's course forecast from each rolling origin by the whole posterior on the points up to
+it, against the refit's mode and the coded points.
+
+One panel per output of ``scripts/posterior_forecast.py --json`` (one origin each): the posterior
+mean and its 90 % band from the origin on, the mode's course (the refit up to the origin), the
+persistence forecast (the last coded value held) and Italy's coded points, filled up to the origin
+and hollow after it.
+
+    python scripts/posterior_forecast_figure.py docs/figures/posterior_forecast.png a.json b.json c.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sim.plotting.style import TARGET_COLOUR, format_time_axis, months
+from sim.targets import load_targets
+
+POSTERIOR_COLOUR = "#332288"
+MODE_COLOUR = "#CC6677"
+
+
+def draw(outputs: list[dict], targets, out: Path) -> None:
+    """Write one panel per posterior forecast output to ``out`` (PNG).
+
+    Args:
+        outputs: ``scripts/posterior_forecast.py`` outputs, each with its monthly band.
+        targets: Italy's coded points (date, tilt, sigma).
+        out: the PNG written.
+    """
+    fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 4.6), sharey=True, squeeze=False)
+    for ax, output in zip(axes[0], outputs, strict=True):
+        until = output["until"]
+        monthly = output["monthly"]
+        dates = np.array(monthly["dates"])
+        after = dates >= until
+        x = months(dates)
+        ax.fill_between(x[after], np.array(monthly["q05"])[after], np.array(monthly["q95"])[after],
+                        color=POSTERIOR_COLOUR, alpha=0.18, linewidth=0, label="posterior, 90 % band")
+        ax.plot(x[after], np.array(monthly["mean"])[after], color=POSTERIOR_COLOUR, linewidth=2,
+                label=f"posterior mean: RMSE {output['rmse_of_mean']:.3f}")
+        ax.plot(x, output["mode"]["monthly"], color=MODE_COLOUR, linewidth=1.3, linestyle="--",
+                label=f"mode (refit up to {until}): RMSE {output['mode']['rmse']:.3f}")
+        fitted = targets["date"].to_numpy() <= until
+        last = targets["tilt"].to_numpy()[fitted][-1]
+        ax.plot(x[after], np.full(after.sum(), last), color="grey", linewidth=1, linestyle=":",
+                label=f"persistence: RMSE {output['persistence_rmse']:.3f}")
+        for mask, face, label in ((fitted, TARGET_COLOUR, "coded, fitted"),
+                                  (~fitted, "white", "coded, forecast")):
+            ax.errorbar(months(targets["date"][mask]), targets["tilt"][mask], yerr=targets["sigma"][mask],
+                        fmt="o", color=TARGET_COLOUR, markerfacecolor=face, markersize=4.5, capsize=2,
+                        linewidth=0.8, label=label)
+        ax.axvline(months([until])[0], color="grey", linewidth=0.8)
+        ax.axhline(0, color="grey", linewidth=0.5)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_title(f"from {until}: rise met in {output['share_of_draws_meeting_rise']:.0%} of draws",
+                     fontsize=10)
+        format_time_axis(ax)
+        ax.legend(fontsize=7, loc="upper left")
+    axes[0][0].set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path, help="the PNG to write")
+    parser.add_argument("outputs", nargs="+", type=Path, help="posterior_forecast.py --json outputs")
+    parser.add_argument("--targets", default="italy_tilt",
+                        help="Italy's coded points (scenarios/targets/NAME.csv)")
+    args = parser.parse_args()
+    outputs = [json.loads(path.read_text()) for path in args.outputs]
+    missing = [str(p) for p, o in zip(args.outputs, outputs, strict=True) if "monthly" not in o]
+    if missing:
+        parser.error(f"{', '.join(missing)}: no monthly band; re-summarise with --from-chain")
+    draw(outputs, load_targets(args.targets), args.out)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
