@@ -114,6 +114,18 @@ def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int)
     return runner.ensemble_mean(draws)[:, :, cal.state_index[cal.state]]
 
 
+#: ``--until`` for the posterior on every coded point: no origin, nothing forecast.
+EVERY_POINT = "all"
+
+
+def fitted_points(cal: Calibrator, until: str) -> tuple[np.ndarray, int | None]:
+    """Which of Italy's points the posterior is conditioned on, and the origin's month number:
+    every point for ``EVERY_POINT`` (no origin), else those up to the origin (`origin_mask`)."""
+    if until == EVERY_POINT:
+        return np.ones(len(cal.steps), bool), None
+    return origin_mask(cal, until)
+
+
 def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float | None, *, burn: int,
               draws: int, replicates: int, seed: int, checks: dict) -> dict:
     """The posterior predictive forecast of Italy's points after ``until`` from ``draws`` draws
@@ -121,7 +133,7 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
 
     Args:
         cal: the committed calibration's calibrator.
-        until: the origin, ``YYYY-MM``.
+        until: the origin, ``YYYY-MM``, or ``EVERY_POINT``.
         chain: the sampler's chain, (steps, walkers, parameters).
         acceptance: the walkers' mean acceptance fraction, if known.
         burn: steps discarded from the start of the chain.
@@ -133,17 +145,18 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
     The share of draws meeting the rise check is also given for the draws from the first and the
     second half of the kept steps: a chain that has forgotten its start gives the same share in both.
     """
-    mask, _ = origin_mask(cal, until)
+    mask, _ = fitted_points(cal, until)
     steps, walkers, _ = chain.shape
     kept = chain[burn:].reshape(-1, chain.shape[2])  # step-major, as emcee's flat chains
     pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
     x = kept[pick].T
     tilt = trajectories(cal, x, replicates, seed)
-    later = tilt[cal.steps[~mask]]
+    at_points = tilt[cal.steps]
     y = cal.targets["tilt"].to_numpy()
     months = cal.targets["month"].to_numpy().astype(float)
-    mean, low, high = later.mean(axis=1), np.quantile(later, 0.05, axis=1), np.quantile(later, 0.95, axis=1)
-    persistence = baseline_forecasts(months[mask], y[mask], months[~mask])["last_value_held"]
+    mean = at_points.mean(axis=1)
+    low, high = np.quantile(at_points, 0.05, axis=1), np.quantile(at_points, 0.95, axis=1)
+    inside = (y >= low) & (y <= high)
     start = cal.scenario.start
     rise = tilt[parse_month(checks["rise_to"]) - start] - tilt[parse_month(checks["rise_from"]) - start]
     meets = rise >= checks["rise_at_least"]
@@ -159,12 +172,12 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
         "autocorr_time_max": float(finite.max()) if finite.size else None,
         "autocorr_time_median": float(np.median(finite)) if finite.size else None,
         "draws": int(x.shape[1]), "replicates": replicates,
+        "in_sample": {"points": int(mask.sum()), "rmse_of_mean": fit_metrics(mean[mask], y[mask])["rmse"],
+                      "share_of_points_in_band": float(np.mean(inside[mask]))},
         "forecast": [{"date": d, "target": float(t), "mean": float(m), "q05": float(a), "q95": float(b)}
-                     for d, t, m, a, b in zip(cal.targets["date"][~mask], y[~mask], mean, low, high,
-                                              strict=True)],
-        "rmse_of_mean": fit_metrics(mean, y[~mask])["rmse"],
-        "persistence_rmse": fit_metrics(persistence, y[~mask])["rmse"],
-        "share_of_later_points_in_band": float(np.mean((y[~mask] >= low) & (y[~mask] <= high))),
+                     for d, t, m, a, b in zip(cal.targets["date"][~mask], y[~mask], mean[~mask],
+                                              low[~mask], high[~mask], strict=True)],
+        **(forecast_scores(mean[~mask], y, months, mask, inside) if (~mask).any() else {}),
         "share_of_draws_meeting_rise": float(np.mean(meets)),
         "share_of_draws_meeting_rise_by_half": [
             float(np.mean(meets[~second_half])) if (~second_half).any() else None,
@@ -179,9 +192,27 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
     }
 
 
+def forecast_scores(later_mean: np.ndarray, y: np.ndarray, months: np.ndarray, mask: np.ndarray,
+                    inside: np.ndarray) -> dict:
+    """The forecast's RMSE against persistence's (the last fitted point held), and the share of the
+    later points inside the band.
+
+    Args:
+        later_mean: the posterior mean at the later points.
+        y: Italy's coded points; ``months`` their month numbers; ``mask`` which are fitted.
+        inside: which coded points lie inside the 90 % band.
+    """
+    persistence = baseline_forecasts(months[mask], y[mask], months[~mask])["last_value_held"]
+    return {"rmse_of_mean": fit_metrics(later_mean, y[~mask])["rmse"],
+            "persistence_rmse": fit_metrics(persistence, y[~mask])["rmse"],
+            "share_of_later_points_in_band": float(np.mean(inside[~mask]))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--until", default="2018-06")
+    parser.add_argument("--until", default="2018-06",
+                        help=f"the origin, YYYY-MM, or '{EVERY_POINT}' for the posterior on every coded "
+                             "point (its mode is then the committed calibration, not refitted)")
     parser.add_argument("--walkers", type=int, default=64)
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--burn", type=int, default=500)
@@ -201,10 +232,14 @@ def main() -> None:
     args = parser.parse_args()
     settings, base = calibration_settings()
     cal = build_calibrator(settings, base)
-    mask, cutoff = origin_mask(cal, args.until)
+    mask, cutoff = fitted_points(cal, args.until)
     started = time.perf_counter()
-    mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
-                   optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
+    if args.until == EVERY_POINT:
+        committed = read_values(plain(read_parameter_set("calibrated")), cal.free)
+        mode = {"x": committed, "objective": float(cal.losses(committed[:, None])[0])}
+    else:
+        mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                       optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
     if args.from_chain:
         saved = np.load(args.from_chain)
         chain = saved["chain"]
@@ -224,9 +259,10 @@ def main() -> None:
     mode_run = report_run(cal, cal.values_as_params(mode["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"])
     mode_tilt = mode_run.mean_tilt(cal.state)
-    later_coded = cal.targets["tilt"].to_numpy()[~mask]
+    coded, at_points = cal.targets["tilt"].to_numpy(), mode_tilt[cal.steps]
     out["mode"] = {"objective": float(mode["objective"]),
-                   "rmse": fit_metrics(mode_tilt[cal.steps[~mask]], later_coded)["rmse"],
+                   "in_sample_rmse": fit_metrics(at_points[mask], coded[mask])["rmse"],
+                   "rmse": fit_metrics(at_points[~mask], coded[~mask])["rmse"] if (~mask).any() else None,
                    "monthly": [float(v) for v in mode_tilt]}
     if args.from_chain:
         out["from_chain"] = args.from_chain  # how that chain was drawn is in its own run's output
@@ -241,12 +277,16 @@ def main() -> None:
     print(f"origin {args.until} ({how}): "
           f"{out['walkers']} walkers x {out['steps']} steps (burn {out['burn']}), "
           f"acceptance {accepted}, autocorrelation time {tau}")
-    print(f"forecast of Italy's later points from {out['draws']} draws: RMSE of the mean "
-          f"{out['rmse_of_mean']:.3f} (mode {out['mode']['rmse']:.3f}, "
-          f"persistence {out['persistence_rmse']:.3f}); "
-          f"{out['share_of_later_points_in_band']:.0%} of the points inside the 90 % band; the rise check "
-          f"met in {out['share_of_draws_meeting_rise']:.0%} of draws (rise {out['rise']['mean']:+.2f}, "
-          f"90 % {out['rise']['q05']:+.2f} to {out['rise']['q95']:+.2f})")
+    fit = out["in_sample"]
+    print(f"Italy's {fit['points']} fitted points, {out['draws']} draws: RMSE of the mean "
+          f"{fit['rmse_of_mean']:.3f} (mode {out['mode']['in_sample_rmse']:.3f}); "
+          f"{fit['share_of_points_in_band']:.0%} of them inside the 90 % band")
+    if "rmse_of_mean" in out:
+        print(f"forecast of Italy's later points: RMSE of the mean {out['rmse_of_mean']:.3f} "
+              f"(mode {out['mode']['rmse']:.3f}, persistence {out['persistence_rmse']:.3f}); "
+              f"{out['share_of_later_points_in_band']:.0%} of the points inside the 90 % band")
+    print(f"the rise check met in {out['share_of_draws_meeting_rise']:.0%} of draws "
+          f"(rise {out['rise']['mean']:+.2f}, 90 % {out['rise']['q05']:+.2f} to {out['rise']['q95']:+.2f})")
     first, second = out["share_of_draws_meeting_rise_by_half"]
     if first is not None and second is not None:
         print(f"the rise check met by the draws from the first / second half of the kept steps: "

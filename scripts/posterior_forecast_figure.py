@@ -5,7 +5,8 @@ it, against the refit's mode and the coded points.
 One panel per output of ``scripts/posterior_forecast.py --json`` (one origin each): the posterior
 mean and its 90 % band from the origin on, the mode's course (the refit up to the origin), the
 persistence forecast (the last coded value held) and Italy's coded points, filled up to the origin
-and hollow after it.
+and hollow after it. An output of ``--until all`` (the posterior on every coded point) is drawn
+whole, against the committed fit.
 
     python scripts/posterior_forecast_figure.py docs/figures/posterior_forecast.png a.json b.json c.json
 """
@@ -37,29 +38,38 @@ def draw(outputs: list[dict], targets, out: Path) -> None:
     fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 4.6), sharey=True, squeeze=False)
     for ax, output in zip(axes[0], outputs, strict=True):
         until = output["until"]
+        every_point = until == "all"  # the posterior on every coded point: nothing forecast
         monthly = output["monthly"]
         dates = np.array(monthly["dates"])
-        after = dates >= until
+        after = np.ones(len(dates), bool) if every_point else dates >= until
         x = months(dates)
         ax.fill_between(x[after], np.array(monthly["q05"])[after], np.array(monthly["q95"])[after],
                         color=POSTERIOR_COLOUR, alpha=0.18, linewidth=0, label="posterior, 90 % band")
-        ax.plot(x[after], np.array(monthly["mean"])[after], color=POSTERIOR_COLOUR, linewidth=2,
-                label=f"posterior mean: RMSE {output['rmse_of_mean']:.3f}")
-        ax.plot(x, output["mode"]["monthly"], color=MODE_COLOUR, linewidth=1.3, linestyle="--",
-                label=f"mode (refit up to {until}): RMSE {output['mode']['rmse']:.3f}")
-        fitted = targets["date"].to_numpy() <= until
-        last = targets["tilt"].to_numpy()[fitted][-1]
-        ax.plot(x[after], np.full(after.sum(), last), color="grey", linewidth=1, linestyle=":",
-                label=f"persistence: RMSE {output['persistence_rmse']:.3f}")
+        if every_point:
+            ax.plot(x, monthly["mean"], color=POSTERIOR_COLOUR, linewidth=2,
+                    label=f"posterior mean: RMSE {output['in_sample']['rmse_of_mean']:.3f}")
+            ax.plot(x, output["mode"]["monthly"], color=MODE_COLOUR, linewidth=1.3, linestyle="--",
+                    label=f"committed fit: RMSE {output['mode']['in_sample_rmse']:.3f}")
+            fitted = np.ones(len(targets), bool)
+        else:
+            ax.plot(x[after], np.array(monthly["mean"])[after], color=POSTERIOR_COLOUR, linewidth=2,
+                    label=f"posterior mean: RMSE {output['rmse_of_mean']:.3f}")
+            ax.plot(x, output["mode"]["monthly"], color=MODE_COLOUR, linewidth=1.3, linestyle="--",
+                    label=f"mode (refit up to {until}): RMSE {output['mode']['rmse']:.3f}")
+            fitted = targets["date"].to_numpy() <= until
+            last = targets["tilt"].to_numpy()[fitted][-1]
+            ax.plot(x[after], np.full(after.sum(), last), color="grey", linewidth=1, linestyle=":",
+                    label=f"persistence: RMSE {output['persistence_rmse']:.3f}")
+            ax.axvline(months([until])[0], color="grey", linewidth=0.8)
         for mask, face, label in ((fitted, TARGET_COLOUR, "coded, fitted"),
                                   (~fitted, "white", "coded, forecast")):
             ax.errorbar(months(targets["date"][mask]), targets["tilt"][mask], yerr=targets["sigma"][mask],
                         fmt="o", color=TARGET_COLOUR, markerfacecolor=face, markersize=4.5, capsize=2,
                         linewidth=0.8, label=label)
-        ax.axvline(months([until])[0], color="grey", linewidth=0.8)
         ax.axhline(0, color="grey", linewidth=0.5)
         ax.set_ylim(-1.05, 1.05)
-        ax.set_title(f"from {until}: rise met in {output['share_of_draws_meeting_rise']:.0%} of draws",
+        where = "every coded point" if every_point else f"from {until}"
+        ax.set_title(f"{where}: rise met in {output['share_of_draws_meeting_rise']:.0%} of draws",
                      fontsize=10)
         format_time_axis(ax)
         ax.legend(fontsize=7, loc="upper left")

@@ -67,3 +67,20 @@ def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(st
     np.testing.assert_array_equal(chain, runs[1].get_chain(flat=True))
     with pytest.raises(ValueError, match=r"moves: is 'gibbs'; one of \['de', 'stretch'\]"):
         study.sample(log_posterior, x, walkers=40, steps=1, seed=5, moves="gibbs", progress=False)
+
+
+def test_the_posterior_on_every_point_forecasts_nothing_and_scores_the_fit(study, committed_settings):
+    settings, base = committed_settings
+    cal = build_calibrator(settings, base)
+    mask, cutoff = study.fitted_points(cal, study.EVERY_POINT)
+    assert mask.all() and cutoff is None
+    log_posterior = study.LogPosterior(cal, cutoff)
+    assert log_posterior.points == 18 + 41  # Italy's points and the other states'
+    x = read_values(plain(read_parameter_set("calibrated")), cal.free)
+    run = study.sample(log_posterior, x, walkers=40, steps=3, seed=1, progress=False)
+    out = study.summarise(cal, study.EVERY_POINT, run.get_chain(), None, burn=1, draws=12, replicates=4,
+                          seed=0, checks=settings["checks"])
+    assert out["forecast"] == [] and "rmse_of_mean" not in out
+    assert out["in_sample"]["points"] == 18
+    assert 0 < out["in_sample"]["rmse_of_mean"] < 0.5
+    assert len(out["monthly"]["dates"]) == len(out["monthly"]["mean"]) == 68  # 2014-01 to 2019-08

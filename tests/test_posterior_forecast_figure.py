@@ -42,3 +42,13 @@ def test_an_output_without_a_monthly_band_is_refused(tmp_path):
     assert run.returncode == 2
     assert f"{path}: no monthly band; re-summarise with --from-chain" in run.stderr
     assert not (tmp_path / "fig.png").exists()
+
+
+def test_the_posterior_on_every_point_is_drawn_whole(tmp_path):
+    figure = load_script("posterior_forecast_figure")
+    every = output("all")
+    every["in_sample"] = {"rmse_of_mean": 0.15}
+    every["mode"]["in_sample_rmse"] = 0.13
+    out = tmp_path / "fig.png"
+    figure.draw([every], load_targets("italy_tilt"), out)
+    assert out.stat().st_size > 0
