@@ -27,16 +27,20 @@ POSTERIOR_COLOUR = "#332288"
 MODE_COLOUR = "#CC6677"
 
 
-def draw(outputs: list[dict], targets, out: Path) -> None:
-    """Write one panel per posterior forecast output to ``out`` (PNG).
+def draw(outputs: list[dict], targets, out: Path) -> list[str]:
+    """Write one panel per posterior forecast output to ``out`` (PNG), two panels a row, and return
+    the panels' titles.
 
     Args:
         outputs: ``scripts/posterior_forecast.py`` outputs, each with its monthly band.
         targets: Italy's coded points (date, tilt, sigma).
         out: the PNG written.
     """
-    fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 4.6), sharey=True, squeeze=False)
-    for ax, output in zip(axes[0], outputs, strict=True):
+    columns = min(2, len(outputs))
+    rows = -(-len(outputs) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(6.4 * columns, 4.4 * rows), sharey=True, squeeze=False)
+    titles = []
+    for ax, output in zip(axes.flat, outputs, strict=False):
         until = output["until"]
         every_point = until == "all"  # the posterior on every coded point: nothing forecast
         monthly = output["monthly"]
@@ -69,15 +73,19 @@ def draw(outputs: list[dict], targets, out: Path) -> None:
         ax.axhline(0, color="grey", linewidth=0.5)
         ax.set_ylim(-1.05, 1.05)
         where = "every coded point" if every_point else f"from {until}"
-        ax.set_title(f"{where}: rise met in {output['share_of_draws_meeting_rise']:.0%} of draws",
-                     fontsize=10)
+        titles.append(f"{where}: the rise met in {output['share_of_draws_meeting_rise']:.0%} of draws")
+        ax.set_title(titles[-1], fontsize=10)
         format_time_axis(ax)
         ax.legend(fontsize=7, loc="upper left")
-    axes[0][0].set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
+    for ax in axes.flat[len(outputs):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=130)
     plt.close(fig)
+    return titles
 
 
 def main() -> None:

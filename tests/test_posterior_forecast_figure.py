@@ -27,9 +27,11 @@ def output(until: str) -> dict:
 def test_one_panel_per_origin(tmp_path):
     figure = load_script("posterior_forecast_figure")
     out = tmp_path / "fig.png"
-    figure.draw([output("2017-12"), output("2018-06"), output("2018-12")], load_targets("italy_tilt"), out)
+    titles = figure.draw([output("2017-12"), output("2018-06"), output("2018-12")], load_targets("italy_tilt"),
+                         out)
+    assert titles == [f"from {until}: the rise met in 50% of draws" for until in ("2017-12", "2018-06", "2018-12")]
     height, width, _ = mpimg.imread(out).shape
-    assert width > 2.5 * height  # three panels side by side
+    assert 0.8 * height < width < 1.6 * height  # two panels a row, two rows
 
 
 def test_an_output_without_a_monthly_band_is_refused(tmp_path):
@@ -50,5 +52,6 @@ def test_the_posterior_on_every_point_is_drawn_whole(tmp_path):
     every["in_sample"] = {"rmse_of_mean": 0.15}
     every["mode"]["in_sample_rmse"] = 0.13
     out = tmp_path / "fig.png"
-    figure.draw([every], load_targets("italy_tilt"), out)
+    assert figure.draw([every], load_targets("italy_tilt"), out) == [
+        "every coded point: the rise met in 50% of draws"]
     assert out.stat().st_size > 0
