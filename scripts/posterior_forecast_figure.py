@@ -73,7 +73,8 @@ def draw(outputs: list[dict], targets, out: Path) -> list[str]:
         ax.axhline(0, color="grey", linewidth=0.5)
         ax.set_ylim(-1.05, 1.05)
         where = "every coded point" if every_point else f"from {until}"
-        titles.append(f"{where}: the rise met in {output['share_of_draws_meeting_rise']:.0%} of draws")
+        meeting = round(output["share_of_draws_meeting_rise"] * output["draws"])
+        titles.append(f"{where}: the rise met in {meeting} of {output['draws']} draws")
         ax.set_title(titles[-1], fontsize=10)
         format_time_axis(ax)
         ax.legend(fontsize=7, loc="upper left")

@@ -19,6 +19,7 @@ def output(until: str) -> dict:
     dates = month_labels(parse_month("2014-01"), parse_month("2019-08"))
     mean = np.linspace(-0.9, 0.1, len(dates))
     return {"until": until, "rmse_of_mean": 0.2, "persistence_rmse": 0.5, "share_of_draws_meeting_rise": 0.5,
+            "draws": 400,
             "mode": {"rmse": 0.3, "monthly": (mean - 0.1).tolist()},
             "monthly": {"dates": dates, "mean": mean.tolist(), "q05": (mean - 0.2).tolist(),
                         "q95": (mean + 0.2).tolist()}}
@@ -29,7 +30,7 @@ def test_one_panel_per_origin(tmp_path):
     out = tmp_path / "fig.png"
     titles = figure.draw([output("2017-12"), output("2018-06"), output("2018-12")], load_targets("italy_tilt"),
                          out)
-    assert titles == [f"from {until}: the rise met in 50% of draws" for until in ("2017-12", "2018-06", "2018-12")]
+    assert titles == [f"from {until}: the rise met in 200 of 400 draws" for until in ("2017-12", "2018-06", "2018-12")]
     height, width, _ = mpimg.imread(out).shape
     assert 0.8 * height < width < 1.6 * height  # two panels a row, two rows
 
@@ -53,5 +54,5 @@ def test_the_posterior_on_every_point_is_drawn_whole(tmp_path):
     every["mode"]["in_sample_rmse"] = 0.13
     out = tmp_path / "fig.png"
     assert figure.draw([every], load_targets("italy_tilt"), out) == [
-        "every coded point: the rise met in 50% of draws"]
+        "every coded point: the rise met in 200 of 400 draws"]
     assert out.stat().st_size > 0
