@@ -46,8 +46,9 @@ from sim.calibrate import (
     joint_section,
     pattern_report,
     report_run,
+    set_values,
 )
-from sim.calibration import Calibrator, FreeParameter, apply_values, read_values
+from sim.calibration import Calibrator, FreeParameter, apply_values
 from sim.config import plain
 from sim.dates import parse_month
 from sim.fit import fit_metrics, pattern_violation
@@ -148,8 +149,9 @@ def params_file(out: dict, command: str, free: list[FreeParameter]) -> str:
 def fit_of(name: str, cal: Calibrator, settings: dict, replicates: int = 200, seed: int = 0) -> dict:
     """How the parameter set ``configs/params/NAME.yaml`` fits the committed coded points: Italy's
     RMSE (all points, and from 2016-04, once the GNA sits in Tripoli), the other states' RMSE, the
-    smallest share of months on a documented side, and Italy's rise with and without the material
-    events (the calibration's counterfactual scenario); ensemble of ``replicates``, seed ``seed``.
+    smallest share of months on a documented side, Italy's rise with and without the material
+    events (the calibration's counterfactual scenario), and its mean tilt at the coded points and in
+    every month; ensemble of ``replicates``, seed ``seed``.
     ``cal`` and ``settings``: the committed calibration's calibrator and settings."""
     params = plain(read_parameter_set(name))
     result = report_run(cal, params, replicates=replicates, seed=seed)
@@ -170,7 +172,8 @@ def fit_of(name: str, cal: Calibrator, settings: dict, replicates: int = 200, se
                                  for r in sides},
             "rise": trajectory_checks(result, cal.state, settings["checks"])["rise"],
             "rise_without_material_events": trajectory_checks(without, cal.state, settings["checks"])["rise"],
-            "by_point": dict(zip(cal.targets["date"], map(float, italy), strict=True))}
+            "by_point": dict(zip(cal.targets["date"], map(float, italy), strict=True)),
+            "by_month": dict(zip(result.dates, map(float, result.mean_tilt(cal.state)), strict=True))}
 
 
 def main() -> None:
@@ -217,7 +220,7 @@ def main() -> None:
         return
     search = Search(cal, settings["checks"], EVENTS, args.fit_weight, args.limit, args.rise_at_least,
                     args.rmse_at_most, args.with_sides)
-    x0 = read_values(plain(read_parameter_set(args.x0)), cal.free) if args.x0 else None
+    x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
     history = []
 

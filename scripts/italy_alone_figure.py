@@ -15,11 +15,10 @@ import argparse
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 from feasibility_study import fit_of
 
-from sim.calibrate import build_calibrator, calibration_settings, report_run
-from sim.config import plain
-from sim.params import read_parameter_set
+from sim.calibrate import build_calibrator, calibration_settings
 from sim.plotting.style import TARGET_COLOUR, format_time_axis, months
 
 #: The study's sets, with their labels, in the order of the table in docs/calibration.md.
@@ -52,11 +51,9 @@ def measure(names, replicates: int = 200) -> tuple[dict, dict, object]:
     """
     settings, base = calibration_settings()
     calibrator = build_calibrator(settings, base)
-    fits, courses = {}, {}
-    for name in names:
-        fits[name] = fit_of(name, calibrator, settings, replicates=replicates)
-        result = report_run(calibrator, plain(read_parameter_set(name)), replicates=replicates, seed=0)
-        courses[name] = (result.dates, result.mean_tilt(calibrator.state))
+    fits = {name: fit_of(name, calibrator, settings, replicates=replicates) for name in names}
+    courses = {name: (list(fit["by_month"]), np.array(list(fit["by_month"].values())))
+               for name, fit in fits.items()}
     return fits, courses, calibrator
 
 

@@ -36,12 +36,10 @@ from pathlib import Path
 import emcee
 import numpy as np
 
-from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run
-from sim.calibration import Calibrator, read_values
-from sim.config import plain
+from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run, set_values
+from sim.calibration import Calibrator
 from sim.dates import month_labels, parse_month
 from sim.fit import baseline_forecasts, fit_metrics
-from sim.params import read_parameter_set
 
 
 class LogPosterior:
@@ -56,8 +54,7 @@ class LogPosterior:
     def __init__(self, cal: Calibrator, until: int) -> None:
         self.cal = cal
         self.until = until
-        focus, joint = cal.masks(until)
-        self.points = int(focus.sum() + cal.joint_weight * joint.sum())
+        self.points = int(cal.weighted_points(until))
         self.low = np.array([p.low for p in cal.free])
         self.high = np.array([p.high for p in cal.free])
 
@@ -235,7 +232,7 @@ def main() -> None:
     mask, cutoff = fitted_points(cal, args.until)
     started = time.perf_counter()
     if args.until == EVERY_POINT:
-        committed = read_values(plain(read_parameter_set("calibrated")), cal.free)
+        committed = set_values(cal, "calibrated")
         mode = {"x": committed, "objective": float(cal.losses(committed[:, None])[0])}
     else:
         mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
@@ -247,7 +244,7 @@ def main() -> None:
     else:
         log_posterior = LogPosterior(cal, cutoff)
         start = (np.asarray(mode["x"]) if args.start == "mode"
-                 else read_values(plain(read_parameter_set(args.start)), cal.free))
+                 else set_values(cal, args.start))
         sampler = sample(log_posterior, start, walkers=args.walkers, steps=args.steps,
                          seed=args.seed, moves=args.moves)
         chain, acceptance = sampler.get_chain(), float(np.mean(sampler.acceptance_fraction))

@@ -29,11 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import build_calibrator, calibration_settings, origin_mask, out_of_sample, report_run
-from sim.calibration import read_values
-from sim.config import plain
+from sim.calibrate import (
+    build_calibrator,
+    calibration_settings,
+    origin_mask,
+    out_of_sample,
+    report_run,
+    set_values,
+)
 from sim.fit import fit_metrics
-from sim.params import read_parameter_set
 
 
 def pinned(settings: dict, param: str, value: float) -> dict:
@@ -98,7 +102,7 @@ def measure_sets(settings: dict, base: dict, until: str, names: list[str],
     """
     cal = build_calibrator(settings, base)
     mask, cutoff = origin_mask(cal, until)
-    x = np.column_stack([read_values(plain(read_parameter_set(name)), cal.free) for name in names])
+    x = np.column_stack([set_values(cal, name) for name in names])
     objective = cal.losses(x, cutoff)
     target = cal.targets["tilt"].to_numpy()
     rows = []

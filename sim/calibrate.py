@@ -32,13 +32,14 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors
+from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors, read_values
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
 from sim.config import CONFIG_DIR, compose_config, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
+from sim.params import read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
@@ -87,6 +88,12 @@ def calibration_settings(overrides: list[str] | None = None) -> tuple[dict, dict
     return plain(cfg.calibrate), plain(cfg.params)
 
 
+def set_values(cal: Calibrator, name: str) -> np.ndarray:
+    """The free parameters' values, in ``cal.free``'s order, of the parameter set
+    ``configs/params/NAME.yaml`` (the inverse of `Calibrator.values_as_params`)."""
+    return read_values(plain(read_parameter_set(name)), cal.free)
+
+
 def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
     """The calibrator described by the ``calibrate`` config group (validated)."""
     scenario = load_scenario(settings["scenario"])
@@ -117,7 +124,7 @@ def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
                       penalty_weight=settings["penalty_weight"], state=settings["state"],
                       joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors,
                       scale_prior_sd=dict(scale_prior_sd),
-                      joint_weight=settings.get("joint_weight", 1.0))
+                      joint_weight=settings["joint_weight"])
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:

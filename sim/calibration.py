@@ -274,6 +274,12 @@ class Calibrator:
         return (self.targets["month"].to_numpy() <= until,
                 self.joint["month"].to_numpy(dtype=int) <= until)
 
+    def weighted_points(self, until: int | None = None) -> float:
+        """The objective's divisor: the focus state's points up to month ``until`` (all by default)
+        plus ``joint_weight`` times the other states'."""
+        focus, joint = self.masks(until)
+        return float(focus.sum() + self.joint_weight * joint.sum())
+
     def losses(self, x: np.ndarray, until: int | None = None) -> np.ndarray:
         """Objective for each candidate (see the class docstring).
 
@@ -302,9 +308,8 @@ class Calibrator:
             squares += self.joint_weight * joint.sum() * chi2_per_point(
                 others, self.joint["tilt"].to_numpy(float)[joint], self.joint["sigma"].to_numpy(float)[joint])
         squares += self.prior_penalty(x)
-        points = focus.sum() + self.joint_weight * joint.sum()
-        return squares / points + self.penalty_weight * pattern_violation(mean, self.state_index,
-                                                                          self.patterns)
+        violations = pattern_violation(mean, self.state_index, self.patterns)
+        return squares / self.weighted_points(until) + self.penalty_weight * violations
 
     def prior_penalty(self, x: np.ndarray) -> np.ndarray:
         """Sum over fitted scales of (ln scale / prior_sd)^2, plus the dynamics priors' penalties,

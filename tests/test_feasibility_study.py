@@ -7,10 +7,8 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibrate import build_calibrator
-from sim.calibration import read_values
-from sim.config import CONFIG_DIR, plain
-from sim.params import read_parameter_set
+from sim.calibrate import build_calibrator, set_values
+from sim.config import CONFIG_DIR
 from tests.conftest import load_script
 
 
@@ -25,7 +23,7 @@ def calibrator(committed_settings):
 
 
 def values(name, calibrator):
-    return read_values(plain(read_parameter_set(name)), calibrator.free)
+    return set_values(calibrator, name)
 
 
 def test_the_search_objective_is_the_calibration_objective(study, committed_settings, calibrator):

@@ -6,10 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.calibrate import build_calibrator
-from sim.calibration import read_values
-from sim.config import plain
-from sim.params import read_parameter_set
+from sim.calibrate import build_calibrator, set_values
 from tests.conftest import load_script
 
 
@@ -25,7 +22,7 @@ def test_each_fit_is_the_better_one_under_its_own_weight(committed_settings):
     losses = {}
     for weight in (1.0, 0.1):
         calibrator = build_calibrator({**committed_settings[0], "joint_weight": weight}, committed_settings[1])
-        x = np.column_stack([read_values(plain(read_parameter_set(n)), calibrator.free) for n in names])
+        x = np.column_stack([set_values(calibrator, n) for n in names])
         losses[weight] = calibrator.losses(x)
     assert losses[1.0][0] < losses[1.0][1]
     assert losses[0.1][1] < losses[0.1][0]

@@ -7,10 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.calibrate import build_calibrator, origin_mask
-from sim.calibration import read_values
-from sim.config import plain
-from sim.params import read_parameter_set
+from sim.calibrate import build_calibrator, origin_mask, set_values
 from tests.conftest import load_script
 
 pytest.importorskip("emcee")
@@ -32,7 +29,7 @@ def target(study, committed_settings):
 def test_the_log_posterior_is_minus_half_the_points_times_the_objective(target):
     log_posterior, _ = target
     cal = log_posterior.cal
-    x = read_values(plain(read_parameter_set("calibrated")), cal.free)
+    x = set_values(cal, "calibrated")
     assert log_posterior.points == 37  # Italy's 10 and the other states' 27 points up to 2018-06
     expected = -0.5 * 37 * cal.losses(x[:, None], log_posterior.until)[0]
     outside = x.copy()
@@ -42,7 +39,7 @@ def test_the_log_posterior_is_minus_half_the_points_times_the_objective(target):
 
 def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
     log_posterior, settings = target
-    x = read_values(plain(read_parameter_set("calibrated")), log_posterior.cal.free)
+    x = set_values(log_posterior.cal, "calibrated")
     runs = [study.sample(log_posterior, x, walkers=40, steps=4, seed=3, progress=False) for _ in range(2)]
     chain = runs[0].get_chain(flat=True)
     assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
@@ -59,7 +56,7 @@ def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
 
 def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(study, target):
     log_posterior, _ = target
-    x = read_values(plain(read_parameter_set("calibrated")), log_posterior.cal.free)
+    x = set_values(log_posterior.cal, "calibrated")
     runs = [study.sample(log_posterior, x, walkers=40, steps=3, seed=5, moves="de", progress=False)
             for _ in range(2)]
     chain = runs[0].get_chain(flat=True)
@@ -76,7 +73,7 @@ def test_the_posterior_on_every_point_forecasts_nothing_and_scores_the_fit(study
     assert mask.all() and cutoff is None
     log_posterior = study.LogPosterior(cal, cutoff)
     assert log_posterior.points == 18 + 41  # Italy's points and the other states'
-    x = read_values(plain(read_parameter_set("calibrated")), cal.free)
+    x = set_values(cal, "calibrated")
     run = study.sample(log_posterior, x, walkers=40, steps=3, seed=1, progress=False)
     out = study.summarise(cal, study.EVERY_POINT, run.get_chain(), None, burn=1, draws=12, replicates=4,
                           seed=0, checks=settings["checks"])
