@@ -213,6 +213,8 @@ def test_calibrate_app_writes_its_reports(tmp_path):
         assert {"rmse", "persistence_rmse", "trend_rmse", "beats_baselines"} <= set(entry)
         assert set(entry["forecast_error"]) == {"model", "last_value_held", "linear_trend"}
         assert entry["fitted_points"] + entry["forecast_points"] == len(load_targets("italy_tilt"))
+        assert [r["optimizer_seed"] for r in entry["restarts"]] == [0, 1]
+        assert sum(r["kept"] for r in entry["restarts"]) == 1
     counts = report["counts"]
     assert counts["at_most_a_third"] and counts["free_parameters"] <= counts["coded_points"] / 3
     assert report["joint"]["points"] == counts["other_state_points"] > 0
@@ -231,3 +233,39 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 2 and "already holds results" in again.stderr
+
+
+def test_out_of_sample_refits_from_every_restart_and_keeps_the_best_objective(mini_scenario):
+    """The rolling-origin refit is made as the main fit is: every optimiser seed of ``restarts``,
+    the lowest objective on the points up to the origin kept, whatever its forecast."""
+    from sim.calibrate import out_of_sample
+    from sim.dates import format_month
+
+    targets = synthetic_targets(mini_scenario, replicates=3)
+    targets["date"] = [format_month(int(m)) for m in targets["month"]]
+    cal = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=3, seed=0,
+                     penalty_weight=0, state="ITA")
+    # seed 7 finds the true parameters but a worse objective: the refit must not keep it
+    candidates = {5: ([0.6, 4.0], 0.2), 6: ([0.8, 0.5], 0.1), 7: ([TRUE["inertia"], TRUE["ITA.migration"]], 0.3)}
+    calls = []
+
+    def run_fit(key, *, optimizer_seed, until=None):
+        calls.append((key, optimizer_seed, until))
+        x, objective = candidates[optimizer_seed]
+        return {"x": np.array(x), "objective": objective, "wall_time_s": 1.0}
+
+    until = format_month(int(targets["month"].iloc[len(targets) // 2]))
+    settings = {"optimizer_seed": 5, "restarts": 3, "report_replicates": 3, "seed": 0}
+    entry = out_of_sample(cal, settings, until, run_fit)
+    cutoff = int(targets["month"].iloc[len(targets) // 2])
+    assert calls == [(f"out_of_sample {until}", 5, cutoff), (f"out_of_sample {until} restart 1", 6, cutoff),
+                     (f"out_of_sample {until} restart 2", 7, cutoff)]
+    assert [r["optimizer_seed"] for r in entry["restarts"]] == [5, 6, 7]
+    assert [r["kept"] for r in entry["restarts"]] == [False, True, False]
+    assert entry["parameters"] == {"inertia": 0.8, "ITA.migration": 0.5}
+    kept = entry["restarts"][1]
+    assert entry["rmse"] == pytest.approx(kept["rmse"])
+    assert entry["restarts"][2]["rmse"] < kept["rmse"]  # the truth forecasts better, and is not chosen
+    assert entry["wall_time_s"] == 3.0
+    single = out_of_sample(cal, {**settings, "restarts": 1}, until, run_fit)
+    assert [r["optimizer_seed"] for r in single["restarts"]] == [5] and single["parameters"]["inertia"] == 0.6
