@@ -39,6 +39,24 @@ def test_the_extended_study_records_add_exactly_the_two_documented_points():
     assert added.loc[added["_merge"] == "left_only", ["state", "date"]].values.tolist() == [["USA", "2017-12"]]
     assert len(wider) == len(others) + 1
 
+
+def test_the_usa_gna_study_record_recodes_only_the_point_between_skhirat_and_tripoli():
+    """docs/calibration.md, "The USA's early-2016 point": the committed points dated after the
+    GNA came on stage (2015-12) and before it sat in Tripoli (2016-04) are the USA's 2016-02 alone,
+    and the study file recodes it, and nothing else, against the GNA, citing the Rome communique
+    and resolution 2259."""
+    scenario = load_scenario("libya_2014_2019")
+    others = load_state_targets("other_states_tilt", scenario.state_ids)
+    recoded = load_state_targets("other_states_tilt_usa_gna", scenario.state_ids)
+    between = others[(others["date"] >= "2015-12") & (others["date"] < "2016-04")]
+    assert between[["state", "date", "tilt"]].values.tolist() == [["USA", "2016-02", 0.0]]
+    key = ["state", "date", "tilt", "sigma"]
+    changed = recoded.merge(others[key], on=key, how="left", indicator=True)
+    assert changed.loc[changed["_merge"] == "left_only", key].values.tolist() == [["USA", "2016-02", -0.5, 0.25]]
+    assert len(recoded) == len(others)
+    row = recoded[(recoded["state"] == "USA") & (recoded["date"] == "2016-02")].iloc[0]
+    assert "SC/12185" in row["source"] and "Rome" in row["source"]
+
 @pytest.mark.parametrize(
     ("row", "words"),
     [
