@@ -260,15 +260,13 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
     months = cal.targets["month"].to_numpy()
     mask, cutoff = origin_mask(cal, until)
     y = cal.targets["tilt"].to_numpy()
-    seeds = [settings["optimizer_seed"] + k for k in range(max(1, settings["restarts"]))]
-    fits = [run_fit(f"out_of_sample {until}" + (f" restart {k}" if k else ""), optimizer_seed=seed,
-                    until=cutoff) for k, seed in enumerate(seeds)]
+    key = f"out_of_sample {until}"
+    fits, kept = restart_fits(run_fit, settings, lambda k: f"{key} restart {k}" if k else key, until=cutoff)
     results = [report_run(cal, cal.values_as_params(f["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"]) for f in fits]
-    rmses = [fit_metrics(r.mean_tilt(cal.state)[cal.steps[~mask]], y[~mask])["rmse"] for r in results]
-    kept = int(np.argmin([f["objective"] for f in fits]))
-    fit, result = fits[kept], results[kept]
-    forecast = result.mean_tilt(cal.state)[cal.steps[~mask]]
+    forecasts = [r.mean_tilt(cal.state)[cal.steps[~mask]] for r in results]
+    rmses = [fit_metrics(f, y[~mask])["rmse"] for f in forecasts]
+    fit, result, forecast = fits[kept], results[kept], forecasts[kept]
     baselines = baseline_forecasts(months[mask].astype(float), y[mask], months[~mask].astype(float))
     errors = {"model": fit_metrics(forecast, y[~mask])}
     errors.update({name: fit_metrics(values, y[~mask]) for name, values in baselines.items()})
@@ -290,20 +288,25 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
                                                        strict=True))],
         "parameters": dict(zip([p.name for p in cal.free], map(float, fit["x"]), strict=True)),
         "trajectory": {"dates": list(result.dates), "mean": [float(v) for v in result.mean_tilt(cal.state)]},
-        "restarts": [{"optimizer_seed": seed, "objective": float(f["objective"]), "rmse": float(r),
-                      "kept": k == kept}
-                     for k, (seed, f, r) in enumerate(zip(seeds, fits, rmses, strict=True))],
+        "restarts": [{"optimizer_seed": settings["optimizer_seed"] + k, "objective": float(f["objective"]),
+                      "rmse": float(r), "kept": k == kept}
+                     for k, (f, r) in enumerate(zip(fits, rmses, strict=True))],
         "wall_time_s": sum(f["wall_time_s"] for f in fits),
     }
 
 
-def identifiability(cal: Calibrator, settings: dict, first: dict,
-                    run_fit: Callable[..., dict]) -> dict:
-    """Refit from other optimiser seeds (``run_fit``: see `fitter`); each parameter's spread
-    across the fits."""
-    fits = [first]
-    for k in range(1, settings["restarts"]):
-        fits.append(run_fit(f"restart {k}", optimizer_seed=settings["optimizer_seed"] + k))
+def restart_fits(run_fit: Callable[..., dict], settings: dict, key: Callable[[int], str],
+                 until: int | None = None) -> tuple[list[dict], int]:
+    """Fits from the ``restarts`` optimiser seeds, ``optimizer_seed`` onward (``run_fit``: see
+    `fitter`; ``key(k)``: the checkpoint key of the k-th), on the points up to month ``until`` (all
+    by default), and the index of the one with the lowest objective."""
+    fits = [run_fit(key(k), optimizer_seed=settings["optimizer_seed"] + k, until=until)
+            for k in range(max(1, settings["restarts"]))]
+    return fits, int(np.argmin([f["objective"] for f in fits]))
+
+
+def identifiability(cal: Calibrator, fits: list[dict], settings: dict) -> dict:
+    """Each parameter's spread across the fits from several optimiser seeds (`restart_fits`)."""
     values = np.array([f["x"] for f in fits])
     y = cal.targets["tilt"].to_numpy()
     rmse = [fit_metrics(report_run(cal, cal.values_as_params(f["x"]),
@@ -320,8 +323,7 @@ def identifiability(cal: Calibrator, settings: dict, first: dict,
             "pinned_down": spread < PINNED_SPREAD,
         }
     return {"restarts": len(fits), "objectives": [f["objective"] for f in fits], "rmse": rmse,
-            "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table,
-            "fits": fits}
+            "pinned_threshold_spread_over_range": PINNED_SPREAD, "parameters": table}
 
 
 def fitter(cal: Calibrator, settings: dict, checkpoint: Checkpoint) -> Callable[..., dict]:
@@ -439,15 +441,12 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
     log.info("fitting %d parameters to %d points (%d replicates per candidate); checkpoints in %s",
              len(cal.free), len(cal.targets), cal.replicates, checkpoint.folder)
     run_fit = fitter(cal, settings, checkpoint)
-    fit = run_fit("main", optimizer_seed=settings["optimizer_seed"])
-    identified, fits = None, [fit]
-    if settings["restarts"] > 1:  # refit from other optimiser seeds; keep the best objective
-        identified = identifiability(cal, settings, fit, run_fit)
-        fits = identified.pop("fits")
-        kept = int(np.argmin([f["objective"] for f in fits]))
-        identified["kept"] = {"restart": kept, "optimizer_seed": settings["optimizer_seed"] + kept}
-        fit = fits[kept]
-    kept_seed = settings["optimizer_seed"] + (identified["kept"]["restart"] if identified else 0)
+    fits, kept = restart_fits(run_fit, settings, lambda k: f"restart {k}" if k else "main")
+    fit, kept_seed = fits[kept], settings["optimizer_seed"] + kept
+    identified = None
+    if len(fits) > 1:
+        identified = identifiability(cal, fits, settings)
+        identified["kept"] = {"restart": kept, "optimizer_seed": kept_seed}
     params = cal.values_as_params(fit["x"])
     result = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"])
     report: dict[str, Any] = {
