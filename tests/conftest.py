@@ -45,6 +45,21 @@ def committed_settings():
     return calibration_settings()
 
 
+#: The settings of the previous committed calibration (configs/params/calibrated_g100.yaml): 100
+#: generations, the USA's 2016-02 point coded against the GNC. The studies of docs/calibration.md
+#: were measured under them (its "History", third change).
+PREVIOUS_OVERRIDES = ["calibrate.maxiter=100", "calibrate.joint_targets=other_states_tilt_usa_gnc"]
+
+
+@pytest.fixture(scope="session")
+def previous_settings():
+    """The previous committed calibration's settings and base parameters, under which the studies
+    were measured; for the studies' tests, which only read them."""
+    from sim.calibrate import calibration_settings
+
+    return calibration_settings(PREVIOUS_OVERRIDES)
+
+
 class _NoAliasDumper(yaml.SafeDumper):
     """Writes an object used twice out twice: scenario files may not hold anchors or aliases."""
 

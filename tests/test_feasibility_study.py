@@ -18,17 +18,17 @@ def study():
 
 
 @pytest.fixture(scope="module")
-def calibrator(committed_settings):
-    return build_calibrator(*committed_settings)
+def calibrator(previous_settings):
+    return build_calibrator(*previous_settings)
 
 
 def values(name, calibrator):
     return set_values(calibrator, name)
 
 
-def test_the_search_objective_is_the_calibration_objective(study, committed_settings, calibrator):
-    search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS[:1], fit_weight=1.0)
-    x = np.column_stack([values(name, calibrator) for name in ("calibrated", "robust_r40", "points_p2")])
+def test_the_search_objective_is_the_calibration_objective(study, previous_settings, calibrator):
+    search = study.Search(calibrator, previous_settings[0]["checks"], study.EVENTS[:1], fit_weight=1.0)
+    x = np.column_stack([values(name, calibrator) for name in ("calibrated_g100", "robust_r40", "points_p2")])
     mean = calibrator.ensemble_mean(x)
     np.testing.assert_allclose(search.measure(x)["objective"], calibrator.losses(x), rtol=1e-12)
     np.testing.assert_allclose(calibrator.losses_of(mean, x), calibrator.losses(x), rtol=1e-12)
@@ -41,9 +41,9 @@ def test_the_free_values_read_back_the_committed_calibration(calibrator):
     np.testing.assert_allclose(values("calibrated", calibrator), expected, rtol=1e-12)
 
 
-def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, committed_settings, calibrator):
-    search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS, fit_weight=0.0)
-    x = np.column_stack([values(name, calibrator) for name in ("robust_r40", "calibrated")])
+def test_the_study_record_meets_the_limit_and_the_committed_fit_does_not(study, previous_settings, calibrator):
+    search = study.Search(calibrator, previous_settings[0]["checks"], study.EVENTS, fit_weight=0.0)
+    x = np.column_stack([values(name, calibrator) for name in ("robust_r40", "calibrated_g100")])
     measured = search.measure(x)
     robust, committed = 0, 1
     assert measured["violation"][robust] == 0.0

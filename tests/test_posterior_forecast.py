@@ -19,8 +19,8 @@ def study():
 
 
 @pytest.fixture(scope="module")
-def target(study, committed_settings):
-    settings, base = committed_settings
+def target(study, previous_settings):
+    settings, base = previous_settings
     cal = build_calibrator(settings, base)
     _, cutoff = origin_mask(cal, "2018-06")
     return study.LogPosterior(cal, cutoff), settings
@@ -29,7 +29,7 @@ def target(study, committed_settings):
 def test_the_log_posterior_is_minus_half_the_points_times_the_objective(target):
     log_posterior, _ = target
     cal = log_posterior.cal
-    x = set_values(cal, "calibrated")
+    x = set_values(cal, "calibrated_g100")
     assert log_posterior.points == 37  # Italy's 10 and the other states' 27 points up to 2018-06
     expected = -0.5 * 37 * cal.losses(x[:, None], log_posterior.until)[0]
     outside = x.copy()
@@ -39,7 +39,7 @@ def test_the_log_posterior_is_minus_half_the_points_times_the_objective(target):
 
 def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
     log_posterior, settings = target
-    x = set_values(log_posterior.cal, "calibrated")
+    x = set_values(log_posterior.cal, "calibrated_g100")
     runs = [study.sample(log_posterior, x, walkers=40, steps=4, seed=3, progress=False) for _ in range(2)]
     chain = runs[0].get_chain(flat=True)
     assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
@@ -56,7 +56,7 @@ def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
 
 def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(study, target):
     log_posterior, _ = target
-    x = set_values(log_posterior.cal, "calibrated")
+    x = set_values(log_posterior.cal, "calibrated_g100")
     runs = [study.sample(log_posterior, x, walkers=40, steps=3, seed=5, moves="de", progress=False)
             for _ in range(2)]
     chain = runs[0].get_chain(flat=True)
@@ -66,14 +66,14 @@ def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(st
         study.sample(log_posterior, x, walkers=40, steps=1, seed=5, moves="gibbs", progress=False)
 
 
-def test_the_posterior_on_every_point_forecasts_nothing_and_scores_the_fit(study, committed_settings):
-    settings, base = committed_settings
+def test_the_posterior_on_every_point_forecasts_nothing_and_scores_the_fit(study, previous_settings):
+    settings, base = previous_settings
     cal = build_calibrator(settings, base)
     mask, cutoff = study.fitted_points(cal, study.EVERY_POINT)
     assert mask.all() and cutoff is None
     log_posterior = study.LogPosterior(cal, cutoff)
     assert log_posterior.points == 18 + 41  # Italy's points and the other states'
-    x = set_values(cal, "calibrated")
+    x = set_values(cal, "calibrated_g100")
     run = study.sample(log_posterior, x, walkers=40, steps=3, seed=1, progress=False)
     out = study.summarise(cal, study.EVERY_POINT, run.get_chain(), None, burn=1, draws=12, replicates=4,
                           seed=0, checks=settings["checks"])

@@ -14,17 +14,17 @@ def study():
     return load_script("profile_study")
 
 
-def test_a_pinned_refit_holds_its_value_and_forecasts_from_the_origin(study, committed_settings):
-    row = study.profile_point(*committed_settings, "2018-06", "scale.security", 3.0, maxiter=2)
+def test_a_pinned_refit_holds_its_value_and_forecasts_from_the_origin(study, previous_settings):
+    row = study.profile_point(*previous_settings, "2018-06", "scale.security", 3.0, maxiter=2)
     assert row["parameters"]["scale.security"] == pytest.approx(3.0, rel=1e-8)
     assert row["last_forecast"]["date"] == "2019-08"
     assert row["persistence_rmse"] == pytest.approx(0.564, abs=1e-3)
     with pytest.raises(SystemExit, match="outside its search range"):
-        study.pinned(committed_settings[0], "scale.security", 9.0)
+        study.pinned(previous_settings[0], "scale.security", 9.0)
 
 
-def test_the_committed_fit_would_have_forecast_the_rise_at_a_small_cost_before_it(study, committed_settings):
-    committed, alone = study.measure_sets(*committed_settings, "2018-06", ["calibrated", "bound_b2"], replicates=50)
+def test_the_committed_fit_would_have_forecast_the_rise_at_a_small_cost_before_it(study, previous_settings):
+    committed, alone = study.measure_sets(*previous_settings, "2018-06", ["calibrated_g100", "bound_b2"], replicates=50)
     assert committed["points_up_to_origin"] == 37
     # the page: 0.705 on the 37 points up to 2018-06 (the refits' own optima: 0.57-0.68) ...
     assert committed["objective"] == pytest.approx(0.7052, abs=5e-4)

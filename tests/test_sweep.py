@@ -327,3 +327,21 @@ def test_a_turning_month_searched_from_a_month_ignores_an_earlier_dip():
     assert later.measure(tilt) == 105
     never = Outcome("t", "turning_month", ("ITA",), level=-0.5, start=100, after=6, censor=True)
     assert never.measure(tilt) == 107  # censored: the month after the end
+
+
+def test_the_sobol_box_is_centred_on_the_committed_calibration():
+    """configs/sweep/italy_sobol.yaml ranges each fitted parameter +-30 % around its value in
+    configs/params/calibrated.yaml, cut to the calibration's search range: a recalibration that
+    leaves the box behind fails here."""
+    import yaml
+
+    box = {d["name"]: d for d in yaml.safe_load((CONFIG_DIR / "sweep" / "italy_sobol.yaml").read_text())["dimensions"]}
+    calibrated = yaml.safe_load((CONFIG_DIR / "params" / "calibrated.yaml").read_text())
+    free = yaml.safe_load((CONFIG_DIR / "calibrate" / "default.yaml").read_text())["free"]
+    assert sorted(box) == sorted(f["name"] for f in free)
+    for f in free:
+        name = f["name"]
+        value = calibrated["interest_scales"][name[6:]] if name.startswith("scale.") else calibrated[name]
+        low, high = sorted((0.7 * value, 1.3 * value))
+        expected = (max(low, f["low"]), min(high, f["high"]))
+        assert (box[name]["low"], box[name]["high"]) == pytest.approx(expected, rel=1e-3), name

@@ -24,7 +24,8 @@ def test_the_committed_targets_load_and_cover_four_other_states_or_more():
 
 
 def test_the_extended_study_records_add_exactly_the_two_documented_points():
-    """docs/calibration.md, "More coded points": the study's files are the committed ones plus
+    """docs/calibration.md, "More coded points": the study's files are the targets of the time
+    (Italy's committed file; the other states' as kept in other_states_tilt_usa_gnc.csv) plus
     Italy 2017-09 and the USA 2017-12, each row otherwise unchanged."""
     scenario = load_scenario("libya_2014_2019")
     key = ["date", "tilt", "sigma"]
@@ -32,7 +33,7 @@ def test_the_extended_study_records_add_exactly_the_two_documented_points():
     added = extended.merge(italy[key], on=key, how="left", indicator=True)
     assert added.loc[added["_merge"] == "left_only", "date"].tolist() == ["2017-09"]
     assert len(extended) == len(italy) + 1
-    others = load_state_targets("other_states_tilt", scenario.state_ids)
+    others = load_state_targets("other_states_tilt_usa_gnc", scenario.state_ids)
     wider = load_state_targets("other_states_tilt_extended", scenario.state_ids)
     key = ["state", "date", "tilt", "sigma", "source"]
     added = wider.merge(others[key], on=key, how="left", indicator=True)
@@ -40,22 +41,23 @@ def test_the_extended_study_records_add_exactly_the_two_documented_points():
     assert len(wider) == len(others) + 1
 
 
-def test_the_usa_gna_study_record_recodes_only_the_point_between_skhirat_and_tripoli():
+def test_the_usa_point_between_skhirat_and_tripoli_is_coded_against_the_gna():
     """docs/calibration.md, "The USA's early-2016 point": the committed points dated after the
     GNA came on stage (2015-12) and before it sat in Tripoli (2016-04) are the USA's 2016-02 alone,
-    and the study file recodes it, and nothing else, against the GNA, citing the Rome communique
-    and resolution 2259."""
+    coded against the GNA, citing the Rome communique and resolution 2259; the study record of the
+    earlier coding differs from the committed file in that row and nothing else."""
     scenario = load_scenario("libya_2014_2019")
     others = load_state_targets("other_states_tilt", scenario.state_ids)
-    recoded = load_state_targets("other_states_tilt_usa_gna", scenario.state_ids)
+    earlier = load_state_targets("other_states_tilt_usa_gnc", scenario.state_ids)
     between = others[(others["date"] >= "2015-12") & (others["date"] < "2016-04")]
-    assert between[["state", "date", "tilt"]].values.tolist() == [["USA", "2016-02", 0.0]]
-    key = ["state", "date", "tilt", "sigma"]
-    changed = recoded.merge(others[key], on=key, how="left", indicator=True)
-    assert changed.loc[changed["_merge"] == "left_only", key].values.tolist() == [["USA", "2016-02", -0.5, 0.25]]
-    assert len(recoded) == len(others)
-    row = recoded[(recoded["state"] == "USA") & (recoded["date"] == "2016-02")].iloc[0]
+    assert between[["state", "date", "tilt", "sigma"]].values.tolist() == [["USA", "2016-02", -0.5, 0.25]]
+    row = between.iloc[0]
     assert "SC/12185" in row["source"] and "Rome" in row["source"]
+    key = ["state", "date", "tilt", "sigma"]
+    changed = earlier.merge(others[key], on=key, how="left", indicator=True)
+    assert changed.loc[changed["_merge"] == "left_only", key].values.tolist() == [["USA", "2016-02", 0.0, 0.35]]
+    assert len(earlier) == len(others)
+
 
 @pytest.mark.parametrize(
     ("row", "words"),
