@@ -42,10 +42,10 @@ from sim.output import check_fresh, claimed, exit_with, write_config, write_json
 from sim.params import read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario, scenario_digest
 from sim.simulate import execute
 from sim.summary import trajectory_checks, turning_month
-from sim.targets import load_state_targets, load_targets
+from sim.targets import load_state_targets, load_targets, target_digest
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -355,12 +355,26 @@ def start_time() -> str:
     return when.strftime(STARTED_FORMAT)
 
 
+def data_digests(settings: dict) -> dict[str, str | None]:
+    """The digests of the data a calibration reads, beside the settings that name them: the
+    scenario and counterfactual as resolved (`sim.scenario.scenario_digest`) and the target files
+    (`sim.targets.target_digest`); None for one not used. Two calibrations with the same settings
+    fitted to different points differ here."""
+    def named(key: str, digest: Callable[[str], str]) -> str | None:
+        return digest(settings[key]) if settings.get(key) else None
+
+    return {"scenario": named("scenario", scenario_digest),
+            "counterfactual": named("counterfactual", scenario_digest),
+            "targets": named("targets", target_digest),
+            "joint_targets": named("joint_targets", target_digest)}
+
+
 def open_checkpoint(settings: dict, params: dict, run_dir: Path) -> Checkpoint:
     """The run's checkpoint: the one in ``calibrate.resume`` (refused unless made with the same
-    settings and parameters), or a new one in ``calibrate.checkpoint_dir`` (by default
-    `sim.checkpoint.default_folder` of the run folder)."""
+    settings, parameters and data, `data_digests`), or a new one in ``calibrate.checkpoint_dir``
+    (by default `sim.checkpoint.default_folder` of the run folder)."""
     fingerprint = {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
-                   "params": params}
+                   "params": params, "data": data_digests(settings)}
     if settings["resume"] is not None:
         return Checkpoint.resume(locate(Path(settings["resume"])), fingerprint)
     folder = (Path(settings["checkpoint_dir"]) if settings["checkpoint_dir"] is not None
@@ -478,8 +492,8 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
     # no clock time: the same settings give the same bytes, resumed or not, whenever they ran
     fit_rep = report["fit"]
     header = [
-        f"Calibrated parameters: written by `python -m sim.calibrate` (settings {checkpoint.digest}; "
-        "the run folder's config.yaml holds them).",
+        f"Calibrated parameters: written by `python -m sim.calibrate` (settings and data "
+        f"{checkpoint.digest}; the run folder's config.yaml holds the settings).",
         f"Fit to scenarios/targets/{settings['targets']}.csv on {cal.scenario.name}: "
         f"RMSE {fit_rep['rmse']:.4f} (ensemble mean of {settings['report_replicates']} replicates, "
         f"seed {settings['seed']}), max error {fit_rep['max_abs_error']:.3f}, R2 {fit_rep['r2']:.3f}.",

@@ -153,7 +153,8 @@ class Checkpoint:
 
     @classmethod
     def resume(cls, folder: Path, fingerprint: dict) -> Checkpoint:
-        """The checkpoint in ``folder``; refused unless it was made with the same settings."""
+        """The checkpoint in ``folder``; refused unless it was made with the same fingerprint
+        (settings, parameters, data digests)."""
         try:
             data = json.loads((Path(folder) / CHECKPOINT_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -172,8 +173,9 @@ class Checkpoint:
         if changed:
             more = f"; and {len(changed) - 3} more" if len(changed) > 3 else ""
             raise InputError(WHERE, "calibrate.resume", f"the checkpoint in {folder} was made with "
-                             f"other settings: {'; '.join(changed[:3])}{more}. Resume with the "
-                             "settings it was made with, or start afresh without calibrate.resume")
+                             f"other settings or data: {'; '.join(changed[:3])}{more}. Resume with the "
+                             "settings and data it was made with, or start afresh without "
+                             "calibrate.resume")
         return checkpoint
 
     def save(self) -> None:

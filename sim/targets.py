@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,11 @@ def target_path(name: str) -> Path:
     if candidate.suffix == ".csv" and candidate.exists():
         return candidate
     return TARGET_DIR / f"{name}.csv"
+
+
+def target_digest(name: str) -> str:
+    """16 hex digits of the SHA-256 of the target file ``name`` (`target_path`), byte for byte."""
+    return hashlib.sha256(target_path(name).read_bytes()).hexdigest()[:16]
 
 
 def _read(name: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str]:

@@ -129,7 +129,7 @@ def test_checkpoint_keeps_finished_fits_and_refuses_other_settings(tmp_path):
     kept = again.run("main", lambda state, on_generation: pytest.fail("a finished fit is not rerun"))
     np.testing.assert_array_equal(kept["x"], result["x"])
     other = {**fingerprint, "calibrate": {**fingerprint["calibrate"], "maxiter": 4}}
-    with pytest.raises(InputError, match=r"calibrate\.resume: .*other settings: calibrate\.maxiter is 3 "
+    with pytest.raises(InputError, match=r"calibrate\.resume: .*other settings or data: calibrate\.maxiter is 3 "
                                          r"there, 4 here"):
         Checkpoint.resume(tmp_path / "ck", other)
     assert Checkpoint(tmp_path / "x", other, started=again.started).digest != again.digest
@@ -218,3 +218,39 @@ def test_calibration_killed_twice_and_resumed_ends_with_the_uninterrupted_result
     reports = [json.loads((tmp_path / name / "fit_report.json").read_text()) for name in ("whole", "third")]
     assert without_wall_times(reports[1]) == without_wall_times(reports[0])
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
+
+
+def test_a_checkpoint_is_refused_once_the_points_it_was_fitted_to_change(tmp_path):
+    """The same settings fitted to other points are another calibration: the fingerprint holds the
+    digests of the scenario and the target files, and a resume after a coded point changed names it."""
+    import shutil
+
+    from sim.calibrate import calibration_settings, open_checkpoint
+    from sim.targets import target_path
+
+    settings, params = calibration_settings()
+    points = tmp_path / "italy_tilt.csv"
+    shutil.copy(target_path("italy_tilt"), points)
+    settings = {**settings, "targets": str(points), "checkpoint_dir": str(tmp_path / "ck")}
+    made = open_checkpoint(settings, params, tmp_path / "run")
+    resume = {**settings, "resume": str(tmp_path / "ck")}
+    assert open_checkpoint(resume, params, tmp_path / "run").digest == made.digest
+    text = points.read_text(encoding="utf-8")
+    points.write_text(text.replace("2019-08,0.15,", "2019-08,0.20,"), encoding="utf-8")
+    assert points.read_text(encoding="utf-8") != text
+    with pytest.raises(InputError, match=r"other settings or data: data\.targets is "):
+        open_checkpoint(resume, params, tmp_path / "run")
+
+
+def test_a_scenarios_digest_follows_its_data_not_its_layout(tmp_path):
+    from sim.scenario import scenario_digest
+    from sim.scenario.loader import resolve_scenario_path
+
+    history = scenario_digest("libya_2014_2019")
+    copy = tmp_path / "history.yaml"
+    copy.write_text("# a comment changes nothing\n" + resolve_scenario_path("libya_2014_2019").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    assert scenario_digest(copy) == history
+    assert scenario_digest("counterfactuals/france_neutral") != history  # its extends: chain merged
+    copy.write_text(copy.read_text(encoding="utf-8").replace("value: -0.5,", "value: -0.4,", 1), encoding="utf-8")
+    assert scenario_digest(copy) != history

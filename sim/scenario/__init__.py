@@ -4,6 +4,7 @@ from sim.scenario.loader import (
     load_scenario,
     load_scenario_cached,
     resolve_scenario_path,
+    scenario_digest,
     scenario_names,
 )
 from sim.scenario.schema import (
@@ -19,5 +20,6 @@ from sim.scenario.schema import (
 
 __all__ = [
     "Asset", "Event", "Faction", "FixedSupport", "Relation", "Scenario", "State", "TiltSides",
-    "load_scenario", "load_scenario_cached", "resolve_scenario_path", "scenario_names",
+    "load_scenario", "load_scenario_cached", "resolve_scenario_path", "scenario_digest",
+    "scenario_names",
 ]

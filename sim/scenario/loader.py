@@ -6,6 +6,8 @@ Every problem becomes one `ScenarioError` naming the file, the entry and what is
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -99,9 +101,39 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) ->
             its path, outside the project's ``scenarios/``: beside it only).
     """
     path = resolve_scenario_path(name_or_path, scenario_dir)
+    return _build(_resolved(path, scenario_dir), path)
+
+
+def _resolved(path: Path, scenario_dir: Path | None) -> dict:
+    """The raw mapping of the scenario file at ``path``, its ``extends:`` chain merged in."""
     root = scenario_dir or (SCENARIO_DIR if path.is_relative_to(SCENARIO_DIR) else path.parent)
-    raw = _resolve(path, Path(root), chain=())
-    return _build(raw, path)
+    return _resolve(path, Path(root), chain=())
+
+
+def scenario_digest(name_or_path: str | Path, scenario_dir: Path | None = None) -> str:
+    """16 hex digits of the SHA-256 of a scenario as resolved (every file of its ``extends:`` chain
+    merged), whatever its layout and comments: what a result made from the scenario depends on.
+
+    Args:
+        name_or_path: as for `load_scenario`.
+        scenario_dir: as for `load_scenario`.
+    """
+    raw = _untagged(_resolved(resolve_scenario_path(name_or_path, scenario_dir), scenario_dir))
+    canonical = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+#: Keys `_resolve` adds to raw entries to name the file an entry came from (for error messages).
+ORIGIN_TAGS = frozenset({"_file", "_entry"})
+
+
+def _untagged(raw: Any) -> Any:
+    """``raw`` without the origin tags: the data alone, wherever its files lie."""
+    if isinstance(raw, dict):
+        return {k: _untagged(v) for k, v in raw.items() if k not in ORIGIN_TAGS}
+    if isinstance(raw, list):
+        return [_untagged(v) for v in raw]
+    return raw
 
 
 @functools.lru_cache(maxsize=32)
