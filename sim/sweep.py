@@ -51,7 +51,7 @@ register_sweep_schema()
 #: The file in a checkpoint folder naming the settings its chunks were made with.
 FINGERPRINT = "settings.json"
 #: Settings that may differ between a stopped sweep and its resumption.
-RESUME_FREE = ("resume", "checkpoint_dir", "progress", "plots", "cluster", "workers")
+RESUME_FREE = ("resume", "checkpoint_dir", "progress", "plots", "scatter_dimensions", "cluster", "workers")
 
 
 def checkpoint_folder(run_dir: Path, sweep: dict) -> Path:
@@ -109,6 +109,7 @@ def sweep(settings: dict, run_dir: Path, folder: Path) -> dict[str, Any]:
         raise InputError("config", "sweep.replicates", f"must be at least 1, not {sw['replicates']}")
     if sw["focus_state"] not in scenario.state_ids:
         raise InputError("config", "sweep.focus_state", f"unknown state {sw['focus_state']!r}")
+    scatter_dimensions(sw)
     design = make_design(dimensions, sw["design"], n=sw["n"], seed=sw["design_seed"],
                          morris_levels=sw["morris_levels"])
     resolve_params(settings["params"], scenario, 1)  # the base parameters are valid before anything runs
@@ -142,6 +143,23 @@ def sweep(settings: dict, run_dir: Path, folder: Path) -> dict[str, Any]:
     return {**summary, "checkpoints": checkpoints}
 
 
+def scatter_dimensions(sw: dict) -> list[str]:
+    """The dimensions ``outcomes.png`` draws: ``sweep.scatter_dimensions`` (each one of the sweep's
+    dimensions, none twice), or every dimension when it is null."""
+    every = [d["name"] for d in sw["dimensions"]]
+    chosen = sw.get("scatter_dimensions")
+    if chosen is None:
+        return every
+    for i, name in enumerate(chosen):
+        if name not in every or chosen.index(name) != i:
+            raise InputError("config", f"sweep.scatter_dimensions[{i}]", f"is {name!r}; each entry "
+                             f"once, one of the sweep's dimensions: {every}")
+    if not chosen:
+        raise InputError("config", "sweep.scatter_dimensions", f"is empty; null for every dimension, "
+                         f"or some of {every}")
+    return list(chosen)
+
+
 def write_plots(folder: Path, design: pd.DataFrame, table: pd.DataFrame, names: list[str], sw: dict,
                 report: dict | None) -> None:
     """indices.png (sobol, morris), outcomes.png (each focus outcome against each dimension) and,
@@ -150,7 +168,7 @@ def write_plots(folder: Path, design: pd.DataFrame, table: pd.DataFrame, names: 
     dims = [d["name"] for d in sw["dimensions"]]
     if report:
         save_figure(plot_indices(report, sw["design"]), folder / "indices.png")
-    save_figure(plot_scatter(design, focus, dims), folder / "outcomes.png")
+    save_figure(plot_scatter(design, focus, scatter_dimensions(sw)), folder / "outcomes.png")
     gridded = [d for d in dims if d != SEED]
     if sw["design"] == "grid" and len(gridded) >= 2:
         save_figure(plot_heatmaps(design, focus, gridded[0], gridded[1]), folder / "heatmap.png")

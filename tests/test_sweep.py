@@ -345,3 +345,16 @@ def test_the_sobol_box_is_centred_on_the_committed_calibration():
         low, high = sorted((0.7 * value, 1.3 * value))
         expected = (max(low, f["low"]), min(high, f["high"]))
         assert (box[name]["low"], box[name]["high"]) == pytest.approx(expected, rel=1e-3), name
+
+
+@pytest.mark.parametrize(("chosen", "message"), [
+    (["scale.security", "inertia"], r"sweep\.scatter_dimensions\[1\]: is 'inertia'; each entry once, one of"),
+    (["scale.security", "scale.security"], r"sweep\.scatter_dimensions\[1\]: is 'scale\.security'"),
+    ([], r"sweep\.scatter_dimensions: is empty"),
+])
+def test_the_scatter_draws_chosen_dimensions_and_refuses_others(chosen, message):
+    sw = {"dimensions": [{"name": "scale.security"}, {"name": "rationality"}], "scatter_dimensions": None}
+    assert app.scatter_dimensions(sw) == ["scale.security", "rationality"]
+    assert app.scatter_dimensions({**sw, "scatter_dimensions": ["rationality"]}) == ["rationality"]
+    with pytest.raises(InputError, match=message):
+        app.scatter_dimensions({**sw, "scatter_dimensions": chosen})

@@ -23,6 +23,8 @@ class SweepSettings:
         dimensions: the varied inputs, each ``{name, low, high[, levels]}`` or ``{name, values}``.
         outcomes: what is measured, each ``{name, kind, states, ...}`` (`sim.sweeps.outcomes.KINDS`).
         focus_state: the state whose outcomes the scatter and heat-map figures show.
+        scatter_dimensions: the dimensions ``outcomes.png`` draws each outcome against, in this
+            order; null for every dimension.
         memory_budget_mb: memory one chunk's model may take, MiB: sets the points per chunk.
         plots: whether to draw the figures.
         progress: show a progress bar with the ETA.
@@ -44,6 +46,7 @@ class SweepSettings:
     dimensions: list[dict[str, Any]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     focus_state: str = "ITA"
+    scatter_dimensions: list[str] | None = None
     memory_budget_mb: float = 256.0
     plots: bool = True
     progress: bool = True
