@@ -13,7 +13,7 @@ import pytest
 from sim.ablation import hold_series, without_events, without_group
 from sim.dates import parse_month
 from sim.events import EVENT_KINDS
-from tests.conftest import MINI, ROOT
+from tests.conftest import MINI, ROOT, load_script
 
 
 def test_one_event_out(mini_scenario):
@@ -75,6 +75,9 @@ def test_robustness_app_measures_every_ablation(tmp_path):
         "militia_switches", "legit", "late_leaves"}
     assert table.loc[table["name"] == "late_enters", "final"].isna().all()  # the stage needs it
     report = json.loads((out / "robustness.json").read_text())
+    printed = "\n".join(load_script("calibration_tables").robustness_tables(out))  # the page's tables
+    assert all(f"| `{name}` |" in printed for name in table.loc[table["ablation"] == "event", "name"])
+    assert all(f"| {group} |" in printed for group in report["groups"])
     largest = report["leave_one_out"]["largest_change"]
     assert abs(largest["delta_final"]) == pytest.approx(table["delta_final"].abs().max())
     assert set(report["groups"]) == {"territory", "oil", "migration", "terror", "deployments", "political"}

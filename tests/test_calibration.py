@@ -229,6 +229,13 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     assert not (tmp_path / "never").exists()
     assert report["counterfactual"]["scenario"] == "libya_2014_2019_no_military"
     assert len(report["identifiability"]["parameters"]["inertia"]["values"]) == 2
+    # docs/calibration.md's tables are printed from the report (scripts/calibration_tables.py)
+    from tests.conftest import load_script
+
+    tables = load_script("calibration_tables").tables(out)
+    assert all(f"| {p['date']} | {p['target']:+.2f} |" in tables for p in report["fit"]["points"])
+    assert all(f"**{entry['rmse']:.3f}**" in tables for entry in report["out_of_sample"])
+    assert f"| `inertia` | {report['identifiability']['parameters']['inertia']['values'][0]:.2f} |" in tables
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
     again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
