@@ -30,7 +30,7 @@ def italy_rmse(name: str, replicates: int, seed: int) -> float:
     return target_errors(result, load_targets("italy_tilt"), "ITA")["rmse"]
 
 
-@pytest.mark.parametrize("name", ["budget_g300", "usa_gna_u1", "calibrated_g100"])
+@pytest.mark.parametrize("name", ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300"])
 def test_a_study_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
