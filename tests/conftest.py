@@ -25,6 +25,32 @@ MINI = DATA / "mini.yaml"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def recorded(name: str) -> dict[str, float]:
+    """The ``# recorded_KEY: VALUE`` lines of ``configs/params/NAME.yaml``'s header (the RMSE a
+    calibration measured, with the replicates and seed it measured it on)."""
+    import re
+
+    from sim.config import CONFIG_DIR
+
+    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
+    return {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", text)}
+
+
+def italy_rmse(name: str, replicates: int, seed: int) -> float:
+    """Italy's RMSE against its coded points with the parameter set ``configs/params/NAME.yaml`` on
+    the historical scenario (ensemble mean of ``replicates``, ``seed``)."""
+    from sim.config import plain
+    from sim.params import read_parameter_set
+    from sim.scenario import load_scenario
+    from sim.simulate import execute
+    from sim.summary import target_errors
+    from sim.targets import load_targets
+
+    result = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set(name)),
+                     replicates=replicates, seed=seed, record="tilt")
+    return target_errors(result, load_targets("italy_tilt"), "ITA")["rmse"]
+
+
 def load_script(name: str):
     """``scripts/NAME.py`` as a module (the scripts are not part of the package). ``scripts/`` goes
     on ``sys.path``, as when a script is run, so that scripts can import each other."""

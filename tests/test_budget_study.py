@@ -5,29 +5,11 @@ committed settings the committed set has the lowest objective of them all."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, set_values
-from sim.config import CONFIG_DIR, plain
-from sim.params import read_parameter_set
-from sim.scenario import load_scenario
-from sim.simulate import execute
-from sim.summary import target_errors
-from sim.targets import load_targets
-
-
-def recorded(name: str) -> dict[str, float]:
-    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
-    return {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", text)}
-
-
-def italy_rmse(name: str, replicates: int, seed: int) -> float:
-    result = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set(name)),
-                     replicates=replicates, seed=seed, record="tilt")
-    return target_errors(result, load_targets("italy_tilt"), "ITA")["rmse"]
+from tests.conftest import italy_rmse, recorded
 
 
 @pytest.mark.parametrize("name", ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300"])

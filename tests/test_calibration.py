@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.calibrate import CALIBRATED_CONFIG, calibrated_yaml
 from sim.calibration import Calibrator, FreeParameter, apply_values, check_free, parse_dynamics_priors
-from sim.config import compose_config, plain
 from sim.errors import ParameterError
 from sim.fit import Pattern, baseline_forecasts, chi2_per_point, fit_metrics, pattern_violation
-from sim.scenario import load_scenario
-from sim.simulate import execute
-from sim.summary import target_errors
 from sim.targets import load_targets
+from tests.conftest import italy_rmse, recorded
 
 TRUE = {"inertia": 0.3, "ITA.migration": 2.0}
 FREE = [FreeParameter("inertia", 0.05, 0.9), FreeParameter("ITA.migration", 0.0, 5.0)]
@@ -176,14 +171,9 @@ def test_calibrated_yaml_is_a_parameter_set():
 
 @pytest.mark.skipif(not CALIBRATED_CONFIG.exists(), reason="no committed calibrated parameter set")
 def test_committed_calibration_reproduces_its_recorded_rmse():
-    header = CALIBRATED_CONFIG.read_text(encoding="utf-8")
-    recorded = {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", header)}
-    cfg = plain(compose_config(["params=calibrated"]))
-    scenario = load_scenario(cfg["scenario"])
-    result = execute(scenario, params=cfg["params"], replicates=int(recorded["replicates"]),
-                     seed=int(recorded["seed"]), record="tilt")
-    rmse = target_errors(result, load_targets("italy_tilt"), "ITA")["rmse"]
-    assert rmse == pytest.approx(recorded["rmse"], abs=1e-6)
+    header = recorded("calibrated")
+    rmse = italy_rmse("calibrated", int(header["replicates"]), int(header["seed"]))
+    assert rmse == pytest.approx(header["rmse"], abs=1e-6)
 
 
 @pytest.mark.slow
