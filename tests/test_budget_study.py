@@ -13,7 +13,8 @@ from tests.conftest import italy_rmse, recorded
 
 
 @pytest.mark.parametrize("name", ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
-                                  "prior_v1_g300", "trend_t1_g300"])
+                                  "prior_v1_g300", "trend_t1_g300",
+                                  "prior_w1_g300", "prior_w3_g300"])
 def test_a_study_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
