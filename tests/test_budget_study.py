@@ -11,10 +11,12 @@ import pytest
 from sim.calibrate import build_calibrator, set_values
 from tests.conftest import italy_rmse, recorded
 
+#: The study records whose headers carry the RMSE their calibration measured.
+RECORDS = ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
+           "prior_v1_g300", "prior_w1_g300", "prior_w3_g300", "trend_t1_g300"]
 
-@pytest.mark.parametrize("name", ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
-                                  "prior_v1_g300", "trend_t1_g300",
-                                  "prior_w1_g300", "prior_w3_g300"])
+
+@pytest.mark.parametrize("name", RECORDS)
 def test_a_study_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)

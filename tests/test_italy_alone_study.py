@@ -48,7 +48,6 @@ def test_italy_fits_within_0_12_only_by_giving_up_the_other_states(study, previo
         assert fit["rise"] >= 0.4 and fit["rise_without_material_events"] < 0.1
 
 
-
 def test_italy_alone_converged_fits_its_points_and_breaks_frances_side(study, committed_settings):
     """B2 re-made at 300 generations: Italy's points alone, no prior, no sides. It fits them within
     0.08, the bet on Skhirat included, with France off its documented side most months; its rise
@@ -60,6 +59,7 @@ def test_italy_alone_converged_fits_its_points_and_breaks_frances_side(study, co
     assert alone["documented_sides"]["FRA"]["share_of_months"] < 0.5
     assert alone["others_rmse_by_state"]["USA"] > 0.5
     assert alone["rise"] >= 0.4 and alone["rise_without_material_events"] < 0.1
+
 
 def test_the_figure_draws_the_measured_courses(tmp_path):
     figure = load_script("italy_alone_figure")
