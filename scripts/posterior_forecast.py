@@ -20,7 +20,11 @@ the posterior predictive forecast (mean, 5 % and 95 %) at each later point with 
 the mean forecast's RMSE against persistence's and the mode's, the share of draws meeting the rise
 check (overall, and among the draws from each half of the kept steps), the share of later points
 inside the band, Italy's monthly band and the mode's course (for
-``scripts/posterior_forecast_figure.py``), and the spread of the parameters.
+``scripts/posterior_forecast_figure.py``), and the spread of the parameters. The band of the draws'
+ensemble means holds parameter uncertainty alone; the pooled band (``monthly``: ``pooled_q05``,
+``pooled_median``, ``pooled_q95``), the quantiles of every replicate of every draw, holds parameter
+and stochastic uncertainty together, with the two parts' standard deviations month by month
+(``sd_between_draws``, ``sd_within_draws``).
 
     python scripts/posterior_forecast.py --until 2018-06 --walkers 64 --steps 1500 --burn 500 --json out.json
 """
@@ -104,12 +108,37 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
 
 
 def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int) -> np.ndarray:
-    """Italy's mean tilt, month by month, under each draw (d, n): one batched run of ``replicates``
-    per draw with the model's seed ``seed`` (`Calibrator.ensemble_mean`), shape (T, n)."""
+    """Italy's tilt, month by month, in every replicate under each draw (d, n): one batched run of
+    ``replicates`` per draw with the model's seed ``seed`` (`Calibrator.replicate_tilts`), shape
+    (T, n, replicates). Its mean over the last axis is each draw's ensemble mean."""
     runner = copy.copy(cal)
     runner.replicates, runner.seed = int(replicates), int(seed)
-    return runner.ensemble_mean(draws)[:, :, cal.state_index[cal.state]]
+    return runner.replicate_tilts(draws)[..., cal.state_index[cal.state]]
 
+
+def pooled_band(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The posterior predictive band with both uncertainties: the 5 %, 50 % and 95 % quantiles of
+    every replicate of every draw pooled, month by month.
+
+    Args:
+        runs: Italy's tilt in each replicate under each draw, (T, draws, replicates).
+
+    Returns:
+        Three arrays of shape (T,): q05, median, q95.
+    """
+    pooled = runs.reshape(runs.shape[0], -1)
+    q05, q50, q95 = np.quantile(pooled, [0.05, 0.5, 0.95], axis=1)
+    return q05, q50, q95
+
+
+def spread_parts(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Month by month, the standard deviation between the draws' ensemble means (parameter
+    uncertainty) and the mean within-draw standard deviation over replicates (stochastic), (T,) each."""
+    return runs.mean(axis=2).std(axis=1), runs.std(axis=2).mean(axis=1)
+
+
+#: Months at which the pooled band is printed (those of docs/calibration.md's band tables).
+BAND_MONTHS = ("2014-09", "2015-12", "2016-06", "2017-12", "2018-06", "2018-12", "2019-04", "2019-08")
 
 #: ``--until`` for the posterior on every coded point: no origin, nothing forecast.
 EVERY_POINT = "all"
@@ -147,13 +176,17 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
     kept = chain[burn:].reshape(-1, chain.shape[2])  # step-major, as emcee's flat chains
     pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
     x = kept[pick].T
-    tilt = trajectories(cal, x, replicates, seed)
+    runs = trajectories(cal, x, replicates, seed)
+    tilt = runs.mean(axis=2)
+    pooled_low, pooled_median, pooled_high = pooled_band(runs)
+    between, within = spread_parts(runs)
     at_points = tilt[cal.steps]
     y = cal.targets["tilt"].to_numpy()
     months = cal.targets["month"].to_numpy().astype(float)
     mean = at_points.mean(axis=1)
     low, high = np.quantile(at_points, 0.05, axis=1), np.quantile(at_points, 0.95, axis=1)
     inside = (y >= low) & (y <= high)
+    in_pooled = (y >= pooled_low[cal.steps]) & (y <= pooled_high[cal.steps])
     start = cal.scenario.start
     rise = tilt[parse_month(checks["rise_to"]) - start] - tilt[parse_month(checks["rise_from"]) - start]
     meets = rise >= checks["rise_at_least"]
@@ -170,7 +203,8 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
         "autocorr_time_median": float(np.median(finite)) if finite.size else None,
         "draws": int(x.shape[1]), "replicates": replicates,
         "in_sample": {"points": int(mask.sum()), "rmse_of_mean": fit_metrics(mean[mask], y[mask])["rmse"],
-                      "share_of_points_in_band": float(np.mean(inside[mask]))},
+                      "share_of_points_in_band": float(np.mean(inside[mask])),
+                      "share_of_points_in_pooled_band": float(np.mean(in_pooled[mask]))},
         "forecast": [{"date": d, "target": float(t), "mean": float(m), "q05": float(a), "q95": float(b)}
                      for d, t, m, a, b in zip(cal.targets["date"][~mask], y[~mask], mean[~mask],
                                               low[~mask], high[~mask], strict=True)],
@@ -181,7 +215,11 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
             float(np.mean(meets[second_half])) if second_half.any() else None],
         "monthly": {"dates": month_labels(start, start + tilt.shape[0] - 1),
                     "mean": tilt.mean(axis=1).tolist(), "q05": np.quantile(tilt, 0.05, axis=1).tolist(),
-                    "q95": np.quantile(tilt, 0.95, axis=1).tolist()},
+                    "q95": np.quantile(tilt, 0.95, axis=1).tolist(),
+                    # both uncertainties: every replicate of every draw pooled
+                    "pooled_q05": pooled_low.tolist(), "pooled_median": pooled_median.tolist(),
+                    "pooled_q95": pooled_high.tolist(),
+                    "sd_between_draws": between.tolist(), "sd_within_draws": within.tolist()},
         "rise": {"mean": float(rise.mean()), "q05": float(np.quantile(rise, 0.05)),
                  "q95": float(np.quantile(rise, 0.95))},
         "parameters": {name: {"q05": float(np.quantile(x[j], 0.05)), "median": float(np.median(x[j])),
@@ -282,6 +320,15 @@ def main() -> None:
         print(f"forecast of Italy's later points: RMSE of the mean {out['rmse_of_mean']:.3f} "
               f"(mode {out['mode']['rmse']:.3f}, persistence {out['persistence_rmse']:.3f}); "
               f"{out['share_of_later_points_in_band']:.0%} of the points inside the 90 % band")
+    print(f"{fit['share_of_points_in_pooled_band']:.0%} of Italy's fitted points inside the pooled 90 % band "
+          "(every replicate of every draw: parameter and stochastic uncertainty together)")
+    monthly = out["monthly"]
+    for date in BAND_MONTHS:
+        if date in monthly["dates"]:
+            t = monthly["dates"].index(date)
+            print(f"  {date}: pooled {monthly['pooled_q05'][t]:+.2f} to {monthly['pooled_q95'][t]:+.2f} "
+                  f"(median {monthly['pooled_median'][t]:+.2f}); sd between draws "
+                  f"{monthly['sd_between_draws'][t]:.3f}, within {monthly['sd_within_draws'][t]:.3f}")
     print(f"the rise check met in {out['share_of_draws_meeting_rise']:.0%} of draws "
           f"(rise {out['rise']['mean']:+.2f}, 90 % {out['rise']['q05']:+.2f} to {out['rise']['q95']:+.2f})")
     first, second = out["share_of_draws_meeting_rise_by_half"]

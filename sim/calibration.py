@@ -254,6 +254,18 @@ class Calibrator:
         Returns:
             Shape (T, P, S).
         """
+        return self.replicate_tilts(x).mean(axis=2)
+
+    def replicate_tilts(self, x: np.ndarray) -> np.ndarray:
+        """Every replicate's tilt of every state for each candidate: one batched run of
+        ``replicates`` per candidate, the same replicate streams for each (common random numbers).
+
+        Args:
+            x: candidates, shape (n_free, P) (or (n_free,) for one).
+
+        Returns:
+            Shape (T, P, replicates, S).
+        """
         x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
         candidates, n = x.shape[1], self.replicates
         values = [np.repeat(row, n) for row in x]
@@ -263,9 +275,8 @@ class Calibrator:
         model.run()
         self.evaluations += candidates
         history = model.tilt_history.reshape(self.scenario.n_months, candidates, n, -1)
-        mean = history.mean(axis=2)
         model.release()
-        return mean
+        return history
 
     def masks(self, until: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Which focus and joint points count when fitting on the points up to month ``until``."""

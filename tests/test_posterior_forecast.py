@@ -81,3 +81,24 @@ def test_the_posterior_on_every_point_forecasts_nothing_and_scores_the_fit(study
     assert out["in_sample"]["points"] == 18
     assert 0 < out["in_sample"]["rmse_of_mean"] < 0.5
     assert len(out["monthly"]["dates"]) == len(out["monthly"]["mean"]) == 68  # 2014-01 to 2019-08
+    monthly = {k: np.array(v) for k, v in out["monthly"].items() if k != "dates"}
+    assert np.all(monthly["pooled_q05"] <= monthly["q05"] + 1e-9)  # the replicates widen the band
+    assert np.all(monthly["pooled_q95"] >= monthly["q95"] - 1e-9)
+    assert np.all(monthly["sd_within_draws"] > 0)
+    assert 0 <= out["in_sample"]["share_of_points_in_pooled_band"] <= 1
+    assert out["in_sample"]["share_of_points_in_pooled_band"] >= out["in_sample"]["share_of_points_in_band"]
+
+
+def test_the_pooled_band_holds_both_uncertainties(study):
+    rng = np.random.default_rng(0)
+    months, draws, replicates = 3, 200, 50
+    draw_means = rng.normal(0.0, 0.3, size=(1, draws, 1))  # parameter spread 0.3
+    runs = draw_means + rng.normal(0.0, 0.1, size=(months, draws, replicates))  # stochastic 0.1
+    low, median, high = study.pooled_band(runs)
+    between, within = study.spread_parts(runs)
+    np.testing.assert_allclose(between, 0.3, rtol=0.15)
+    np.testing.assert_allclose(within, 0.1, rtol=0.05)
+    means_low, means_high = np.quantile(runs.mean(axis=2), [0.05, 0.95], axis=1)
+    assert np.all(low < means_low) and np.all(high > means_high)  # wider than parameters alone
+    np.testing.assert_allclose(high - low, 2 * 1.645 * np.hypot(0.3, 0.1), rtol=0.15)
+    assert np.all((low < median) & (median < high))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sim.errors import InputError
@@ -39,6 +40,15 @@ def test_the_extended_study_records_add_exactly_the_two_documented_points():
     added = wider.merge(others[key], on=key, how="left", indicator=True)
     assert added.loc[added["_merge"] == "left_only", ["state", "date"]].values.tolist() == [["USA", "2017-12"]]
     assert len(wider) == len(others) + 1
+    # the same row added to the committed coding (the USA's 2016-02 point against the GNA)
+    committed = load_state_targets("other_states_tilt", scenario.state_ids)
+    wider_now = load_state_targets("other_states_tilt_extended_usa_gna", scenario.state_ids)
+    key = ["state", "date", "tilt", "sigma", "source", "excerpt", "basis"]
+    added = wider_now.merge(committed[key], on=key, how="left", indicator=True)
+    assert added.loc[added["_merge"] == "left_only", ["state", "date"]].values.tolist() == [["USA", "2017-12"]]
+    assert len(wider_now) == len(committed) + 1
+    pd.testing.assert_frame_equal(wider_now[key].query("date == '2017-12'").reset_index(drop=True),
+                                  wider[key].query("date == '2017-12'").reset_index(drop=True))
 
 
 def test_the_usa_point_between_skhirat_and_tripoli_is_coded_against_the_gna():
