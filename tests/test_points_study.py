@@ -11,22 +11,14 @@ import pytest
 from sim.calibrate import build_calibrator, calibration_settings, set_values
 from tests.conftest import italy_rmse, recorded
 
-P1_OVERRIDES = ["calibrate.targets=italy_tilt_extended",
-                "calibrate.joint_targets=other_states_tilt_extended_usa_gna"]
+P2_OVERRIDES = ["calibrate.joint_targets=other_states_tilt_extended_usa_gna"]
+P1_OVERRIDES = ["calibrate.targets=italy_tilt_extended", *P2_OVERRIDES]
 
 
 def test_the_p1_record_reproduces_its_rmse_on_the_extended_points():
-    from sim.config import plain
-    from sim.params import read_parameter_set
-    from sim.scenario import load_scenario
-    from sim.simulate import execute
-    from sim.summary import target_errors
-    from sim.targets import load_targets
-
     header = recorded("points_p1_g300")
-    result = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set("points_p1_g300")),
-                     replicates=int(header["replicates"]), seed=int(header["seed"]), record="tilt")
-    extended = target_errors(result, load_targets("italy_tilt_extended"), "ITA")["rmse"]
+    extended = italy_rmse("points_p1_g300", int(header["replicates"]), int(header["seed"]),
+                          targets="italy_tilt_extended")
     assert extended == pytest.approx(header["rmse"], abs=1e-6)
     on_committed_points = italy_rmse("points_p1_g300", 200, 0)
     assert on_committed_points == pytest.approx(0.133, abs=0.001)
@@ -44,7 +36,7 @@ def test_p1_fits_its_own_objective_better_than_the_committed_set():
 
 def test_p2_fits_its_own_objective_better_than_the_committed_set_and_is_near_it_on_the_committed():
     """P2 (the USA's 2017-12 point alone) is, in sample, the committed fit again."""
-    own = build_calibrator(*calibration_settings(P1_OVERRIDES[1:]))
+    own = build_calibrator(*calibration_settings(P2_OVERRIDES))
     assert own.weighted_points() == 18 + 42
     x = np.column_stack([set_values(own, name) for name in ("points_p2_g300", "calibrated")])
     p2, committed = own.losses(x)
