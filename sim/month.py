@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.arrays import zeros
+from sim.core.contract import ordered_matmul
 from sim.core.holdings import camp_total
 from sim.interests import Interest, Perceived, interests
 from sim.war import FLOAT, WarState
@@ -254,7 +255,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
         prospects=seen[2, at],  # candidates lead their camp or stand alone: their own prospects
         threat=war.threat.copy(),
-        partners_support=(war.relation @ chosen).reshape(war.n_states, c.size, war.replicates),
+        partners_support=ordered_matmul(war.relation, chosen).reshape(war.n_states, c.size, war.replicates),
         company_of=company_of,
         momentum=momentum,
         trend_weight=p.trend_weight,

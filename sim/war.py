@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.core.arrays import zeros
 from sim.core.contest import contest_shares, win_probability
+from sim.core.contract import ordered_matmul
 from sim.core.holdings import camp_total, faction_bins, members_sum, membership_matrix, per_faction_sum
 from sim.core.sums import sum_rows
 from sim.events import EVENT_KINDS
@@ -330,7 +331,7 @@ class WarState:
         company_withheld = [withheld(shut * stake) for stake in stakes]
         return (flowing / open_total,
                 np.array([flowing * stake / open_total for stake in stakes], FLOAT).reshape(stakes.shape),
-                (stakes @ flowing / open_total).astype(FLOAT),
+                (ordered_matmul(stakes, flowing) / open_total).astype(FLOAT),
                 withheld(shut),
                 np.array(company_withheld, FLOAT).reshape(len(stakes), F, -1))
 
@@ -384,7 +385,7 @@ class WarState:
         """
         p, F = self.p, self.n_factions
         holdings = self.holdings
-        backing = (self.capacity @ self.support.reshape(self.n_states, -1)).reshape(F, -1)
+        backing = ordered_matmul(self.capacity, self.support.reshape(self.n_states, -1)).reshape(F, -1)
         # (base + eta x military) x (1 + gamma x backing) x on stage, without temporaries
         own = p.territory_strength * holdings.military
         own += self.by_row(self.base_strength)
