@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.core.alignment import best_response
-from sim.core.contract import ordered_matmul, ordered_weighted_sum
+from sim.core.sums import weighted_sum_rows
 from sim.interests import interests
 from sim.month import MonthView
 from sim.scenario.schema import Faction, State
@@ -132,11 +132,8 @@ class StateAgent(mesa.Agent):
             The values, (C, R) over ``view.candidates``; also kept as ``self.values``.
         """
         common, s = view.common, self.index
-        if self._common_weights.ndim == 1:
-            values = ordered_matmul(self._common_weights, common.reshape(common.shape[0], -1)).reshape(
-                common.shape[1:])
-        else:
-            values = ordered_weighted_sum(self._common_weights, common)
+        # weights (K,) for the ensemble, or (K, R) per replicate, broadcast against (C, R)
+        values = weighted_sum_rows(self._common_weights, common)
         for k, weight in enumerate(self._own_weights):
             values += weight * view.own[k][s]
         values += self.rule.commitment * view.committed[s]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.arrays import zeros
-from sim.core.contract import ordered_matmul
 from sim.core.holdings import camp_total
+from sim.core.sums import ordered_matmul
 from sim.interests import Interest, Perceived, interests
 from sim.war import FLOAT, WarState
 

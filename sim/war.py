@@ -14,9 +14,8 @@ import numpy as np
 
 from sim.core.arrays import zeros
 from sim.core.contest import contest_shares, win_probability
-from sim.core.contract import ordered_matmul
 from sim.core.holdings import camp_total, faction_bins, members_sum, membership_matrix, per_faction_sum
-from sim.core.sums import sum_rows
+from sim.core.sums import ordered_matmul, sum_rows
 from sim.events import EVENT_KINDS
 from sim.scenario.schema import Event, Scenario
 from sim.stage import Stage
@@ -331,7 +330,7 @@ class WarState:
         company_withheld = [withheld(shut * stake) for stake in stakes]
         return (flowing / open_total,
                 np.array([flowing * stake / open_total for stake in stakes], FLOAT).reshape(stakes.shape),
-                (ordered_matmul(stakes, flowing) / open_total).astype(FLOAT),
+                (stakes @ flowing / open_total).astype(FLOAT),
                 withheld(shut),
                 np.array(company_withheld, FLOAT).reshape(len(stakes), F, -1))
 

@@ -16,3 +16,40 @@ def sum_rows(values: np.ndarray) -> np.ndarray:
     if values.ndim == 2 and values.shape[1] == 1 and values.shape[0] > 1:
         return np.cumsum(values, axis=0)[-1]
     return values.sum(axis=0)
+
+
+def weighted_sum_rows(weights: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Sum ``weights[k] * terms[k]`` over the first axis, adding the terms one after another.
+
+    BLAS picks its kernels by the matrices' shapes, so ``a @ b`` (or ``einsum``) over a batch of
+    replicates can round differently, in the last bit, from the same product for one replicate
+    alone; on some processors it does. Exactly rounded elementwise products added in index order
+    give every batch size the same bits.
+
+    Args:
+        weights: (K, ...) weights, each ``weights[k]`` broadcasting against ``terms[k]``.
+        terms: (K, ...) the terms.
+
+    Returns:
+        The weighted sum, of the broadcast shape of ``weights[k]`` and ``terms[k]``.
+    """
+    out = weights[0] * terms[0]
+    for k in range(1, terms.shape[0]):
+        out += weights[k] * terms[k]
+    return out
+
+
+def ordered_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a (M, K) or (K,) ``a`` and a (K, N) ``b`` whose N runs over replicates (a
+    batch), summed over K in index order (``weighted_sum_rows``).
+
+    Args:
+        a: the left factor, (M, K) or (K,).
+        b: the right factor, (K, N).
+
+    Returns:
+        (M, N), or (N,) for a one-dimensional ``a``.
+    """
+    if a.ndim == 1:
+        return weighted_sum_rows(a, b)
+    return weighted_sum_rows(a.T[:, :, None], b[:, None, :])
