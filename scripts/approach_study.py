@@ -1,7 +1,8 @@
 """The capital-approach study's check without refit (docs/calibration.md "Approaches to the
 capital"): for parameter sets of configs/params/ and forced capital weights omega, Italy's RMSE,
 its 2018-06 -> 2019-08 rise and tilt, and the LNA's chance of prevailing (`MonthView.chance`),
-with GHARYAN marked as an approach (the scenario as it stands) and with every `approach` set to 0.
+with GHARYAN marked as an approach (scenarios/studies/gharyan_approach.yaml, the default
+``--scenario``) and with every `approach` set to 0 (the history).
 
     python scripts/approach_study.py calibrated capital_c1 [--omega 0.3 0.6] [--replicates 200]
 """
@@ -44,8 +45,10 @@ def main() -> None:
     parser.add_argument("params", nargs="+")
     parser.add_argument("--omega", type=float, nargs="*", default=[0.3, 0.6])
     parser.add_argument("--replicates", type=int, default=200)
+    parser.add_argument("--scenario", default="studies/gharyan_approach",
+                        help="the scenario with the approaches marked (scenarios/NAME.yaml)")
     args = parser.parse_args()
-    marked = load_scenario("libya_2014_2019")
+    marked = load_scenario(args.scenario)
     unmarked = dataclasses.replace(
         marked, assets=tuple(dataclasses.replace(a, approach=0.0) for a in marked.assets))
     for name in args.params:

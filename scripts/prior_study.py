@@ -6,6 +6,7 @@ the checked months, the LNA's perceived momentum when states read the war's tren
 change of each interest's part of Italy's V(LNA) - V(GNA) (the decomposition, ensemble mean).
 
     python scripts/prior_study.py calibrated prior_v1 [--replicates 200] [--json out.json]
+    python scripts/prior_study.py capital_c1 --scenario studies/gharyan_approach
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def lna_momentum(view, lna: int) -> float | None:
     return float(view.perceived.momentum[at[0]].mean())
 
 
-def measure(name: str, replicates: int, seed: int = 0) -> dict:
-    scenario = load_scenario("libya_2014_2019")
+def measure(name: str, replicates: int, seed: int = 0, scenario_name: str = "libya_2014_2019") -> dict:
+    scenario = load_scenario(scenario_name)
     params = read_parameter_set(name)
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed, record="full")
     lna, gna = model.war.faction_index["LNA"], model.war.faction_index["GNA"]
@@ -82,8 +83,10 @@ def main() -> None:
     parser.add_argument("names", nargs="+")
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--json")
+    parser.add_argument("--scenario", default="libya_2014_2019",
+                        help="the scenario run (scenarios/NAME.yaml; default: the history)")
     args = parser.parse_args()
-    results = [measure(n, args.replicates) for n in args.names]
+    results = [measure(n, args.replicates, scenario_name=args.scenario) for n in args.names]
     for r in results:
         print(f"== {r['params']}: rise {r['rise_ITA']:+.3f}")
         print("  LNA chance", {k: round(v, 3) for k, v in r["chance_LNA"].items()})

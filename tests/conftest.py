@@ -36,10 +36,11 @@ def recorded(name: str) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", text)}
 
 
-def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt") -> float:
+def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt",
+               scenario: str = "libya_2014_2019") -> float:
     """Italy's RMSE against its coded points (``scenarios/targets/TARGETS.csv``) with the parameter
-    set ``configs/params/NAME.yaml`` on the historical scenario (ensemble mean of ``replicates``,
-    ``seed``)."""
+    set ``configs/params/NAME.yaml`` on ``scenarios/SCENARIO.yaml`` (the history by default;
+    ensemble mean of ``replicates``, ``seed``)."""
     from sim.config import plain
     from sim.params import read_parameter_set
     from sim.scenario import load_scenario
@@ -47,7 +48,7 @@ def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt
     from sim.summary import target_errors
     from sim.targets import load_targets
 
-    result = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set(name)),
+    result = execute(load_scenario(scenario), params=plain(read_parameter_set(name)),
                      replicates=replicates, seed=seed, record="tilt")
     return target_errors(result, load_targets(targets), "ITA")["rmse"]
 

@@ -50,3 +50,21 @@ def test_scenario_reads_the_same_with_and_without_libyaml(name, monkeypatch):
     assert load_scenario(name) == fast
     monkeypatch.setattr(scenario_reading, "_ScenarioLoader", yaml.SafeLoader)  # yaml.safe_load's reading
     assert load_scenario(name) == fast
+
+
+def test_the_approach_study_scenario_is_the_history_with_gharyan_marked():
+    """scenarios/studies/gharyan_approach.yaml (docs/calibration.md, "Approaches to the capital")
+    changes one thing: Gharyan counts for half the capital's weight, an estimate with its range."""
+    import dataclasses
+
+    history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/gharyan_approach")
+    assert "studies/gharyan_approach" in SCENARIOS
+    changed = {a.id: [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)]
+               for a, b in zip(marked.assets, history.assets, strict=True)}
+    assert {k: v for k, v in changed.items() if v} == {"GHARYAN": ["source", "approach"]}
+    gharyan = {s.name: next(a for a in s.assets if a.id == "GHARYAN") for s in (history, marked)}
+    assert (gharyan["gharyan_approach"].approach, gharyan["libya_2014_2019"].approach) == (0.5, 0.0)
+    assert marked.events == history.events
+    ranges = {e.path: (e.low, e.high) for e in marked.estimates}
+    assert ranges["assets.GHARYAN.approach"] == (0.25, 0.75)
+    assert set(ranges) - {e.path for e in history.estimates} == {"assets.GHARYAN.approach"}
