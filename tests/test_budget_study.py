@@ -15,12 +15,22 @@ from tests.conftest import italy_rmse, recorded
 RECORDS = ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
            "prior_v1_g300", "prior_v2_g300", "prior_v3_g300", "prior_w1_g300", "prior_w3_g300",
            "trend_t1_g300", "points_p2_g300", "prior_w2_g300", "trend_t2_g300"]
+#: Study records fitted on a variant of the history (scenarios/studies/), with that variant.
+RECORDS_ON_VARIANTS = {"capital_c1_g300": "studies/gharyan_approach",
+                       "capital_c2_g300": "studies/gharyan_approach"}
 
 
 @pytest.mark.parametrize("name", RECORDS)
 def test_a_study_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
+
+
+@pytest.mark.parametrize(("name", "scenario"), sorted(RECORDS_ON_VARIANTS.items()))
+def test_a_study_record_on_a_variant_reproduces_its_recorded_rmse_there(name, scenario):
+    header = recorded(name)
+    assert italy_rmse(name, int(header["replicates"]), int(header["seed"]),
+                      scenario=scenario) == pytest.approx(header["rmse"], abs=1e-6)
 
 
 def test_the_converged_fit_has_the_lower_objective_and_fits_italy_worse(previous_settings):
