@@ -15,7 +15,7 @@ from tests.conftest import italy_rmse, recorded
 RECORDS = ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
            "prior_v1_g300", "prior_v2_g300", "prior_v3_g300", "prior_w1_g300", "prior_w3_g300",
            "trend_t1_g300", "points_p2_g300", "prior_w2_g300", "trend_t2_g300", "joint_w03_g300",
-           "bound_b6_g300", "bound_b3_g300", "bound_b1_g300"]
+           "bound_b6_g300", "bound_b3_g300", "bound_b1_g300", "bound_b4_g300", "bound_b5_g300"]
 #: Study records fitted on a variant of the history (scenarios/studies/), with that variant.
 RECORDS_ON_VARIANTS = {"capital_c1_g300": "studies/gharyan_approach",
                        "capital_c2_g300": "studies/gharyan_approach"}
