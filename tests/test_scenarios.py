@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import yaml
@@ -55,8 +57,6 @@ def test_scenario_reads_the_same_with_and_without_libyaml(name, monkeypatch):
 def test_the_approach_study_scenario_is_the_history_with_gharyan_marked():
     """scenarios/studies/gharyan_approach.yaml (docs/calibration.md, "Approaches to the capital")
     changes one thing: Gharyan counts for half the capital's weight, an estimate with its range."""
-    import dataclasses
-
     history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/gharyan_approach")
     assert "studies/gharyan_approach" in SCENARIOS
     changed = {a.id: [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)]
