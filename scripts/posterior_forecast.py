@@ -13,7 +13,10 @@ with a 90 % band.
 ``--start NAME`` starts the walkers around a parameter set of ``configs/params/`` instead (the
 committed ``calibrated`` forecasts the rise): chains started apart that end with the same forecast
 have forgotten their start. ``--moves de`` proposes by differential evolution instead of emcee's
-stretch move. ``--chain`` saves the chain (.npz) and ``--from-chain`` summarises a saved one again.
+stretch move. ``--chain`` saves the chain (.npz) and ``--from-chain`` summarises a saved one again;
+with ``--checkpoint-every STEPS`` the chain so far is saved every STEPS steps, with the
+autocorrelation estimate at each (``tau_history``), so that a long chain can be watched converging
+and a run cut short still leaves its chain.
 
 Printed and written (``--json``): the sampler's acceptance fraction and autocorrelation estimate,
 the posterior predictive forecast (mean, 5 % and 95 %) at each later point with the coded value,
@@ -35,6 +38,7 @@ import argparse
 import copy
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import emcee
@@ -80,7 +84,9 @@ MOVES = {
 
 
 def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, steps: int,
-           seed: int, moves: str = "stretch", progress: bool = True) -> emcee.EnsembleSampler:
+           seed: int, moves: str = "stretch", progress: bool = True,
+           every: int = 0, on_checkpoint: Callable[[emcee.EnsembleSampler], None] | None = None,
+           ) -> emcee.EnsembleSampler:
     """Run emcee from a ball around ``start`` (1 % of each search range, clipped inside it).
 
     Args:
@@ -92,6 +98,9 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
         moves: the proposal, a key of ``MOVES``: ``stretch`` (emcee's default) or ``de``
             (differential evolution, 80 %, and its snooker variant, 20 %).
         progress: show emcee's progress bar.
+        every: call ``on_checkpoint`` with the sampler after every ``every`` steps (0: never). The
+            chain is the same whether or not it is checkpointed.
+        on_checkpoint: what to do then (`save_chain`, `autocorr_history`).
     """
     if moves not in MOVES:
         raise ValueError(f"moves: is {moves!r}; one of {sorted(MOVES)}")
@@ -103,8 +112,61 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
     sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True,
                                     moves=proposal() if proposal else None)
     sampler.random_state = np.random.RandomState(seed).get_state()  # emcee's generator, seeded
-    sampler.run_mcmc(ball, steps, progress=progress)
+    for _ in sampler.sample(ball, iterations=steps, progress=progress):
+        if every and on_checkpoint is not None and sampler.iteration % every == 0:
+            on_checkpoint(sampler)
     return sampler
+
+
+def autocorr_estimate(chain: np.ndarray, burn: int) -> tuple[float | None, float | None]:
+    """emcee's integrated autocorrelation time of ``chain[burn:]`` (steps, walkers, parameters):
+    the median and the largest over the parameters, in steps; None where no estimate is possible."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # a chain of a few steps has no estimate
+        tau = emcee.autocorr.integrated_time(chain[burn:], quiet=True)  # warns when shorter than 50 tau
+    finite = tau[np.isfinite(tau)]
+    if not finite.size:
+        return None, None
+    return float(np.median(finite)), float(finite.max())
+
+
+class Checkpoint:
+    """Save the chain so far, with the autocorrelation estimate at each checkpoint, to an .npz.
+
+    emcee's rule for convergence is a chain longer than 50 autocorrelation times, with the
+    estimate itself no longer growing with the chain; ``tau_history`` (steps, median, largest)
+    shows both. A run cut short leaves a chain `--from-chain` summarises.
+
+    Args:
+        path: the .npz written (atomically: a temporary file renamed over it).
+        names: the parameters' names.
+        burn_fraction: share of the chain discarded before each estimate.
+    """
+
+    def __init__(self, path: str | Path, names: list[str], burn_fraction: float = 0.25) -> None:
+        self.path = Path(path)
+        self.names = names
+        self.burn_fraction = burn_fraction
+        self.history: list[tuple[int, float, float]] = []
+
+    def __call__(self, sampler: emcee.EnsembleSampler) -> None:
+        chain = sampler.get_chain()
+        median, largest = autocorr_estimate(chain, int(self.burn_fraction * len(chain)))
+        if median is not None:
+            self.history.append((len(chain), median, largest))
+            print(f"{len(chain)} steps: autocorrelation time median {median:.0f} / max {largest:.0f} "
+                  f"steps ({len(chain) / largest:.1f} of the largest)", flush=True)
+        save_chain(self.path, sampler, self.names, np.array(self.history, dtype=float).reshape(-1, 3))
+
+
+def save_chain(path: Path, sampler: emcee.EnsembleSampler, names: list[str],
+               tau_history: np.ndarray | None = None) -> None:
+    """Write the chain, its log posterior, the acceptance and the parameters' names to ``path``."""
+    partial = path.with_name(path.name + ".partial.npz")
+    extra = {} if tau_history is None else {"tau_history": tau_history}
+    np.savez_compressed(partial, chain=sampler.get_chain(), log_prob=sampler.get_log_prob(),
+                        acceptance=float(np.mean(sampler.acceptance_fraction)), names=np.array(names),
+                        **extra)
+    partial.replace(path)
 
 
 def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int) -> np.ndarray:
@@ -191,16 +253,14 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
     rise = tilt[parse_month(checks["rise_to"]) - start] - tilt[parse_month(checks["rise_from"]) - start]
     meets = rise >= checks["rise_at_least"]
     second_half = pick // walkers >= (steps - burn) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):  # a chain of a few steps has no estimate
-        tau = emcee.autocorr.integrated_time(chain[burn:], quiet=True)  # warns when shorter than 50 tau
-    finite = tau[np.isfinite(tau)]
+    tau_median, tau_max = autocorr_estimate(chain, burn)
     names = [p.name for p in cal.free]
     return {
         "until": until,
         "walkers": walkers, "steps": steps, "burn": burn,
         "acceptance_fraction": None if acceptance is None else float(acceptance),
-        "autocorr_time_max": float(finite.max()) if finite.size else None,
-        "autocorr_time_median": float(np.median(finite)) if finite.size else None,
+        "autocorr_time_max": tau_max,
+        "autocorr_time_median": tau_median,
         "draws": int(x.shape[1]), "replicates": replicates,
         "in_sample": {"points": int(mask.sum()), "rmse_of_mean": fit_metrics(mean[mask], y[mask])["rmse"],
                       "share_of_points_in_band": float(np.mean(inside[mask])),
@@ -261,6 +321,9 @@ def main() -> None:
     parser.add_argument("--moves", choices=sorted(MOVES), default="stretch")
     parser.add_argument("--json")
     parser.add_argument("--chain", help="save the chain and its log posterior to this .npz")
+    parser.add_argument("--checkpoint-every", type=int, default=0, metavar="STEPS",
+                        help="with --chain, save the chain so far and print the autocorrelation "
+                             "estimate every STEPS steps (the estimates are kept in the .npz)")
     parser.add_argument("--from-chain", metavar="NPZ",
                         help="summarise a chain saved with --chain instead of sampling (--until and "
                              "--burn as for that chain)")
@@ -275,22 +338,29 @@ def main() -> None:
     else:
         mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                        optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
+    history = None
     if args.from_chain:
         saved = np.load(args.from_chain)
         chain = saved["chain"]
         acceptance = float(saved["acceptance"]) if "acceptance" in saved else None
+        history = saved.get("tau_history")
     else:
         log_posterior = LogPosterior(cal, cutoff)
         start = (np.asarray(mode["x"]) if args.start == "mode"
                  else set_values(cal, args.start))
+        names = [p.name for p in cal.free]
+        checkpoint = Checkpoint(args.chain, names) if args.chain and args.checkpoint_every else None
         sampler = sample(log_posterior, start, walkers=args.walkers, steps=args.steps,
-                         seed=args.seed, moves=args.moves)
+                         seed=args.seed, moves=args.moves, every=args.checkpoint_every,
+                         on_checkpoint=checkpoint)
         chain, acceptance = sampler.get_chain(), float(np.mean(sampler.acceptance_fraction))
         if args.chain:
-            np.savez_compressed(args.chain, chain=chain, log_prob=sampler.get_log_prob(),
-                                acceptance=acceptance, names=np.array([p.name for p in cal.free]))
+            history = np.array(checkpoint.history).reshape(-1, 3) if checkpoint else None
+            save_chain(Path(args.chain), sampler, names, history)
     out = summarise(cal, args.until, chain, acceptance, burn=args.burn, draws=args.draws,
                     replicates=args.replicates, seed=args.seed, checks=settings["checks"])
+    if history is not None and len(history):
+        out["tau_history"] = [{"steps": int(n), "median": float(m), "max": float(x)} for n, m, x in history]
     mode_run = report_run(cal, cal.values_as_params(mode["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"])
     mode_tilt = mode_run.mean_tilt(cal.state)

@@ -102,3 +102,24 @@ def test_the_pooled_band_holds_both_uncertainties(study):
     assert np.all(low < means_low) and np.all(high > means_high)  # wider than parameters alone
     np.testing.assert_allclose(high - low, 2 * 1.645 * np.hypot(0.3, 0.1), rtol=0.15)
     assert np.all((low < median) & (median < high))
+
+
+def test_a_checkpointed_chain_is_the_same_chain_and_is_saved_as_it_grows(study, target, tmp_path):
+    log_posterior, _ = target
+    x = set_values(log_posterior.cal, "calibrated_g100")
+    plain = study.sample(log_posterior, x, walkers=40, steps=6, seed=2, progress=False)
+    saved_lengths = []
+    checkpoint = study.Checkpoint(tmp_path / "chain.npz", [p.name for p in log_posterior.cal.free])
+
+    def record(sampler):
+        checkpoint(sampler)
+        saved_lengths.append(len(np.load(tmp_path / "chain.npz")["chain"]))
+
+    checkpointed = study.sample(log_posterior, x, walkers=40, steps=6, seed=2, progress=False,
+                                every=2, on_checkpoint=record)
+    np.testing.assert_array_equal(plain.get_chain(), checkpointed.get_chain())
+    assert saved_lengths == [2, 4, 6]
+    saved = np.load(tmp_path / "chain.npz")
+    np.testing.assert_array_equal(saved["chain"], plain.get_chain())
+    assert saved["tau_history"].shape[1] == 3 and str(saved["names"][0]) == log_posterior.cal.free[0].name
+    assert not list(tmp_path.glob("*.partial.npz"))
