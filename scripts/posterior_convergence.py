@@ -1,0 +1,154 @@
+"""Have the posterior's chains converged? (docs/calibration.md, "Parameter uncertainty")
+
+emcee's rule asks for a chain longer than 50 integrated autocorrelation times, with the estimate no
+longer growing as the chain grows. The usual rule outside emcee (Vehtari et al. 2021, "Rank-
+normalization, folding, and localization", Bayesian Analysis 16: 667-718) asks for a rank-normalised
+split R-hat below 1.01 and a bulk and tail effective sample size of at least 400 for every
+parameter. For chains saved by ``scripts/posterior_forecast.py --chain`` (with ``--checkpoint-every``
+they carry the autocorrelation estimate at each checkpoint) this script reports, after discarding
+the first ``--burn-fraction`` of each:
+
+- each chain's length, walkers, acceptance, autocorrelation estimate (median and largest over the
+  parameters) and its history, and the length in units of the largest;
+- per parameter, ArviZ's rank-normalised split R-hat and bulk and tail effective sample sizes, each
+  walker counted as a chain, within each chain and over all chains pooled (walkers of one ensemble
+  are not independent, so the pooled figure across chains started apart, with other seeds or
+  proposals, is the stricter test);
+- per parameter, each chain's 5 %, 50 % and 95 % quantiles and the largest gap between the chains'
+  medians in units of the pooled standard deviation.
+
+    python scripts/posterior_convergence.py de_all.npz st_all.npz --json convergence.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import warnings
+from pathlib import Path
+
+import emcee
+import numpy as np
+
+with warnings.catch_warnings():  # ArviZ 0.2x announces its 1.0 refactor on import
+    warnings.simplefilter("ignore", FutureWarning)
+    import arviz as az
+
+#: Vehtari et al. (2021)'s thresholds.
+RHAT_AT_MOST = 1.01
+ESS_AT_LEAST = 400
+#: emcee's: chain length over the largest autocorrelation time.
+TAU_MULTIPLE = 50
+
+
+def chain_diagnostics(chain: np.ndarray, burn: int) -> dict:
+    """emcee's autocorrelation estimate of ``chain[burn:]`` (steps, walkers, parameters)."""
+    logging.getLogger("emcee").setLevel(logging.ERROR)  # its warning of a short chain: reported below
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = emcee.autocorr.integrated_time(chain[burn:], quiet=True)
+    kept = chain.shape[0] - burn
+    return {"steps": int(chain.shape[0]), "kept": int(kept), "walkers": int(chain.shape[1]),
+            "tau": tau.tolist(), "tau_median": float(np.median(tau)), "tau_max": float(tau.max()),
+            "length_in_tau": float(kept / tau.max()),
+            "ess_emcee": float(chain.shape[1] * kept / tau.max())}
+
+
+def arviz_diagnostics(walkers_first: np.ndarray) -> dict[str, np.ndarray]:
+    """Rank-normalised split R-hat, bulk and tail ESS per parameter of draws shaped (chains, draws,
+    parameters) (each walker a chain)."""
+    out = {"rhat": [], "ess_bulk": [], "ess_tail": []}
+    for j in range(walkers_first.shape[2]):
+        x = walkers_first[:, :, j]
+        out["rhat"].append(float(az.rhat(x, method="rank")))
+        out["ess_bulk"].append(float(az.ess(x, method="bulk")))
+        out["ess_tail"].append(float(az.ess(x, method="tail")))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, thin: int) -> dict:
+    """Every figure of the module docstring for ``chains`` (each (steps, walkers, parameters))."""
+    kept = []
+    per_chain = []
+    for chain in chains:
+        burn = int(burn_fraction * len(chain))
+        per_chain.append(chain_diagnostics(chain, burn))
+        kept.append(np.swapaxes(chain[burn::thin], 0, 1))  # (walkers, draws, parameters)
+    shortest = min(k.shape[1] for k in kept)
+    pooled = np.concatenate([k[:, -shortest:] for k in kept], axis=0)
+    within = [arviz_diagnostics(k) for k in kept]
+    across = arviz_diagnostics(pooled)
+    flat = [k.reshape(-1, k.shape[2]) for k in kept]
+    sd = pooled.reshape(-1, pooled.shape[2]).std(axis=0)
+    medians = np.array([np.median(f, axis=0) for f in flat])
+    gap = (medians.max(axis=0) - medians.min(axis=0)) / np.where(sd > 0, sd, 1.0)
+    parameters = {}
+    for j, name in enumerate(names):
+        parameters[name] = {
+            "rhat_within": [float(w["rhat"][j]) for w in within],
+            "ess_bulk_within": [float(w["ess_bulk"][j]) for w in within],
+            "ess_tail_within": [float(w["ess_tail"][j]) for w in within],
+            "rhat_pooled": float(across["rhat"][j]),
+            "ess_bulk_pooled": float(across["ess_bulk"][j]),
+            "ess_tail_pooled": float(across["ess_tail"][j]),
+            "quantiles": [dict(zip(("q05", "median", "q95"),
+                                   np.quantile(f[:, j], [0.05, 0.5, 0.95]).tolist(), strict=True))
+                          for f in flat],
+            "median_gap_in_sd": float(gap[j]),
+        }
+    worst = {
+        "rhat_pooled": max(p["rhat_pooled"] for p in parameters.values()),
+        "ess_bulk_pooled": min(p["ess_bulk_pooled"] for p in parameters.values()),
+        "ess_tail_pooled": min(p["ess_tail_pooled"] for p in parameters.values()),
+        "rhat_within": max(max(p["rhat_within"]) for p in parameters.values()),
+        "median_gap_in_sd": max(p["median_gap_in_sd"] for p in parameters.values()),
+        "length_in_tau": min(c["length_in_tau"] for c in per_chain),
+    }
+    worst["converged_by_rhat_and_ess"] = bool(worst["rhat_pooled"] <= RHAT_AT_MOST
+                                              and worst["ess_bulk_pooled"] >= ESS_AT_LEAST
+                                              and worst["ess_tail_pooled"] >= ESS_AT_LEAST)
+    worst["converged_by_emcee_rule"] = bool(worst["length_in_tau"] >= TAU_MULTIPLE)
+    return {"burn_fraction": burn_fraction, "thin": thin, "chains": per_chain,
+            "parameters": parameters, "worst": worst}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("chains", nargs="+", help=".npz chains saved by posterior_forecast.py --chain")
+    parser.add_argument("--burn-fraction", type=float, default=0.25)
+    parser.add_argument("--thin", type=int, default=1, help="keep every THIN-th step for R-hat and ESS")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    saved = [np.load(path) for path in args.chains]
+    names = [str(n) for n in saved[0]["names"]]
+    out = diagnose([s["chain"] for s in saved], names, args.burn_fraction, args.thin)
+    out["files"] = args.chains
+    for path, s, c in zip(args.chains, saved, out["chains"], strict=True):
+        c["acceptance"] = float(s["acceptance"]) if "acceptance" in s else None
+        c["tau_history"] = s["tau_history"].tolist() if "tau_history" in s else []
+        history = ", ".join(f"{int(n)}: {m:.0f}/{x:.0f}" for n, m, x in c["tau_history"])
+        print(f"{path}: {c['walkers']} walkers x {c['steps']} steps ({c['kept']} kept), acceptance "
+              f"{c['acceptance']}, autocorrelation time median {c['tau_median']:.0f} / max "
+              f"{c['tau_max']:.0f} steps, so {c['length_in_tau']:.1f} of the largest "
+              f"(emcee's ESS {c['ess_emcee']:.0f})")
+        if history:
+            print(f"  history (steps: median/max): {history}")
+    print(f"{'parameter':24s} {'R-hat within':>16s} {'R-hat all':>9s} {'ESS bulk':>9s} {'ESS tail':>9s} "
+          f"{'medians':>24s} {'gap/sd':>7s}")
+    for name, p in out["parameters"].items():
+        within = "/".join(f"{r:.3f}" for r in p["rhat_within"])
+        medians = "/".join(f"{q['median']:.3g}" for q in p["quantiles"])
+        print(f"{name:24s} {within:>16s} {p['rhat_pooled']:9.3f} {p['ess_bulk_pooled']:9.0f} "
+              f"{p['ess_tail_pooled']:9.0f} {medians:>24s} {p['median_gap_in_sd']:7.2f}")
+    w = out["worst"]
+    print(f"worst: R-hat {w['rhat_pooled']:.3f} (<= {RHAT_AT_MOST}), ESS bulk "
+          f"{w['ess_bulk_pooled']:.0f} / tail {w['ess_tail_pooled']:.0f} (>= {ESS_AT_LEAST}), "
+          f"length {w['length_in_tau']:.1f} autocorrelation times (>= {TAU_MULTIPLE}); converged by "
+          f"R-hat and ESS: {w['converged_by_rhat_and_ess']}, by emcee's rule: "
+          f"{w['converged_by_emcee_rule']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""scripts/posterior_convergence.py (docs/calibration.md, "Parameter uncertainty"): well-mixed chains
+pass R-hat and ESS, chains stuck apart fail them, and emcee's rule reads the chain's length in
+autocorrelation times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import load_script
+
+pytest.importorskip("arviz")
+pytest.importorskip("emcee")
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("posterior_convergence")
+
+
+def white_noise(seed: int, shift: float = 0.0, steps: int = 2000, walkers: int = 8) -> np.ndarray:
+    return shift + np.random.default_rng(seed).standard_normal((steps, walkers, 2))
+
+
+def test_independent_draws_pass_and_chains_stuck_apart_fail(study):
+    mixed = study.diagnose([white_noise(0), white_noise(1)], ["a", "b"], burn_fraction=0.25, thin=1)
+    assert mixed["worst"]["converged_by_rhat_and_ess"]
+    assert mixed["worst"]["rhat_pooled"] < 1.01 and mixed["worst"]["median_gap_in_sd"] < 0.1
+    assert mixed["worst"]["converged_by_emcee_rule"]  # white noise: tau ~ 1, 1,500 kept steps
+    apart = study.diagnose([white_noise(0), white_noise(1, shift=1.0)], ["a", "b"], burn_fraction=0.25, thin=1)
+    assert not apart["worst"]["converged_by_rhat_and_ess"]
+    assert apart["worst"]["rhat_pooled"] > 1.05 and apart["worst"]["median_gap_in_sd"] > 0.8
+    # each chain alone is fine: only chains started apart show it
+    assert apart["worst"]["rhat_within"] < 1.01
+
+
+def test_a_slowly_mixing_chain_falls_short_of_emcees_rule(study):
+    rng = np.random.default_rng(2)
+    walk = np.cumsum(rng.standard_normal((3000, 8, 1)), axis=0) * 0.05  # a random walk: tau grows with it
+    out = study.diagnose([walk], ["a"], burn_fraction=0.25, thin=1)
+    assert out["chains"][0]["length_in_tau"] < 50 and not out["worst"]["converged_by_emcee_rule"]
+    assert out["worst"]["rhat_pooled"] > 1.01
