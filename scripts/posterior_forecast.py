@@ -150,11 +150,13 @@ class Checkpoint:
 
     def __call__(self, sampler: emcee.EnsembleSampler) -> None:
         chain = sampler.get_chain()
-        median, largest = autocorr_estimate(chain, int(self.burn_fraction * len(chain)))
+        burn = int(self.burn_fraction * len(chain))
+        median, largest = autocorr_estimate(chain, burn)
         if median is not None:
             self.history.append((len(chain), median, largest))
             print(f"{len(chain)} steps: autocorrelation time median {median:.0f} / max {largest:.0f} "
-                  f"steps ({len(chain) / largest:.1f} of the largest)", flush=True)
+                  f"steps; the {len(chain) - burn} after the burn-in are {(len(chain) - burn) / largest:.1f} "
+                  "of the largest", flush=True)
         save_chain(self.path, sampler, self.names, np.array(self.history, dtype=float).reshape(-1, 3))
 
 
