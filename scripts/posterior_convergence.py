@@ -17,7 +17,11 @@ the first ``--burn-fraction`` of each:
 - per parameter, each chain's 5 %, 50 % and 95 % quantiles and the largest gap between the chains'
   medians in units of the pooled standard deviation.
 
-    python scripts/posterior_convergence.py de_all.npz st_all.npz --json convergence.json
+With ``--figure`` it draws each chain's autocorrelation estimate against the chain's length, beside
+the line length / 50 that the estimate must fall under (emcee's documentation, "Autocorrelation
+analysis & convergence").
+
+    python scripts/posterior_convergence.py de_all.npz st_all.npz --json convergence.json --figure tau.png
 """
 
 from __future__ import annotations
@@ -112,12 +116,45 @@ def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, t
             "parameters": parameters, "worst": worst}
 
 
+def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fraction: float) -> None:
+    """Each chain's autocorrelation estimate (largest and median over the parameters) against its
+    length, and the line length x (1 - ``burn_fraction``) / 50: emcee's rule is met where the largest
+    estimate falls under it and has stopped growing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
+    longest = 0
+    for chain, label, colour in zip(chains, labels, plt.rcParams["axes.prop_cycle"].by_key()["color"],
+                                    strict=False):
+        history = np.asarray(chain["tau_history"], dtype=float).reshape(-1, 3)
+        if not len(history):
+            continue
+        longest = max(longest, history[:, 0].max())
+        ax.plot(history[:, 0], history[:, 2], "o-", color=colour, label=f"{label}: largest")
+        ax.plot(history[:, 0], history[:, 1], "o--", color=colour, alpha=0.6, label=f"{label}: median")
+    steps = np.linspace(0, longest, 50)
+    ax.plot(steps, steps * (1 - burn_fraction) / TAU_MULTIPLE, "k:",
+            label=f"kept steps / {TAU_MULTIPLE} (burn-in {burn_fraction:.0%})")
+    ax.set_xlabel("chain length (steps per walker)")
+    ax.set_ylabel("integrated autocorrelation time (steps)")
+    ax.set_title("Posterior on every coded point: autocorrelation estimate as the chains grow",
+                 fontsize=10)
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("chains", nargs="+", help=".npz chains saved by posterior_forecast.py --chain")
     parser.add_argument("--burn-fraction", type=float, default=0.25)
     parser.add_argument("--thin", type=int, default=1, help="keep every THIN-th step for R-hat and ESS")
     parser.add_argument("--json")
+    parser.add_argument("--figure", help="draw the autocorrelation estimates' histories to this PNG")
+    parser.add_argument("--labels", nargs="+", help="the chains' names in the figure (default: files)")
     args = parser.parse_args()
     saved = [np.load(path) for path in args.chains]
     names = [str(n) for n in saved[0]["names"]]
@@ -146,6 +183,9 @@ def main() -> None:
           f"length {w['length_in_tau']:.1f} autocorrelation times (>= {TAU_MULTIPLE}); converged by "
           f"R-hat and ESS: {w['converged_by_rhat_and_ess']}, by emcee's rule: "
           f"{w['converged_by_emcee_rule']}")
+    if args.figure:
+        tau_figure(out["chains"], args.labels or [Path(c).stem for c in args.chains], args.figure,
+                   args.burn_fraction)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
 

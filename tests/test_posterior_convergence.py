@@ -40,3 +40,9 @@ def test_a_slowly_mixing_chain_falls_short_of_emcees_rule(study):
     out = study.diagnose([walk], ["a"], burn_fraction=0.25, thin=1)
     assert out["chains"][0]["length_in_tau"] < 50 and not out["worst"]["converged_by_emcee_rule"]
     assert out["worst"]["rhat_pooled"] > 1.01
+
+
+def test_the_figure_draws_each_chains_history(study, tmp_path):
+    chains = [{"tau_history": [[2500, 150, 170], [5000, 230, 280]]}, {"tau_history": []}]
+    study.tau_figure(chains, ["de", "stretch"], tmp_path / "tau.png", burn_fraction=0.25)
+    assert (tmp_path / "tau.png").stat().st_size > 10_000
