@@ -10,7 +10,8 @@ one eastern capture? For ``--draws`` draws of a chain saved by `scripts/posterio
 
 - Italy's 2018-06 -> 2019-08 rise, and the change of each part of its value gap V(LNA) - V(GNA)
   over it (the decomposition, ensemble mean), as shares of the whole change;
-- the LNA's chance of prevailing (ensemble mean, not perceived) in 2016-01, 2018-06 and 2019-08;
+- the LNA's chance of prevailing (ensemble mean, not perceived) in 2016-01, 2018-06 and 2019-08,
+  and its change over the rise;
 - the change of Italy's 2019-08 tilt when the LNA's capture of Benghazi, its capture of Derna or
   Misrata's retaking of Sirte is left out: the three events over issue 8's limit of 0.4 at the mode.
 
@@ -136,6 +137,7 @@ def summary(rows: list[dict]) -> dict:
         "share_of_rise": {k: quantiles(r["shares"][k] for r in rows if r["gap_change"] > 0)
                           for k in parts},
         "chance_LNA": {m: quantiles(r["chance_LNA"][m] for r in rows) for m in CHANCE_MONTHS},
+        "chance_LNA_change": quantiles(r["chance_LNA"][RISE_TO] - r["chance_LNA"][RISE_FROM] for r in rows),
         "left_out": {k: quantiles(r["left_out"][k] for r in rows) for k in LEFT_OUT},
         "share_meeting_rise": float(np.mean([r["meets_rise"] for r in rows])),
         "share_meeting_left_out": float(np.mean([r["meets_left_out"] for r in rows])),
@@ -160,7 +162,8 @@ def show(label: str, s: dict) -> None:
     print(f"  rise {q(s['rise'])}; 2019-08 {q(s['tilt_2019_08'])}")
     shares = s["share_of_rise"].items()
     print("  share of the gap's rise: " + ", ".join(f"{k} {q(v, '.0%')}" for k, v in shares))
-    print("  LNA's chance: " + ", ".join(f"{m} {q(v, '.2f')}" for m, v in s["chance_LNA"].items()))
+    print("  LNA's chance: " + ", ".join(f"{m} {q(v, '.2f')}" for m, v in s["chance_LNA"].items())
+          + f"; its change over the rise {q(s['chance_LNA_change'])}")
     print("  left out: " + ", ".join(f"{k} {q(v)}" for k, v in s["left_out"].items()))
     print(f"  meeting the rise {s['share_meeting_rise']:.0%}, the leave-one-out limit for the three "
           f"{s['share_meeting_left_out']:.0%}, both {s['share_meeting_both']:.0%}; winner over 5 % of "
