@@ -15,7 +15,11 @@ the first ``--burn-fraction`` of each:
   are not independent, so the pooled figure across chains started apart, with other seeds or
   proposals, is the stricter test);
 - per parameter, each chain's 5 %, 50 % and 95 % quantiles and the largest gap between the chains'
-  medians in units of the pooled standard deviation.
+  medians in units of the pooled standard deviation;
+- each chain's mean log posterior over its walkers, by tenth of the chain, against the best value
+  it met: a chain still drifting down is still spreading out from its start. Near a Gaussian mode
+  the log posterior of a stationary chain in d dimensions sits d/2 below the mode on average
+  (its drop is chi-square with d degrees of freedom, halved), so 9 below for the 18 parameters.
 
 With ``--figure`` it draws each chain's autocorrelation estimate against the chain's length, beside
 the line length / 50 that the estimate must fall under (emcee's documentation, "Autocorrelation
@@ -27,6 +31,7 @@ analysis & convergence").
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import warnings
@@ -56,6 +61,14 @@ def chain_diagnostics(chain: np.ndarray, burn: int) -> dict:
             "tau": tau.tolist(), "tau_median": float(np.median(tau)), "tau_max": float(tau.max()),
             "length_in_tau": float(kept / tau.max()),
             "ess_emcee": float(chain.shape[1] * kept / tau.max())}
+
+
+def log_posterior_trace(log_prob: np.ndarray, pieces: int = 10) -> list[tuple[int, float]]:
+    """The mean log posterior over walkers and steps in each of ``pieces`` equal stretches of a
+    chain's ``log_prob`` (steps, walkers), as (last step of the stretch, mean)."""
+    edges = np.linspace(0, len(log_prob), pieces + 1).astype(int)
+    return [(int(b), float(log_prob[a:b].mean())) for a, b in itertools.pairwise(edges)
+            if b > a]
 
 
 def arviz_diagnostics(walkers_first: np.ndarray) -> dict[str, np.ndarray]:
@@ -116,16 +129,18 @@ def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, t
             "parameters": parameters, "worst": worst}
 
 
-def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fraction: float) -> None:
+def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fraction: float,
+               dimensions: int) -> None:
     """Each chain's autocorrelation estimate (largest and median over the parameters) against its
     length, and the line length x (1 - ``burn_fraction``) / 50: emcee's rule is met where the largest
-    estimate falls under it and has stopped growing."""
+    estimate falls under it and has stopped growing. Beside it, each chain's mean log posterior by
+    tenth of the chain and the level a stationary chain in ``dimensions`` would hold."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
+    fig, (ax, lp_ax) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     longest = 0
     for chain, label, colour in zip(chains, labels, plt.rcParams["axes.prop_cycle"].by_key()["color"],
                                     strict=False):
@@ -135,6 +150,11 @@ def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fra
         longest = max(longest, history[:, 0].max())
         ax.plot(history[:, 0], history[:, 2], "o-", color=colour, label=f"{label}: largest")
         ax.plot(history[:, 0], history[:, 1], "o--", color=colour, alpha=0.6, label=f"{label}: median")
+        if chain.get("log_prob_trace"):
+            steps_at, mean_lp = np.array(chain["log_prob_trace"], dtype=float).T
+            lp_ax.plot(steps_at, mean_lp, "o-", color=colour, label=f"{label}: mean over walkers")
+            lp_ax.axhline(chain["log_prob_best"] - dimensions / 2, color=colour, ls=":",
+                          label=f"{label}: best - d/2 (stationary, Gaussian)")
     steps = np.linspace(0, longest, 50)
     ax.plot(steps, steps * (1 - burn_fraction) / TAU_MULTIPLE, "k:",
             label=f"kept steps / {TAU_MULTIPLE} (burn-in {burn_fraction:.0%})")
@@ -143,6 +163,10 @@ def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fra
     ax.set_title("Posterior on every coded point: autocorrelation estimate as the chains grow",
                  fontsize=10)
     ax.legend(fontsize=8)
+    lp_ax.set_xlabel("chain length (steps per walker)")
+    lp_ax.set_ylabel("mean log posterior over the walkers")
+    lp_ax.set_title("Still spreading out from the start?", fontsize=10)
+    lp_ax.legend(fontsize=8)
     fig.savefig(path, dpi=150)
     plt.close(fig)
 
@@ -162,6 +186,8 @@ def main() -> None:
     out["files"] = args.chains
     for path, s, c in zip(args.chains, saved, out["chains"], strict=True):
         c["acceptance"] = float(s["acceptance"]) if "acceptance" in s else None
+        c["log_prob_trace"] = log_posterior_trace(s["log_prob"]) if "log_prob" in s else []
+        c["log_prob_best"] = float(s["log_prob"].max()) if "log_prob" in s else None
         c["tau_history"] = s["tau_history"].tolist() if "tau_history" in s else []
         history = ", ".join(f"{int(n)}: {m:.0f}/{x:.0f}" for n, m, x in c["tau_history"])
         print(f"{path}: {c['walkers']} walkers x {c['steps']} steps ({c['kept']} kept), acceptance "
@@ -170,6 +196,10 @@ def main() -> None:
               f"(emcee's ESS {c['ess_emcee']:.0f})")
         if history:
             print(f"  history (steps: median/max): {history}")
+        if c["log_prob_trace"]:
+            trace = ", ".join(f"{n}: {v:.1f}" for n, v in c["log_prob_trace"])
+            print(f"  mean log posterior by tenth (to step): {trace}; best {c['log_prob_best']:.1f}, so a "
+                  f"stationary chain would sit near {c['log_prob_best'] - len(names) / 2:.1f}")
     print(f"{'parameter':24s} {'R-hat within':>16s} {'R-hat all':>9s} {'ESS bulk':>9s} {'ESS tail':>9s} "
           f"{'medians':>24s} {'gap/sd':>7s}")
     for name, p in out["parameters"].items():
@@ -185,7 +215,7 @@ def main() -> None:
           f"{w['converged_by_emcee_rule']}")
     if args.figure:
         tau_figure(out["chains"], args.labels or [Path(c).stem for c in args.chains], args.figure,
-                   args.burn_fraction)
+                   args.burn_fraction, len(names))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
 

@@ -43,6 +43,12 @@ def test_a_slowly_mixing_chain_falls_short_of_emcees_rule(study):
 
 
 def test_the_figure_draws_each_chains_history(study, tmp_path):
-    chains = [{"tau_history": [[2500, 150, 170], [5000, 230, 280]]}, {"tau_history": []}]
-    study.tau_figure(chains, ["de", "stretch"], tmp_path / "tau.png", burn_fraction=0.25)
+    chains = [{"tau_history": [[2500, 150, 170], [5000, 230, 280]], "log_prob_trace": [[2500, -20.0], [5000, -21.0]],
+               "log_prob_best": -14.0}, {"tau_history": []}]
+    study.tau_figure(chains, ["de", "stretch"], tmp_path / "tau.png", burn_fraction=0.25, dimensions=2)
     assert (tmp_path / "tau.png").stat().st_size > 10_000
+
+
+def test_the_log_posterior_trace_averages_each_stretch(study):
+    log_prob = np.repeat(np.arange(10.0)[:, None], 4, axis=1)  # (steps, walkers)
+    assert study.log_posterior_trace(log_prob, pieces=5) == [(2, 0.5), (4, 2.5), (6, 4.5), (8, 6.5), (10, 8.5)]
