@@ -13,7 +13,8 @@ with a 90 % band.
 ``--start NAME`` starts the walkers around a parameter set of ``configs/params/`` instead (the
 committed ``calibrated`` forecasts the rise): chains started apart that end with the same forecast
 have forgotten their start. ``--moves de`` proposes by differential evolution instead of emcee's
-stretch move. ``--chain`` saves the chain (.npz) and ``--from-chain`` summarises a saved one again;
+stretch move. ``--chain`` saves the chain (.npz), ``--resume`` continues a saved one from its
+walkers' last positions, and ``--from-chain`` summarises a saved one again;
 with ``--checkpoint-every STEPS`` the chain so far is saved every STEPS steps, with the
 autocorrelation estimate at each (``tau_history``), so that a long chain can be watched converging
 and a run cut short still leaves its chain.
@@ -86,7 +87,7 @@ MOVES = {
 def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, steps: int,
            seed: int, moves: str = "stretch", progress: bool = True,
            every: int = 0, on_checkpoint: Callable[[emcee.EnsembleSampler], None] | None = None,
-           ) -> emcee.EnsembleSampler:
+           initial: np.ndarray | None = None) -> emcee.EnsembleSampler:
     """Run emcee from a ball around ``start`` (1 % of each search range, clipped inside it).
 
     Args:
@@ -100,7 +101,9 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
         progress: show emcee's progress bar.
         every: call ``on_checkpoint`` with the sampler after every ``every`` steps (0: never). The
             chain is the same whether or not it is checkpointed.
-        on_checkpoint: what to do then (`save_chain`, `autocorr_history`).
+        on_checkpoint: what to do then (a `Checkpoint`).
+        initial: the walkers' positions to start from, (walkers, d), instead of the ball (a
+            resumed chain's last step).
     """
     if moves not in MOVES:
         raise ValueError(f"moves: is {moves!r}; one of {sorted(MOVES)}")
@@ -108,6 +111,8 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
     span = log_posterior.high - log_posterior.low
     ball = start + 0.01 * span * rng.standard_normal((walkers, start.size))
     ball = np.clip(ball, log_posterior.low + 1e-9 * span, log_posterior.high - 1e-9 * span)
+    if initial is not None:
+        ball = np.asarray(initial, dtype=float).reshape(walkers, start.size)
     proposal = MOVES[moves]
     sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True,
                                     moves=proposal() if proposal else None)
@@ -140,16 +145,21 @@ class Checkpoint:
         path: the .npz written (atomically: a temporary file renamed over it).
         names: the parameters' names.
         burn_fraction: share of the chain discarded before each estimate.
+        before: a saved chain this run continues (`SavedChain`): its steps come first.
     """
 
-    def __init__(self, path: str | Path, names: list[str], burn_fraction: float = 0.25) -> None:
+    def __init__(self, path: str | Path, names: list[str], burn_fraction: float = 0.25,
+                 before: SavedChain | None = None) -> None:
         self.path = Path(path)
         self.names = names
         self.burn_fraction = burn_fraction
-        self.history: list[tuple[int, float, float]] = []
+        self.before = before
+        self.history: list[tuple[int, float, float]] = (
+            [] if before is None else [tuple(row) for row in before.tau_history.tolist()])
 
     def __call__(self, sampler: emcee.EnsembleSampler) -> None:
-        chain = sampler.get_chain()
+        whole = SavedChain.of(sampler, self.before)
+        chain = whole.chain
         burn = int(self.burn_fraction * len(chain))
         median, largest = autocorr_estimate(chain, burn)
         if median is not None:
@@ -157,18 +167,45 @@ class Checkpoint:
             print(f"{len(chain)} steps: autocorrelation time median {median:.0f} / max {largest:.0f} "
                   f"steps; the {len(chain) - burn} after the burn-in are {(len(chain) - burn) / largest:.1f} "
                   "of the largest", flush=True)
-        save_chain(self.path, sampler, self.names, np.array(self.history, dtype=float).reshape(-1, 3))
+        whole.tau_history = np.array(self.history, dtype=float).reshape(-1, 3)
+        whole.save(self.path, self.names)
 
 
-def save_chain(path: Path, sampler: emcee.EnsembleSampler, names: list[str],
-               tau_history: np.ndarray | None = None) -> None:
-    """Write the chain, its log posterior, the acceptance and the parameters' names to ``path``."""
-    partial = path.with_name(path.name + ".partial.npz")
-    extra = {} if tau_history is None else {"tau_history": tau_history}
-    np.savez_compressed(partial, chain=sampler.get_chain(), log_prob=sampler.get_log_prob(),
-                        acceptance=float(np.mean(sampler.acceptance_fraction)), names=np.array(names),
-                        **extra)
-    partial.replace(path)
+class SavedChain:
+    """A chain as saved to an .npz: ``chain`` (steps, walkers, d), ``log_prob`` (steps, walkers), the
+    walkers' mean ``acceptance`` and ``tau_history`` (checkpoints' steps, median, largest)."""
+
+    def __init__(self, chain: np.ndarray, log_prob: np.ndarray, acceptance: float,
+                 tau_history: np.ndarray) -> None:
+        self.chain, self.log_prob = chain, log_prob
+        self.acceptance, self.tau_history = acceptance, tau_history
+
+    @classmethod
+    def load(cls, path: str | Path) -> SavedChain:
+        saved = np.load(path)
+        return cls(saved["chain"], saved["log_prob"], float(saved["acceptance"]),
+                   saved.get("tau_history", np.zeros((0, 3))))
+
+    @classmethod
+    def of(cls, sampler: emcee.EnsembleSampler, before: SavedChain | None = None) -> SavedChain:
+        """The sampler's chain so far, after ``before``'s steps when it continues a saved chain
+        (acceptance: the mean over every step)."""
+        chain, log_prob = sampler.get_chain(), sampler.get_log_prob()
+        acceptance = float(np.mean(sampler.acceptance_fraction))
+        if before is None:
+            return cls(chain, log_prob, acceptance, np.zeros((0, 3)))
+        steps = len(before.chain) + len(chain)
+        return cls(np.concatenate([before.chain, chain]), np.concatenate([before.log_prob, log_prob]),
+                   (before.acceptance * len(before.chain) + acceptance * len(chain)) / steps,
+                   before.tau_history)
+
+    def save(self, path: str | Path, names: list[str]) -> None:
+        """Write it with the parameters' names to ``path`` (a temporary file renamed over it)."""
+        path = Path(path)
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez_compressed(partial, chain=self.chain, log_prob=self.log_prob, acceptance=self.acceptance,
+                            names=np.array(names), tau_history=self.tau_history)
+        partial.replace(path)
 
 
 def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int) -> np.ndarray:
@@ -326,6 +363,11 @@ def main() -> None:
     parser.add_argument("--checkpoint-every", type=int, default=0, metavar="STEPS",
                         help="with --chain, save the chain so far and print the autocorrelation "
                              "estimate every STEPS steps (the estimates are kept in the .npz)")
+    parser.add_argument("--resume", metavar="NPZ",
+                        help="continue a chain saved with --chain: its walkers' last positions start "
+                             "this run and its steps come first in the chain written to --chain (which "
+                             "may be the same file). Use another --seed than that chain's: the "
+                             "continuation is a valid chain, not the same bits as one run without a stop")
     parser.add_argument("--from-chain", metavar="NPZ",
                         help="summarise a chain saved with --chain instead of sampling (--until and "
                              "--burn as for that chain)")
@@ -351,14 +393,28 @@ def main() -> None:
         start = (np.asarray(mode["x"]) if args.start == "mode"
                  else set_values(cal, args.start))
         names = [p.name for p in cal.free]
-        checkpoint = Checkpoint(args.chain, names) if args.chain and args.checkpoint_every else None
+        before = None
+        if args.resume:
+            if not args.chain:
+                parser.error("--resume needs --chain (where the continued chain is written)")
+            before = SavedChain.load(args.resume)
+            if before.chain.shape[1:] != (args.walkers, len(names)):
+                parser.error(f"--resume {args.resume}: its chain has {before.chain.shape[1]} walkers and "
+                             f"{before.chain.shape[2]} parameters; --walkers is {args.walkers} and the "
+                             f"calibration frees {len(names)}")
+        checkpoint = Checkpoint(args.chain, names, before=before) if args.chain else None
         sampler = sample(log_posterior, start, walkers=args.walkers, steps=args.steps,
                          seed=args.seed, moves=args.moves, every=args.checkpoint_every,
-                         on_checkpoint=checkpoint)
-        chain, acceptance = sampler.get_chain(), float(np.mean(sampler.acceptance_fraction))
+                         on_checkpoint=checkpoint,
+                         initial=None if before is None else before.chain[-1])
+        whole = SavedChain.of(sampler, before)
+        chain, acceptance = whole.chain, whole.acceptance
         if args.chain:
-            history = np.array(checkpoint.history).reshape(-1, 3) if checkpoint else None
-            save_chain(Path(args.chain), sampler, names, history)
+            if args.checkpoint_every and sampler.iteration % args.checkpoint_every == 0:
+                history = np.array(checkpoint.history).reshape(-1, 3)  # written at the last step
+            else:
+                checkpoint(sampler)
+                history = np.array(checkpoint.history).reshape(-1, 3)
     out = summarise(cal, args.until, chain, acceptance, burn=args.burn, draws=args.draws,
                     replicates=args.replicates, seed=args.seed, checks=settings["checks"])
     if history is not None and len(history):

@@ -123,3 +123,22 @@ def test_a_checkpointed_chain_is_the_same_chain_and_is_saved_as_it_grows(study, 
     np.testing.assert_array_equal(saved["chain"], plain.get_chain())
     assert saved["tau_history"].shape[1] == 3 and str(saved["names"][0]) == log_posterior.cal.free[0].name
     assert not list(tmp_path.glob("*.partial.npz"))
+
+
+def test_a_resumed_chain_starts_where_the_saved_one_stopped_and_keeps_its_steps(study, target, tmp_path):
+    log_posterior, _ = target
+    x = set_values(log_posterior.cal, "calibrated_g100")
+    names = [p.name for p in log_posterior.cal.free]
+    first = study.sample(log_posterior, x, walkers=40, steps=3, seed=2, progress=False)
+    study.SavedChain.of(first).save(tmp_path / "chain.npz", names)
+    before = study.SavedChain.load(tmp_path / "chain.npz")
+    np.testing.assert_array_equal(before.chain, first.get_chain())
+    more = study.sample(log_posterior, x, walkers=40, steps=2, seed=7, progress=False,
+                        initial=before.chain[-1])
+    whole = study.SavedChain.of(more, before)
+    assert whole.chain.shape[0] == 5 and whole.log_prob.shape == (5, 40)
+    np.testing.assert_array_equal(whole.chain[:3], first.get_chain())
+    # each walker's first new position is its last saved one or a move away from it
+    np.testing.assert_array_equal(more.get_chain()[-1], whole.chain[-1])
+    expected = (before.acceptance * 3 + np.mean(more.acceptance_fraction) * 2) / 5
+    assert whole.acceptance == pytest.approx(expected)
