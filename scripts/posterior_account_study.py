@@ -25,12 +25,13 @@ fit; and each draw's figures.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import time
 from pathlib import Path
 
 import numpy as np
+from posterior_forecast import pick_draws as pick_forecast_draws
+from posterior_forecast import trajectories
 
 from sim.ablation import without_events
 from sim.calibrate import build_calibrator, calibration_settings, set_values
@@ -46,14 +47,6 @@ LEFT_OUT = {"Benghazi": "lna_takes_benghazi", "Derna": "lna_takes_derna",
 CHANCE_MONTHS = ("2016-01", "2018-06", "2019-08")
 
 RISE_FROM, RISE_TO = "2018-06", "2019-08"
-
-
-def italy_replicates(cal: Calibrator, x: np.ndarray, scenario, replicates: int, seed: int) -> np.ndarray:
-    """Italy's tilt each month in every replicate under each draw, (T, draws, replicates): one
-    batched run of ``replicates`` per draw of ``scenario`` (common random numbers)."""
-    runner = copy.copy(cal)
-    runner.scenario, runner.replicates, runner.seed = scenario, int(replicates), int(seed)
-    return runner.replicate_tilts(x)[..., cal.state_index[cal.state]]
 
 
 def account(cal: Calibrator, x: np.ndarray, replicates: int, seed: int) -> dict:
@@ -93,11 +86,12 @@ def measure(cal: Calibrator, x: np.ndarray, replicates: int, seed: int, rise_at_
     """Every figure of the module docstring for each draw (columns of ``x``, (d, draws))."""
     scenario = cal.scenario
     a, b = (parse_month(m) - scenario.start for m in (RISE_FROM, RISE_TO))
-    runs = italy_replicates(cal, x, scenario, replicates, seed)
+    runs = trajectories(cal, x, replicates, seed)
     base = runs.mean(axis=2)
-    left_out = {label: italy_replicates(cal, x, without_events(scenario, {event}, f"without {event}"),
-                                        replicates, seed)[b].mean(axis=1) - base[b]
-                for label, event in LEFT_OUT.items()}
+    left_out = {}
+    for label, event in LEFT_OUT.items():
+        without = without_events(scenario, {event}, f"without {event}")
+        left_out[label] = trajectories(cal, x, replicates, seed, scenario=without)[b].mean(axis=1) - base[b]
     rows = []
     for j in range(x.shape[1]):
         one = account(cal, x[:, j], replicates, seed)
@@ -148,10 +142,9 @@ def summary(rows: list[dict]) -> dict:
 
 
 def pick_draws(chain: np.ndarray, burn: int, draws: int, seed: int) -> np.ndarray:
-    """``draws`` distinct draws at random among the kept steps and walkers, (parameters, draws)."""
-    kept = chain[burn:].reshape(-1, chain.shape[2])
-    pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
-    return kept[pick].T
+    """``draws`` distinct draws among the kept steps and walkers, (parameters, draws): the same pick
+    as `posterior_forecast.summarise`'s for the same seed."""
+    return pick_forecast_draws(chain, burn, draws, seed)[0]
 
 
 def show(label: str, s: dict) -> None:

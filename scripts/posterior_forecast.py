@@ -49,6 +49,7 @@ from sim.calibrate import build_calibrator, calibration_settings, origin_mask, r
 from sim.calibration import Calibrator
 from sim.dates import month_labels, parse_month
 from sim.fit import baseline_forecasts, fit_metrics
+from sim.scenario.schema import Scenario
 
 
 class LogPosterior:
@@ -107,11 +108,12 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
     """
     if moves not in MOVES:
         raise ValueError(f"moves: is {moves!r}; one of {sorted(MOVES)}")
-    rng = np.random.default_rng(seed)
-    span = log_posterior.high - log_posterior.low
-    ball = start + 0.01 * span * rng.standard_normal((walkers, start.size))
-    ball = np.clip(ball, log_posterior.low + 1e-9 * span, log_posterior.high - 1e-9 * span)
-    if initial is not None:
+    if initial is None:
+        rng = np.random.default_rng(seed)
+        span = log_posterior.high - log_posterior.low
+        ball = start + 0.01 * span * rng.standard_normal((walkers, start.size))
+        ball = np.clip(ball, log_posterior.low + 1e-9 * span, log_posterior.high - 1e-9 * span)
+    else:
         ball = np.asarray(initial, dtype=float).reshape(walkers, start.size)
     proposal = MOVES[moves]
     sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True,
@@ -208,13 +210,26 @@ class SavedChain:
         partial.replace(path)
 
 
-def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+def trajectories(cal: Calibrator, draws: np.ndarray, replicates: int, seed: int,
+                 scenario: Scenario | None = None) -> np.ndarray:
     """Italy's tilt, month by month, in every replicate under each draw (d, n): one batched run of
-    ``replicates`` per draw with the model's seed ``seed`` (`Calibrator.replicate_tilts`), shape
-    (T, n, replicates). Its mean over the last axis is each draw's ensemble mean."""
+    ``replicates`` per draw with the model's seed ``seed`` (`Calibrator.replicate_tilts`) of
+    ``scenario`` (the calibration's by default), shape (T, n, replicates). Its mean over the last
+    axis is each draw's ensemble mean."""
     runner = copy.copy(cal)
     runner.replicates, runner.seed = int(replicates), int(seed)
+    if scenario is not None:
+        runner.scenario = scenario
     return runner.replicate_tilts(draws)[..., cal.state_index[cal.state]]
+
+
+def pick_draws(chain: np.ndarray, burn: int, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``draws`` distinct draws at random among the kept steps and walkers of ``chain`` (steps,
+    walkers, parameters): the draws, (parameters, draws), and their indices in the kept steps
+    flattened step-major, as emcee's flat chains."""
+    kept = chain[burn:].reshape(-1, chain.shape[2])
+    pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
+    return kept[pick].T, pick
 
 
 def pooled_band(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -274,9 +289,7 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
     """
     mask, _ = fitted_points(cal, until)
     steps, walkers, _ = chain.shape
-    kept = chain[burn:].reshape(-1, chain.shape[2])  # step-major, as emcee's flat chains
-    pick = np.random.default_rng(seed).choice(len(kept), size=min(draws, len(kept)), replace=False)
-    x = kept[pick].T
+    x, pick = pick_draws(chain, burn, draws, seed)
     runs = trajectories(cal, x, replicates, seed)
     tilt = runs.mean(axis=2)
     pooled_low, pooled_median, pooled_high = pooled_band(runs)
@@ -410,11 +423,9 @@ def main() -> None:
         whole = SavedChain.of(sampler, before)
         chain, acceptance = whole.chain, whole.acceptance
         if args.chain:
-            if args.checkpoint_every and sampler.iteration % args.checkpoint_every == 0:
-                history = np.array(checkpoint.history).reshape(-1, 3)  # written at the last step
-            else:
-                checkpoint(sampler)
-                history = np.array(checkpoint.history).reshape(-1, 3)
+            if not (args.checkpoint_every and sampler.iteration % args.checkpoint_every == 0):
+                checkpoint(sampler)  # else the last step's checkpoint has written it
+            history = np.array(checkpoint.history).reshape(-1, 3)
     out = summarise(cal, args.until, chain, acceptance, burn=args.burn, draws=args.draws,
                     replicates=args.replicates, seed=args.seed, checks=settings["checks"])
     if history is not None and len(history):
