@@ -80,15 +80,61 @@ class LogPosterior:
 MOVES = {
     "stretch": None,  # emcee's default affine-invariant stretch move
     # differential evolution with snooker updates, emcee's suggestion for targets the stretch move
-    # explores slowly (emcee docs, "Using different moves")
-    "de": lambda: [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)],
+    # explores slowly (emcee docs, "Using different moves"); their steps scaled by ``gamma_scale``
+    # (1: emcee's defaults, gamma0 = 2.38 / sqrt(2 d) and a snooker gamma of 1.7)
+    "de": lambda d, gamma_scale: [
+        (emcee.moves.DEMove(gamma0=gamma_scale * 2.38 / np.sqrt(2 * d)), 0.8),
+        (emcee.moves.DESnookerMove(gammas=gamma_scale * 1.7), 0.2)],
 }
+
+
+class SampledSpace:
+    """Where the walkers move: each parameter as it is, or its natural logarithm for those listed
+    in ``logged``. The density there is the posterior times the Jacobian, so the parameters' posterior
+    is the same whichever space the walkers move in; a scale searched over two orders of magnitude
+    is explored at every order alike.
+
+    Args:
+        log_posterior: the posterior over the parameters.
+        logged: which parameters are sampled as their logarithm, (d,) bool; their search ranges
+            must be positive.
+    """
+
+    def __init__(self, log_posterior: LogPosterior, logged: np.ndarray) -> None:
+        self.log_posterior = log_posterior
+        self.logged = np.asarray(logged, bool)
+        if np.any(log_posterior.low[self.logged] <= 0):
+            raise ValueError("only parameters with a positive search range can be sampled in log")
+
+    @classmethod
+    def wide_ranges_in_log(cls, log_posterior: LogPosterior, factor: float = 10.0) -> SampledSpace:
+        """Sample in log every parameter whose search range is positive and spans at least ``factor``
+        (high / low); the others as they are."""
+        low, high = log_posterior.low, log_posterior.high
+        return cls(log_posterior, (low > 0) & (high >= factor * np.where(low > 0, low, np.inf)))
+
+    def to_parameters(self, u: np.ndarray) -> np.ndarray:
+        """Positions (..., d) in the sampled space as parameter values."""
+        x = np.array(u, dtype=float)
+        x[..., self.logged] = np.exp(x[..., self.logged])
+        return x
+
+    def from_parameters(self, x: np.ndarray) -> np.ndarray:
+        """Parameter values (..., d) as positions in the sampled space."""
+        u = np.array(x, dtype=float)
+        u[..., self.logged] = np.log(u[..., self.logged])
+        return u
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        return self.log_posterior(self.to_parameters(u)) + u[:, self.logged].sum(axis=1)
 
 
 def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, steps: int,
            seed: int, moves: str = "stretch", progress: bool = True,
            every: int = 0, on_checkpoint: Callable[[emcee.EnsembleSampler], None] | None = None,
-           initial: np.ndarray | None = None) -> emcee.EnsembleSampler:
+           initial: np.ndarray | None = None, space: SampledSpace | None = None,
+           gamma_scale: float = 1.0) -> emcee.EnsembleSampler:
     """Run emcee from a ball around ``start`` (1 % of each search range, clipped inside it).
 
     Args:
@@ -105,9 +151,15 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
         on_checkpoint: what to do then (a `Checkpoint`).
         initial: the walkers' positions to start from, (walkers, d), instead of the ball (a
             resumed chain's last step).
+        space: where the walkers move (`SampledSpace`); None: the parameters as they are. The
+            sampler's chain is then in that space (`SavedChain.of` maps it back).
+        gamma_scale: with ``de``, the scale of its steps (1: emcee's defaults; below 1, shorter
+            steps, accepted more often).
     """
     if moves not in MOVES:
         raise ValueError(f"moves: is {moves!r}; one of {sorted(MOVES)}")
+    if not gamma_scale > 0:
+        raise ValueError(f"gamma_scale: is {gamma_scale!r}; a positive number")
     if initial is None:
         rng = np.random.default_rng(seed)
         span = log_posterior.high - log_posterior.low
@@ -116,8 +168,11 @@ def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, step
     else:
         ball = np.asarray(initial, dtype=float).reshape(walkers, start.size)
     proposal = MOVES[moves]
-    sampler = emcee.EnsembleSampler(walkers, start.size, log_posterior, vectorize=True,
-                                    moves=proposal() if proposal else None)
+    target = log_posterior
+    if space is not None:
+        ball, target = space.from_parameters(ball), space
+    sampler = emcee.EnsembleSampler(walkers, start.size, target, vectorize=True,
+                                    moves=proposal(start.size, gamma_scale) if proposal else None)
     sampler.random_state = np.random.RandomState(seed).get_state()  # emcee's generator, seeded
     for _ in sampler.sample(ball, iterations=steps, progress=progress):
         if every and on_checkpoint is not None and sampler.iteration % every == 0:
@@ -148,19 +203,21 @@ class Checkpoint:
         names: the parameters' names.
         burn_fraction: share of the chain discarded before each estimate.
         before: a saved chain this run continues (`SavedChain`): its steps come first.
+        space: where the sampler's walkers move (`SampledSpace`), None for the parameters.
     """
 
     def __init__(self, path: str | Path, names: list[str], burn_fraction: float = 0.25,
-                 before: SavedChain | None = None) -> None:
+                 before: SavedChain | None = None, space: SampledSpace | None = None) -> None:
         self.path = Path(path)
         self.names = names
         self.burn_fraction = burn_fraction
         self.before = before
+        self.space = space
         self.history: list[tuple[int, float, float]] = (
             [] if before is None else [tuple(row) for row in before.tau_history.tolist()])
 
     def __call__(self, sampler: emcee.EnsembleSampler) -> None:
-        whole = SavedChain.of(sampler, self.before)
+        whole = SavedChain.of(sampler, self.before, self.space)
         chain = whole.chain
         burn = int(self.burn_fraction * len(chain))
         median, largest = autocorr_estimate(chain, burn)
@@ -189,10 +246,15 @@ class SavedChain:
                    saved.get("tau_history", np.zeros((0, 3))))
 
     @classmethod
-    def of(cls, sampler: emcee.EnsembleSampler, before: SavedChain | None = None) -> SavedChain:
+    def of(cls, sampler: emcee.EnsembleSampler, before: SavedChain | None = None,
+           space: SampledSpace | None = None) -> SavedChain:
         """The sampler's chain so far, after ``before``'s steps when it continues a saved chain
-        (acceptance: the mean over every step)."""
+        (acceptance: the mean over every step), in the parameters and their log posterior when its
+        walkers moved in ``space``."""
         chain, log_prob = sampler.get_chain(), sampler.get_log_prob()
+        if space is not None:
+            log_prob = log_prob - chain[..., space.logged].sum(axis=-1)  # the Jacobian taken off
+            chain = space.to_parameters(chain)
         acceptance = float(np.mean(sampler.acceptance_fraction))
         if before is None:
             return cls(chain, log_prob, acceptance, np.zeros((0, 3)))
@@ -371,6 +433,15 @@ def main() -> None:
                              "set of configs/params/ (e.g. calibrated), to check that chains started "
                              "apart agree")
     parser.add_argument("--moves", choices=sorted(MOVES), default="stretch")
+    parser.add_argument("--gamma-scale", type=float, default=1.0, metavar="F",
+                        help="with --moves de, scale its steps by F (1: emcee's defaults)")
+    parser.add_argument("--log-wide-ranges", action="store_true",
+                        help="move the walkers in the logarithm of every parameter whose search range "
+                             "is positive and spans a factor of 10 or more (the posterior is the same; "
+                             "the chain is saved in the parameters)")
+    parser.add_argument("--start-from", nargs="+", metavar="NPZ",
+                        help="start a new chain from the last positions of chains saved with --chain "
+                             "(their walkers together must number --walkers), instead of a ball")
     parser.add_argument("--json")
     parser.add_argument("--chain", help="save the chain and its log posterior to this .npz")
     parser.add_argument("--checkpoint-every", type=int, default=0, metavar="STEPS",
@@ -406,7 +477,17 @@ def main() -> None:
         start = (np.asarray(mode["x"]) if args.start == "mode"
                  else set_values(cal, args.start))
         names = [p.name for p in cal.free]
-        before = None
+        before, initial = None, None
+        if args.resume and args.start_from:
+            parser.error("--resume continues one saved chain; --start-from starts a new one: give one")
+        if args.gamma_scale != 1.0 and args.moves != "de":
+            parser.error("--gamma-scale scales the differential-evolution moves: use it with --moves de")
+        if args.start_from:
+            initial = np.concatenate([SavedChain.load(path).chain[-1] for path in args.start_from])
+            if initial.shape != (args.walkers, len(names)):
+                parser.error(f"--start-from: the chains' last steps hold {initial.shape[0]} walkers of "
+                             f"{initial.shape[1]} parameters; --walkers is {args.walkers} and the "
+                             f"calibration frees {len(names)}")
         if args.resume:
             if not args.chain:
                 parser.error("--resume needs --chain (where the continued chain is written)")
@@ -415,12 +496,14 @@ def main() -> None:
                 parser.error(f"--resume {args.resume}: its chain has {before.chain.shape[1]} walkers and "
                              f"{before.chain.shape[2]} parameters; --walkers is {args.walkers} and the "
                              f"calibration frees {len(names)}")
-        checkpoint = Checkpoint(args.chain, names, before=before) if args.chain else None
+            initial = before.chain[-1]
+        space = SampledSpace.wide_ranges_in_log(log_posterior) if args.log_wide_ranges else None
+        checkpoint = Checkpoint(args.chain, names, before=before, space=space) if args.chain else None
         sampler = sample(log_posterior, start, walkers=args.walkers, steps=args.steps,
                          seed=args.seed, moves=args.moves, every=args.checkpoint_every,
-                         on_checkpoint=checkpoint,
-                         initial=None if before is None else before.chain[-1])
-        whole = SavedChain.of(sampler, before)
+                         on_checkpoint=checkpoint, initial=initial, space=space,
+                         gamma_scale=args.gamma_scale)
+        whole = SavedChain.of(sampler, before, space)
         chain, acceptance = whole.chain, whole.acceptance
         if args.chain:
             if not (args.checkpoint_every and sampler.iteration % args.checkpoint_every == 0):
@@ -441,7 +524,8 @@ def main() -> None:
     if args.from_chain:
         out["from_chain"] = args.from_chain  # how that chain was drawn is in its own run's output
     else:
-        out["moves"], out["start"] = args.moves, args.start
+        out["moves"], out["start"] = args.moves, args.start_from or args.start
+        out["gamma_scale"], out["log_wide_ranges"] = args.gamma_scale, args.log_wide_ranges
     out["wall_time_s"] = time.perf_counter() - started
     tau = (f"median {out['autocorr_time_median']:.0f} / max {out['autocorr_time_max']:.0f} steps"
            if out["autocorr_time_max"] is not None else "not estimable (too few steps)")

@@ -142,3 +142,50 @@ def test_a_resumed_chain_starts_where_the_saved_one_stopped_and_keeps_its_steps(
     np.testing.assert_array_equal(more.get_chain()[-1], whole.chain[-1])
     expected = (before.acceptance * 3 + np.mean(more.acceptance_fraction) * 2) / 5
     assert whole.acceptance == pytest.approx(expected)
+
+
+class _Uniform:
+    """A flat posterior on [1, 100] in each of two parameters (a stand-in for `LogPosterior`)."""
+
+    low, high = np.array([1.0, 0.0]), np.array([100.0, 1.0])
+
+    def __call__(self, x):
+        x = np.atleast_2d(x)
+        inside = np.all((x >= self.low) & (x <= self.high), axis=1)
+        return np.where(inside, 0.0, -np.inf)
+
+
+def test_walkers_moving_in_log_draw_the_same_posterior(study):
+    target = _Uniform()
+    space = study.SampledSpace.wide_ranges_in_log(target)
+    assert space.logged.tolist() == [True, False]  # [0, 1] is not positive
+    x = np.array([[2.0, 0.3], [50.0, 0.9]])
+    np.testing.assert_allclose(space.to_parameters(space.from_parameters(x)), x)
+    np.testing.assert_allclose(space(space.from_parameters(x)), np.log([2.0, 50.0]))  # the Jacobian
+    sampler = study.sample(target, np.array([10.0, 0.5]), walkers=32, steps=3000, seed=4, progress=False,
+                           space=space, initial=np.column_stack([np.linspace(2, 90, 32), np.linspace(0.1, 0.9, 32)[::-1] ** 2]))
+    whole = study.SavedChain.of(sampler, None, space)
+    kept = whole.chain[500:, :, 0].ravel()
+    assert kept.min() >= 1.0 and kept.max() <= 100.0
+    # uniform on [1, 100]: mean 50.5; without the Jacobian the walkers would draw log x uniform (mean 21.5)
+    assert kept.mean() == pytest.approx(50.5, abs=4.0)
+    np.testing.assert_array_equal(whole.log_prob, 0.0)  # the parameters' log posterior, not the space's
+
+
+def test_a_chain_in_log_is_saved_in_the_parameters_with_their_log_posterior(study, target):
+    log_posterior, _ = target
+    x = set_values(log_posterior.cal, "calibrated_g100")
+    space = study.SampledSpace.wide_ranges_in_log(log_posterior)
+    names = [p.name for p in log_posterior.cal.free]
+    assert {names[j] for j in np.flatnonzero(space.logged)} >= {"scale.security", "rationality",
+                                                                 "record_half_life"}
+    assert "camp_cohesion" not in {names[j] for j in np.flatnonzero(space.logged)}  # its range starts at 0
+    run = study.sample(log_posterior, x, walkers=40, steps=2, seed=3, moves="de", gamma_scale=0.5,
+                       progress=False, space=space)
+    whole = study.SavedChain.of(run, None, space)
+    last = whole.chain[-1]
+    assert np.all((last >= log_posterior.low) & (last <= log_posterior.high))
+    np.testing.assert_allclose(whole.log_prob[-1], log_posterior(last), rtol=1e-9)
+    with pytest.raises(ValueError, match="gamma_scale"):
+        study.sample(log_posterior, x, walkers=40, steps=1, seed=3, moves="de", gamma_scale=0.0,
+                     progress=False)
