@@ -16,6 +16,11 @@ the first ``--burn-fraction`` of each:
   proposals, is the stricter test);
 - per parameter, each chain's 5 %, 50 % and 95 % quantiles and the largest gap between the chains'
   medians in units of the pooled standard deviation;
+- each chain's squared jump over L steps (``--lags``), per walker, over twice the pooled
+  posterior variance (median and smallest over the parameters): it reaches 1 once draws L steps
+  apart are independent, and compares how fast samplers move at equal steps even when no chain is
+  long enough for an autocorrelation estimate (the expected squared jump distance of Pasarica and
+  Gelman 2010, Statistica Sinica 20: 343-364, scaled by the posterior);
 - each chain's mean log posterior over its walkers, by tenth of the chain, against the best value
   it met: a chain still drifting down is still spreading out from its start. Near a Gaussian mode
   the log posterior of a stationary chain in d dimensions sits d/2 below the mode on average
@@ -71,6 +76,26 @@ def log_posterior_trace(log_prob: np.ndarray, pieces: int = 10) -> list[tuple[in
             if b > a]
 
 
+def squared_jumps(kept: np.ndarray, lags: tuple[int, ...], variance: np.ndarray) -> dict[str, dict]:
+    """Mean squared jump of each parameter over ``lag`` steps, over twice ``variance``, for the kept
+    steps of a chain, (steps, walkers, parameters): 1 when draws that far apart are independent, less
+    while they are not. Median and smallest over the parameters, by lag (lags the chain is too short
+    for are left out).
+
+    Args:
+        kept: the chain after its burn-in.
+        lags: the lags, in steps.
+        variance: each parameter's posterior variance, (parameters,).
+    """
+    out = {}
+    twice = 2 * np.where(variance > 0, variance, 1.0)
+    for lag in lags:
+        if lag < len(kept):
+            jump = ((kept[lag:] - kept[:-lag]) ** 2).mean(axis=(0, 1)) / twice
+            out[str(lag)] = {"median": float(np.median(jump)), "min": float(jump.min())}
+    return out
+
+
 def arviz_diagnostics(walkers_first: np.ndarray) -> dict[str, np.ndarray]:
     """Rank-normalised split R-hat, bulk and tail ESS per parameter of draws shaped (chains, draws,
     parameters) (each walker a chain)."""
@@ -83,8 +108,10 @@ def arviz_diagnostics(walkers_first: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.array(v) for k, v in out.items()}
 
 
-def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, thin: int) -> dict:
-    """Every figure of the module docstring for ``chains`` (each (steps, walkers, parameters))."""
+def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, thin: int,
+             lags: tuple[int, ...] = (50, 250, 1000)) -> dict:
+    """Every figure of the module docstring for ``chains`` (each (steps, walkers, parameters));
+    ``lags`` (steps) for the squared jumps."""
     kept = []
     per_chain = []
     for chain in chains:
@@ -97,6 +124,8 @@ def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, t
     across = arviz_diagnostics(pooled)
     flat = [k.reshape(-1, k.shape[2]) for k in kept]
     sd = pooled.reshape(-1, pooled.shape[2]).std(axis=0)
+    for chain, info in zip(chains, per_chain, strict=True):
+        info["squared_jump"] = squared_jumps(chain[len(chain) - info["kept"]:], lags, sd ** 2)
     medians = np.array([np.median(f, axis=0) for f in flat])
     gap = (medians.max(axis=0) - medians.min(axis=0)) / np.where(sd > 0, sd, 1.0)
     parameters = {}
@@ -179,10 +208,12 @@ def main() -> None:
     parser.add_argument("--json")
     parser.add_argument("--figure", help="draw the autocorrelation estimates' histories to this PNG")
     parser.add_argument("--labels", nargs="+", help="the chains' names in the figure (default: files)")
+    parser.add_argument("--lags", type=int, nargs="+", default=[50, 250, 1000],
+                        help="lags (steps) of the squared jumps")
     args = parser.parse_args()
     saved = [np.load(path) for path in args.chains]
     names = [str(n) for n in saved[0]["names"]]
-    out = diagnose([s["chain"] for s in saved], names, args.burn_fraction, args.thin)
+    out = diagnose([s["chain"] for s in saved], names, args.burn_fraction, args.thin, tuple(args.lags))
     out["files"] = args.chains
     for path, s, c in zip(args.chains, saved, out["chains"], strict=True):
         c["acceptance"] = float(s["acceptance"]) if "acceptance" in s else None
@@ -196,6 +227,9 @@ def main() -> None:
               f"(emcee's ESS {c['ess_emcee']:.0f})")
         if history:
             print(f"  history (steps: median/max): {history}")
+        jumps = ", ".join(f"{lag}: {j['median']:.2f} (smallest {j['min']:.2f})"
+                          for lag, j in c["squared_jump"].items())
+        print(f"  squared jump / (2 x posterior variance), by lag in steps (1: independent): {jumps}")
         if c["log_prob_trace"]:
             trace = ", ".join(f"{n}: {v:.1f}" for n, v in c["log_prob_trace"])
             print(f"  mean log posterior by tenth (to step): {trace}; best {c['log_prob_best']:.1f}, so a "

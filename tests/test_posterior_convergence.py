@@ -52,3 +52,18 @@ def test_the_figure_draws_each_chains_history(study, tmp_path):
 def test_the_log_posterior_trace_averages_each_stretch(study):
     log_prob = np.repeat(np.arange(10.0)[:, None], 4, axis=1)  # (steps, walkers)
     assert study.log_posterior_trace(log_prob, pieces=5) == [(2, 0.5), (4, 2.5), (6, 4.5), (8, 6.5), (10, 8.5)]
+
+
+def test_squared_jumps_reach_one_for_independent_draws_and_grow_with_the_lag_of_a_walk(study):
+    noise = white_noise(3, steps=3000)
+    jumps = study.squared_jumps(noise, (1, 50), noise.reshape(-1, 2).var(axis=0))
+    assert jumps["1"]["median"] == pytest.approx(1.0, abs=0.05) and jumps["50"]["min"] == pytest.approx(1.0, abs=0.05)
+    rng = np.random.default_rng(4)
+    walk = np.cumsum(rng.standard_normal((3000, 8, 2)), axis=0)
+    out = study.squared_jumps(walk, (1, 10, 100, 5000), walk.reshape(-1, 2).var(axis=0))
+    assert "5000" not in out  # longer than the chain
+    assert out["1"]["median"] < out["10"]["median"] < out["100"]["median"] < 1.0
+    # a random walk's squared jump grows in proportion to the lag
+    assert out["100"]["median"] / out["10"]["median"] == pytest.approx(10, rel=0.3)
+    diagnosed = study.diagnose([noise], ["a", "b"], burn_fraction=0.25, thin=1, lags=(5,))
+    assert diagnosed["chains"][0]["squared_jump"]["5"]["median"] == pytest.approx(1.0, abs=0.05)
