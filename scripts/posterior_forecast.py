@@ -13,8 +13,11 @@ with a 90 % band.
 ``--start NAME`` starts the walkers around a parameter set of ``configs/params/`` instead (the
 committed ``calibrated`` forecasts the rise): chains started apart that end with the same forecast
 have forgotten their start. ``--moves de`` proposes by differential evolution instead of emcee's
-stretch move. ``--chain`` saves the chain (.npz), ``--resume`` continues a saved one from its
-walkers' last positions, and ``--from-chain`` summarises a saved one again;
+stretch move, its steps scaled by ``--gamma-scale``; ``--log-wide-ranges`` moves the walkers in the
+logarithm of the parameters searched over a factor of 10 or more (the same posterior: the Jacobian
+is added, and the chain is saved in the parameters). ``--chain`` saves the chain (.npz), ``--resume``
+continues a saved one from its walkers' last positions, ``--start-from`` starts a new one from saved
+chains' last positions, and ``--from-chain`` summarises a saved one again;
 with ``--checkpoint-every STEPS`` the chain so far is saved every STEPS steps, with the
 autocorrelation estimate at each (``tau_history``), so that a long chain can be watched converging
 and a run cut short still leaves its chain.
