@@ -114,7 +114,7 @@ class SampledSpace:
         """Sample in log every parameter whose search range is positive and spans at least ``factor``
         (high / low); the others as they are."""
         low, high = log_posterior.low, log_posterior.high
-        return cls(log_posterior, (low > 0) & (high >= factor * np.where(low > 0, low, np.inf)))
+        return cls(log_posterior, (low > 0) & (high >= factor * low))
 
     def to_parameters(self, u: np.ndarray) -> np.ndarray:
         """Positions (..., d) in the sampled space as parameter values."""
@@ -128,9 +128,13 @@ class SampledSpace:
         u[..., self.logged] = np.log(u[..., self.logged])
         return u
 
+    def log_jacobian(self, u: np.ndarray) -> np.ndarray:
+        """log |dx/du| at positions (..., d): the sum of the logged coordinates, (...)."""
+        return u[..., self.logged].sum(axis=-1)
+
     def __call__(self, u: np.ndarray) -> np.ndarray:
         u = np.atleast_2d(np.asarray(u, dtype=float))
-        return self.log_posterior(self.to_parameters(u)) + u[:, self.logged].sum(axis=1)
+        return self.log_posterior(self.to_parameters(u)) + self.log_jacobian(u)
 
 
 def sample(log_posterior: LogPosterior, start: np.ndarray, *, walkers: int, steps: int,
@@ -256,7 +260,7 @@ class SavedChain:
         walkers moved in ``space``."""
         chain, log_prob = sampler.get_chain(), sampler.get_log_prob()
         if space is not None:
-            log_prob = log_prob - chain[..., space.logged].sum(axis=-1)  # the Jacobian taken off
+            log_prob = log_prob - space.log_jacobian(chain)
             chain = space.to_parameters(chain)
         acceptance = float(np.mean(sampler.acceptance_fraction))
         if before is None:
