@@ -489,6 +489,11 @@ def main() -> None:
             parser.error("--resume continues one saved chain; --start-from starts a new one: give one")
         if args.gamma_scale != 1.0 and args.moves != "de":
             parser.error("--gamma-scale scales the differential-evolution moves: use it with --moves de")
+        if not args.gamma_scale > 0:
+            parser.error(f"--gamma-scale is {args.gamma_scale}; a positive number (1: emcee's defaults)")
+        for path in (args.start_from or []) + ([args.resume] if args.resume else []):
+            if not Path(path).is_file():
+                parser.error(f"{path}: no such chain (a .npz saved with --chain)")
         if args.start_from:
             initial = np.concatenate([SavedChain.load(path).chain[-1] for path in args.start_from])
             if initial.shape != (args.walkers, len(names)):
