@@ -37,6 +37,10 @@ class RunConfig:
             every state's panel, or null.
         turning_level: tilt a state's mean must rise above, from below, for its turning month.
         progress: show a progress bar on runs that take more than a moment.
+        posterior: a table of posterior draws of the fitted parameters (a name of
+            ``configs/posterior_draws/`` or a path to a ``.csv``): replicate k runs with draw k mod N, so
+            the band holds parameter and stochastic uncertainty together (`sim.posterior`); null:
+            every replicate runs with ``params``.
         params: the model parameters (``configs/params/``).
     """
 
@@ -53,6 +57,7 @@ class RunConfig:
     state_targets: str | None = "other_states_tilt"
     turning_level: float = -0.5
     progress: bool = True
+    posterior: str | None = None
     params: ModelParams = field(default_factory=ModelParams)
 
 

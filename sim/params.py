@@ -149,7 +149,8 @@ class NumericParams:
         return NumericParams(values, weights, 1)
 
 
-def _to_plain(params: Any) -> dict:
+def plain_params(params: Any) -> dict:
+    """Parameters given as `ModelParams`, an OmegaConf node or a mapping, as a plain dict (None: {})."""
     if params is None:
         return {}
     if isinstance(params, ModelParams):
@@ -199,8 +200,8 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
     Raises:
         ParameterError: naming the parameter and its allowed range.
     """
-    plain = _to_plain(params)
-    defaults = _to_plain(ModelParams())
+    plain = plain_params(params)
+    defaults = plain_params(ModelParams())
     unknown = sorted(set(plain) - set(defaults))
     if unknown:
         raise ParameterError("params", unknown[0], f"unknown parameter; known: {sorted(defaults)}")

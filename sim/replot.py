@@ -26,6 +26,7 @@ from sim.errors import InputError
 from sim.plotting import marks_for, plot_compare_states, plot_fit, plot_overlay
 from sim.plotting.holdings import modal_holders, support_means
 from sim.plotting.run_figures import run_figures
+from sim.posterior import POSTERIOR_COPY, load_posterior
 from sim.scenario import Scenario
 from sim.simulate import prepare_scenario
 from sim.targets import load_targets, run_targets
@@ -135,7 +136,19 @@ def replot_run(run: SavedFolder, state: str | None) -> dict[str, Figure]:
     tables = {"tilt": run.table("tilt"), "decomposition": run.table("decomposition"),
               "holders": None if control is None else modal_holders(control),
               "support": None if alignment is None else support_means(alignment, state)}
-    return run_figures(scenario, tables, focus=state, targets=own, state_targets=joint)
+    return run_figures(scenario, tables, focus=state, targets=own, state_targets=joint,
+                       posterior_draws=posterior_draws_of(run))
+
+
+def posterior_draws_of(run: SavedFolder) -> int | None:
+    """How many posterior draws a run's replicates ran with (its copy of the draws table), or None."""
+    if not run.config.get("posterior"):
+        return None
+    copy = run.path / POSTERIOR_COPY
+    if not copy.is_file():
+        raise InputError(str(copy), "posterior", f"is missing; the run's config names the draws table "
+                         f"{run.config['posterior']!r}, and its folder should hold a copy")
+    return load_posterior(str(copy)).draws_used(int(run.config.get("replicates", 1)))
 
 
 def replot_calibration(folder: SavedFolder, state: str | None) -> dict[str, Figure]:

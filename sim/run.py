@@ -3,12 +3,14 @@
     python -m sim.run                                   # the historical scenario
     python -m sim.run scenario=NAME replicates=500 seed=3 end=2018-12 params.inertia=0.3
     python -m sim.run focus_state=FRA                   # France's plot and fit summary
+    python -m sim.run posterior=calibrated              # each replicate its own posterior draw
     python -m sim.run -m scenario=A,B                   # one folder per scenario + an overlay
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from sim.memory import check_fits, estimate
 from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
 from sim.plotting import save_figure
 from sim.plotting.run_figures import run_figures
+from sim.posterior import POSTERIOR_COPY, PosteriorDraws, checked_posterior
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute, prepare_scenario
@@ -38,10 +41,13 @@ def check_focus_state(scenario: Scenario, state: str) -> None:
 
 
 def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, folder: Path,
-              state_targets=None) -> None:
-    """Everything a run folder holds: config, tables, summary, figures."""
+              state_targets=None, posterior: PosteriorDraws | None = None) -> None:
+    """Everything a run folder holds: config, tables, summary, figures, and the posterior's draws
+    table when the replicates ran with its draws."""
     focus = cfg["focus_state"]
     write_config(cfg, folder / "config.yaml")
+    if posterior is not None:
+        shutil.copyfile(posterior.path, folder / POSTERIOR_COPY)
     if result.support_array is not None:
         result.write_table("alignment", folder / "alignment.parquet")
         result.decomposition.to_parquet(folder / "decomposition.parquet", index=False)
@@ -49,14 +55,25 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
     result.write_table("control", folder / "control.parquet")
     summary = summarise(result, targets, focus_state=focus, turning_level=cfg["turning_level"],
                         scenario=scenario)
+    if posterior is not None:
+        summary["posterior"] = posterior_summary(posterior, result.replicates)
     write_json(summary, folder / "summary.json")
     if cfg.get("plots", True):
         tables = {"tilt": result.tilt, "holders": result.holders()}
         if result.support_array is not None:  # summarised from the arrays: never the whole table
             tables.update(support=result.mean_support(focus), decomposition=result.decomposition)
-        figures = run_figures(scenario, tables, focus=focus, targets=targets, state_targets=state_targets)
+        draws = None if posterior is None else posterior.draws_used(result.replicates)
+        figures = run_figures(scenario, tables, focus=focus, targets=targets, state_targets=state_targets,
+                              posterior_draws=draws)
         for name, figure in figures.items():
             save_figure(figure, folder / name, dpi=110 if name == "all_states_tilt.png" else 130)
+
+
+def posterior_summary(posterior: PosteriorDraws, replicates: int) -> dict:
+    """What ``summary.json`` says of the draws a run's replicates ran with."""
+    return {"table": posterior.name, "copy": POSTERIOR_COPY, "draws_in_table": posterior.size,
+            "draws_used": posterior.draws_used(replicates), "parameters": list(posterior.table.columns),
+            "rule": "replicate k (counting from first_replicate) runs with draw k mod draws_in_table"}
 
 
 def run_command(cfg: DictConfig, run_dir: Path) -> tuple[int, str, SimulationResult | None]:
@@ -85,11 +102,12 @@ def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
                             states=len(scenario.states), factions=len(scenario.factions),
                             assets=len(scenario.assets), record=cfg.record),
                    replicates=cfg.replicates, record=cfg.record)
+        posterior = checked_posterior(cfg.posterior)
         result = execute(scenario, params=plain(cfg.params), replicates=cfg.replicates,
                          seed=cfg.seed, first_replicate=cfg.first_replicate, record=cfg.record,
-                         progress=cfg.progress, config=plain(cfg))
+                         progress=cfg.progress, config=plain(cfg), posterior=posterior)
         write_run(result, scenario, targets=targets, cfg=OmegaConf.create(plain(cfg)), folder=folder,
-                  state_targets=state_targets)
+                  state_targets=state_targets, posterior=posterior)
     return result
 
 

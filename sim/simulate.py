@@ -13,6 +13,8 @@ import numpy as np
 from sim.dates import parse_month
 from sim.errors import InputError, ParameterError, ScenarioError, brief
 from sim.model import AlignmentModel
+from sim.params import calibrated_params, plain_params
+from sim.posterior import PosteriorDraws, checked_posterior
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
 
@@ -59,6 +61,7 @@ def execute(
     record: str = "full",
     progress: bool = False,
     config: Mapping | None = None,
+    posterior: PosteriorDraws | None = None,
 ) -> SimulationResult:
     """Build the model, run every month, return the result (all inputs validated first).
 
@@ -72,10 +75,15 @@ def execute(
         record: ``full`` or ``tilt``.
         progress: show a progress bar if the run is large enough to need one.
         config: the resolved configuration to keep with the result.
+        posterior: draws of the fitted parameters; replicate k runs with draw k mod N (counting
+            from ``first_replicate``), the draws replacing those parameters in ``params``.
     """
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
+    if posterior is not None:
+        configured = calibrated_params() if params is None else plain_params(params)
+        params = posterior.applied(configured, replicates, first_replicate)
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed,
                            first_replicate=first_replicate, record=record)
     show = progress and replicates * scenario.n_months > PROGRESS_THRESHOLD
@@ -102,7 +110,8 @@ def run_from_config(cfg: Any, progress: bool | None = None) -> SimulationResult:
     show = settings.get("progress", True) if progress is None else progress
     return execute(scenario, params=settings["params"], replicates=settings["replicates"],
                    seed=settings["seed"], first_replicate=settings.get("first_replicate", 0),
-                   record=record, progress=show, config=settings)
+                   record=record, progress=show, config=settings,
+                   posterior=checked_posterior(settings.get("posterior")))
 
 
 def simulate(

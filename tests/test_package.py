@@ -55,7 +55,7 @@ def test_a_built_wheel_runs_the_quick_start_from_another_directory(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for shipped in ("sim/configs/config.yaml", "sim/configs/params/calibrated.yaml",
                     "sim/configs/hydra/project.yaml", "sim/scenarios/libya_2014_2019.yaml",
-                    "sim/scenarios/targets/italy_tilt.csv"):
+                    "sim/scenarios/targets/italy_tilt.csv", "sim/configs/posterior_draws/calibrated.csv"):
         assert shipped in names, shipped
     install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                               str(target), str(wheel)], capture_output=True, text=True, timeout=600)
@@ -69,3 +69,7 @@ def test_a_built_wheel_runs_the_quick_start_from_another_directory(tmp_path):
                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert {"tilt.parquet", "italy_tilt.png", "config.yaml"} <= {p.name for p in out.iterdir()}
+    draws = subprocess.run([sys.executable, "-c", "from sim.posterior import load_posterior; "
+                            "print(load_posterior('calibrated').size)"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert draws.stdout.strip() == "400", draws.stdout + draws.stderr

@@ -101,6 +101,7 @@ def test_results_are_never_overwritten(finished):
         ("targets=nonexistent", "nonexistent.csv: file: no such target file; known: ["),
         ("first_replicate=-1", "first_replicate must be a non-negative integer, got -1"),
         ("replicates=100000000", "replicates: 100000000 replicates would need about"),
+        ("posterior=nowhere", "config: posterior: no draws table 'nowhere'"),
     ],
 )
 def test_bad_input_one_clear_error_and_no_folder(tmp_path, override, words):
@@ -114,6 +115,21 @@ def test_bad_input_one_clear_error_and_no_folder(tmp_path, override, words):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0  # one line
     assert not out.exists()
+
+
+def test_a_posterior_run_keeps_its_draws_and_says_so(tmp_path):
+    out = tmp_path / "out"
+    proc = run_app(f"scenario={MINI}", "replicates=5", "posterior=calibrated", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    table = ROOT / "configs" / "posterior_draws" / "calibrated.csv"
+    assert (out / "posterior_draws.csv").read_bytes() == table.read_bytes()
+    assert yaml.safe_load((out / "config.yaml").read_text())["posterior"] == "calibrated"
+    posterior = json.loads((out / "summary.json").read_text())["posterior"]
+    assert posterior["draws_used"] == 5 and posterior["draws_in_table"] == 400
+    assert posterior["parameters"][0] == "scale.oil"
+    replot = run_app(str(out), f"out={tmp_path / 'plots'}", module="sim.plot")
+    assert replot.returncode == 0, replot.stderr
+    assert (tmp_path / "plots" / "italy_tilt.png").exists()
 
 
 def test_bad_scenario_file_names_file_and_entry(tmp_path):

@@ -32,7 +32,8 @@ def targets_by_state(focus: str, targets: pd.DataFrame | None,
 
 def run_figures(scenario, tables: Mapping[str, pd.DataFrame | None], *, focus: str,
                 targets: pd.DataFrame | None = None,
-                state_targets: pd.DataFrame | None = None) -> dict[str, Figure]:
+                state_targets: pd.DataFrame | None = None,
+                posterior_draws: int | None = None) -> dict[str, Figure]:
     """File name -> figure, for one run.
 
     Args:
@@ -45,13 +46,17 @@ def run_figures(scenario, tables: Mapping[str, pd.DataFrame | None], *, focus: s
         focus: the state drawn alone (its tilt, whom it backs, its decomposition).
         targets: the focus state's coded points (``date, tilt, sigma``), or None.
         state_targets: coded points of several states (with a ``state`` column), or None.
+        posterior_draws: how many posterior draws the replicates ran with (``sim.run posterior=``),
+            named in the bands' labels; None when they all ran with the same parameters.
     """
     marks = marks_for(scenario)
     stem = file_stem(marks.state(focus))
     coded = targets_by_state(focus, targets, state_targets)
     figures = {
-        f"{stem}_tilt.png": plot_state_tilt(tables["tilt"], focus, targets=coded.get(focus), marks=marks),
-        "all_states_tilt.png": plot_all_states(tables["tilt"], marks=marks, targets=coded),
+        f"{stem}_tilt.png": plot_state_tilt(tables["tilt"], focus, targets=coded.get(focus), marks=marks,
+                                            posterior_draws=posterior_draws),
+        "all_states_tilt.png": plot_all_states(tables["tilt"], marks=marks, targets=coded,
+                                               posterior_draws=posterior_draws),
     }
     if tables.get("support") is not None:
         figures[f"{stem}_support.png"] = plot_support_shares(None, focus, marks=marks,

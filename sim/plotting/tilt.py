@@ -50,6 +50,7 @@ def plot_state_tilt(
     title: str | None = None,
     band: dict | None = None,
     marks: Marks | None = None,
+    posterior_draws: int | None = None,
 ) -> Figure:
     """One state's ensemble median and 5–95% band over time, numbered events with a dated key, and
     the points coded from the source article.
@@ -64,11 +65,14 @@ def plot_state_tilt(
         band: optional wider band pooling several fitted parameter sets (``sim.calibrate``'s
             ``uncertainty``: ``dates``, ``quantiles`` with ``q05`` and ``q95``, ``parameter_sets``).
         marks: the scenario's names, events and the months before the GNA (`sim.plotting.marks_for`).
+        posterior_draws: how many posterior draws the replicates ran with (``sim.run posterior=``),
+            named in the band's label; None when every replicate ran with the same parameters.
     """
     marks = marks or Marks()
     events = marks.events if events is None else tuple(events)
     fig, ax, key = _with_key(5.0)
-    handles = draw_tilt(ax, tilt, state, targets=targets, pooled=band, marks=marks, events=events)
+    handles = draw_tilt(ax, tilt, state, targets=targets, pooled=band, marks=marks, events=events,
+                        posterior_draws=posterior_draws)
     scenario = f" — {marks.title}" if marks.title else ""
     format_tilt_axes(ax, title or f"{marks.state(state)}'s tilt between Sarraj (GNA) and Haftar (LNA)"
                      f"{scenario}")
@@ -77,7 +81,7 @@ def plot_state_tilt(
 
 
 def draw_tilt(ax, tilt: pd.DataFrame, state: str, *, targets=None, pooled=None, marks: Marks,
-              events: Sequence[tuple[str, str]]) -> list:
+              events: Sequence[tuple[str, str]], posterior_draws: int | None = None) -> list:
     """The layers of a state's tilt panel; returns their legend handles."""
     colour = state_colour(state)
     band = tilt_band(tilt, state)
@@ -93,14 +97,21 @@ def draw_tilt(ax, tilt: pd.DataFrame, state: str, *, targets=None, pooled=None, 
                                    f"{pooled['replicates_per_set']} replicates"))
     ax.fill_between(x, band["q05"], band["q95"], color=colour, alpha=0.28, lw=0)
     ax.plot(x, band["q50"], color=colour, lw=2.2)
-    handles += [Patch(color=colour, alpha=0.4, label=f"5–95% of {replicates} replicates"),
+    handles += [Patch(color=colour, alpha=0.4, label=f"5–95% of {replicates} replicates"
+                      f"{posterior_note(posterior_draws)}"),
                 Line2D([], [], color=colour, lw=2.2, label="median of the replicates")]
     handles += [h for h in (draw_targets(ax, targets), draw_coded_months(ax, targets)) if h is not None]
     return handles
 
 
+def posterior_note(draws: int | None) -> str:
+    """What a band's label adds when the replicates ran with posterior draws (empty otherwise)."""
+    return "" if not draws else f", over {draws} posterior draws (parameter and stochastic spread)"
+
+
 def plot_all_states(tilt: pd.DataFrame, title: str | None = None, *, marks: Marks | None = None,
-                    targets: Mapping[str, pd.DataFrame] | None = None) -> Figure:
+                    targets: Mapping[str, pd.DataFrame] | None = None,
+                    posterior_draws: int | None = None) -> Figure:
     """Every state's median tilt with its 5–95% band, one panel per state, named.
 
     Args:
@@ -109,6 +120,7 @@ def plot_all_states(tilt: pd.DataFrame, title: str | None = None, *, marks: Mark
         marks: the scenario's names, events (numbered in every panel, keyed below) and the months
             before the GNA.
         targets: state id -> its coded points (``date, tilt, sigma``), drawn in its panel.
+        posterior_draws: how many posterior draws the replicates ran with, or None (`plot_state_tilt`).
     """
     marks = marks or Marks()
     targets = targets or {}
@@ -139,7 +151,8 @@ def plot_all_states(tilt: pd.DataFrame, title: str | None = None, *, marks: Mark
     for ax in axes:
         if axes.index(ax) % cols == 0:
             ax.set_ylabel(TILT_LABEL, fontsize=8)
-    handles.setdefault("band", Patch(color="grey", alpha=0.4, label="median and 5–95% of replicates"))
+    handles.setdefault("band", Patch(color="grey", alpha=0.4, label="median and 5–95% of replicates"
+                                         f"{posterior_note(posterior_draws)}"))
     key = fig.add_subplot(grid[rows, :])
     draw_key(key, list(handles.values()), marks.events, main_heights=[3.3] * rows, columns=3)
     scenario = f" — {marks.title}" if marks.title else ""

@@ -1,0 +1,128 @@
+"""Posterior draws, one per replicate (`sim.posterior`, ``python -m sim.run posterior=NAME``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.calibrate import calibration_settings
+from sim.errors import InputError
+from sim.params import calibrated_params
+from sim.posterior import POSTERIOR_DIR, load_posterior
+from sim.scenario import load_scenario
+from sim.simulate import execute
+from tests.conftest import MINI, load_script
+
+HEADER = "scale.security,inertia,record_half_life"
+DRAWS = ["1.5,0.6,12.0", "4.0,0.95,40.0", "0.5,0.3,6.0"]
+
+
+def write_table(path, lines):
+    path.write_text("# a test table\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    return load_posterior(write_table(tmp_path_factory.mktemp("draws") / "draws.csv", [HEADER, *DRAWS]))
+
+
+def tilt_of(scenario, params, replicates, first_replicate=0, posterior=None):
+    result = execute(scenario, params=params, replicates=replicates, seed=3,
+                     first_replicate=first_replicate, record="tilt", posterior=posterior)
+    return result.tilt_array  # (T, R, S)
+
+
+def test_each_replicate_runs_with_draw_k_mod_n(table):
+    scenario = load_scenario(str(MINI))
+    base = calibrated_params()
+    pooled = tilt_of(scenario, base, 6, posterior=table)
+    assert list(table.draw_of(6)) == [0, 1, 2, 0, 1, 2]
+    for draw in range(3):
+        row = table.table.iloc[draw]
+        alone = tilt_of(scenario, {**base, "inertia": row["inertia"], "record_half_life": row["record_half_life"],
+                                   "interest_scales": {**base["interest_scales"],
+                                                       "security": row["scale.security"]}}, 6)
+        for replicate in (draw, draw + 3):  # the same replicate streams, this draw's parameters
+            np.testing.assert_allclose(pooled[:, replicate], alone[:, replicate], atol=1e-6)
+    # the draws differ enough for the test to tell them apart
+    assert np.abs(pooled[:, 0] - pooled[:, 1]).max() > 0.05
+
+
+def test_a_batch_runs_its_replicates_with_the_same_draws_as_the_whole(table):
+    scenario = load_scenario(str(MINI))
+    whole = tilt_of(scenario, calibrated_params(), 5, posterior=table)
+    batch = tilt_of(scenario, calibrated_params(), 3, first_replicate=2, posterior=table)
+    np.testing.assert_array_equal(batch, whole[:, 2:])
+    assert list(table.draw_of(3, first_replicate=2)) == [2, 0, 1]
+    assert table.draws_used(2) == 2 and table.draws_used(5) == 3
+
+
+def test_the_same_config_and_seed_give_the_same_bytes(table):
+    scenario = load_scenario(str(MINI))
+    first, second = (tilt_of(scenario, calibrated_params(), 4, posterior=table) for _ in range(2))
+    assert first.tobytes() == second.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("lines", "words"),
+    [
+        ([HEADER.replace("inertia", "inertial"), *DRAWS], "column 'inertial': is not a fitted parameter; "
+                                                          "allowed: ['inertia', "),
+        (["scale.courage,inertia", "1,0.5"], "column 'scale.courage': is not a fitted parameter"),
+        (["inertia,inertia", "0.5,0.5"], "column 'inertia': appears twice"),
+        ([HEADER, DRAWS[0], "1.0,nan,12"], "row 2 (draw 1), column 'inertia': is 'nan'; a finite number in "
+                                           "[0.01, 1]"),
+        ([HEADER, DRAWS[0], "1.0,0.5,twelve"], "column 'record_half_life': is 'twelve'; a finite number"),
+        ([HEADER, "99,0.5,12"], "row 1 (draw 0), column 'scale.security': is '99'; a finite number in "
+                                "[0.05, 20]"),
+        ([HEADER, "1.0,0.5"], "row 1 (draw 0): has 2 values for 3 columns"),
+        ([HEADER], "has no draws"),
+    ],
+)
+def test_a_bad_table_gets_one_clear_error_naming_file_and_entry(tmp_path, lines, words):
+    path = write_table(tmp_path / "bad.csv", lines)
+    with pytest.raises(InputError) as error:
+        load_posterior(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert words in str(error.value)
+
+
+def test_an_unknown_table_lists_the_projects_tables():
+    with pytest.raises(InputError, match=r"config: posterior: no draws table 'nowhere'.*\['calibrated'\]"):
+        load_posterior("nowhere")
+
+
+def test_the_committed_table_draws_the_calibrations_free_parameters():
+    committed = load_posterior("calibrated")
+    settings, _ = calibration_settings()
+    assert list(committed.table.columns) == [f["name"] for f in settings["free"]]
+    assert committed.size >= 200  # the default run's replicates each get their own draw
+    # a rejected proposal leaves a walker in place, so a position may be drawn twice, rarely
+    assert (~committed.table.duplicated()).sum() >= 0.95 * committed.size
+    for f in settings["free"]:  # within the calibration's search ranges, where its prior is
+        assert committed.table[f["name"]].between(f["low"], f["high"]).all(), f["name"]
+    assert any("autocorrelation time" in line for line in committed.header())
+    assert committed.path.parent == POSTERIOR_DIR
+
+
+def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
+    script = load_script("posterior_draws")
+    steps, walkers = 10, 4
+    # each position holds its own step number, so the draws show where they came from
+    chain = np.broadcast_to(np.arange(steps, dtype=float)[:, None, None] / 10 + 0.05,
+                            (steps, walkers, 2)).copy()
+    other = chain.copy()
+    chain[..., 1], other[..., 1] = 0.3 + np.random.default_rng(0).random((2, steps, walkers)) / 2
+    rows = script.pooled_draws([chain, other], [6, 8], draws=20, seed=1)
+    assert rows.shape == (20, 2)
+    assert (rows[:, 0] >= 0.6).all()  # nothing from the burn-in
+    assert not np.isnan(rows).any() and len(np.unique(rows[:, 1])) == 20  # no position twice
+    with pytest.raises(ValueError, match="24 positions"):
+        script.pooled_draws([chain, other], [6, 8], draws=25, seed=1)
+    text = script.table_text(["inertia", "scale.oil"], rows, ["made by a test", ""])
+    path = tmp_path / "draws.csv"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_posterior(str(path))
+    np.testing.assert_array_equal(loaded.table.to_numpy(), rows)  # full precision
+    assert loaded.header() == ["made by a test", ""]
