@@ -196,7 +196,9 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
         return None, csv
     numeric = is_numeric_sweep(values)
     marks, targets = _marks_and_targets(configs[0], state)
-    title = f"{marks.state(state)}'s tilt by scenario (median, 5–95% band)" if compared else None
+    spread = (" over posterior draws" if all(c.get("posterior") for c in configs)
+              else "; some runs over posterior draws" if any(c.get("posterior") for c in configs) else "")
+    title = f"{marks.state(state)}'s tilt by scenario (median, 5–95% band{spread})" if compared else None
     figure = plot_overlay(bands, state, targets, values=values if numeric else None,
                           value_name=keys[0] if numeric else None, marks=marks, title=title)
     return save_figure(figure, folder / f"overlay_{state}.png"), csv

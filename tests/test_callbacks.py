@@ -158,3 +158,14 @@ def test_a_real_multirun_is_labelled_by_its_sweep(tmp_path):
     assert (sweep / "overlay_ITA.png").exists()
     table = pd.read_csv(sweep / "overlay.csv")
     assert table.groupby("run")["params.inertia"].first().to_dict() == {0: 0.2, 1: 0.5}
+
+
+def test_a_comparison_over_posterior_draws_says_so_in_its_title(tmp_path, drawn):
+    for i, scenario in enumerate((str(MINI), "other")):
+        write_job(tmp_path / str(i), level=0.1 * i, scenario=scenario, posterior="calibrated")
+    overlay(tmp_path, swept=["scenario"])
+    assert drawn["title"] == "Italy's tilt by scenario (median, 5–95% band over posterior draws)"
+    (tmp_path / "overlay_ITA.png").unlink()
+    write_job(tmp_path / "2", level=0.3, scenario="third")  # one run at the fitted parameters only
+    overlay(tmp_path, swept=["scenario"])
+    assert drawn["title"].endswith("(median, 5–95% band; some runs over posterior draws)")
