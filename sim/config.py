@@ -174,6 +174,8 @@ class RobustnessConfig:
         min_share: the share of draws in which each shape criterion must hold.
         checks: the focus state's expected shape (as in the calibration).
         plots: whether to draw the figure.
+        posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
+            runs with draw k mod N; null: every replicate runs with ``params``.
         params: the model parameters.
     """
 
@@ -190,6 +192,7 @@ class RobustnessConfig:
     min_share: float = 0.9
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     plots: bool = True
+    posterior: str | None = None
     params: ModelParams = field(default_factory=ModelParams)
 
 

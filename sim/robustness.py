@@ -8,15 +8,20 @@ parameters, seed and replicates (common random numbers). Then every estimate the
 all of them, each judged by the shape checks (``checks``). Writes ``robustness.csv`` (events and
 groups), ``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the
 largest single-event change against ``max_event_effect``, the groups, the share of draws meeting
-each check against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``.
+each check against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``. With
+``posterior=NAME`` every run's replicate k runs with draw k mod N of the posterior's draws table
+(`sim.posterior`), so each course is the posterior predictive mean and each change is paired by
+replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv``).
 
     python -m sim.robustness
     python -m sim.robustness focus_state=FRA replicates=500
+    python -m sim.robustness posterior=calibrated   # each replicate its own posterior draw, in every run
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
+from sim.posterior import POSTERIOR_COPY, PosteriorDraws, checked_posterior
 from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
 from sim.simulate import execute, prepare_scenario
@@ -44,11 +50,12 @@ log = logging.getLogger(__name__)
 register_configs()
 
 
-def course(scenario: Scenario, settings: dict) -> dict[str, Any]:
+def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None) -> dict[str, Any]:
     """The focus state's mean tilt at ``final``, its rise from ``rise_from``, and which shape checks
-    hold (``holds``: criterion -> bool), for one scenario."""
+    hold (``holds``: criterion -> bool), for one scenario (each replicate with its own draw of
+    ``posterior`` when given: the same draws in every run)."""
     result = execute(scenario, params=settings["params"], replicates=settings["replicates"],
-                     seed=settings["seed"], record="tilt")
+                     seed=settings["seed"], record="tilt", posterior=posterior)
     mean = result.mean_tilt(settings["focus_state"])
     final = parse_month(settings["final"]) - scenario.start
     rise_from = parse_month(settings["rise_from"]) - scenario.start
@@ -57,14 +64,15 @@ def course(scenario: Scenario, settings: dict) -> dict[str, Any]:
             "holds": shape["holds"]}
 
 
-def estimate_draws(scenario: Scenario, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def estimate_draws(scenario: Scenario, settings: dict,
+                   posterior: PosteriorDraws | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
     draws of all of them: one row per run with the course and each shape check."""
     estimates = scenario.estimates
     ends, draws = [], []
     for estimate in estimates:
         for end, value in (("low", estimate.low), ("high", estimate.high)):
-            measured = course(with_values(scenario, {estimate.path: value}), settings)
+            measured = course(with_values(scenario, {estimate.path: value}), settings, posterior)
             ends.append({"estimate": estimate.path, "end": end, "value": value,
                          "file_value": estimate.value, **_flat(measured)})
     n = settings["estimate_draws"]
@@ -74,7 +82,8 @@ def estimate_draws(scenario: Scenario, settings: dict) -> tuple[pd.DataFrame, pd
         high = np.array([e.high for e in estimates])
         for i, row in enumerate(low + unit * (high - low)):
             values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
-            draws.append({"draw": i, **_flat(course(with_values(scenario, values), settings)), **values})
+            measured = course(with_values(scenario, values), settings, posterior)
+            draws.append({"draw": i, **_flat(measured), **values})
     return pd.DataFrame(ends), pd.DataFrame(draws)
 
 
@@ -83,13 +92,14 @@ def _flat(measured: dict[str, Any]) -> dict[str, Any]:
             **{f"holds: {name}": ok for name, ok in measured["holds"].items()}}
 
 
-def ablation_table(scenario: Scenario, settings: dict) -> tuple[dict[str, float], pd.DataFrame]:
+def ablation_table(scenario: Scenario, settings: dict,
+                   posterior: PosteriorDraws | None = None) -> tuple[dict[str, float], pd.DataFrame]:
     """The baseline's course and one row per ablation: what it removes and how the course moves."""
-    baseline = course(scenario, settings)
+    baseline = course(scenario, settings, posterior)
     rows: list[dict[str, Any]] = []
 
     def add(ablation: str, name: str, group: str, date: str, ablated: Scenario | None, note: str = ""):
-        measured = course(ablated, settings) if ablated is not None else {"final": float("nan"),
+        measured = course(ablated, settings, posterior) if ablated is not None else {"final": float("nan"),
                                                                             "rise": float("nan")}
         rows.append({"ablation": ablation, "name": name, "group": group, "date": date,
                      "events_removed": len(scenario.events) - len(ablated.events) if ablated else 0,
@@ -199,13 +209,19 @@ def main(cfg: DictConfig) -> None:
                 month = parse_month(settings[key])
                 if not scenario.start <= month <= scenario.end:
                     raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
-            baseline, table = ablation_table(scenario, settings)
-            ends, draws = estimate_draws(scenario, settings)
+            posterior = checked_posterior(settings.get("posterior"))
+            baseline, table = ablation_table(scenario, settings, posterior)
+            ends, draws = estimate_draws(scenario, settings, posterior)
             report = summary(baseline, table, settings)
+            if posterior is not None:
+                report["posterior"] = {"table": posterior.name, "draws_in_table": posterior.size,
+                                       "draws_used": posterior.draws_used(settings["replicates"])}
             report["estimates"] = estimates_summary(ends, draws, settings)
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)
+            if posterior is not None:
+                shutil.copyfile(posterior.path, folder / POSTERIOR_COPY)
     except BAD_INPUT as exc:
         exit_with(exc, run_dir)
     loo = report["leave_one_out"]

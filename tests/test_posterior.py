@@ -126,3 +126,18 @@ def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
     loaded = load_posterior(str(path))
     np.testing.assert_array_equal(loaded.table.to_numpy(), rows)  # full precision
     assert loaded.header() == ["made by a test", ""]
+
+
+def test_robustness_runs_every_course_over_the_same_draws(table):
+    from sim.robustness import course
+
+    scenario = load_scenario(str(MINI))
+    settings = {"params": calibrated_params(), "replicates": 6, "seed": 3, "focus_state": "ITA",
+                "final": "2016-12", "rise_from": "2016-06",
+                "checks": {"low_from": "2016-02", "low_to": "2016-05", "low_at_most": 0.0,
+                           "rise_from": "2016-06", "rise_to": "2016-12", "rise_at_least": -1.0,
+                           "final_at_most": 1.0}}
+    over_draws = course(scenario, settings, table)
+    expected = tilt_of(scenario, settings["params"], 6, posterior=table)[-1, :, 0].mean()
+    assert over_draws["final"] == pytest.approx(float(expected), abs=1e-6)
+    assert abs(over_draws["final"] - course(scenario, settings)["final"]) > 1e-3
