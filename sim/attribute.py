@@ -10,11 +10,13 @@ resolved ``config.yaml`` into ``results/attribute/<time>/``.
     python -m sim.attribute                                     # Italy, 2018-06 -> 2019-08
     python -m sim.attribute states=[ITA,FRA,USA,TUR] replicates=500 seed=1
     python -m sim.attribute window.start=2016-01 window.end=2017-12 groups=[territory,oil]
+    python -m sim.attribute posterior=calibrated                # each replicate its own posterior draw
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -34,12 +36,18 @@ from sim.events import INPUT_GROUPS
 from sim.memory import check_fits, estimate
 from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
 from sim.plotting.marks import human_title
+from sim.posterior import POSTERIOR_COPY, checked_posterior, posterior_path
 from sim.scenario import Scenario
 from sim.simulate import prepare_scenario
 from sim.waterfall import plot_waterfall
 
 log = logging.getLogger(__name__)
 register_configs()
+
+#: What the interval means when the replicates ran with posterior draws.
+POSTERIOR_INTERVAL = ("; each replicate ran with its own posterior draw, so std holds the parameters' "
+                      "spread and the shocks', and the interval is the posterior predictive mean's "
+                      "sampling error")
 
 #: The groups a coalition may hold: every input group but the frame.
 ATTRIBUTION_GROUPS: tuple[str, ...] = tuple(g for g in INPUT_GROUPS if g != FRAME_GROUP)
@@ -100,8 +108,9 @@ def attribute(scenario: Scenario, settings: dict) -> tuple[dict[str, Any], list[
                         states=len(scenario.states), factions=len(scenario.factions),
                         assets=len(scenario.assets), record="tilt"), replicates=rows, record="tilt")
     started = time.perf_counter()
+    posterior = checked_posterior(settings.get("posterior"))
     tilts = run_coalitions(scenario, settings["params"], groups, window,
-                           replicates=settings["replicates"], seed=settings["seed"])
+                           replicates=settings["replicates"], seed=settings["seed"], posterior=posterior)
     attributions = [{**attribute_state(tilts, s), "name": _names(scenario)[s],
                      "window": _window_text(window)} for s in states]
     first = attributions[0]
@@ -110,7 +119,11 @@ def attribute(scenario: Scenario, settings: dict) -> tuple[dict[str, Any], list[
         "contributions": first["contributions"],
         "scenario": scenario.name, "groups": list(groups), "replicates": settings["replicates"],
         "coalitions": 2 ** len(groups), "seed": settings["seed"],
-        "start_tilt_at": _before(scenario, window), "interval": INTERVAL,
+        "start_tilt_at": _before(scenario, window),
+        "interval": INTERVAL if posterior is None else INTERVAL + POSTERIOR_INTERVAL,
+        "posterior": None if posterior is None else {
+            "table": posterior.name, "draws_in_table": posterior.size,
+            "draws_used": posterior.draws_used(settings["replicates"])},
         "wall_time_s": time.perf_counter() - started,
         "states": attributions,
     }
@@ -122,6 +135,8 @@ def write_outputs(folder: Path, settings: dict, scenario: Scenario, report: dict
     """Every file of an attribution folder, into the staging ``folder``."""
     write_config(OmegaConf.create(settings), folder / "config.yaml")
     write_json(report, folder / "attribution.json")
+    if report["posterior"] is not None:
+        shutil.copyfile(posterior_path(settings["posterior"]), folder / POSTERIOR_COPY)
     attribution_table(attributions, _names(scenario)).to_csv(folder / "attribution.csv", index=False)
     if settings["plots"]:
         window = (report["window"]["start"], report["window"]["end"])
@@ -132,6 +147,7 @@ def write_outputs(folder: Path, settings: dict, scenario: Scenario, report: dict
         figure = plot_waterfall(attributions, names=_names(scenario), window=window,
                                 before=report["start_tilt_at"], sides=sides,
                                 replicates=report["replicates"],
+                                posterior_draws=(report["posterior"] or {}).get("draws_used"),
                                 title=f"What moved {who}, {window[0]} → {window[1]} — "
                                       f"{human_title(scenario)}")
         figure.savefig(folder / "attribution.png", dpi=130)

@@ -51,7 +51,8 @@ def attribute_state(tilts: CoalitionTilts, state: str) -> dict[str, Any]:
 
 def attribution_table(attributions: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
     """One row per state and part: the starting tilt, the part not attributed, each group, the total
-    attributed and the ending tilt, with mean, std and 95 % interval over replicates."""
+    attributed and the ending tilt, with mean, std and 95 % interval over replicates, and the
+    replicates' own 5 % and 95 % quantiles."""
     rows = []
     for a in attributions:
         parts = [("start", "start", "tilt before the window"),
@@ -63,5 +64,6 @@ def attribution_table(attributions: list[dict[str, Any]], names: dict[str, str])
             summary = a["contributions"][key] if kind == "group" else a[key]
             rows.append({"state": a["state"], "name": names.get(a["state"], a["state"]), "part": key,
                          "kind": kind, "label": label, "mean": summary["mean"], "std": summary["std"],
-                         "ci95_low": summary["ci95"][0], "ci95_high": summary["ci95"][1]})
+                         "ci95_low": summary["ci95"][0], "ci95_high": summary["ci95"][1],
+                         "q05": summary["q05"], "q95": summary["q95"]})
     return pd.DataFrame(rows)

@@ -20,6 +20,8 @@ import numpy as np
 from sim.ablation import without_group
 from sim.events import SERIES_GROUPS
 from sim.model import AlignmentModel
+from sim.params import calibrated_params, plain_params
+from sim.posterior import PosteriorDraws
 from sim.rows import RowInputs
 from sim.scenario.schema import Scenario
 from sim.shapley import members
@@ -82,7 +84,8 @@ def coalition_inputs(scenario: Scenario, groups: tuple[str, ...], window: tuple[
 
 
 def run_coalitions(scenario: Scenario, params: Any, groups: tuple[str, ...],
-                   window: tuple[int, int], *, replicates: int, seed: int) -> CoalitionTilts:
+                   window: tuple[int, int], *, replicates: int, seed: int,
+                   posterior: PosteriorDraws | None = None) -> CoalitionTilts:
     """Run every coalition of ``groups`` x ``replicates`` replicates as one model.
 
     Args:
@@ -92,10 +95,15 @@ def run_coalitions(scenario: Scenario, params: Any, groups: tuple[str, ...],
         window: first and last month (month numbers, inclusive).
         replicates: replicates per coalition (the same replicates in every coalition).
         seed: the model's seed.
+        posterior: draws of the fitted parameters: replicate k runs with draw k mod N in every
+            coalition, so each replicate's Shapley values are those of one draw.
     """
     start, end = window
     shorter = scenario.truncated(end)
     coalitions = 2 ** len(groups)
+    if posterior is not None:
+        configured = calibrated_params() if params is None else plain_params(params)
+        params = posterior.applied(configured, replicates, copies=coalitions)
     ids = np.tile(np.arange(replicates), coalitions)
     model = AlignmentModel(shorter, params, replicates=coalitions * replicates, seed=seed,
                            record="tilt", replicate_ids=ids,

@@ -224,6 +224,8 @@ class AttributeConfig:
         replicates: replicates per coalition (common random numbers across coalitions).
         seed: the model's seed.
         plots: whether to draw the waterfall.
+        posterior: a table of posterior draws (`RunConfig.posterior`): replicate k runs with draw
+            k mod N in every coalition; null: every replicate runs with ``params``.
         params: the model parameters.
     """
 
@@ -235,6 +237,7 @@ class AttributeConfig:
     replicates: int = 200
     seed: int = 0
     plots: bool = True
+    posterior: str | None = None
     params: ModelParams = field(default_factory=ModelParams)
 
 

@@ -74,18 +74,21 @@ class PosteriorDraws:
         """How many distinct draws ``replicates`` consecutive replicates run with."""
         return min(self.size, replicates)
 
-    def applied(self, params: dict[str, Any], replicates: int, first_replicate: int = 0) -> dict:
+    def applied(self, params: dict[str, Any], replicates: int, first_replicate: int = 0, *,
+                copies: int = 1) -> dict:
         """``params`` with each column of the table set to one value per replicate.
 
         Args:
             params: the configured parameters (plain mapping); not modified.
             replicates: R, the replicates of the run.
             first_replicate: the index of the run's first replicate.
+            copies: how many times the R replicates repeat in the model's rows (a batch of
+                ``copies`` variants of one scenario on the same replicates, `sim.coalitions`).
 
         Returns:
-            A parameter mapping whose fitted parameters are arrays of shape (R,).
+            A parameter mapping whose fitted parameters are arrays of shape (copies x R,).
         """
-        rows = self.table.iloc[self.draw_of(replicates, first_replicate)]
+        rows = self.table.iloc[np.tile(self.draw_of(replicates, first_replicate), copies)]
         result = dict(params)
         scales = dict(result.get("interest_scales") or {})
         for column in self.table.columns:

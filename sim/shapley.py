@@ -53,15 +53,18 @@ def shapley_values(values: np.ndarray, players: int) -> np.ndarray:
 
 
 def mean_and_interval(samples: np.ndarray) -> dict[str, float | list[float]]:
-    """Mean, standard deviation and normal 95 % interval of the mean of ``samples`` (1-D).
+    """Mean, standard deviation and normal 95 % interval of the mean of ``samples`` (1-D), and the
+    samples' own 5 % and 95 % quantiles.
 
     The interval is mean +- 1.96 x std / sqrt(n) (the sampling error of the mean over n
     independent replicates); the standard deviation is the spread of the replicates themselves
-    (n - 1 in the denominator; 0 for a single sample).
+    (n - 1 in the denominator; 0 for a single sample), and ``q05``/``q95`` bound the middle 90 % of
+    them (with posterior draws, the parameters' spread and the shocks' together).
     """
     samples = np.asarray(samples, dtype=np.float64)
     n = samples.size
     mean = float(samples.mean())
     std = float(samples.std(ddof=1)) if n > 1 else 0.0
     half = Z95 * std / np.sqrt(n)
-    return {"mean": mean, "std": std, "ci95": [mean - half, mean + half]}
+    q05, q95 = (float(q) for q in np.quantile(samples, [0.05, 0.95]))
+    return {"mean": mean, "std": std, "ci95": [mean - half, mean + half], "q05": q05, "q95": q95}

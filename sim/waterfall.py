@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,8 @@ TOWARD_PLUS, TOWARD_MINUS, LEVEL = "#D55E00", "#0072B2", "#7F7F7F"
 
 
 def plot_waterfall(attributions: list[dict[str, Any]], *, names: dict[str, str], window: tuple[str, str],
-                   before: str, sides: tuple[str, str], replicates: int, title: str) -> Figure:
+                   before: str, sides: tuple[str, str], replicates: int, title: str,
+                   posterior_draws: int | None = None) -> Figure:
     """One horizontal waterfall per state: its tilt before the window, the part not attributed to
     any group, each group's Shapley value with its 95 % interval, and its tilt at the end.
 
@@ -27,6 +29,7 @@ def plot_waterfall(attributions: list[dict[str, Any]], *, names: dict[str, str],
         sides: what the tilt's (plus, minus) ends mean, e.g. ``("LNA", "GNA")``.
         replicates: replicates per coalition (for the caption).
         title: the figure's title.
+        posterior_draws: how many posterior draws the replicates ran with (for the caption), or None.
     """
     rows = len(next(iter(attributions))["contributions"]) + 3
     figure = Figure(figsize=(9.5, 0.42 * rows * len(attributions) + 1.6), layout="constrained")
@@ -35,8 +38,10 @@ def plot_waterfall(attributions: list[dict[str, Any]], *, names: dict[str, str],
         _draw(ax, attribution, names.get(attribution["state"], attribution["state"]), window, before)
     axes[-1].set_xlabel(f"tilt: support for {sides[0]} minus support for {sides[1]} "
                         f"(−1: all for {sides[1]}, +1: all for {sides[0]})")
-    figure.suptitle(f"{title}\nShapley values over {replicates} replicates on common random numbers; "
-                    "bars: means, whiskers: 95 % intervals", fontsize=10)
+    draws = f", each with its own of {posterior_draws} posterior draws," if posterior_draws else ""
+    caption = textwrap.fill(f"Shapley values over {replicates} replicates{draws} on common random numbers; "
+                            "bars: means, whiskers: 95 % intervals of the means", width=100)
+    figure.suptitle(f"{title}\n{caption}", fontsize=10)
     return figure
 
 

@@ -129,7 +129,8 @@ def test_a_group_with_nothing_in_the_window_gets_exactly_zero(mini_tilts):
     # offensive, terror attack or deployment
     a = attribute_state(mini_tilts, "ITA")
     for group in ("territory", "terror", "deployments"):
-        assert a["contributions"][group] == {"mean": 0.0, "std": 0.0, "ci95": [0.0, 0.0]}
+        assert a["contributions"][group] == {"mean": 0.0, "std": 0.0, "ci95": [0.0, 0.0], "q05": 0.0,
+                                             "q95": 0.0}
     assert a["contributions"]["political"]["mean"] != 0.0
 
 
@@ -192,3 +193,32 @@ def test_the_command_writes_its_folder(tmp_path):
                          timeout=300)
     assert bad.returncode == 2 and "unknown state 'XYZ'" in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_over_posterior_draws_every_coalition_runs_replicate_k_with_draw_k(tmp_path):
+    """With ``posterior``, row (coalition, replicate k) runs with draw k mod N: the coalition of
+    every group is the scenario run over the same draws, and the empty one the scenario without
+    any group, over the same draws again."""
+    from sim.posterior import load_posterior
+    from sim.simulate import execute
+
+    draws = load_posterior("calibrated")
+    span = window("2016-09", "2016-12")
+    shorter = scenario(str(MINI)).truncated(span[1])
+    tilts = run_coalitions(shorter, None, GROUPS, span, replicates=5, seed=2, posterior=draws)
+    every = execute(shorter, params=None, replicates=5, seed=2, record="tilt", posterior=draws)
+    np.testing.assert_array_equal(tilts.end[-1], every.tilt_array[-1])
+    bare = shorter
+    for group in GROUPS:
+        bare = without_group(bare, group, span)
+    none = execute(bare, params=None, replicates=5, seed=2, record="tilt", posterior=draws)
+    np.testing.assert_array_equal(tilts.end[0], none.tilt_array[-1])
+    at_mode = run_coalitions(shorter, None, GROUPS, span, replicates=5, seed=2)
+    assert np.abs(at_mode.end - tilts.end).max() > 1e-3  # the draws are used
+
+    code, message, run_dir = _command(tmp_path, "posterior=calibrated")
+    assert code == 0, message
+    report = json.loads((run_dir / "attribution.json").read_text())
+    assert report["posterior"] == {"table": "calibrated", "draws_in_table": 400, "draws_used": 2}
+    assert "own posterior draw" in report["interval"]
+    assert (run_dir / "posterior_draws.csv").read_bytes() == draws.path.read_bytes()
