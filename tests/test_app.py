@@ -181,6 +181,15 @@ def test_switching_an_event_group_off_reruns_without_it(page: Page, tmp_path: Pa
     page.screenshot(path=tmp_path / "without_territory.png")
 
 
+@pytest.mark.slow  # a server subprocess and a browser
+def test_the_posterior_switch_reruns_over_the_draws(page: Page, tmp_path: Path):
+    before_text, before_image = page.locator(".app-readout").inner_text(), tilt_image(page)
+    page.locator(".app-posterior label").click()
+    changed(page, before_text, before_image)
+    assert "over posterior draws" in page.locator(".app-status").inner_text()
+    page.screenshot(path=tmp_path / "over_posterior_draws.png")
+
+
 # The app's choices and runs, without a browser.
 
 def test_choices_stand_for_the_calibrated_parameters_until_changed():
@@ -223,3 +232,21 @@ def test_a_run_reads_out_the_final_tilt_and_draws_every_figure():
     assert -1.0 <= outcome.final_band[0] <= outcome.final_mean <= outcome.final_band[1] <= 1.0
     for name in FIGURES:
         assert draw(outcome, name).axes, name
+
+
+def test_over_the_posterior_the_band_widens_and_a_set_parameter_holds():
+    from sim.webapp.choices import posterior_of
+    from sim.webapp.ensemble import run, title_of
+
+    assert posterior_of(Choices()) is None
+    over = Choices().with_posterior(True)
+    assert over.with_posterior(False) == Choices() and over.reset() == Choices()
+    assert "inertia" in posterior_of(over).table.columns
+    fixed = over.with_dynamic("inertia", 0.5)
+    assert "inertia" not in posterior_of(fixed).table.columns  # the slider's value in every replicate
+    assert posterior_of(fixed).size == posterior_of(over).size
+    assert title_of(over) == "Libya 2014–2019, over posterior draws"
+    at_mode, drawn = run(Choices(), replicates=60), run(over, replicates=60)
+    width = [o.final_band[1] - o.final_band[0] for o in (at_mode, drawn)]
+    assert width[1] > 1.3 * width[0], width  # the parameters' spread on top of the shocks'
+

@@ -15,11 +15,14 @@ from sim.ablation import FRAME_GROUP, without_group
 from sim.events import INPUT_GROUPS
 from sim.interests import interest_names
 from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS, calibrated_params, describe_params, resolve_params
+from sim.posterior import PosteriorDraws, load_posterior
 from sim.scenario import Scenario, scenario_names
 from sim.scenario.loader import load_scenario_cached
 
 #: The scenario the app opens on.
 DEFAULT_SCENARIO = "libya_2014_2019"
+#: The draws table of `Choices.posterior` (``configs/posterior_draws/NAME.csv``).
+POSTERIOR = "calibrated"
 #: The state the app opens on (the calibration's focus).
 DEFAULT_STATE = "ITA"
 #: Groups of inputs a visitor may switch off: `sim.events.INPUT_GROUPS` without the stage.
@@ -45,6 +48,9 @@ class Choices:
             (``params.state_weights``), in the order they were set.
         dynamics: ``(name, value)`` overrides of the calibrated dynamics parameters, each in its
             unit (`sim.params.ModelParams`).
+        posterior: whether each replicate runs with its own draw of the calibration's posterior
+            (`POSTERIOR`, `sim.posterior`): the fitted parameters the visitor has not set vary
+            from replicate to replicate, so the band holds their uncertainty too.
     """
 
     scenario: str = DEFAULT_SCENARIO
@@ -52,6 +58,7 @@ class Choices:
     state: str = DEFAULT_STATE
     weights: tuple[tuple[str, str, float], ...] = ()
     dynamics: tuple[tuple[str, float], ...] = ()
+    posterior: bool = False
 
     def toggled(self, group: str, included: bool) -> Choices:
         """These choices with ``group`` included (True) or removed (False)."""
@@ -71,6 +78,11 @@ class Choices:
             raise ValueError(f"unknown parameter {name!r}; parameters: {list(SCALAR_NAMES)}")
         kept = tuple(d for d in self.dynamics if d[0] != name)
         return replace(self, dynamics=(*kept, (name, float(value))))
+
+    def with_posterior(self, on: bool) -> Choices:
+        """These choices with the replicates over the posterior's draws (True) or at the fitted
+        parameters (False)."""
+        return replace(self, posterior=bool(on))
 
     def with_state(self, state: str) -> Choices:
         return replace(self, state=state)
@@ -119,6 +131,16 @@ def params_of(choices: Choices) -> dict[str, Any]:
         weights.setdefault(state, {})[interest] = value
     params["state_weights"] = weights
     return params
+
+
+def posterior_of(choices: Choices) -> PosteriorDraws | None:
+    """The posterior's draws the replicates run with (None when off), without the parameters the
+    visitor set: a slider's value holds in every replicate."""
+    if not choices.posterior:
+        return None
+    draws = load_posterior(POSTERIOR)
+    mine = [name for name, _ in choices.dynamics if name in draws.table.columns]
+    return replace(draws, table=draws.table.drop(columns=mine)) if mine else draws
 
 
 def weights_of(choices: Choices) -> dict[str, float]:

@@ -19,7 +19,7 @@ from sim.results import SimulationResult
 from sim.scenario import Scenario
 from sim.simulate import execute
 from sim.targets import load_state_targets, load_targets
-from sim.webapp.choices import DEFAULT_STATE, Choices, base_scenario, params_of, scenario_of
+from sim.webapp.choices import DEFAULT_STATE, Choices, base_scenario, params_of, posterior_of, scenario_of
 
 #: Replicates per run. 100 run in 0.1–0.3 s here (two shared cores); with the open tab's figure drawn, a
 #: change reaches the browser in 0.6–0.9 s (tests/test_app.py measures it).
@@ -85,7 +85,8 @@ def _ensemble(choices: Choices, replicates: int, seed: int) -> tuple[Scenario, S
     """The scenario and ensemble of ``choices`` (its shown state aside): kept for the last few
     settings, so switching states or switching a group back on needs no new run."""
     scenario = scenario_of(choices)
-    return scenario, execute(scenario, params=params_of(choices), replicates=replicates, seed=seed)
+    return scenario, execute(scenario, params=params_of(choices), replicates=replicates, seed=seed,
+                             posterior=posterior_of(choices))
 
 
 def run(choices: Choices, *, replicates: int = REPLICATES, seed: int = SEED) -> Outcome:
@@ -109,14 +110,14 @@ def run(choices: Choices, *, replicates: int = REPLICATES, seed: int = SEED) -> 
 
 
 def title_of(choices: Choices) -> str:
-    """The human title of the chosen scenario and what was taken out of it:
-    "Libya 2014–2019, without oil and terror"."""
+    """The human title of the chosen scenario, what was taken out of it and whether the replicates
+    ran over the posterior's draws: "Libya 2014–2019, without oil and terror, over posterior draws"."""
     title = human_title(base_scenario(choices))
     removed = sorted(choices.removed)
-    if not removed:
-        return title
-    listed = removed[0] if len(removed) == 1 else f"{', '.join(removed[:-1])} and {removed[-1]}"
-    return f"{title}, without {listed}"
+    if removed:
+        listed = removed[0] if len(removed) == 1 else f"{', '.join(removed[:-1])} and {removed[-1]}"
+        title = f"{title}, without {listed}"
+    return f"{title}, over posterior draws" if choices.posterior else title
 
 
 #: The app's figures: name -> what it shows.
@@ -132,15 +133,18 @@ def draw(outcome: Outcome, figure: str) -> Figure:
     """One of the app's `FIGURES` of ``outcome``, drawn by `sim.plotting`."""
     result, marks, title = outcome.result, outcome.marks, outcome.title
     state, name = outcome.choices.state, outcome.state_name
+    posterior = posterior_of(outcome.choices)
+    draws = None if posterior is None else posterior.draws_used(result.replicates)
     if figure == "tilt":
         return plot_state_tilt(result.tilt, state, targets=targets_for(state, outcome.scenario),
                                title=f"{name}'s tilt between Sarraj (GNA) and Haftar (LNA) — {title}",
-                               marks=marks)
+                               marks=marks, posterior_draws=draws)
     if figure == "support":
         return plot_support_shares(result.alignment, state, title=f"Whom {name} backs — {title}",
                                    marks=marks)
     if figure == "all_states":
-        return plot_all_states(result.tilt, title=f"Every state's tilt — {title}", marks=marks)
+        return plot_all_states(result.tilt, title=f"Every state's tilt — {title}", marks=marks,
+                               posterior_draws=draws)
     if figure == "control":
         return plot_asset_control(result.control, title=f"Who holds what — {title}", marks=marks)
     raise ValueError(f"unknown figure {figure!r}; figures: {list(FIGURES)}")

@@ -101,6 +101,18 @@ def GroupSwitches(choices: Choices, update: Update):
 
 
 @solara.component
+def PosteriorSwitch(choices: Choices, update: Update):
+    """Off: every replicate runs with the fitted parameters. On: each with its own draw of the
+    calibration's posterior (the parameters the visitor set excepted), so the band holds the
+    parameters' uncertainty too."""
+    tip = ("Each replicate runs with its own draw of the calibration's converged posterior "
+           "(configs/posterior_draws/calibrated.csv); a parameter you set holds in every replicate")
+    with solara.Tooltip(tip), solara.Div(classes=["app-switch", "app-posterior"]):
+        solara.Switch(label="parameter uncertainty (posterior draws)", value=choices.posterior,
+                      on_value=lambda on: update(lambda c: c.with_posterior(on)))
+
+
+@solara.component
 def WeightSliders(choices: Choices, update: Update):
     """The shown state's interest weights (value units), as Mesa sliders."""
     scenario = base_scenario(choices)
@@ -172,6 +184,7 @@ def Page():
         with solara.Card("Scenario"):
             ScenarioPicker(choices, set_choices)
             GroupSwitches(choices, set_choices)
+            PosteriorSwitch(choices, set_choices)
         with solara.Card("A state's interest weights"):
             WeightSliders(choices, set_choices)
         with solara.Card("Dynamics"):
