@@ -119,6 +119,23 @@ def one_run(scenario: Scenario, replicates: int, record: str) -> Callable[[], Al
     return work
 
 
+def posterior_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentModel]:
+    """`one_run` (record="tilt") with each replicate on its own draw of the committed posterior
+    (``python -m sim.run posterior=calibrated``): the fitted parameters are per-replicate arrays."""
+    from sim.params import calibrated_params
+    from sim.posterior import load_posterior
+
+    params = load_posterior("calibrated").applied(calibrated_params(), replicates)
+
+    def work() -> AlignmentModel:
+        model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
+                               first_replicate=0, record="tilt").run()
+        model.release()
+        return model
+
+    return work
+
+
 def attribution_run(scenario: Scenario, replicates: int) -> Any:
     """Every coalition of the six input groups over 2018-06..2019-08, as ``python -m sim.attribute``
     runs them."""
@@ -387,6 +404,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         extra["times_s"][key] = times
         line(key, figures[key], "replicate-runs/s/core",
              f"R={R:,}, record=tilt, {seconds:.3f} s/model run; {spread(times, 1.0, 's')}", judged)
+
+    # the same throughput with each replicate on its own posterior draw (for information: the
+    # ratio to runs_per_s_R1000, measured in the same run, is what to read)
+    seconds, times = median_seconds(posterior_run(scenario, R_small), repeats)
+    extra["runs_per_s_R1000_posterior"] = R_small / seconds
+    extra["times_s"]["runs_per_s_R1000_posterior"] = times
+    ratio = extra["runs_per_s_R1000_posterior"] / figures["runs_per_s_R1000"]
+    print(f"{'  (posterior draws)':<22} {extra['runs_per_s_R1000_posterior']:>12,.0f} replicate-runs/s/core"
+          f" {'':<41} R={R_small:,}, each replicate its own posterior draw: {ratio:.2f} x the same R at "
+          f"the fitted parameters; {spread(times, 1.0, 's')}", flush=True)
 
     # 3. peak memory at R = R_large, in a fresh process
     memory = measure_peak_rss(args.scenario, R_large)
