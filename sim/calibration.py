@@ -20,7 +20,7 @@ from sim.errors import ParameterError
 from sim.fit import Pattern, chi2_per_point, pattern_violation
 from sim.interests import interest_names
 from sim.model import AlignmentModel
-from sim.params import BOUNDS, MAPPING_NAMES, SCALE_BOUNDS, WEIGHT_BOUNDS
+from sim.params import BOUNDS, MAPPING_NAMES, SCALE_BOUNDS, SCALE_PREFIX, WEIGHT_BOUNDS
 from sim.scenario import Scenario
 
 
@@ -45,9 +45,6 @@ class FreeParameter:
     def interest(self) -> str:
         return self.name.partition(".")[2]
 
-
-#: Free parameters named ``scale.INTEREST`` scale every state's prior weight on INTEREST.
-SCALE_PREFIX = "scale."
 
 
 @dataclass(frozen=True)

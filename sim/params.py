@@ -121,6 +121,9 @@ BOUNDS: dict[str, tuple[float, float]] = {
 }
 WEIGHT_BOUNDS: tuple[float, float] = BOUNDS["state_weights"]
 SCALE_BOUNDS: tuple[float, float] = BOUNDS["interest_scales"]
+#: A fitted parameter named ``scale.INTEREST`` scales every state's prior weight on INTEREST
+#: (``interest_scales``; `sim.calibration.FreeParameter`, `sim.posterior`).
+SCALE_PREFIX = "scale."
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.errors import InputError, brief
 from sim.interests import interest_names
-from sim.params import BOUNDS, SCALAR_NAMES, SCALE_BOUNDS
+from sim.params import BOUNDS, SCALAR_NAMES, SCALE_BOUNDS, SCALE_PREFIX
 from sim.paths import CONFIG_DIR
 
 #: Where a bare name ``NAME`` is looked up as ``NAME.csv``.
@@ -30,9 +30,6 @@ POSTERIOR_DIR = CONFIG_DIR / "posterior_draws"
 
 #: The name of the draws table's copy in a run folder run with ``posterior=``.
 POSTERIOR_COPY = "posterior_draws.csv"
-
-#: A column naming an interest's scale.
-SCALE_PREFIX = "scale."
 
 
 def parameter_bounds(column: str) -> tuple[float, float] | None:
