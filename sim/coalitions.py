@@ -20,7 +20,6 @@ import numpy as np
 from sim.ablation import without_group
 from sim.events import SERIES_GROUPS
 from sim.model import AlignmentModel
-from sim.params import calibrated_params, plain_params
 from sim.posterior import PosteriorDraws
 from sim.rows import RowInputs
 from sim.scenario.schema import Scenario
@@ -102,8 +101,7 @@ def run_coalitions(scenario: Scenario, params: Any, groups: tuple[str, ...],
     shorter = scenario.truncated(end)
     coalitions = 2 ** len(groups)
     if posterior is not None:
-        configured = calibrated_params() if params is None else plain_params(params)
-        params = posterior.applied(configured, replicates, copies=coalitions)
+        params = posterior.applied(params, replicates, copies=coalitions)
     ids = np.tile(np.arange(replicates), coalitions)
     model = AlignmentModel(shorter, params, replicates=coalitions * replicates, seed=seed,
                            record="tilt", replicate_ids=ids,

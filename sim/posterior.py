@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.errors import InputError, brief
 from sim.interests import interest_names
-from sim.params import BOUNDS, SCALAR_NAMES, SCALE_BOUNDS, SCALE_PREFIX
+from sim.params import BOUNDS, SCALAR_NAMES, SCALE_BOUNDS, SCALE_PREFIX, calibrated_params, plain_params
 from sim.paths import CONFIG_DIR
 
 #: Where a bare name ``NAME`` is looked up as ``NAME.csv``.
@@ -71,12 +71,13 @@ class PosteriorDraws:
         """How many distinct draws ``replicates`` consecutive replicates run with."""
         return min(self.size, replicates)
 
-    def applied(self, params: dict[str, Any], replicates: int, first_replicate: int = 0, *,
+    def applied(self, params: Any, replicates: int, first_replicate: int = 0, *,
                 copies: int = 1) -> dict:
         """``params`` with each column of the table set to one value per replicate.
 
         Args:
-            params: the configured parameters (plain mapping); not modified.
+            params: the configured parameters (a mapping, `ModelParams` or OmegaConf node; None:
+                the calibrated set); not modified.
             replicates: R, the replicates of the run.
             first_replicate: the index of the run's first replicate.
             copies: how many times the R replicates repeat in the model's rows (a batch of
@@ -86,7 +87,7 @@ class PosteriorDraws:
             A parameter mapping whose fitted parameters are arrays of shape (copies x R,).
         """
         rows = self.table.iloc[np.tile(self.draw_of(replicates, first_replicate), copies)]
-        result = dict(params)
+        result = calibrated_params() if params is None else plain_params(params)
         scales = dict(result.get("interest_scales") or {})
         for column in self.table.columns:
             values = rows[column].to_numpy(dtype=float)

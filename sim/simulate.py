@@ -13,7 +13,6 @@ import numpy as np
 from sim.dates import parse_month
 from sim.errors import InputError, ParameterError, ScenarioError, brief
 from sim.model import AlignmentModel
-from sim.params import calibrated_params, plain_params
 from sim.posterior import PosteriorDraws, checked_posterior
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
@@ -82,8 +81,7 @@ def execute(
 
     started = time.perf_counter()
     if posterior is not None:
-        configured = calibrated_params() if params is None else plain_params(params)
-        params = posterior.applied(configured, replicates, first_replicate)
+        params = posterior.applied(params, replicates, first_replicate)
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed,
                            first_replicate=first_replicate, record=record)
     show = progress and replicates * scenario.n_months > PROGRESS_THRESHOLD
