@@ -172,6 +172,9 @@ class RobustnessConfig:
         max_event_effect: the largest change of the final tilt one event may make.
         estimate_draws: joint Latin-hypercube draws of every estimate in its range (0: none).
         min_share: the share of draws in which each shape criterion must hold.
+        estimate_range_scale: the fraction of each estimate's range kept on each side of its value
+            (1: the ranges in the scenario file; 0.5: half as wide), to measure what narrower
+            sourcing would buy.
         checks: the focus state's expected shape (as in the calibration).
         plots: whether to draw the figure.
         posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
@@ -190,6 +193,7 @@ class RobustnessConfig:
     max_event_effect: float = 0.4
     estimate_draws: int = 256
     min_share: float = 0.9
+    estimate_range_scale: float = 1.0
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     plots: bool = True
     posterior: str | None = None

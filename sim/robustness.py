@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.posterior import POSTERIOR_COPY, PosteriorDraws, checked_posterior
 from sim.scenario import Scenario
-from sim.scenario.estimates import with_values
+from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
 from sim.summary import trajectory_checks
 
@@ -67,8 +68,11 @@ def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None 
 def estimate_draws(scenario: Scenario, settings: dict,
                    posterior: PosteriorDraws | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
-    draws of all of them: one row per run with the course and each shape check."""
-    estimates = scenario.estimates
+    draws of all of them: one row per run with the course and each shape check. With
+    ``estimate_range_scale`` s < 1 every range shrinks about the file's value to s times its
+    width on each side (`scaled_range`): what narrower sourcing would buy."""
+    scale = settings.get("estimate_range_scale", 1.0)
+    estimates = [scaled_range(e, scale) for e in scenario.estimates]
     ends, draws = [], []
     for estimate in estimates:
         for end, value in (("low", estimate.low), ("high", estimate.high)):
@@ -85,6 +89,20 @@ def estimate_draws(scenario: Scenario, settings: dict,
             measured = course(with_values(scenario, values), settings, posterior)
             draws.append({"draw": i, **_flat(measured), **values})
     return pd.DataFrame(ends), pd.DataFrame(draws)
+
+
+def scaled_range(estimate: Estimate, scale: float) -> Estimate:
+    """``estimate`` with its range shrunk about its value: ``value - scale x (value - low)`` to
+    ``value + scale x (high - value)``; itself when ``scale`` is 1.
+
+    Args:
+        estimate: one of the scenario's estimates.
+        scale: the fraction of each side of the range kept, in (0, 1].
+    """
+    if scale == 1.0:
+        return estimate
+    return replace(estimate, low=estimate.value - scale * (estimate.value - estimate.low),
+                   high=estimate.value + scale * (estimate.high - estimate.value))
 
 
 def _flat(measured: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +184,7 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
     failing_ends = ends[~ends[criteria].all(axis=1)] if criteria else ends.iloc[0:0]
     return {
         "count": int(ends["estimate"].nunique()),
+        "range_scale": settings.get("estimate_range_scale", 1.0),
         "draws": len(draws),
         "share_of_draws_meeting": shares,
         "share_of_draws_meeting_all": every,
@@ -205,6 +224,10 @@ def main(cfg: DictConfig) -> None:
             if settings["focus_state"] not in scenario.state_ids:
                 raise InputError("config", "focus_state", f"unknown state {settings['focus_state']!r}; "
                                  f"states of {scenario.name}: {list(scenario.state_ids)}")
+            scale = settings.get("estimate_range_scale", 1.0)
+            if not (isinstance(scale, int | float) and 0.0 < scale <= 1.0):
+                raise InputError("config", "estimate_range_scale", f"is {scale!r}; a fraction in (0, 1] "
+                                 "of each estimate's range kept about its value (1: the file's ranges)")
             for key in ("final", "rise_from", "group_from"):
                 month = parse_month(settings[key])
                 if not scenario.start <= month <= scenario.end:

@@ -93,3 +93,23 @@ def test_robustness_app_measures_every_ablation(tmp_path):
                          timeout=300)
     assert bad.returncode == 2 and "final: 2030-01 is outside" in bad.stderr
     assert not (tmp_path / "never").exists()
+
+
+def test_estimate_ranges_shrink_about_the_file_value():
+    from sim.robustness import scaled_range
+    from sim.scenario.estimates import Estimate
+
+    estimate = Estimate("factions.SHURA_COUNCILS.extremist", value=0.6, low=0.35, high=0.9)
+    assert scaled_range(estimate, 1.0) is estimate
+    half = scaled_range(estimate, 0.5)
+    assert (half.low, half.value, half.high) == pytest.approx((0.475, 0.6, 0.75))
+    assert scaled_range(estimate, 1e-9).high == pytest.approx(0.6)
+
+
+@pytest.mark.slow
+def test_a_bad_range_scale_exits_2_and_leaves_no_folder(tmp_path):
+    bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "estimate_range_scale=0",
+                          f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2 and "estimate_range_scale: is 0" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "never").exists()
