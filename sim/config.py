@@ -175,6 +175,8 @@ class RobustnessConfig:
         estimate_range_scale: the fraction of each estimate's range kept on each side of its value
             (1: the ranges in the scenario file; 0.5: half as wide), to measure what narrower
             sourcing would buy.
+        fixed_estimates: estimates (paths such as ``factions.SHURA_COUNCILS.extremist``) held at
+            the file's values in every draw, as if a source had pinned them down.
         checks: the focus state's expected shape (as in the calibration).
         plots: whether to draw the figure.
         posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
@@ -194,6 +196,7 @@ class RobustnessConfig:
     estimate_draws: int = 256
     min_share: float = 0.9
     estimate_range_scale: float = 1.0
+    fixed_estimates: list[str] = field(default_factory=list)
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     plots: bool = True
     posterior: str | None = None

@@ -70,11 +70,15 @@ def estimate_draws(scenario: Scenario, settings: dict,
     """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
     draws of all of them: one row per run with the course and each shape check. With
     ``estimate_range_scale`` s < 1 every range shrinks about the file's value to s times its
-    width on each side (`scaled_range`): what narrower sourcing would buy."""
+    width on each side (`scaled_range`), and the ``fixed_estimates`` are held at the file's
+    values (their ends are not run): what narrower sourcing would buy."""
     scale = settings.get("estimate_range_scale", 1.0)
-    estimates = [scaled_range(e, scale) for e in scenario.estimates]
+    fixed = set(settings.get("fixed_estimates") or ())
+    estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
     ends, draws = [], []
     for estimate in estimates:
+        if estimate.path in fixed:
+            continue
         for end, value in (("low", estimate.low), ("high", estimate.high)):
             measured = course(with_values(scenario, {estimate.path: value}), settings, posterior)
             ends.append({"estimate": estimate.path, "end": end, "value": value,
@@ -97,7 +101,7 @@ def scaled_range(estimate: Estimate, scale: float) -> Estimate:
 
     Args:
         estimate: one of the scenario's estimates.
-        scale: the fraction of each side of the range kept, in (0, 1].
+        scale: the fraction of each side of the range kept, in [0, 1] (0: the value alone).
     """
     if scale == 1.0:
         return estimate
@@ -185,6 +189,7 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
     return {
         "count": int(ends["estimate"].nunique()),
         "range_scale": settings.get("estimate_range_scale", 1.0),
+        "fixed": list(settings.get("fixed_estimates") or []),
         "draws": len(draws),
         "share_of_draws_meeting": shares,
         "share_of_draws_meeting_all": every,
@@ -228,6 +233,13 @@ def main(cfg: DictConfig) -> None:
             if not (isinstance(scale, int | float) and 0.0 < scale <= 1.0):
                 raise InputError("config", "estimate_range_scale", f"is {scale!r}; a fraction in (0, 1] "
                                  "of each estimate's range kept about its value (1: the file's ranges)")
+            known = {e.path for e in scenario.estimates}
+            for path in settings.get("fixed_estimates") or ():
+                if path not in known:
+                    raise InputError("config", "fixed_estimates", f"{path!r} is not an estimate of "
+                                     f"{scenario.name}; its {len(known)} estimates include "
+                                     f"{sorted(known)[:4]} (a robustness folder's estimate_ends.csv "
+                                     "lists them all)")
             for key in ("final", "rise_from", "group_from"):
                 month = parse_month(settings[key])
                 if not scenario.start <= month <= scenario.end:

@@ -113,3 +113,30 @@ def test_a_bad_range_scale_exits_2_and_leaves_no_folder(tmp_path):
                          timeout=300)
     assert bad.returncode == 2 and "estimate_range_scale: is 0" in bad.stderr, bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp_path / "never").exists()
+    unknown = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}",
+                              "fixed_estimates=[factions.NOBODY.strength]", f"hydra.run.dir={tmp_path / 'never'}"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert unknown.returncode == 2, unknown.stderr
+    assert "fixed_estimates: 'factions.NOBODY.strength' is not an estimate of mini" in unknown.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_fixed_estimate_keeps_its_file_value_in_every_draw():
+    from sim.params import calibrated_params
+    from sim.robustness import estimate_draws
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(str(MINI))
+    settings = {"params": calibrated_params(), "replicates": 2, "seed": 0, "focus_state": "ITA",
+                "final": "2016-12", "rise_from": "2016-06", "estimate_draws": 6,
+                "fixed_estimates": ["factions.LNA.strength"], "estimate_range_scale": 0.5,
+                "checks": {"low_from": "2016-02", "low_to": "2016-05", "low_at_most": 0.0,
+                           "rise_from": "2016-06", "rise_to": "2016-12", "rise_at_least": -1.0,
+                           "final_at_most": 1.0}}
+    ends, draws = estimate_draws(scenario, settings)
+    assert "factions.LNA.strength" not in set(ends["estimate"])
+    assert draws["factions.LNA.strength"].eq(1.0).all()  # the file's value
+    haven = next(e for e in scenario.estimates if e.path == "assets.HAVEN.haven")
+    kept = ends[ends["estimate"] == haven.path].set_index("end")["value"]
+    assert kept["low"] == pytest.approx(haven.value - 0.5 * (haven.value - haven.low))
+    assert draws[haven.path].between(kept["low"], kept["high"]).all()
