@@ -16,7 +16,6 @@ resolved ``config.yaml`` into ``results/attribute/<time>/``.
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from sim.events import INPUT_GROUPS
 from sim.memory import check_fits, estimate
 from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
 from sim.plotting.marks import human_title
-from sim.posterior import POSTERIOR_COPY, checked_posterior, posterior_path
+from sim.posterior import PosteriorDraws, checked_posterior
 from sim.scenario import Scenario
 from sim.simulate import prepare_scenario
 from sim.waterfall import plot_waterfall
@@ -100,15 +99,16 @@ def checked_settings(scenario: Scenario,
     return states, (window[0], window[1]), tuple(g for g in ATTRIBUTION_GROUPS if g in groups)
 
 
-def attribute(scenario: Scenario, settings: dict) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run every coalition and attribute each state's change: (report, per-state attributions)."""
+def attribute(scenario: Scenario, settings: dict,
+              posterior: PosteriorDraws | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run every coalition and attribute each state's change: (report, per-state attributions);
+    each replicate k with draw k of ``posterior`` when given."""
     states, window, groups = checked_settings(scenario, settings)
     rows = 2 ** len(groups) * settings["replicates"]
     check_fits(estimate(replicates=rows, months=window[1] - scenario.start + 1,
                         states=len(scenario.states), factions=len(scenario.factions),
                         assets=len(scenario.assets), record="tilt"), replicates=rows, record="tilt")
     started = time.perf_counter()
-    posterior = checked_posterior(settings.get("posterior"))
     tilts = run_coalitions(scenario, settings["params"], groups, window,
                            replicates=settings["replicates"], seed=settings["seed"], posterior=posterior)
     attributions = [{**attribute_state(tilts, s), "name": _names(scenario)[s],
@@ -121,9 +121,7 @@ def attribute(scenario: Scenario, settings: dict) -> tuple[dict[str, Any], list[
         "coalitions": 2 ** len(groups), "seed": settings["seed"],
         "start_tilt_at": _before(scenario, window),
         "interval": INTERVAL if posterior is None else INTERVAL + POSTERIOR_INTERVAL,
-        "posterior": None if posterior is None else {
-            "table": posterior.name, "draws_in_table": posterior.size,
-            "draws_used": posterior.draws_used(settings["replicates"])},
+        "posterior": None if posterior is None else posterior.describe(settings["replicates"]),
         "wall_time_s": time.perf_counter() - started,
         "states": attributions,
     }
@@ -131,12 +129,13 @@ def attribute(scenario: Scenario, settings: dict) -> tuple[dict[str, Any], list[
 
 
 def write_outputs(folder: Path, settings: dict, scenario: Scenario, report: dict,
-                  attributions: list[dict[str, Any]]) -> None:
-    """Every file of an attribution folder, into the staging ``folder``."""
+                  attributions: list[dict[str, Any]], posterior: PosteriorDraws | None = None) -> None:
+    """Every file of an attribution folder, into the staging ``folder`` (with the posterior's
+    draws table when the replicates ran with its draws)."""
     write_config(OmegaConf.create(settings), folder / "config.yaml")
     write_json(report, folder / "attribution.json")
-    if report["posterior"] is not None:
-        shutil.copyfile(posterior_path(settings["posterior"]), folder / POSTERIOR_COPY)
+    if posterior is not None:
+        posterior.copy_into(folder)
     attribution_table(attributions, _names(scenario)).to_csv(folder / "attribution.csv", index=False)
     if settings["plots"]:
         window = (report["window"]["start"], report["window"]["end"])
@@ -180,8 +179,9 @@ def attribute_app(cfg: DictConfig | dict, run_dir: Path) -> dict[str, Any]:
     settings = plain(cfg)
     with claimed(run_dir) as folder:  # checked writable before the runs start
         scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
-        report, attributions = attribute(scenario, settings)
-        write_outputs(folder, settings, scenario, report, attributions)
+        posterior = checked_posterior(settings.get("posterior"))
+        report, attributions = attribute(scenario, settings, posterior)
+        write_outputs(folder, settings, scenario, report, attributions, posterior)
     return report
 
 

@@ -13,6 +13,7 @@ posterior is only the calibration's when that set is the one it was drawn with (
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,14 @@ class PosteriorDraws:
     def draws_used(self, replicates: int) -> int:
         """How many distinct draws ``replicates`` consecutive replicates run with."""
         return min(self.size, replicates)
+
+    def describe(self, replicates: int) -> dict[str, Any]:
+        """What a results file says of the draws a run of ``replicates`` replicates ran with."""
+        return {"table": self.name, "draws_in_table": self.size, "draws_used": self.draws_used(replicates)}
+
+    def copy_into(self, folder: Path) -> None:
+        """Keep the table, ``#`` lines included, in a results ``folder`` (as `POSTERIOR_COPY`)."""
+        shutil.copyfile(self.path, folder / POSTERIOR_COPY)
 
     def applied(self, params: Any, replicates: int, first_replicate: int = 0, *,
                 copies: int = 1) -> dict:

@@ -21,7 +21,6 @@ replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv`
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -41,7 +40,7 @@ from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
-from sim.posterior import POSTERIOR_COPY, PosteriorDraws, checked_posterior
+from sim.posterior import PosteriorDraws, checked_posterior
 from sim.scenario import Scenario
 from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
@@ -249,14 +248,13 @@ def main(cfg: DictConfig) -> None:
             ends, draws = estimate_draws(scenario, settings, posterior)
             report = summary(baseline, table, settings)
             if posterior is not None:
-                report["posterior"] = {"table": posterior.name, "draws_in_table": posterior.size,
-                                       "draws_used": posterior.draws_used(settings["replicates"])}
+                report["posterior"] = posterior.describe(settings["replicates"])
             report["estimates"] = estimates_summary(ends, draws, settings)
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)
             if posterior is not None:
-                shutil.copyfile(posterior.path, folder / POSTERIOR_COPY)
+                posterior.copy_into(folder)
     except BAD_INPUT as exc:
         exit_with(exc, run_dir)
     loo = report["leave_one_out"]

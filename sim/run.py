@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 from pathlib import Path
 
@@ -47,7 +46,7 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
     focus = cfg["focus_state"]
     write_config(cfg, folder / "config.yaml")
     if posterior is not None:
-        shutil.copyfile(posterior.path, folder / POSTERIOR_COPY)
+        posterior.copy_into(folder)
     if result.support_array is not None:
         result.write_table("alignment", folder / "alignment.parquet")
         result.decomposition.to_parquet(folder / "decomposition.parquet", index=False)
@@ -71,8 +70,8 @@ def write_run(result: SimulationResult, scenario: Scenario, *, targets, cfg, fol
 
 def posterior_summary(posterior: PosteriorDraws, replicates: int) -> dict:
     """What ``summary.json`` says of the draws a run's replicates ran with."""
-    return {"table": posterior.name, "copy": POSTERIOR_COPY, "draws_in_table": posterior.size,
-            "draws_used": posterior.draws_used(replicates), "parameters": list(posterior.table.columns),
+    return {**posterior.describe(replicates), "copy": POSTERIOR_COPY,
+            "parameters": list(posterior.table.columns),
             "rule": "replicate k (counting from first_replicate) runs with draw k mod draws_in_table"}
 
 

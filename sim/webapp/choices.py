@@ -7,6 +7,7 @@ parameters (``configs/params/calibrated.yaml``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -138,9 +139,15 @@ def posterior_of(choices: Choices) -> PosteriorDraws | None:
     visitor set: a slider's value holds in every replicate."""
     if not choices.posterior:
         return None
-    draws = load_posterior(POSTERIOR)
+    draws = _posterior_draws()
     mine = [name for name, _ in choices.dynamics if name in draws.table.columns]
     return replace(draws, table=draws.table.drop(columns=mine)) if mine else draws
+
+
+@functools.cache
+def _posterior_draws() -> PosteriorDraws:
+    """`POSTERIOR`'s table, read once per process (every run and figure of the app reads it)."""
+    return load_posterior(POSTERIOR)
 
 
 def weights_of(choices: Choices) -> dict[str, float]:
