@@ -196,8 +196,9 @@ def overlay(folder: Path, state: str | None = None, *, plots: bool = True,
         return None, csv
     numeric = is_numeric_sweep(values)
     marks, targets = _marks_and_targets(configs[0], state)
-    spread = (" over posterior draws" if all(c.get("posterior") for c in configs)
-              else "; some runs over posterior draws" if any(c.get("posterior") for c in configs) else "")
+    over_draws = sum(bool(c.get("posterior")) for c in configs)
+    spread = {0: "", len(configs): " over posterior draws"}.get(over_draws,
+                                                                "; some runs over posterior draws")
     title = f"{marks.state(state)}'s tilt by scenario (median, 5–95% band{spread})" if compared else None
     figure = plot_overlay(bands, state, targets, values=values if numeric else None,
                           value_name=keys[0] if numeric else None, marks=marks, title=title)
