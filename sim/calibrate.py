@@ -94,9 +94,10 @@ def set_values(cal: Calibrator, name: str) -> np.ndarray:
     return read_values(plain(read_parameter_set(name)), cal.free)
 
 
-def build_calibrator(settings: dict, base_params: dict) -> Calibrator:
-    """The calibrator described by the ``calibrate`` config group (validated)."""
-    scenario = load_scenario(settings["scenario"])
+def build_calibrator(settings: dict, base_params: dict, scenario: Scenario | None = None) -> Calibrator:
+    """The calibrator described by the ``calibrate`` config group (validated), on ``scenario``
+    (a scenario object, e.g. one with its estimates redrawn; None: ``calibrate.scenario``)."""
+    scenario = scenario if scenario is not None else load_scenario(settings["scenario"])
     targets = load_targets(settings["targets"])
     free = [FreeParameter(f["name"], float(f["low"]), float(f["high"])) for f in settings["free"]]
     patterns = parse_patterns(settings["patterns"], scenario)

@@ -340,7 +340,8 @@ class Calibrator:
 
     def fit(self, *, popsize: int, maxiter: int, optimizer_seed: int, until: int | None = None,
             tol: float = 0.0, progress: bool = True, state: dict | None = None,
-            on_generation: Callable[[dict], Any] | None = None) -> dict[str, Any]:
+            on_generation: Callable[[dict], Any] | None = None,
+            x0: np.ndarray | None = None) -> dict[str, Any]:
         """Differential evolution over the free parameters (whole population per model run).
 
         scipy's `differential_evolution` (best1bin, dithered mutation, Sobol' start, deferred
@@ -359,6 +360,8 @@ class Calibrator:
             state: a state given to ``on_generation`` by a fit with the same arguments: continue it.
             on_generation: called after each generation with the state (plain, JSON-able data:
                 ``generation``, ``evaluations``, ``wall_time_s``, ``solver``).
+            x0: a candidate put into the first population (shape (n_free,)), so that the result is
+                never worse than it; None: the Sobol' start alone.
 
         Returns:
             ``x`` (best values), ``objective``, ``evaluations``, ``generations``, ``wall_time_s``
@@ -370,7 +373,7 @@ class Calibrator:
         with DifferentialEvolutionSolver(
             lambda x: self.losses(x, until), self.bounds, vectorized=True, updating="deferred",
             popsize=popsize, maxiter=maxiter, tol=tol, polish=False, init="sobol",
-            rng=np.random.default_rng(optimizer_seed),
+            rng=np.random.default_rng(optimizer_seed), x0=x0,
         ) as solver, tqdm(total=maxiter, initial=generation, desc="calibrating", unit="gen",
                           disable=not progress) as bar:
             if state is not None:

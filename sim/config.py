@@ -181,6 +181,11 @@ class RobustnessConfig:
         plots: whether to draw the figure.
         posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
             runs with draw k mod N; null: every replicate runs with ``params``.
+        refit: free parameters of ``calibrate`` fitted again on every joint estimate draw, from
+            their values in ``params`` (`sim.refit`); empty: none.
+        refit_popsize: the refit's differential-evolution population per parameter.
+        refit_maxiter: the refit's generations.
+        calibrate: the calibration whose objective the refit minimises (``configs/calibrate/``).
         params: the model parameters.
     """
 
@@ -197,6 +202,10 @@ class RobustnessConfig:
     min_share: float = 0.9
     estimate_range_scale: float = 1.0
     fixed_estimates: list[str] = field(default_factory=list)
+    refit: list[str] = field(default_factory=list)
+    refit_popsize: int = 6
+    refit_maxiter: int = 40
+    calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     plots: bool = True
     posterior: str | None = None

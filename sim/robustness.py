@@ -41,6 +41,7 @@ from sim.events import EVENT_KINDS, INPUT_GROUPS
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.posterior import PosteriorDraws, checked_posterior
+from sim.refit import Refitter
 from sim.scenario import Scenario
 from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
@@ -64,13 +65,14 @@ def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None 
             "holds": shape["holds"]}
 
 
-def estimate_draws(scenario: Scenario, settings: dict,
-                   posterior: PosteriorDraws | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None,
+                   refitter: Refitter | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
     draws of all of them: one row per run with the course and each shape check. With
     ``estimate_range_scale`` s < 1 every range shrinks about the file's value to s times its
     width on each side (`scaled_range`), and the ``fixed_estimates`` are held at the file's
-    values (their ends are not run): what narrower sourcing would buy."""
+    values (their ends are not run): what narrower sourcing would buy. With a ``refitter`` each
+    joint draw is also run with its parameters refit on that draw (`refit_columns`)."""
     scale = settings.get("estimate_range_scale", 1.0)
     fixed = set(settings.get("fixed_estimates") or ())
     estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
@@ -89,9 +91,22 @@ def estimate_draws(scenario: Scenario, settings: dict,
         high = np.array([e.high for e in estimates])
         for i, row in enumerate(low + unit * (high - low)):
             values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
-            measured = course(with_values(scenario, values), settings, posterior)
-            draws.append({"draw": i, **_flat(measured), **values})
+            variant = with_values(scenario, values)
+            measured = course(variant, settings, posterior)
+            refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
+            draws.append({"draw": i, **_flat(measured), **refit, **values})
     return pd.DataFrame(ends), pd.DataFrame(draws)
+
+
+def refit_columns(variant: Scenario, settings: dict, refitter: Refitter) -> dict[str, Any]:
+    """One draw's refit: the calibration's objective at ``params`` and at the refit values
+    (``objective``, ``refit objective``), the values (``refit value: NAME``), and the course and
+    shape checks with them (``refit final``, ``refit rise``, ``refit holds: CHECK``)."""
+    refit = refitter.refit(variant)
+    measured = course(variant, {**settings, "params": refit["params"]})
+    return {"objective": refit["objective_before"], "refit objective": refit["objective"],
+            **{f"refit value: {name}": value for name, value in refit["values"].items()},
+            **{f"refit {key}": value for key, value in _flat(measured).items()}}
 
 
 def scaled_range(estimate: Estimate, scale: float) -> Estimate:
@@ -185,7 +200,7 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
     shares = {c.removeprefix("holds: "): float(draws[c].mean()) for c in criteria}
     every = float(draws[criteria].all(axis=1).mean())
     failing_ends = ends[~ends[criteria].all(axis=1)] if criteria else ends.iloc[0:0]
-    return {
+    report = {
         "count": int(ends["estimate"].nunique()),
         "range_scale": settings.get("estimate_range_scale", 1.0),
         "fixed": list(settings.get("fixed_estimates") or []),
@@ -199,6 +214,32 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
         "ends_breaking_a_check": [
             {"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"]}
             for _, r in failing_ends.iterrows()],
+    }
+    if "refit objective" in draws.columns:
+        report["refit"] = refit_summary(draws, settings)
+    return report
+
+
+def refit_summary(draws: pd.DataFrame, settings: dict) -> dict[str, Any]:
+    """``robustness.json``'s ``estimates.refit``: the shape checks over the joint draws with the
+    ``refit`` parameters fitted on each draw, the objective before and after, and the refit values."""
+    criteria = [c for c in draws.columns if c.startswith("refit holds: ")]
+    shares = {c.removeprefix("refit holds: "): float(draws[c].mean()) for c in criteria}
+
+    def quantiles(column: str) -> dict[str, float]:
+        return {"q05": float(draws[column].quantile(0.05)), "median": float(draws[column].median()),
+                "q95": float(draws[column].quantile(0.95))}
+
+    return {
+        "parameters": list(settings["refit"]),
+        "share_of_draws_meeting": shares,
+        "share_of_draws_meeting_all": float(draws[criteria].all(axis=1).mean()),
+        "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
+        "final": quantiles("refit final"),
+        "objective": quantiles("objective"),
+        "refit_objective": quantiles("refit objective"),
+        "values": {c.removeprefix("refit value: "): quantiles(c)
+                   for c in draws.columns if c.startswith("refit value: ")},
     }
 
 
@@ -214,6 +255,21 @@ def write_outputs(folder: Path, settings: dict, *, baseline: dict, table, ends, 
         save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
                                    baseline=baseline["final"], month=settings["final"], draws=draws),
                     folder / "robustness.png")
+
+
+def refitter_of(settings: dict, scenario: Scenario, posterior: PosteriorDraws | None) -> Refitter | None:
+    """The ``refit`` settings' `Refitter` (validated), or None when ``refit`` is empty."""
+    if not settings.get("refit"):
+        return None
+    if posterior is not None:
+        raise InputError("config", "refit", "refits the parameters the posterior's draws would vary; "
+                         "use one of refit=[...] or posterior=NAME")
+    if settings["calibrate"]["state"] not in scenario.state_ids:
+        raise InputError("config", "calibrate.state", f"{settings['calibrate']['state']!r} is not a "
+                         f"state of {scenario.name}: {list(scenario.state_ids)}")
+    return Refitter(settings["calibrate"], settings["params"], settings["refit"],
+                    popsize=settings["refit_popsize"], maxiter=settings["refit_maxiter"],
+                    seed=settings["calibrate"]["optimizer_seed"])
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="robustness")
@@ -244,12 +300,15 @@ def main(cfg: DictConfig) -> None:
                 if not scenario.start <= month <= scenario.end:
                     raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
             posterior = checked_posterior(settings.get("posterior"))
+            refitter = refitter_of(settings, scenario, posterior)
             baseline, table = ablation_table(scenario, settings, posterior)
-            ends, draws = estimate_draws(scenario, settings, posterior)
+            ends, draws = estimate_draws(scenario, settings, posterior, refitter)
             report = summary(baseline, table, settings)
             if posterior is not None:
                 report["posterior"] = posterior.describe(settings["replicates"])
             report["estimates"] = estimates_summary(ends, draws, settings)
+            if refitter is not None and "refit" in report["estimates"]:
+                report["estimates"]["refit"].update(refitter.describe(scenario))
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)
@@ -269,6 +328,12 @@ def main(cfg: DictConfig) -> None:
                  "each: %s)", estimates["count"], estimates["draws"],
                  ", ".join(f"{v:.0%}" for v in estimates["share_of_draws_meeting"].values()),
                  100 * settings["min_share"], "holds" if estimates["holds"] else "FAILS")
+    if "refit" in estimates:
+        refit = estimates["refit"]
+        log.info("with %s refit on each draw: shape checks met in %s of the draws (%s)",
+                 ", ".join(refit["parameters"]),
+                 ", ".join(f"{v:.0%}" for v in refit["share_of_draws_meeting"].values()),
+                 "holds" if refit["holds"] else "FAILS")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ fit with its residuals and out-of-sample forecasts."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
@@ -56,7 +57,8 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         baseline: the state's mean tilt in ``month`` with every input.
         month: ``YYYY-MM`` of the measured tilt.
         draws: joint draws of the scenario's estimates (``estimate_draws.csv``), shown as the
-            distribution of the final tilt, or None.
+            distribution of the final tilt (and of ``refit final``, with parameters refit on each
+            draw, when the table has it), or None.
     """
     events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
     events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
@@ -82,7 +84,15 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
     bottom.set_xlabel(f"change of {state}'s mean tilt in {month} (> 0: toward Haftar)")
     if with_draws:
         ax = axes[2]
-        ax.hist(draws["final"], bins=30, color="#cc79a7", alpha=0.8)
+        refitted = "refit final" in draws.columns
+        edges = np.histogram_bin_edges(
+            np.concatenate([draws["final"], draws["refit final"] if refitted else []]), bins=30)
+        ax.hist(draws["final"], bins=edges, color="#cc79a7", alpha=0.8,
+                label="with the parameters as they are")
+        if refitted:
+            refit = [c.removeprefix("refit value: ") for c in draws.columns if c.startswith("refit value: ")]
+            ax.hist(draws["refit final"], bins=edges, histtype="step", color="#0072b2", lw=1.6,
+                    label=f"with {', '.join(refit)} refit to the calibration's points on each draw")
         ax.axvline(baseline, color="black", lw=1.2, label="every estimate as in the file")
         ax.set_xlabel(f"{state}'s mean tilt in {month}")
         ax.set_ylabel("draws")
