@@ -98,7 +98,8 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         ax.set_ylabel("draws")
         ax.set_title(f"{len(draws)} joint Latin-hypercube draws of every estimate within its range",
                      fontsize=10)
-        ax.legend(fontsize=8, frameon=False)
+        ax.set_ylim(0, 1.55 * ax.get_ylim()[1])  # room for the legend above the bars
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
     fig.tight_layout()
     return fig
 
