@@ -103,6 +103,18 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     assert report["refit_objective"]["median"] == pytest.approx(draws["refit objective"].median())
     assert "refit:\n- scale.security" in (out / "config.yaml").read_text()  # the settings it ran with
 
+    account = subprocess.run([sys.executable, "scripts/refit_account_study.py", str(out), "--replicates", "4",
+                              "--left-out", "haven_taken", "--json", str(tmp_path / "account.json")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert account.returncode == 0, account.stderr
+    study = json.loads((tmp_path / "account.json").read_text())
+    assert study["refit"] == ["scale.security"] and study["draws"] == 3
+    # the study rebuilds each draw's scenario and refit parameters: the same rise as the command's
+    rises = [row["rise"] for row in study["rows"]]
+    assert rises == pytest.approx(draws["refit rise"].tolist(), abs=1e-5)
+    for row in study["rows"]:
+        assert sum(row["shares"].values()) == pytest.approx(1.0)
+
     both = subprocess.run([*common, "refit=[scale.security]", "posterior=calibrated",
                            f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
