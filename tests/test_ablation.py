@@ -13,7 +13,7 @@ import pytest
 from sim.ablation import hold_series, without_events, without_group
 from sim.dates import parse_month
 from sim.events import EVENT_KINDS
-from tests.conftest import MINI, ROOT, load_script
+from tests.conftest import MINI, MINI_CHECKS, ROOT, load_script
 
 
 def test_one_event_out(mini_scenario):
@@ -52,12 +52,9 @@ def test_holding_a_series_from_the_start(mini_scenario):
 @pytest.mark.slow
 def test_robustness_app_measures_every_ablation(tmp_path):
     out = tmp_path / "rob"
-    checks = ["checks.low_from=2016-02", "checks.low_to=2016-05", "checks.rise_from=2016-06",
-              "checks.rise_to=2016-12", "checks.low_at_most=0.0", "checks.rise_at_least=-1",
-              "checks.final_at_most=1"]
     proc = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=8",
                            "final=2016-12", "rise_from=2016-06", "group_from=2016-05", "estimate_draws=16",
-                           *checks, f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True,
+                           *MINI_CHECKS, f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in out.iterdir()} == {"robustness.csv", "robustness.json", "robustness.png",

@@ -16,7 +16,7 @@ from sim.errors import InputError
 from sim.params import calibrated_params
 from sim.refit import Refitter
 from sim.scenario.estimates import with_values
-from tests.conftest import MINI, ROOT
+from tests.conftest import MINI, MINI_CHECKS, ROOT
 
 # the mini scenario's three states, so the other states' points and patterns are left out
 ON_MINI = ["calibrate.joint_targets=null", "calibrate.patterns=[]"]
@@ -81,11 +81,8 @@ def test_refit_budget_must_be_positive(calibrate):
 @pytest.mark.slow
 def test_the_robustness_command_refits_every_draw(tmp_path):
     out = tmp_path / "rob"
-    checks = ["checks.low_from=2016-02", "checks.low_to=2016-05", "checks.rise_from=2016-06",
-              "checks.rise_to=2016-12", "checks.low_at_most=0.0", "checks.rise_at_least=-1",
-              "checks.final_at_most=1"]
     common = [sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=4", "final=2016-12",
-              "rise_from=2016-06", "group_from=2016-05", "estimate_draws=3", "plots=false", *checks, *ON_MINI]
+              "rise_from=2016-06", "group_from=2016-05", "estimate_draws=3", "plots=false", *MINI_CHECKS, *ON_MINI]
     proc = subprocess.run([*common, "refit=[scale.security]", "refit_popsize=3", "refit_maxiter=2",
                            f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
