@@ -183,6 +183,7 @@ class RobustnessConfig:
             runs with draw k mod N; null: every replicate runs with ``params``.
         refit: free parameters of ``calibrate`` fitted again on every joint estimate draw, from
             their values in ``params`` (`sim.refit`); empty: none.
+        refit_ends: also refit at each end of every estimate's range (one refit per end).
         refit_popsize: the refit's differential-evolution population per parameter.
         refit_maxiter: the refit's generations.
         calibrate: the calibration whose objective the refit minimises (``configs/calibrate/``).
@@ -203,6 +204,7 @@ class RobustnessConfig:
     estimate_range_scale: float = 1.0
     fixed_estimates: list[str] = field(default_factory=list)
     refit: list[str] = field(default_factory=list)
+    refit_ends: bool = False
     refit_popsize: int = 6
     refit_maxiter: int = 40
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)

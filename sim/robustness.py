@@ -72,7 +72,8 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
     ``estimate_range_scale`` s < 1 every range shrinks about the file's value to s times its
     width on each side (`scaled_range`), and the ``fixed_estimates`` are held at the file's
     values (their ends are not run): what narrower sourcing would buy. With a ``refitter`` each
-    joint draw is also run with its parameters refit on that draw (`refit_columns`)."""
+    joint draw (and each end, with ``refit_ends``) is also run with its parameters refit on that
+    draw (`refit_columns`)."""
     scale = settings.get("estimate_range_scale", 1.0)
     fixed = set(settings.get("fixed_estimates") or ())
     estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
@@ -81,9 +82,12 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
         if estimate.path in fixed:
             continue
         for end, value in (("low", estimate.low), ("high", estimate.high)):
-            measured = course(with_values(scenario, {estimate.path: value}), settings, posterior)
+            variant = with_values(scenario, {estimate.path: value})
+            measured = course(variant, settings, posterior)
+            refit = (refit_columns(variant, settings, refitter)
+                     if refitter is not None and settings.get("refit_ends") else {})
             ends.append({"estimate": estimate.path, "end": end, "value": value,
-                         "file_value": estimate.value, **_flat(measured)})
+                         "file_value": estimate.value, **_flat(measured), **refit})
     n = settings["estimate_draws"]
     if estimates and n > 0:
         unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
@@ -212,7 +216,9 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
         "final": {"q05": float(draws["final"].quantile(0.05)), "median": float(draws["final"].median()),
                   "q95": float(draws["final"].quantile(0.95))},
         "ends_breaking_a_check": [
-            {"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"]}
+            {"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"],
+             **({"refit_final": r["refit final"],
+                 "refit_holds": bool(all(r[f"refit {c}"] for c in criteria))} if "refit final" in r else {})}
             for _, r in failing_ends.iterrows()],
     }
     if "refit objective" in draws.columns:

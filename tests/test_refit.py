@@ -84,8 +84,12 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     common = [sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=4", "final=2016-12",
               "rise_from=2016-06", "group_from=2016-05", "estimate_draws=3", "plots=false", *MINI_CHECKS, *ON_MINI]
     proc = subprocess.run([*common, "refit=[scale.security]", "refit_popsize=3", "refit_maxiter=2",
-                           f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                           "refit_ends=true", f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
+    ends = pd.read_csv(out / "estimate_ends.csv")
+    assert len(ends) == 2 * 5 and (ends["refit objective"] <= ends["objective"] + 1e-12).all()
+    assert ends["refit rise"].notna().all()
     draws = pd.read_csv(out / "estimate_draws.csv")
     assert len(draws) == 3
     assert (draws["refit objective"] <= draws["objective"] + 1e-12).all()
@@ -139,3 +143,17 @@ def test_the_robustness_figure_shows_the_refit_draws_beside_the_others():
     assert len(figure.axes[2].patches) > 30  # the filled bars and the refit's outline
     plain = plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08", draws=draws[["final"]])
     assert not any("refit" in t.get_text() for t in plain.axes[2].get_legend().get_texts())
+
+
+def test_an_end_that_breaks_a_check_says_whether_the_refit_mends_it():
+    from sim.robustness import estimates_summary
+
+    check = "rise 2018-06..2019-08 >= 0.4"
+    ends = pd.DataFrame({"estimate": ["x", "x"], "end": ["low", "high"], "value": [0.35, 0.9],
+                         "final": [-0.68, 0.1], f"holds: {check}": [False, True],
+                         "refit final": [0.1, 0.1], f"refit holds: {check}": [True, True]})
+    draws = pd.DataFrame({"final": [0.1], f"holds: {check}": [True], "objective": [0.5],
+                          "refit objective": [0.5], "refit final": [0.1], f"refit holds: {check}": [True]})
+    report = estimates_summary(ends, draws, {"min_share": 0.9, "refit": ["scale.security"]})
+    assert report["ends_breaking_a_check"] == [{"estimate": "x", "end": "low", "value": 0.35, "final": -0.68,
+                                                "refit_final": 0.1, "refit_holds": True}]
