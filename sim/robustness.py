@@ -197,33 +197,41 @@ def summary(baseline: dict, table: pd.DataFrame, settings: dict) -> dict[str, An
 
 
 def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -> dict[str, Any]:
-    """``robustness.json``'s ``estimates``: the share of joint draws meeting each shape check."""
+    """``robustness.json``'s ``estimates``: the ends that break a shape check and the share of
+    joint draws meeting each."""
+    report = {"count": int(ends["estimate"].nunique()) if len(ends) else 0,
+              "range_scale": settings.get("estimate_range_scale", 1.0),
+              "fixed": list(settings.get("fixed_estimates") or []),
+              "draws": len(draws),
+              "ends_breaking_a_check": breaking_ends(ends)}
     if draws.empty:
-        return {"count": int(ends["estimate"].nunique()) if len(ends) else 0, "draws": 0}
+        return report
     criteria = [c for c in draws.columns if c.startswith("holds: ")]
     shares = {c.removeprefix("holds: "): float(draws[c].mean()) for c in criteria}
-    every = float(draws[criteria].all(axis=1).mean())
-    failing_ends = ends[~ends[criteria].all(axis=1)] if criteria else ends.iloc[0:0]
-    report = {
-        "count": int(ends["estimate"].nunique()),
-        "range_scale": settings.get("estimate_range_scale", 1.0),
-        "fixed": list(settings.get("fixed_estimates") or []),
-        "draws": len(draws),
+    report.update({
         "share_of_draws_meeting": shares,
-        "share_of_draws_meeting_all": every,
+        "share_of_draws_meeting_all": float(draws[criteria].all(axis=1).mean()),
         "min_share": settings["min_share"],
         "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
         "final": {"q05": float(draws["final"].quantile(0.05)), "median": float(draws["final"].median()),
                   "q95": float(draws["final"].quantile(0.95))},
-        "ends_breaking_a_check": [
-            {"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"],
-             **({"refit_final": r["refit final"],
-                 "refit_holds": bool(all(r[f"refit {c}"] for c in criteria))} if "refit final" in r else {})}
-            for _, r in failing_ends.iterrows()],
-    }
+    })
     if "refit objective" in draws.columns:
         report["refit"] = refit_summary(draws, settings)
     return report
+
+
+def breaking_ends(ends: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each end of an estimate's range at which a shape check fails, with its final tilt (and,
+    when the ends were refit, the refit's final tilt and whether it meets every check)."""
+    criteria = [c for c in ends.columns if c.startswith("holds: ")]
+    if not criteria:
+        return []
+    refit = "refit final" in ends.columns
+    return [{"estimate": r["estimate"], "end": r["end"], "value": r["value"], "final": r["final"],
+             **({"refit_final": r["refit final"], "refit_holds": bool(all(r[f"refit {c}"] for c in criteria))}
+                if refit else {})}
+            for _, r in ends[~ends[criteria].all(axis=1)].iterrows()]
 
 
 def refit_summary(draws: pd.DataFrame, settings: dict) -> dict[str, Any]:
@@ -313,8 +321,8 @@ def main(cfg: DictConfig) -> None:
             if posterior is not None:
                 report["posterior"] = posterior.describe(settings["replicates"])
             report["estimates"] = estimates_summary(ends, draws, settings)
-            if refitter is not None and "refit" in report["estimates"]:
-                report["estimates"]["refit"].update(refitter.describe(scenario))
+            if refitter is not None:
+                report["estimates"].setdefault("refit", {}).update(refitter.describe(scenario))
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)
