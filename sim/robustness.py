@@ -342,7 +342,7 @@ def main(cfg: DictConfig) -> None:
                  "each: %s)", estimates["count"], estimates["draws"],
                  ", ".join(f"{v:.0%}" for v in estimates["share_of_draws_meeting"].values()),
                  100 * settings["min_share"], "holds" if estimates["holds"] else "FAILS")
-    if "refit" in estimates:
+    if "share_of_draws_meeting" in estimates.get("refit", {}):
         refit = estimates["refit"]
         log.info("with %s refit on each draw: shape checks met in %s of the draws (%s)",
                  ", ".join(refit["parameters"]),

@@ -116,6 +116,14 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     for row in study["rows"]:
         assert sum(row["shares"].values()) == pytest.approx(1.0)
 
+    ends_only = subprocess.run([*common, "estimate_draws=0", "refit=[scale.security]", "refit_popsize=3",
+                                "refit_maxiter=1", "refit_ends=true", f"hydra.run.dir={tmp_path / 'ends'}"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ends_only.returncode == 0, ends_only.stderr
+    only = json.loads((tmp_path / "ends" / "robustness.json").read_text())["estimates"]
+    assert only["draws"] == 0 and only["refit"]["parameters"] == ["scale.security"]
+    assert "refit objective" in pd.read_csv(tmp_path / "ends" / "estimate_ends.csv").columns
+
     both = subprocess.run([*common, "refit=[scale.security]", "posterior=calibrated",
                            f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
