@@ -82,4 +82,3 @@ class Refitter:
                 "optimizer_seed": self.seed, "targets": self.settings["targets"],
                 "joint_targets": self.settings.get("joint_targets"),
                 "replicates": self.settings["replicates"], "seed": self.settings["seed"]}
-

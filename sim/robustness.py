@@ -271,16 +271,13 @@ def write_outputs(folder: Path, settings: dict, *, baseline: dict, table, ends, 
                     folder / "robustness.png")
 
 
-def refitter_of(settings: dict, scenario: Scenario, posterior: PosteriorDraws | None) -> Refitter | None:
+def refitter_of(settings: dict, posterior: PosteriorDraws | None) -> Refitter | None:
     """The ``refit`` settings' `Refitter` (validated), or None when ``refit`` is empty."""
     if not settings.get("refit"):
         return None
     if posterior is not None:
         raise InputError("config", "refit", "refits the parameters the posterior's draws would vary; "
                          "use one of refit=[...] or posterior=NAME")
-    if settings["calibrate"]["state"] not in scenario.state_ids:
-        raise InputError("config", "calibrate.state", f"{settings['calibrate']['state']!r} is not a "
-                         f"state of {scenario.name}: {list(scenario.state_ids)}")
     return Refitter(settings["calibrate"], settings["params"], settings["refit"],
                     popsize=settings["refit_popsize"], maxiter=settings["refit_maxiter"],
                     seed=settings["calibrate"]["optimizer_seed"])
@@ -314,15 +311,17 @@ def main(cfg: DictConfig) -> None:
                 if not scenario.start <= month <= scenario.end:
                     raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
             posterior = checked_posterior(settings.get("posterior"))
-            refitter = refitter_of(settings, scenario, posterior)
+            refitter = refitter_of(settings, posterior)
+            # checks the calibration's settings against the scenario before the runs start
+            refit_settings = refitter.describe(scenario) if refitter is not None else None
             baseline, table = ablation_table(scenario, settings, posterior)
             ends, draws = estimate_draws(scenario, settings, posterior, refitter)
             report = summary(baseline, table, settings)
             if posterior is not None:
                 report["posterior"] = posterior.describe(settings["replicates"])
             report["estimates"] = estimates_summary(ends, draws, settings)
-            if refitter is not None:
-                report["estimates"].setdefault("refit", {}).update(refitter.describe(scenario))
+            if refit_settings is not None:
+                report["estimates"].setdefault("refit", {}).update(refit_settings)
             report["wall_time_s"] = time.perf_counter() - started
             write_outputs(folder, settings, baseline=baseline, table=table, ends=ends, draws=draws,
                           report=report)

@@ -129,6 +129,14 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
                           timeout=300)
     assert both.returncode == 2 and "refit: refits the parameters the posterior's draws would vary" in both.stderr
     assert "Traceback" not in both.stderr and not (tmp_path / "never").exists()
+    # the calibration's settings are checked against the scenario before any run: the historical
+    # patterns do not fit the mini scenario's year
+    mismatched = [c for c in common if c not in ON_MINI]
+    patterns = subprocess.run([*mismatched, "refit=[scale.security]", f"hydra.run.dir={tmp_path / 'never'}"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert patterns.returncode == 2, patterns.stderr
+    assert "calibrate.patterns[0]: window must lie within the scenario's period" in patterns.stderr
+    assert "Traceback" not in patterns.stderr and not (tmp_path / "never").exists()
     unknown = subprocess.run([*common, "refit=[scale.nothing]", f"hydra.run.dir={tmp_path / 'never'}"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert unknown.returncode == 2 and "refit: is ['scale.nothing']" in unknown.stderr, unknown.stderr
