@@ -17,6 +17,7 @@ from typing import Any
 from sim.calibrate import build_calibrator
 from sim.calibration import read_values
 from sim.errors import InputError
+from sim.params import SCALE_PREFIX
 from sim.scenario import Scenario
 
 
@@ -44,7 +45,15 @@ class Refitter:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InputError("config", key, f"is {value!r}; a positive integer")
         self.whole = dict(calibrate)
-        self.settings = {**calibrate, "free": [f for f in calibrate["free"] if f["name"] in names]}
+        refit_interests = {name.removeprefix(SCALE_PREFIX) for name in names if name.startswith(SCALE_PREFIX)}
+        # the refit's objective: the calibration's, with the priors of the parameters refit only
+        self.settings = {
+            **calibrate, "free": [f for f in calibrate["free"] if f["name"] in names],
+            "scale_prior_sd": {k: v for k, v in (calibrate.get("scale_prior_sd") or {}).items()
+                               if k in refit_interests},
+            "dynamics_priors": {k: v for k, v in (calibrate.get("dynamics_priors") or {}).items()
+                                if k in names},
+        }
         self.params = dict(params)
         self.names = list(names)
         self.popsize, self.maxiter, self.seed = popsize, maxiter, seed

@@ -173,3 +173,21 @@ def test_an_end_that_breaks_a_check_says_whether_the_refit_mends_it():
     report = estimates_summary(ends, draws, {"min_share": 0.9, "refit": ["scale.security"]})
     assert report["ends_breaking_a_check"] == [{"estimate": "x", "end": "low", "value": 0.35, "final": -0.68,
                                                 "refit_final": 0.1, "refit_holds": True}]
+
+
+def test_a_refit_under_a_calibration_with_priors_keeps_the_priors_of_what_it_refits():
+    """`calibrate=security_prior` puts priors on the security scale and on three dynamics
+    parameters; refitting the inertia and the security scale keeps the security scale's prior and
+    holds the others' as constants of the whole objective."""
+    from sim.scenario import load_scenario
+
+    settings = calibration_settings(["calibrate=security_prior"])[0]
+    refitter = Refitter(settings, calibrated_params(), ["inertia", "scale.security"], popsize=3, maxiter=2,
+                        seed=0)
+    assert refitter.settings["scale_prior_sd"] == {"security": settings["scale_prior_sd"]["security"]}
+    assert refitter.settings["dynamics_priors"] == {}
+    history = load_scenario("libya_2014_2019")
+    refit = refitter.refit(history)
+    assert refit["objective_before"] == pytest.approx(refitter.objective(history, calibrated_params()))
+    assert refit["objective"] == pytest.approx(refitter.objective(history, refit["params"]))
+    assert refit["objective"] <= refit["objective_before"]
