@@ -71,10 +71,14 @@ class Refitter:
         before = float(calibrator.losses(start[:, None])[0])
         fit = calibrator.fit(popsize=self.popsize, maxiter=self.maxiter, optimizer_seed=self.seed,
                              progress=False, x0=start)
-        x = fit["x"] if fit["objective"] <= before else start
-        params = calibrator.values_as_params(x)
-        return {"params": params, "objective_before": self.objective(scenario, self.params),
-                "objective": self.objective(scenario, params),
+        x, objective = (fit["x"], fit["objective"]) if fit["objective"] <= before else (start, before)
+        # The whole objective differs from the refit's by the priors of the parameters not refit,
+        # which keep their values: one constant, so no run is needed to report it.
+        whole = build_calibrator(self.whole, self.params, scenario=scenario)
+        others = float(whole.prior_penalty(read_values(self.params, whole.free)[:, None])[0]
+                       - calibrator.prior_penalty(start[:, None])[0]) / whole.weighted_points()
+        return {"params": calibrator.values_as_params(x), "objective_before": before + others,
+                "objective": float(objective) + others,
                 "values": {p.name: float(v) for p, v in zip(calibrator.free, x, strict=True)}}
 
     def objective(self, scenario: Scenario, params: Mapping[str, Any]) -> float:
