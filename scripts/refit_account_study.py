@@ -32,6 +32,7 @@ from sim.ablation import without_events
 from sim.calibration import FreeParameter, apply_values
 from sim.dates import parse_month
 from sim.model import AlignmentModel
+from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
 from sim.simulate import prepare_scenario
 
@@ -39,17 +40,16 @@ from sim.simulate import prepare_scenario
 LEFT_OUT = ("lna_takes_benghazi", "lna_takes_derna")
 
 
-def draw_inputs(folder: Path) -> tuple[dict, pd.DataFrame, list[str], list[str]]:
-    """The folder's resolved settings, its draws, the estimate columns and the refit parameters."""
+def draw_inputs(folder: Path) -> tuple[dict, pd.DataFrame, Scenario, list[str]]:
+    """The folder's resolved settings, its draws, its scenario as in the file and the refit
+    parameters."""
     settings = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
     draws = pd.read_csv(folder / "estimate_draws.csv")
     refit = [c.removeprefix("refit value: ") for c in draws.columns if c.startswith("refit value: ")]
     if not refit:
         raise SystemExit(f"{folder / 'estimate_draws.csv'}: no 'refit value: NAME' columns; run "
                          "python -m sim.robustness with refit=[...]")
-    scenario = prepare_scenario(settings["scenario"], None, settings.get("scenario_dir"))
-    estimates = [e.path for e in scenario.estimates]
-    return settings, draws, estimates, refit
+    return settings, draws, prepare_scenario(settings["scenario"], None, settings.get("scenario_dir")), refit
 
 
 def account(scenario, params: dict, settings: dict, replicates: int, left_out=LEFT_OUT) -> dict:
@@ -93,8 +93,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
     started = time.perf_counter()
-    settings, draws, estimates, refit = draw_inputs(args.folder)
-    base = prepare_scenario(settings["scenario"], None, settings.get("scenario_dir"))
+    settings, draws, base, refit = draw_inputs(args.folder)
+    estimates = [e.path for e in base.estimates]
     free = [FreeParameter(name, -np.inf, np.inf) for name in refit]
     rows = []
     committed = account(base, settings["params"], settings, args.replicates, args.left_out)
