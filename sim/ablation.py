@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim.dates import format_month
-from sim.events import EVENT_KINDS, SERIES_GROUPS
+from sim.events import EVENT_KINDS, MATERIAL_KINDS, SERIES_GROUPS
 from sim.scenario.estimates import remaining_estimates
 from sim.scenario.schema import Scenario, SeriesPoint
 from sim.stage import Stage, StageError, replay
@@ -67,3 +67,15 @@ def without_group(scenario: Scenario, group: str, window: tuple[int, int]) -> Sc
         if series_group == group and series in result.series:
             result = hold_series(result, series, start)
     return result
+
+
+def without_material(scenario: Scenario, window: tuple[int, int]) -> Scenario:
+    """``scenario`` without every material event (`sim.events.MATERIAL_KINDS`) dated in the months
+    ``window`` (inclusive), and with every series held from the window's start at its level of the
+    month before: the explained-not-drawn counterfactual of any scenario (for the history,
+    ``scenarios/libya_2014_2019_no_military.yaml``: the same events and series)."""
+    start, end = window
+    ids = {e.id for e in scenario.events if e.kind in MATERIAL_KINDS and start <= e.month <= end}
+    ablated = replace(without_events(scenario, ids, f"{scenario.name}-without-material"),
+                      hold_series_from=start)
+    return replace(ablated, estimates=remaining_estimates(scenario.estimates, ablated))

@@ -35,7 +35,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors, read_values
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
 from sim.config import CONFIG_DIR, compose_config, plain, register_configs
-from sim.dates import parse_month
+from sim.dates import format_month, parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
@@ -61,21 +61,28 @@ UNCOMPARED = ("checkpoint_dir", "resume", "write_config")
 STARTED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def parse_patterns(items: list[dict], scenario: Scenario) -> list[Pattern]:
+def parse_patterns(items: list[dict], scenario: Scenario, *, key: str = "calibrate.patterns",
+                   file: str = "configs/calibrate") -> list[Pattern]:
+    """The documented sides ``items`` (each ``{state, sign, from, to, source}``) on ``scenario``,
+    validated; an error names ``file`` and ``key[i]``."""
     patterns = []
     for i, item in enumerate(items):
-        where = f"calibrate.patterns[{i}]"
+        where = f"{key}[{i}]"
+        if not isinstance(item, Mapping):
+            raise InputError(file, where, f"is {item!r}; a mapping {{state, sign, from, to, source}}")
         if item.get("state") not in scenario.state_ids:
-            raise InputError("configs/calibrate", f"{where}.state",
+            raise InputError(file, f"{where}.state",
                              f"unknown state {item.get('state')!r}; states: {list(scenario.state_ids)}")
         if item.get("sign") not in (1, -1):
-            raise InputError("configs/calibrate", f"{where}.sign", "must be 1 (LNA) or -1 (Tripoli)")
+            raise InputError(file, f"{where}.sign", "must be 1 (LNA) or -1 (Tripoli)")
         try:
             start, end = parse_month(item["from"]), parse_month(item["to"])
         except (KeyError, ValueError) as exc:
-            raise InputError("configs/calibrate", where, f"needs from/to as YYYY-MM ({exc})") from None
+            raise InputError(file, where, f"needs from/to as YYYY-MM ({exc})") from None
         if not scenario.start <= start <= end <= scenario.end:
-            raise InputError("configs/calibrate", where, "window must lie within the scenario's period")
+            period = f"{format_month(scenario.start)}..{format_month(scenario.end)}"
+            raise InputError(file, where, f"window {item['from']}..{item['to']} must lie within the "
+                             f"scenario's period, {period}")
         patterns.append(Pattern(item["state"], item["sign"], start - scenario.start,
                                 end - scenario.start, item.get("source", "")))
     return patterns

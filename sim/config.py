@@ -178,6 +178,13 @@ class RobustnessConfig:
         fixed_estimates: estimates (paths such as ``factions.SHURA_COUNCILS.extremist``) held at
             the file's values in every draw, as if a source had pinned them down.
         checks: the focus state's expected shape (as in the calibration).
+        sides: other states' documented sides, each ``{state, sign, from, to, source}`` (sign +1:
+            tilt > 0, toward the LNA; -1: tilt < 0): checked on every estimate draw and end, each
+            holding when the state's mean tilt over its window is on that side (by default the
+            calibration's ``patterns``).
+        material_check: also run every estimate draw and end without its material events from
+            ``group_from`` (no comparable rise without them: the focus state's rise must stay
+            below ``checks.rise_at_least``); doubles those runs.
         plots: whether to draw the figure.
         posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
             runs with draw k mod N; null: every replicate runs with ``params``.
@@ -209,6 +216,8 @@ class RobustnessConfig:
     refit_maxiter: int = 40
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
     checks: ShapeChecks = field(default_factory=ShapeChecks)
+    sides: list[dict[str, Any]] = field(default_factory=list)
+    material_check: bool = True
     plots: bool = True
     posterior: str | None = None
     params: ModelParams = field(default_factory=ModelParams)

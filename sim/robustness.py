@@ -5,7 +5,9 @@ the timeline stays valid without it), and
 once without each group of inputs from ``group_from`` on (`sim.ablation`), all with the same
 parameters, seed and replicates (common random numbers). Then every estimate the scenario marks
 (``estimates:``) at each end of its range, and ``estimate_draws`` joint Latin-hypercube draws of
-all of them, each judged by the shape checks (``checks``). Writes ``robustness.csv`` (events and
+all of them, each judged by every shape criterion of the calibration: the focus state's checks
+(``checks``), each other state's documented side (``sides``) and, with ``material_check``, no
+comparable rise without the material events (each draw run again without them). Writes ``robustness.csv`` (events and
 groups), ``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the
 largest single-event change against ``max_event_effect``, the groups, the share of draws meeting
 each check against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``. With
@@ -33,11 +35,13 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
 
-from sim.ablation import FRAME_GROUP, without_events, without_group
+from sim.ablation import FRAME_GROUP, without_events, without_group, without_material
+from sim.calibrate import parse_patterns
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
+from sim.fit import Pattern
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.plotting import plot_ablations, save_figure
 from sim.posterior import PosteriorDraws, checked_posterior
@@ -45,24 +49,56 @@ from sim.refit import Refitter
 from sim.scenario import Scenario
 from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
-from sim.summary import trajectory_checks
+from sim.summary import side_checks, trajectory_checks
 
 log = logging.getLogger(__name__)
 register_configs()
 
 
-def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None) -> dict[str, Any]:
+def documented_sides(settings: dict, scenario: Scenario) -> list[Pattern]:
+    """The ``sides`` settings (other states' documented sides, by default the calibration's
+    ``patterns``) on ``scenario``, validated: an error names ``sides[i]`` and the allowed values."""
+    return parse_patterns(settings.get("sides") or [], scenario, key="sides", file="config")
+
+
+def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None, *,
+           every_check: bool = False) -> dict[str, Any]:
     """The focus state's mean tilt at ``final``, its rise from ``rise_from``, and which shape checks
     hold (``holds``: criterion -> bool), for one scenario (each replicate with its own draw of
-    ``posterior`` when given: the same draws in every run)."""
-    result = execute(scenario, params=settings["params"], replicates=settings["replicates"],
-                     seed=settings["seed"], record="tilt", posterior=posterior)
-    mean = result.mean_tilt(settings["focus_state"])
+    ``posterior`` when given: the same draws in every run).
+
+    With ``every_check``, every shape criterion of the calibration: also each documented side of
+    ``sides`` (the state's mean tilt over its window on that side) and, with ``material_check``, no
+    comparable rise without the material events (the scenario run again without its material
+    events from ``group_from``, `without_material`: the focus state's rise must stay below
+    ``checks.rise_at_least``). Their measures go in ``measures`` (name -> value).
+    """
+    def run(variant: Scenario):
+        return execute(variant, params=settings["params"], replicates=settings["replicates"],
+                       seed=settings["seed"], record="tilt", posterior=posterior)
+
+    focus = settings["focus_state"]
     final = parse_month(settings["final"]) - scenario.start
     rise_from = parse_month(settings["rise_from"]) - scenario.start
-    shape = trajectory_checks(result, settings["focus_state"], settings["checks"])
-    return {"final": float(mean[final]), "rise": float(mean[final] - mean[rise_from]),
-            "holds": shape["holds"]}
+    result = run(scenario)
+    mean = result.mean_tilt(focus)
+    measured = {"final": float(mean[final]), "rise": float(mean[final] - mean[rise_from]),
+                "holds": dict(trajectory_checks(result, focus, settings["checks"])["holds"]),
+                "measures": {}}
+    if not every_check:
+        return measured
+    for name, side in side_checks(result, documented_sides(settings, scenario)).items():
+        measured["holds"][name] = side["holds"]
+        measured["measures"][f"mean: {name}"] = side["mean"]
+    if settings.get("material_check"):
+        window = (parse_month(settings["group_from"]), scenario.end)
+        bare = run(without_material(scenario, window)).mean_tilt(focus)
+        rise = float(bare[final] - bare[rise_from])
+        limit = settings["checks"]["rise_at_least"]
+        measured["holds"][f"rise {settings['rise_from']}..{settings['final']} < {limit} without the "
+                          f"material events from {settings['group_from']}"] = rise < limit
+        measured["measures"]["rise without the material events"] = rise
+    return measured
 
 
 def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None,
@@ -83,7 +119,7 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
             continue
         for end, value in (("low", estimate.low), ("high", estimate.high)):
             variant = with_values(scenario, {estimate.path: value})
-            measured = course(variant, settings, posterior)
+            measured = course(variant, settings, posterior, every_check=True)
             refit = (refit_columns(variant, settings, refitter)
                      if refitter is not None and settings.get("refit_ends") else {})
             ends.append({"estimate": estimate.path, "end": end, "value": value,
@@ -96,7 +132,7 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
         for i, row in enumerate(low + unit * (high - low)):
             values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
             variant = with_values(scenario, values)
-            measured = course(variant, settings, posterior)
+            measured = course(variant, settings, posterior, every_check=True)
             refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
             draws.append({"draw": i, **_flat(measured), **refit, **values})
     return pd.DataFrame(ends), pd.DataFrame(draws)
@@ -107,7 +143,7 @@ def refit_columns(variant: Scenario, settings: dict, refitter: Refitter) -> dict
     (``objective``, ``refit objective``), the values (``refit value: NAME``), and the course and
     shape checks with them (``refit final``, ``refit rise``, ``refit holds: CHECK``)."""
     refit = refitter.refit(variant)
-    measured = course(variant, {**settings, "params": refit["params"]})
+    measured = course(variant, {**settings, "params": refit["params"]}, every_check=True)
     return {"objective": refit["objective_before"], "refit objective": refit["objective"],
             **{f"refit value: {name}": value for name, value in refit["values"].items()},
             **{f"refit {key}": value for key, value in _flat(measured).items()}}
@@ -128,14 +164,14 @@ def scaled_range(estimate: Estimate, scale: float) -> Estimate:
 
 
 def _flat(measured: dict[str, Any]) -> dict[str, Any]:
-    return {"final": measured["final"], "rise": measured["rise"],
+    return {"final": measured["final"], "rise": measured["rise"], **measured.get("measures", {}),
             **{f"holds: {name}": ok for name, ok in measured["holds"].items()}}
 
 
 def ablation_table(scenario: Scenario, settings: dict,
                    posterior: PosteriorDraws | None = None) -> tuple[dict[str, float], pd.DataFrame]:
     """The baseline's course and one row per ablation: what it removes and how the course moves."""
-    baseline = course(scenario, settings, posterior)
+    baseline = course(scenario, settings, posterior, every_check=True)
     rows: list[dict[str, Any]] = []
 
     def add(ablation: str, name: str, group: str, date: str, ablated: Scenario | None, note: str = ""):
@@ -267,7 +303,8 @@ def write_outputs(folder: Path, settings: dict, *, baseline: dict, table, ends, 
     write_json(report, folder / "robustness.json")
     if settings["plots"]:
         save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
-                                   baseline=baseline["final"], month=settings["final"], draws=draws),
+                                   baseline=baseline["final"], month=settings["final"], draws=draws,
+                                   min_share=settings["min_share"]),
                     folder / "robustness.png")
 
 
@@ -310,6 +347,7 @@ def main(cfg: DictConfig) -> None:
                 month = parse_month(settings[key])
                 if not scenario.start <= month <= scenario.end:
                     raise InputError("config", key, f"{settings[key]} is outside the scenario's period")
+            documented_sides(settings, scenario)  # checked before the runs start
             posterior = checked_posterior(settings.get("posterior"))
             refitter = refitter_of(settings, posterior)
             # checks the calibration's settings against the scenario before the runs start

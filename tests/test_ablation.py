@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.ablation import hold_series, without_events, without_group
+from sim.ablation import hold_series, without_events, without_group, without_material
 from sim.dates import parse_month
 from sim.events import EVENT_KINDS
 from tests.conftest import MINI, MINI_CHECKS, ROOT, load_script
@@ -81,7 +81,12 @@ def test_robustness_app_measures_every_ablation(tmp_path):
     estimates = report["estimates"]
     assert estimates["count"] == 5 and estimates["draws"] == 16
     criteria = [c for c in draws.columns if c.startswith("holds: ")]
-    assert len(criteria) == 3
+    side = "FRA tilt > 0 over 2016-02..2016-12"
+    material = "rise 2016-06..2016-12 < -1.0 without the material events from 2016-05"
+    assert criteria[3:] == [f"holds: {side}", f"holds: {material}"] and len(criteria) == 5
+    assert (draws[f"holds: {side}"] == (draws[f"mean: {side}"] > 0)).all()
+    assert (draws[f"holds: {material}"] == (draws["rise without the material events"] < -1.0)).all()
+    assert set(report["baseline"]["holds"]) == {c.removeprefix("holds: ") for c in criteria}
     for criterion in criteria:
         share = estimates["share_of_draws_meeting"][criterion.removeprefix("holds: ")]
         assert share == pytest.approx(draws[criterion].mean())
@@ -137,3 +142,75 @@ def test_a_fixed_estimate_keeps_its_file_value_in_every_draw():
     kept = ends[ends["estimate"] == haven.path].set_index("end")["value"]
     assert kept["low"] == pytest.approx(haven.value - 0.5 * (haven.value - haven.low))
     assert draws[haven.path].between(kept["low"], kept["high"]).all()
+
+
+def test_without_material_is_the_counterfactual_scenario():
+    """The history without its material events from 2016 is the no-military scenario file."""
+    from sim.params import calibrated_params
+    from sim.scenario import load_scenario
+    from sim.simulate import execute
+
+    history = load_scenario("libya_2014_2019")
+    built = without_material(history, (parse_month("2016-01"), history.end))
+    filed = load_scenario("libya_2014_2019_no_military")
+    assert [e.id for e in built.events] == [e.id for e in filed.events]
+    assert len(built.events) < len(history.events)
+    for series in history.series:
+        assert np.array_equal(built.monthly(series), filed.monthly(series)), series
+    assert {e.path for e in built.estimates} == {e.path for e in filed.estimates}
+    a, b = (execute(s, params=calibrated_params(), replicates=4, seed=1, record="tilt").tilt_array for s in (built, filed))
+    assert np.array_equal(a, b)
+
+
+def test_documented_sides_and_the_material_check_are_judged_on_each_run(mini_scenario):
+    from sim.params import calibrated_params
+    from sim.robustness import course
+
+    settings = {"params": calibrated_params(), "replicates": 4, "seed": 0, "focus_state": "ITA",
+                "final": "2016-12", "rise_from": "2016-06", "group_from": "2016-05", "material_check": True,
+                "sides": [{"state": "FRA", "sign": sign, "from": "2016-02", "to": "2016-12"} for sign in (1, -1)],
+                "checks": {"low_from": "2016-02", "low_to": "2016-05", "low_at_most": 0.0,
+                           "rise_from": "2016-06", "rise_to": "2016-12", "rise_at_least": 0.05,
+                           "final_at_most": 1.0}}
+    measured = course(mini_scenario, settings, every_check=True)
+    above, below = "FRA tilt > 0 over 2016-02..2016-12", "FRA tilt < 0 over 2016-02..2016-12"
+    assert measured["holds"][above] != measured["holds"][below]  # opposite sides: one holds
+    assert measured["holds"][above] == (measured["measures"][f"mean: {above}"] > 0)
+    bare = measured["measures"]["rise without the material events"]
+    assert bare != pytest.approx(measured["rise"])  # a second run, without the material events
+    assert measured["holds"]["rise 2016-06..2016-12 < 0.05 without the material events from 2016-05"] == (bare < 0.05)
+    assert set(course(mini_scenario, settings)["holds"]) == {  # the leave-one-out rows: the three checks
+        "mean 2016-02..2016-05 <= 0.0", "rise 2016-06..2016-12 >= 0.05", "tilt 2016-12 <= 1.0"}
+
+
+@pytest.mark.slow
+def test_an_unknown_side_exits_2_naming_it(tmp_path):
+    lenient = [o for o in MINI_CHECKS if not o.startswith("sides=")]
+    bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", *lenient,
+                          "final=2016-12", "rise_from=2016-06", "group_from=2016-05",
+                          "sides=[{state: UAE, sign: 1, from: 2016-02, to: 2016-12}]",
+                          f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 2 and "sides[0].state: unknown state 'UAE'" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "never").exists()
+
+
+def test_the_robustness_figure_shows_each_criterions_share_of_the_draws():
+    from sim.plotting import plot_ablations
+
+    table = pd.DataFrame({"ablation": ["event", "group"], "name": ["taken", "territory"],
+                          "group": ["territory", "territory"], "date": ["2017-07", "2016-01.."],
+                          "delta_final": [-0.8, -0.9]})
+    draws = pd.DataFrame({"final": np.linspace(-0.5, 0.5, 20), "holds: rise >= 0.4": [True] * 13 + [False] * 7,
+                          "holds: FRA tilt > 0": [True] * 19 + [False],
+                          "refit holds: rise >= 0.4": [True] * 20, "refit holds: FRA tilt > 0": [True] * 20})
+    figure = plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08", draws=draws, min_share=0.9)
+    shares = figure.axes[3]
+    filled = [p for p in shares.patches if p.get_fill()]
+    assert [round(p.get_width()) for p in filled] == [65, 95]  # top to bottom, in the columns' order
+    assert filled[0].get_facecolor() != filled[1].get_facecolor()  # 65 % short of 90 %, 95 % not
+    assert [round(p.get_width()) for p in shares.patches if not p.get_fill()] == [100, 100]  # the refit's
+    labels = sorted(shares.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    assert [t.get_text() for t in labels] == ["rise >= 0.4", "FRA tilt > 0"]  # top to bottom
+    assert len(plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08",
+                              draws=draws[["final"]]).axes) == 3  # no checks, no panel

@@ -97,7 +97,8 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     report = json.loads((out / "robustness.json").read_text())["estimates"]["refit"]
     assert report["parameters"] == ["scale.security"] and report["maxiter"] == 2
     criteria = [c for c in draws.columns if c.startswith("refit holds: ")]
-    assert len(criteria) == 3
+    assert len(criteria) == 5  # Italy's three, France's side, no rise without the material events
+    assert draws["refit rise without the material events"].notna().all()
     for criterion in criteria:
         assert report["share_of_draws_meeting"][criterion.removeprefix("refit holds: ")] == pytest.approx(
             draws[criterion].mean())
@@ -135,7 +136,7 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     patterns = subprocess.run([*mismatched, "refit=[scale.security]", f"hydra.run.dir={tmp_path / 'never'}"],
                               cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert patterns.returncode == 2, patterns.stderr
-    assert "calibrate.patterns[0]: window must lie within the scenario's period" in patterns.stderr
+    assert "calibrate.patterns[0]: window 2017-01..2019-08 must lie within the scenario's period, 2016-01..2016-12" in patterns.stderr
     assert "Traceback" not in patterns.stderr and not (tmp_path / "never").exists()
     unknown = subprocess.run([*common, "refit=[scale.nothing]", f"hydra.run.dir={tmp_path / 'never'}"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -3,6 +3,8 @@ fit with its residuals and out-of-sample forecasts."""
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
@@ -47,7 +49,7 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
 
 
 def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: float,
-                   month: str, draws: pd.DataFrame | None = None) -> Figure:
+                   month: str, draws: pd.DataFrame | None = None, min_share: float = 0.9) -> Figure:
     """How much taking out each event, and each group of inputs, moves a state's final tilt.
 
     Args:
@@ -58,15 +60,19 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         month: ``YYYY-MM`` of the measured tilt.
         draws: joint draws of the scenario's estimates (``estimate_draws.csv``), shown as the
             distribution of the final tilt (and of ``refit final``, with parameters refit on each
-            draw, when the table has it), or None.
+            draw, when the table has it), and below it the share of the draws meeting each
+            shape criterion (its ``holds: CHECK`` columns), or None.
+        min_share: the share of the draws each criterion must hold in (a dashed line; bars
+            short of it are orange).
     """
     events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
     events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
     groups = table[table["ablation"] == "group"]
     with_draws = draws is not None and len(draws) > 0
-    fig = Figure(figsize=(11, 11 if with_draws else 8.5))
-    axes = fig.subplots(3 if with_draws else 2, 1,
-                        height_ratios=[3, 1.2, 1.3] if with_draws else [3, 1.2])
+    checks = [c for c in draws.columns if c.startswith("holds: ")] if with_draws else []
+    ratios = [3, 1.2] + ([1.3] if with_draws else []) + ([0.25 * len(checks) + 0.5] if checks else [])
+    fig = Figure(figsize=(11, 8.5 + 2.5 * with_draws + 0.55 * len(checks) + 0.6 * bool(checks)))
+    axes = fig.subplots(len(ratios), 1, height_ratios=ratios)
     top, bottom = axes[0], axes[1]
     colours = ["#d55e00" if abs(d) > limit else "#0072b2" for d in events["delta_final"]]
     labels = [f"{n} ({d})" for n, d in zip(events["name"], events["date"], strict=True)]
@@ -100,8 +106,39 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         ax.set_ylim(0, 1.55 * ax.get_ylim()[1])  # room for the legend above the bars
         ax.axvline(baseline, ymax=0.64, color="black", lw=1.2, label="every estimate as in the file")
         ax.legend(fontsize=8, frameon=False, loc="upper left")
+    if checks:
+        _plot_check_shares(axes[3], draws, checks, min_share)
     fig.tight_layout()
     return fig
+
+
+def _plot_check_shares(ax, draws: pd.DataFrame, checks: list[str], min_share: float) -> None:
+    """Bars: the share of the joint draws meeting each shape criterion (outlined: with the
+    parameters refit on each draw, when the draws have it)."""
+    y = np.arange(len(checks))[::-1]
+    shares = np.array([100 * draws[c].mean() for c in checks])
+    ax.barh(y, shares, height=0.6, color=["#d55e00" if v < 100 * min_share else "#009e73" for v in shares],
+            label="with the parameters as they are (orange: short of the share asked)")
+    refit = [f"refit {c}" for c in checks]
+    refit_shares = None
+    if all(c in draws.columns for c in refit):
+        refit_shares = np.array([100 * draws[c].mean() for c in refit])
+        ax.barh(y, refit_shares, height=0.6, fill=False, edgecolor="#0072b2", lw=1.4,
+                label="with the refit parameters")
+    for i, (yi, v) in enumerate(zip(y, shares, strict=True)):
+        text, end = f"{v:.0f} %", v
+        if refit_shares is not None:
+            text, end = f"{v:.0f} % (refit {refit_shares[i]:.0f} %)", max(v, refit_shares[i])
+        ax.text(end + 1, yi, text, va="center", fontsize=8)
+    # the line stops below the legend
+    ax.vlines(100 * min_share, -0.7, len(checks) - 0.4, color="black", lw=1.0, ls="--",
+              label=f"{min_share:.0%} asked")
+    ax.set_yticks(y, [textwrap.fill(c.removeprefix("holds: "), 36) for c in checks], fontsize=8)
+    ax.set_xlim(0, 125 if refit_shares is not None else 112)
+    ax.set_ylim(-0.7, len(checks) + 0.9)  # room for the legend above the bars
+    ax.set_xlabel("share of the draws meeting it (%)")
+    ax.set_title("each shape criterion over the joint draws", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=3)
 
 
 def plot_fit(tilt: pd.DataFrame, state: str, targets: pd.DataFrame, *, report: dict,
