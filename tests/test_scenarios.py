@@ -36,6 +36,20 @@ def test_italy_acts_are_never_inputs():
             assert event.get("state") != "ITA", (name, event.id)
 
 
+#: Wordings by which a relation would be read off the two states' sides in Libya.
+SIDE_WORDINGS = ("pro-lna", "pro-tripoli", "pro-haftar", "opposite sides", "same side", "alignments",
+                 "libya dawn", "both pro")
+
+
+def test_relations_are_sourced_from_ties_outside_the_libyan_war():
+    """Coding choice 11: the partners' channel must not make the documented sides an input."""
+    for name in SCENARIOS:
+        for relation in load_scenario(name).relations:
+            source = relation.source.lower()
+            assert not [w for w in SIDE_WORDINGS if w in source], (name, relation.a, relation.b, source)
+            assert "size an estimate" in source, (name, relation.a, relation.b)  # the size is judged
+
+
 def test_historical_scenario_covers_the_documented_period():
     scenario = load_scenario("libya_2014_2019")
     assert scenario.month_label(0) == "2014-01"
