@@ -1,16 +1,16 @@
 """``python -m sim.robustness``: does the focus state's course hang on one event or one group of inputs?
 
 Runs the scenario once as it is, once without each event (leave one out; a stage event only where
-the timeline stays valid without it), and
-once without each group of inputs from ``group_from`` on (`sim.ablation`), all with the same
-parameters, seed and replicates (common random numbers). Then every estimate the scenario marks
-(``estimates:``) at each end of its range, and ``estimate_draws`` joint Latin-hypercube draws of
-all of them, each judged by every shape criterion of the calibration: the focus state's checks
-(``checks``), each other state's documented side (``sides``) and, with ``material_check``, no
-comparable rise without the material events (each draw run again without them). Writes ``robustness.csv`` (events and
-groups), ``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the
-largest single-event change against ``max_event_effect``, the groups, the share of draws meeting
-each check against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``. With
+the timeline stays valid without it), and once without each group of inputs from ``group_from``
+on (`sim.ablation`), all with the same parameters, seed and replicates (common random numbers).
+Then every estimate the scenario marks (``estimates:``) at each end of its range, and
+``estimate_draws`` joint Latin-hypercube draws of all of them, each judged by every shape
+criterion of the calibration: the focus state's checks (``checks``), each other state's documented
+side (``sides``) and, with ``material_check``, no comparable rise without the material events
+(each draw run again without them). Writes ``robustness.csv`` (events and groups),
+``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the largest
+single-event change against ``max_event_effect``, the groups, the share of draws meeting each
+criterion against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``. With
 ``posterior=NAME`` every run's replicate k runs with draw k mod N of the posterior's draws table
 (`sim.posterior`), so each course is the posterior predictive mean and each change is paired by
 replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv``).
