@@ -377,12 +377,19 @@ def data_digests(settings: dict) -> dict[str, str | None]:
             "joint_targets": named("joint_targets", target_digest)}
 
 
+def calibration_fingerprint(settings: dict, params: dict) -> dict:
+    """What a calibration's results depend on: its settings (but where it checkpoints), its base
+    parameters and the digests of its data (`data_digests`). Its digest
+    (`sim.checkpoint.Checkpoint.digest`) heads the parameter set the calibration writes."""
+    return {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
+            "params": params, "data": data_digests(settings)}
+
+
 def open_checkpoint(settings: dict, params: dict, run_dir: Path) -> Checkpoint:
     """The run's checkpoint: the one in ``calibrate.resume`` (refused unless made with the same
-    settings, parameters and data, `data_digests`), or a new one in ``calibrate.checkpoint_dir``
-    (by default `sim.checkpoint.default_folder` of the run folder)."""
-    fingerprint = {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
-                   "params": params, "data": data_digests(settings)}
+    settings, parameters and data, `calibration_fingerprint`), or a new one in
+    ``calibrate.checkpoint_dir`` (by default `sim.checkpoint.default_folder` of the run folder)."""
+    fingerprint = calibration_fingerprint(settings, params)
     if settings["resume"] is not None:
         return Checkpoint.resume(locate(Path(settings["resume"])), fingerprint)
     folder = (Path(settings["checkpoint_dir"]) if settings["checkpoint_dir"] is not None

@@ -176,6 +176,23 @@ def test_committed_calibration_reproduces_its_recorded_rmse():
     assert rmse == pytest.approx(header["rmse"], abs=1e-6)
 
 
+@pytest.mark.skipif(not CALIBRATED_CONFIG.exists(), reason="no committed calibrated parameter set")
+def test_committed_calibration_was_made_on_the_committed_settings_and_data():
+    """The header's digest names the settings, base parameters and data (scenario, targets) it
+    was fitted on; a change to any of them, sources included, needs the calibration made again."""
+    import re
+
+    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+
+    first = CALIBRATED_CONFIG.read_text(encoding="utf-8").splitlines()[0]
+    written = re.search(r"settings and data ([0-9a-f]{16})", first).group(1)
+    settings, params = calibration_settings()
+    current = Checkpoint(CALIBRATED_CONFIG.parent, calibration_fingerprint(settings, params), started="").digest
+    assert written == current, ("the settings or data changed since configs/params/calibrated.yaml was "
+                                "made: run `python -m sim.calibrate calibrate.write_config=true`")
+
+
 @pytest.mark.slow
 def test_calibrate_app_writes_its_reports(tmp_path):
     """``python -m sim.calibrate`` at a tiny budget, as a subprocess: every output, every section."""
