@@ -76,6 +76,5 @@ def without_material(scenario: Scenario, window: tuple[int, int]) -> Scenario:
     ``scenarios/libya_2014_2019_no_military.yaml``: the same events and series)."""
     start, end = window
     ids = {e.id for e in scenario.events if e.kind in MATERIAL_KINDS and start <= e.month <= end}
-    ablated = replace(without_events(scenario, ids, f"{scenario.name}-without-material"),
-                      hold_series_from=start)
-    return replace(ablated, estimates=remaining_estimates(scenario.estimates, ablated))
+    # without_events keeps the estimates still present; holding the series removes no point
+    return replace(without_events(scenario, ids, f"{scenario.name}-without-material"), hold_series_from=start)

@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
 
 from sim.ablation import FRAME_GROUP, without_events, without_group, without_material
-from sim.calibrate import parse_patterns
+from sim.calibrate import parse_patterns, pattern_report
 from sim.config import CONFIG_DIR, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
@@ -49,7 +49,7 @@ from sim.refit import Refitter
 from sim.scenario import Scenario
 from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
-from sim.summary import side_checks, trajectory_checks
+from sim.summary import trajectory_checks
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -59,6 +59,11 @@ def documented_sides(settings: dict, scenario: Scenario) -> list[Pattern]:
     """The ``sides`` settings (other states' documented sides, by default the calibration's
     ``patterns``) on ``scenario``, validated: an error names ``sides[i]`` and the allowed values."""
     return parse_patterns(settings.get("sides") or [], scenario, key="sides", file="config")
+
+
+def side_name(side: Pattern, dates: list[str]) -> str:
+    """A documented side as a check's name, e.g. ``FRA tilt > 0 over 2017-01..2019-08``."""
+    return f"{side.state} tilt {'>' if side.sign > 0 else '<'} 0 over {dates[side.start]}..{dates[side.end]}"
 
 
 def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None, *,
@@ -87,9 +92,11 @@ def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None 
                 "measures": {}}
     if not every_check:
         return measured
-    for name, side in side_checks(result, documented_sides(settings, scenario)).items():
-        measured["holds"][name] = side["holds"]
-        measured["measures"][f"mean: {name}"] = side["mean"]
+    sides = documented_sides(settings, scenario)
+    for side, report in zip(sides, pattern_report(result, sides), strict=True):  # as fit_report.json judges
+        name = side_name(side, result.dates)
+        measured["holds"][name] = report["holds_on_average"]
+        measured["measures"][f"mean: {name}"] = report["mean_tilt"]
     if settings.get("material_check"):
         window = (parse_month(settings["group_from"]), scenario.end)
         bare = run(without_material(scenario, window)).mean_tilt(focus)

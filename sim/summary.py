@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.dates import format_month
-from sim.fit import Pattern, chi2_per_point, fit_metrics
+from sim.fit import chi2_per_point, fit_metrics
 from sim.results import SimulationResult
 from sim.scenario import Scenario
 
@@ -52,25 +52,6 @@ def trajectory_checks(result: SimulationResult, state: str, checks: dict) -> dic
             measured["rise"] >= checks["rise_at_least"])
         measured["holds"][f"tilt {checks['rise_to']} <= {checks['final_at_most']}"] = (
             final <= checks["final_at_most"])
-    return measured
-
-
-def side_name(pattern: Pattern, dates: list[str]) -> str:
-    """A documented side as a check's name, e.g. ``FRA tilt > 0 over 2017-01..2019-08``."""
-    return (f"{pattern.state} tilt {'>' if pattern.sign > 0 else '<'} 0 over "
-            f"{dates[pattern.start]}..{dates[pattern.end]}")
-
-
-def side_checks(result: SimulationResult, sides: list[Pattern]) -> dict[str, dict[str, Any]]:
-    """Each documented side (`sim.fit.Pattern`) on the ensemble-mean tilt: its check's name ->
-    ``mean`` (the mean tilt over the window), ``share`` (the share of its months on the side) and
-    ``holds`` (the mean is on the documented side, as ``fit_report.json``'s ``patterns`` judge)."""
-    measured = {}
-    for side in sides:
-        window = result.mean_tilt(side.state)[side.start : side.end + 1]
-        measured[side_name(side, result.dates)] = {
-            "mean": float(window.mean()), "share": float(np.mean(side.sign * window > 0)),
-            "holds": bool(side.sign * window.mean() > 0)}
     return measured
 
 
