@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from sim.dates import parse_month
 from sim.errors import ScenarioError
+from sim.paths import SCENARIO_DIR
 from sim.scenario import load_scenario
 from tests.conftest import MINI
 
@@ -81,6 +83,28 @@ def test_extension_of_unknown_base_lists_known(tmp_path):
     _write(tmp_path / "a.yaml", "extends: nowhere\n")
     with pytest.raises(ScenarioError, match=r"a.yaml: extends: unknown scenario 'nowhere'"):
         load_scenario(tmp_path / "a.yaml")
+
+
+def test_a_users_scenario_anywhere_may_extend_the_packaged_history(tmp_path):
+    history = load_scenario("libya_2014_2019")
+    dropped = "lna_takes_derna"
+    _write(tmp_path / "mine.yaml", f"extends: libya_2014_2019\nremove_events: {{ids: [{dropped}]}}\n")
+    for mine in (load_scenario("mine", scenario_dir=tmp_path), load_scenario(tmp_path / "mine.yaml")):
+        assert [e.id for e in mine.events] == [e.id for e in history.events if e.id != dropped]
+
+
+def test_a_base_beside_the_extension_wins_over_the_packaged_one(tmp_path):
+    _write(tmp_path / "libya_2014_2019.yaml", MINI.read_text(encoding="utf-8").replace("name: mini", ""))
+    _write(tmp_path / "mine.yaml", "extends: libya_2014_2019\n")
+    assert load_scenario(tmp_path / "mine.yaml").n_months == 12  # the toy's year, not the history's
+
+
+def test_the_readmes_extension_example_names_events_that_exist():
+    readme = (SCENARIO_DIR / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Extending a scenario", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    ids = yaml.safe_load(example)["remove_events"]["ids"]
+    known = {e.id for e in load_scenario("libya_2014_2019").events}
+    assert ids and set(ids) <= known, f"{sorted(set(ids) - known)} are not events of libya_2014_2019"
 
 
 def test_replacing_an_unknown_event_is_an_error(tmp_path):

@@ -9,6 +9,7 @@ from typing import Any
 from sim.dates import format_month, parse_month
 from sim.errors import ScenarioError, brief
 from sim.events import EVENT_KINDS, MATERIAL_KINDS
+from sim.paths import SCENARIO_DIR
 from sim.scenario.checks import (
     Where,
     _label,
@@ -53,7 +54,8 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
 
     ``extends: NAME`` is looked for beside the extending file, then in ``scenario_dir`` (the
     scenarios folder: a scenario in a subfolder such as ``scenarios/counterfactuals/`` may extend
-    ``scenarios/libya_2014_2019.yaml``).
+    ``scenarios/libya_2014_2019.yaml``), then in the project's own scenarios (so a user's scenario
+    anywhere may extend the packaged history).
     """
     if path in chain:
         cycle = " -> ".join(p.stem for p in (*chain, path))
@@ -86,7 +88,7 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
         raise ScenarioError(str(path), "extends", f"is {brief(base_name)}; the name of another "
                             "scenario in the same folder, or in the scenarios folder (its file "
                             "name without .yaml)")
-    folders = list(dict.fromkeys((path.parent, scenario_dir)))
+    folders = list(dict.fromkeys((path.parent, scenario_dir, SCENARIO_DIR)))
     base_path = next((f / f"{base_name}.yaml" for f in folders if _exists(f / f"{base_name}.yaml")),
                      None)
     if base_path is None:

@@ -98,7 +98,8 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path | None = None) ->
         name_or_path: a scenario's name (``NAME`` or ``FOLDER/NAME``), or the path of a YAML file.
         scenario_dir: where names are looked up (default: the project's ``scenarios/``); an
             ``extends:`` is looked up beside the extending file, then there (for a file given by
-            its path, outside the project's ``scenarios/``: beside it only).
+            its path, outside the project's ``scenarios/``: beside it), then in the project's
+            ``scenarios/``.
     """
     path = resolve_scenario_path(name_or_path, scenario_dir)
     return _build(_resolved(path, scenario_dir), path)
