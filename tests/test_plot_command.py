@@ -3,6 +3,7 @@ new folder of its own."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,6 +73,15 @@ def test_a_multirun_folder_stands_for_its_jobs(runs, tmp_path, no_model):
     table = pd.read_csv(out / "comparison.csv")
     assert table["folder"].nunique() == 2
     assert (out / "overlay_TUR.png").is_file()
+
+
+def test_jobs_from_several_folders_all_show_their_folder(runs, tmp_path, no_model):
+    other = tmp_path / "other"
+    shutil.copytree(runs["seed1"], other / "0")  # a second multirun whose job 0 clashes by name
+    code, message, out = plot_command([str(runs["multi"]), str(other), f"out={tmp_path / 'two'}"])
+    assert code == 0, message
+    labels = sorted(pd.read_csv(out / "comparison.csv")["run"].unique())
+    assert labels == ["multi/0: seed=1", "multi/1: seed=2", "other/0: seed=1"]
 
 
 @pytest.mark.parametrize(("args", "says"), [

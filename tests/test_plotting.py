@@ -22,7 +22,7 @@ from sim.plotting import (
     plot_support_shares,
     tilt_band,
 )
-from sim.plotting.layers import clipped_errors, event_heights
+from sim.plotting.layers import clipped_errors, event_heights, legend_columns
 from sim.plotting.marks import human_title, short_name
 from sim.scenario import load_scenario
 from sim.simulate import execute
@@ -144,6 +144,26 @@ def test_overlay_labels_each_run(result, history):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[:2] == ["inertia=0.5", "inertia=0.9"]
     assert fig.axes[0].get_title().startswith("Italy")
+
+
+def test_long_run_labels_stay_inside_the_overlay(result, history):
+    band = tilt_band(result.tilt, "ITA")
+    long = {f"2026-12-02_02-17-{i:02d}_9730{i}a4b: params.state_weights.FRA.oil=None, posterior=None, "
+            f"replicates={200 * (i + 1)}, scenario=libya_2014_2019": band for i in range(5)}
+    fig = plot_overlay(long, "ITA", marks=marks_for(history))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    legend = fig.axes[0].get_legend()
+    box, width = legend.get_window_extent(canvas.get_renderer()), fig.bbox.width
+    assert box.x0 >= 0 and box.x1 <= width, f"the legend spans {box.x0:.0f}..{box.x1:.0f} of 0..{width:.0f}"
+    shown = [t.get_text() for t in legend.get_texts()][:5]
+    assert [text.replace("\n", " ") for text in shown] == list(long)  # wrapped, not cut
+
+
+def test_legend_columns_keep_short_labels_whole_and_wrap_long_ones():
+    assert legend_columns(["inertia=0.5", "inertia=0.9"], width=11, fontsize=8) == (3, ["inertia=0.5", "inertia=0.9"])
+    ncol, wrapped = legend_columns(["x" * 150, "y"], width=11, fontsize=8)
+    assert ncol == 2 and max(len(line) for line in wrapped[0].split("\n")) < 150
 
 
 @pytest.mark.parametrize("events", [1, 8, 16])

@@ -3,6 +3,7 @@ points clipped to the tilt's range."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -74,6 +75,22 @@ def draw_event_key(ax, events: Sequence[tuple[str, str]], *, columns: int = 2, t
         ax.text(column / columns + 0.01, top - (row + 0.5) / max(rows, 1) * top,
                 f"{i + 1}   {month_label(date)}   {label}", transform=ax.transAxes, fontsize=8.5,
                 va="center", ha="left")
+
+
+#: Average width of a legend character, as a share of the font size (matplotlib's DejaVu Sans).
+CHAR_WIDTH = 0.55
+
+
+def legend_columns(labels: Sequence[str], *, width: float, fontsize: float,
+                   most: int = 3) -> tuple[int, list[str]]:
+    """How many columns a legend of ``labels`` fits in ``width`` inches at ``fontsize`` points,
+    and the labels wrapped to a column's width: the most columns (up to ``most``) in which no
+    label needs more than two lines, so long run labels never run off the figure."""
+    chars = max(int(width * 72 / (fontsize * CHAR_WIDTH)), 20)
+    longest = max((len(label) for label in labels), default=0)
+    ncol = next((n for n in range(most, 0, -1) if longest <= 2 * (chars // n - 6)), 1)
+    per_column = chars // ncol - 6  # room for the legend's line sample and the gap
+    return ncol, [textwrap.fill(label, per_column, break_on_hyphens=False) for label in labels]
 
 
 #: Heights in inches of a legend row, an event-key row, and the gap after each block.

@@ -18,6 +18,7 @@ from sim.plotting.layers import (
     draw_events,
     draw_key,
     draw_targets,
+    legend_columns,
 )
 from sim.plotting.marks import Marks
 from sim.plotting.style import OKABE_ITO, TILT_LABEL, format_tilt_axes, months, state_colour
@@ -234,10 +235,12 @@ def plot_overlay(bands: dict[str, pd.DataFrame], state: str,
         fig.colorbar(mappable, ax=ax, pad=0.01, label=value_name or "value")
     coded = draw_targets(ax, targets)
     format_tilt_axes(ax, title or heading)
-    handles, _ = ax.get_legend_handles_labels()
-    handles += [h for h in (before, coded) if h is not None]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8,
-              frameon=False)
+    handles, names = ax.get_legend_handles_labels()
+    extra = [h for h in (before, coded) if h is not None]
+    ncol, names = legend_columns(names + [h.get_label() for h in extra], width=fig.get_figwidth(),
+                                 fontsize=8)
+    ax.legend(handles=handles + extra, labels=names, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+              ncol=ncol, fontsize=8, frameon=False)
     return fig
 
 
@@ -276,9 +279,10 @@ def plot_compare_states(bands: Mapping[str, pd.DataFrame], *, marks: Marks | Non
             ax.yaxis.label.set_fontsize(8)
     key = fig.add_subplot(grid[rows, :])
     key.set_axis_off()
-    handles, _ = axes[0].get_legend_handles_labels()
-    key.legend(handles=handles, loc="upper center", ncol=2, fontsize=8.5, frameon=False,
-               title="median tilt of each run")
+    handles, names = axes[0].get_legend_handles_labels()
+    ncol, names = legend_columns(names, width=fig.get_figwidth(), fontsize=8.5, most=2)
+    key.legend(handles=handles, labels=names, loc="upper center", ncol=ncol, fontsize=8.5,
+               frameon=False, title="median tilt of each run")
     scenario = f" — {marks.title}" if marks.title else ""
     fig.suptitle(title or f"Every state's median tilt, run by run{scenario}")
     return fig
