@@ -222,7 +222,7 @@ SCENARIO_CASES = [
     ("31 February in an event (quoted)", variant(_event(0, "date", "2016-02-31")), ScenarioError,
      ["events[0] (haven_taken).date", "'2016-02-31' has day 31, but 2016-02 has days 01..29"]),
     ("29 February of a common year (unquoted)", extension("add_events: [" + EVENT % "2015-02-29" + "]\n"),
-     ScenarioError, ["events[9] (extra).date", "has day 29, but 2015-02 has days 01..28"]),
+     ScenarioError, ["add_events[0] (extra).date", "has day 29, but 2015-02 has days 01..28"]),
     ("31 April in a series point", variant(_set(["series", "oil_output", 0, "date"], "2016-04-31")),
      ScenarioError, ["series.oil_output[0].date", "has day 31"]),
     ("month 00 as the start", variant(_set(["start"], "2016-00")), ScenarioError, ["start", "months run 01..12"]),

@@ -99,6 +99,20 @@ def test_a_base_beside_the_extension_wins_over_the_packaged_one(tmp_path):
     assert load_scenario(tmp_path / "mine.yaml").n_months == 12  # the toy's year, not the history's
 
 
+def test_an_events_error_names_its_place_in_its_own_file(tmp_path):
+    _write(tmp_path / "mini.yaml", MINI.read_text(encoding="utf-8"))
+    child = _write(tmp_path / "c.yaml", "extends: mini\nreplace_events:\n"
+                   "  - {id: terror_attack, date: 2016-04, kind: terror, severity: 7, affects: all, source: t}\n")
+    with pytest.raises(ScenarioError, match=r"c.yaml: replace_events\[0\] \(terror_attack\).severity"):
+        load_scenario(child)
+    base = (tmp_path / "mini.yaml").read_text(encoding="utf-8").replace("gas_fight, date: 2016-08",
+                                                                        "gas_fight, date: 2016-13")
+    _write(tmp_path / "mini.yaml", base)
+    plain = _write(tmp_path / "plain.yaml", "extends: mini\n")
+    with pytest.raises(ScenarioError, match=r"mini.yaml: events\[4\] \(gas_fight\).date"):
+        load_scenario(plain)
+
+
 def test_the_readmes_extension_example_names_events_that_exist():
     readme = (SCENARIO_DIR / "README.md").read_text(encoding="utf-8")
     example = readme.split("## Extending a scenario", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]

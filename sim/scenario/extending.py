@@ -74,6 +74,10 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
         data[key] = _tag_origin(data.get(key), path)
     for key in ("relations", "events", "add_events", "replace_events"):
         data[key] = _tag_origin(data.get(key), path)
+    for key in ("events", "add_events", "replace_events"):  # an event's place in its own file
+        if isinstance(data[key], list):
+            data[key] = [dict(item, _entry=f"{key}[{i}]") if isinstance(item, dict) else item
+                         for i, item in enumerate(data[key])]
     if "extends" not in data and isinstance(data.get("series"), dict):
         data["series"] = {name: _tag_points(points, path, f"series.{_label(name)}")
                           for name, points in data["series"].items()}

@@ -318,7 +318,8 @@ def _collect_estimates(raw: dict, scenario: Scenario) -> tuple[Estimate, ...]:
                 Where(_file_of(entry, file), f"relations[{i}]"))
     for i, entry in enumerate(raw.get("events") or []):
         if isinstance(entry, dict):
-            add("events", entry["id"], entry, Where(_file_of(entry, file), f"events[{i}] ({entry['id']})"),
+            add("events", entry["id"], entry,
+                Where(_file_of(entry, file), f"{entry.get('_entry', f'events[{i}]')} ({entry['id']})"),
                 kind=entry["kind"])
     for name, points in (raw.get("series") or {}).items():
         for i, point in enumerate(points):
@@ -513,9 +514,9 @@ def _build_events(items: Any, file: str, *, period: tuple[int, int], ids: _Ids) 
         raise ScenarioError(file, "events", "must be a list of events")
     events, seen = [], {}
     for i, entry in enumerate(items):
-        label = f"events[{i}]"
+        label = entry.get("_entry", f"events[{i}]") if isinstance(entry, dict) else f"events[{i}]"
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label = f"events[{i}] ({entry['id']})"
+            label = f"{label} ({entry['id']})"
         where = Where(_file_of(entry, file), label)
         if not isinstance(entry, dict):
             raise where.error("must be a mapping with id, date, kind, source")
