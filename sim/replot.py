@@ -204,8 +204,7 @@ def compare(runs: list[SavedFolder], state: str | None) -> Comparison:
     state = state or configs[0].get("focus_state", "ITA")
     check_state(state, scenario, runs[0].path)
     # runs gathered from several folders (two multiruns' jobs) all show their folder, alike
-    several = len({r.path.parent for r in runs}) > 1 and any(
-        r.path.name in [o.path.name for o in runs if o is not r] for r in runs)
+    several = len({r.path.parent for r in runs}) > 1 and len({r.path.name for r in runs}) < len(runs)
     names = [f"{r.path.parent.name}/{r.path.name}" if several else r.path.name for r in runs]
     bands, rows, labels, values = {}, [], {}, {}
     for run, name, config in zip(runs, names, configs, strict=True):

@@ -11,7 +11,8 @@ from typing import Any
 from sim.dates import format_month, parse_month
 from sim.errors import ScenarioError, brief
 
-#: Keys the loader adds to raw entries (never read from a file: `_tag_origin` overwrites them).
+#: Keys the loader adds to raw entries (never read from a file: `_tag_origin` and `_tag_entries`
+#: overwrite them).
 _INTERNAL_KEYS = {"_file", "_entry"}
 
 

@@ -41,12 +41,13 @@ def _tag_origin(items: Any, path: Path) -> Any:
     return items
 
 
-def _tag_points(points: Any, path: Path, entry: str) -> Any:
-    """Tag each series point with its file and its entry there (``series.NAME[i]``)."""
-    if not isinstance(points, list):
-        return points
-    return [dict(point, _file=str(path), _entry=f"{entry}[{i}]") if isinstance(point, dict) else point
-            for i, point in enumerate(points)]
+def _tag_entries(items: Any, path: Path, entry: str) -> Any:
+    """Tag each mapping of a list with its file and its place there (``series.NAME[i]``,
+    ``add_events[i]``), for error messages."""
+    if not isinstance(items, list):
+        return items
+    return [dict(item, _file=str(path), _entry=f"{entry}[{i}]") if isinstance(item, dict) else item
+            for i, item in enumerate(items)]
 
 
 def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
@@ -72,14 +73,11 @@ def _resolve(path: Path, scenario_dir: Path, chain: tuple[Path, ...]) -> dict:
         )
     for key in ("factions", "states", "assets", "fixed_support"):
         data[key] = _tag_origin(data.get(key), path)
-    for key in ("relations", "events", "add_events", "replace_events"):
-        data[key] = _tag_origin(data.get(key), path)
-    for key in ("events", "add_events", "replace_events"):  # an event's place in its own file
-        if isinstance(data[key], list):
-            data[key] = [dict(item, _entry=f"{key}[{i}]") if isinstance(item, dict) else item
-                         for i, item in enumerate(data[key])]
+    data["relations"] = _tag_origin(data.get("relations"), path)
+    for key in ("events", "add_events", "replace_events"):  # each event with its place in its own file
+        data[key] = _tag_entries(data.get(key), path, key)
     if "extends" not in data and isinstance(data.get("series"), dict):
-        data["series"] = {name: _tag_points(points, path, f"series.{_label(name)}")
+        data["series"] = {name: _tag_entries(points, path, f"series.{_label(name)}")
                           for name, points in data["series"].items()}
     data.setdefault("name", path.stem)
     data["_file"] = str(path)
@@ -187,7 +185,7 @@ def _merge_series(base: Any, ext: Any, path: Path) -> dict:
             raise ScenarioError(str(path), entry, f"is {brief(points)}; a non-empty list of points "
                                 "{date, value, source}")
         kept = merged.get(name) if how == "append" and isinstance(merged.get(name), list) else []
-        merged[name] = [*kept, *_tag_points(points, path, entry)]
+        merged[name] = [*kept, *_tag_entries(points, path, entry)]
     return merged
 
 

@@ -318,8 +318,7 @@ def _collect_estimates(raw: dict, scenario: Scenario) -> tuple[Estimate, ...]:
                 Where(_file_of(entry, file), f"relations[{i}]"))
     for i, entry in enumerate(raw.get("events") or []):
         if isinstance(entry, dict):
-            add("events", entry["id"], entry,
-                Where(_file_of(entry, file), f"{entry.get('_entry', f'events[{i}]')} ({entry['id']})"),
+            add("events", entry["id"], entry, Where(_file_of(entry, file), _event_label(entry, i)),
                 kind=entry["kind"])
     for name, points in (raw.get("series") or {}).items():
         for i, point in enumerate(points):
@@ -489,7 +488,7 @@ def _build_series(section: Any, file: str) -> dict[str, tuple[SeriesPoint, ...]]
 
 
 def _point_where(point: Any, file: str, entry: str) -> Where:
-    """Where a series point was written (tagged by `_tag_points`), else ``entry`` of ``file``."""
+    """Where a series point was written (tagged by `_tag_entries`), else ``entry`` of ``file``."""
     if isinstance(point, dict) and "_entry" in point:
         return Where(point["_file"], point["_entry"])
     return Where(file, entry)
@@ -505,6 +504,15 @@ class _Ids:
     companies: tuple[str, ...]
 
 
+def _event_label(entry: Any, i: int) -> str:
+    """An event's place in its own file (``events[4]``, ``add_events[0]``; the merged timeline's
+    ``events[i]`` if untagged), with its id when it has one: ``add_events[0] (extra)``."""
+    if not isinstance(entry, dict):
+        return f"events[{i}]"
+    label = entry.get("_entry", f"events[{i}]")
+    return f"{label} ({entry['id']})" if isinstance(entry.get("id"), str) else label
+
+
 def _build_events(items: Any, file: str, *, period: tuple[int, int], ids: _Ids) -> tuple[Event, ...]:
     """The scenario's events, each dated within ``period`` (first, last month) and referring to ``ids``."""
     start, end = period
@@ -514,9 +522,7 @@ def _build_events(items: Any, file: str, *, period: tuple[int, int], ids: _Ids) 
         raise ScenarioError(file, "events", "must be a list of events")
     events, seen = [], {}
     for i, entry in enumerate(items):
-        label = entry.get("_entry", f"events[{i}]") if isinstance(entry, dict) else f"events[{i}]"
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label = f"{label} ({entry['id']})"
+        label = _event_label(entry, i)
         where = Where(_file_of(entry, file), label)
         if not isinstance(entry, dict):
             raise where.error("must be a mapping with id, date, kind, source")
