@@ -38,6 +38,10 @@ def test_at_the_committed_fit_it_gives_the_account_measured_elsewhere(study, com
     assert all(c > 0.85 for c in row["chance_LNA"].values())
     assert row["left_out"]["Benghazi"] < -0.6 and row["left_out"]["Derna"] < -0.6
     assert row["left_out"]["Sirte retaken"] > 0.4 and not row["meets_left_out"]
+    # the committed fit's in-sample RMSE (fit_report.json: 0.128), from 40 replicates here
+    assert 0.11 < row["in_sample_rmse"] < 0.15
+    assert row["meets_in_sample"] == (row["in_sample_rmse"] <= 0.12)
     summary = study.summary([row, row])
+    assert summary["in_sample_rmse"]["median"] == pytest.approx(row["in_sample_rmse"])
     assert summary["share_meeting_rise"] == 1.0 and summary["share_meeting_both"] == 0.0
     assert summary["rise"]["median"] == pytest.approx(row["rise"])
