@@ -4,8 +4,10 @@ undoes the rise"): for each parameter set of configs/params/, Italy's 2019-08 ti
 decomposition's parts, ensemble mean, value units) with every event, without the LNA's capture of
 Benghazi, without its capture of Derna, and without both; and the interaction of the two removals
 (the effect of removing both minus the sum of the two single effects), on the tilt and on the
-value gap; and the USA's tilt in 2018-06 and 2019-08 in each run. Same seed and replicates in
-every run (common random numbers).
+value gap; the change of each part of the 2019-08 gap (security, rivalry: the partners and rivals,
+...) when each capture is left out, so that what a capture does through Italy's own valuation of
+the record and what it does through its partners' moves can be told apart; and the USA's tilt in
+2018-06 and 2019-08 in each run. Same seed and replicates in every run (common random numbers).
 
     python scripts/complement_study.py calibrated prior_v1 trend_t1 [--replicates 200] [--json out.json]
 """
@@ -46,10 +48,12 @@ def italy_course(scenario, params, replicates: int, seed: int) -> dict[str, floa
     start = parse_month("2018-06") - scenario.start
     tilt = model.tilt_history[:, :, ita].mean(axis=1)
     usa_tilt = model.tilt_history[:, :, usa].mean(axis=1)
-    gap = model.decomposition_history[:, ita, :].sum(axis=1)
+    parts = model.decomposition_history[:, ita, :]
+    gap = parts.sum(axis=1)
+    by_part = {name: float(parts[final, k]) for k, name in enumerate(model.decomposition_parts)}
     model.release()
     return {"tilt": float(tilt[final]), "rise": float(tilt[final] - tilt[start]),
-            "gap_2018_06": float(gap[start]), "gap": float(gap[final]),
+            "gap_2018_06": float(gap[start]), "gap": float(gap[final]), "gap_parts": by_part,
             "usa_tilt_2018_06": float(usa_tilt[start]), "usa_tilt": float(usa_tilt[final])}
 
 
@@ -65,7 +69,10 @@ def measure(name: str, replicates: int, seed: int = 0) -> dict:
     def effect(label: str, key: str) -> float:
         return runs[label][key] - base[key]
 
-    out = {"params": name, "runs": runs}
+    out = {"params": name, "runs": runs,
+           "gap_part_changes": {label: {part: run["gap_parts"][part] - base["gap_parts"][part]
+                                        for part in base["gap_parts"]}
+                                for label, run in runs.items() if label != "all events"}}
     for key in ("tilt", "gap"):
         single = effect("without Benghazi", key) + effect("without Derna", key)
         out[f"interaction_{key}"] = effect("without both", key) - single
@@ -87,6 +94,10 @@ def main() -> None:
             print(f"  {label:17s} tilt {run['tilt']:+.2f} rise {run['rise']:+.2f} "
                   f"gap 2018-06 {run['gap_2018_06']:+.2f} 2019-08 {run['gap']:+.2f} "
                   f"USA {run['usa_tilt_2018_06']:+.2f} -> {run['usa_tilt']:+.2f}")
+        for label, changes in r["gap_part_changes"].items():
+            moved = ", ".join(f"{part} {change:+.2f}" for part, change in changes.items()
+                              if abs(change) >= 0.005)
+            print(f"  {label}: change of the 2019-08 gap by part: {moved}")
         print(f"  tilt: both {r['both_tilt']:+.2f}, sum of single {r['sum_of_single_tilt']:+.2f}, "
               f"interaction {r['interaction_tilt']:+.2f}; gap: both {r['both_gap']:+.2f}, "
               f"sum of single {r['sum_of_single_gap']:+.2f}, interaction {r['interaction_gap']:+.2f}")
