@@ -27,3 +27,10 @@ def test_with_the_partners_held_only_italys_own_parts_move(measured):
         assert held["gap_part_changes"]["security"] == pytest.approx(
             free["gap_part_changes"]["security"], rel=0.05)
         assert free["change"] < held["change"] < 0  # the partners' echo deepens the fall
+
+
+def test_frozen_partners_leave_italy_its_own_part_of_the_rise(measured):
+    frozen, base = measured["partners frozen from 2018-06"], measured["all events"]
+    assert 0 < frozen["rise"] < base["rise"]
+    assert frozen["gap_part_changes"]["rivalry"] < -1.0  # the partners' 2018-19 move is gone
+    assert frozen["gap_part_changes"]["security"] == pytest.approx(0.0, abs=0.1)
