@@ -33,7 +33,7 @@ import json
 import numpy as np
 
 from sim.ablation import without_events
-from sim.dates import parse_month
+from sim.dates import month_labels, parse_month
 from sim.model import AlignmentModel
 from sim.params import read_parameter_set
 from sim.scenario import Scenario, load_scenario
@@ -89,13 +89,15 @@ def measure(params_name: str, replicates: int, seed: int = 0) -> dict:
     same_bytes = bool(np.array_equal(held_base["support"], base["support"]))
 
     def summary(run: dict) -> dict:
-        return {"tilt": float(run["tilt"][b]), "rise": float(run["tilt"][b] - run["tilt"][a]),
+        return {"monthly": [float(v) for v in run["tilt"]],
+                "tilt": float(run["tilt"][b]), "rise": float(run["tilt"][b] - run["tilt"][a]),
                 "change": float(run["tilt"][b] - base["tilt"][b]),
                 "gap_part_changes": {k: float(v[b] - base["parts"][k][b]) for k, v in run["parts"].items()}}
 
     frozen = base["support"].copy()
     frozen[a + 1:] = frozen[a]
     out = {"params": params_name, "replicates": replicates, "seed": seed,
+           "months": month_labels(history.start, history.start + len(base["tilt"]) - 1),
            "hold_reproduces_the_run": same_bytes, "all events": summary(base),
            f"partners frozen from {RISE_FROM}": summary(course(history, params, replicates, seed,
                                                                partners=frozen)),
@@ -109,14 +111,45 @@ def measure(params_name: str, replicates: int, seed: int = 0) -> dict:
     return out
 
 
+def figure(out: dict, path: str) -> None:
+    """Italy's tilt in each run of ``out``: with every event, with the partners frozen from 2018-06,
+    and without each capture, every state answering (solid) and the partners held (dashed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    months = np.array(out["months"], dtype="datetime64[M]")
+    fig, ax = plt.subplots(figsize=(10, 6), constrained_layout=True)
+    ax.plot(months, out["all events"]["monthly"], color="black", lw=2, label="every event")
+    ax.plot(months, out[f"partners frozen from {RISE_FROM}"]["monthly"], color="grey", lw=2, ls=":",
+            label=f"every event, the other states frozen from {RISE_FROM}")
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (label, runs), colour in zip(out["removals"].items(), colours, strict=False):
+        ax.plot(months, runs["every state answers"]["monthly"], color=colour, label=f"{label}")
+        ax.plot(months, runs["partners held"]["monthly"], color=colour, ls="--",
+                label=f"{label}, the other states held on their course")
+    ax.axhline(0, color="black", lw=0.5)
+    ax.axvspan(np.datetime64(RISE_FROM), np.datetime64(RISE_TO), color="0.9", zorder=0)
+    ax.set_ylabel("Italy's tilt (LNA - Tripoli side), ensemble mean")
+    ax.set_title(f"Italy's tilt: what its partners add ({out['params']}, {out['replicates']} replicates; "
+                 f"shaded: the rise {RISE_FROM} to {RISE_TO})", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", default="calibrated", help="a parameter set of configs/params/")
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json")
+    parser.add_argument("--figure", help="draw Italy's tilt in every run to this PNG")
     args = parser.parse_args()
     out = measure(args.params, args.replicates, args.seed)
+    if args.figure:
+        figure(out, args.figure)
     base = out["all events"]
     print(f"{args.params}: Italy 2019-08 {base['tilt']:+.2f}, rise {base['rise']:+.2f}; the hold "
           f"reproduces the run bit for bit: {out['hold_reproduces_the_run']}")

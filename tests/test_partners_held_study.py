@@ -34,3 +34,10 @@ def test_frozen_partners_leave_italy_its_own_part_of_the_rise(measured):
     assert 0 < frozen["rise"] < base["rise"]
     assert frozen["gap_part_changes"]["rivalry"] < -1.0  # the partners' 2018-19 move is gone
     assert frozen["gap_part_changes"]["security"] == pytest.approx(0.0, abs=0.1)
+
+
+def test_the_figure_is_written(measured, tmp_path):
+    path = tmp_path / "partners_held.png"
+    load_script("partners_held_study").figure(measured, str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(measured["months"]) == len(measured["all events"]["monthly"])
