@@ -29,6 +29,11 @@ REMOVALS = {"all events": set(), "without Benghazi": {PAIR[0]}, "without Derna":
             "without both": set(PAIR)}
 
 
+def moved_parts(changes: dict[str, float]) -> str:
+    """``security -3.70, rivalry -2.12``: the parts of a value gap that moved (by 0.005 or more)."""
+    return ", ".join(f"{part} {change:+.2f}" for part, change in changes.items() if abs(change) >= 0.005)
+
+
 def italy_course(scenario, params, replicates: int, seed: int) -> dict[str, float]:
     """Italy's mean tilt in 2019-08, its rise from 2018-06, its value gap in 2018-06 and 2019-08
     (sum of the decomposition's parts), and the USA's mean tilt in 2018-06 and 2019-08 (its move
@@ -95,9 +100,7 @@ def main() -> None:
                   f"gap 2018-06 {run['gap_2018_06']:+.2f} 2019-08 {run['gap']:+.2f} "
                   f"USA {run['usa_tilt_2018_06']:+.2f} -> {run['usa_tilt']:+.2f}")
         for label, changes in r["gap_part_changes"].items():
-            moved = ", ".join(f"{part} {change:+.2f}" for part, change in changes.items()
-                              if abs(change) >= 0.005)
-            print(f"  {label}: change of the 2019-08 gap by part: {moved}")
+            print(f"  {label}: change of the 2019-08 gap by part: {moved_parts(changes)}")
         print(f"  tilt: both {r['both_tilt']:+.2f}, sum of single {r['sum_of_single_tilt']:+.2f}, "
               f"interaction {r['interaction_tilt']:+.2f}; gap: both {r['both_gap']:+.2f}, "
               f"sum of single {r['sum_of_single_gap']:+.2f}, interaction {r['interaction_gap']:+.2f}")

@@ -31,6 +31,8 @@ import argparse
 import json
 
 import numpy as np
+from complement_study import REMOVALS as COMPLEMENT_REMOVALS
+from complement_study import moved_parts
 
 from sim.ablation import without_events
 from sim.dates import month_labels, parse_month
@@ -39,8 +41,8 @@ from sim.params import read_parameter_set
 from sim.scenario import Scenario, load_scenario
 
 FOCUS = "ITA"
-REMOVALS = {"without Benghazi": {"lna_takes_benghazi"}, "without Derna": {"lna_takes_derna"},
-            "without both": {"lna_takes_benghazi", "lna_takes_derna"}}
+#: complement_study's removals: Benghazi's capture, Derna's, both.
+REMOVALS = {label: ids for label, ids in COMPLEMENT_REMOVALS.items() if ids}
 RISE_FROM, RISE_TO = "2018-06", "2019-08"
 
 
@@ -64,12 +66,10 @@ def course(scenario: Scenario, params, replicates: int, seed: int,
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed, record="full")
     focus = list(scenario.state_ids).index(FOCUS)
     others = [s for s in range(len(scenario.state_ids)) if s != focus]
-    t = 0
     while model.running:
         model.step()
-        if partners is not None:
-            model.war.support[others] = partners[t, others]
-        t += 1
+        if partners is not None:  # the month just run is steps - 1 (Mesa counts from 1)
+            model.war.support[others] = partners[model.steps - 1, others]
     tilt = model.tilt_history[:, :, focus].mean(axis=1)
     decomposition = model.decomposition_history[:, focus, :]
     support = model.support_history.transpose(0, 2, 3, 1).copy()  # (T, S, F, R), as war.support
@@ -154,14 +154,12 @@ def main() -> None:
     print(f"{args.params}: Italy 2019-08 {base['tilt']:+.2f}, rise {base['rise']:+.2f}; the hold "
           f"reproduces the run bit for bit: {out['hold_reproduces_the_run']}")
     frozen = out[f"partners frozen from {RISE_FROM}"]
-    parts = ", ".join(f"{k} {v:+.2f}" for k, v in frozen["gap_part_changes"].items() if abs(v) >= 0.005)
     print(f"  every event, the partners frozen from {RISE_FROM}: 2019-08 {frozen['tilt']:+.2f}, rise "
-          f"{frozen['rise']:+.2f}; 2019-08 gap change by part: {parts}")
+          f"{frozen['rise']:+.2f}; 2019-08 gap change by part: {moved_parts(frozen['gap_part_changes'])}")
     for label, runs in out["removals"].items():
         for how, run in runs.items():
-            parts = ", ".join(f"{k} {v:+.2f}" for k, v in run["gap_part_changes"].items() if abs(v) >= 0.005)
             print(f"  {label:17s} {how:20s} 2019-08 {run['tilt']:+.2f} (change {run['change']:+.2f}), "
-                  f"rise {run['rise']:+.2f}; gap change by part: {parts}")
+                  f"rise {run['rise']:+.2f}; gap change by part: {moved_parts(run['gap_part_changes'])}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
