@@ -40,7 +40,8 @@ class Perceived:
             (or (companies, R)).
         oil_foresight: rho, the share of the oil a camp is credited with by its prospects of
             prevailing (what it would hold after winning) rather than by what it holds now.
-        departures: share of migrant departures each candidate's camp holds, (C, R).
+        departures: share of migrant departures each candidate's camp holds, plus the share of the
+            migrants' transit it holds (assets marked `transit_share`), (C, R).
         arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
         security: counter-terror record minus the camp's extremist taint, perceived, (C, R).
         legitimacy: international recognition, (C, 1) (or (C, R) when the rows run different
@@ -125,7 +126,7 @@ def oil_company(p: Perceived) -> np.ndarray:
 
 
 def migration_control(p: Perceived) -> np.ndarray:
-    """Share of departures the camp holds x perceived arrivals (salience)."""
+    """Share of departures (and transit) the camp holds x perceived arrivals (salience)."""
     return p.departures * p.arrivals_salience
 
 

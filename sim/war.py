@@ -40,7 +40,8 @@ class Holdings:
             the approaches' weights, times the capital's), (F, R).
         company_total: each company's share of the flowing output, whoever holds it, (companies,)
             (or (companies, R) when the rows run different inputs).
-        departures: share of migrant departures credited to each camp head, (F, R).
+        departures: share of migrant departures credited to each camp head, plus the share of
+            the migrants' transit it holds (`transit_share`), (F, R).
     """
 
     military: np.ndarray
@@ -76,7 +77,7 @@ class ControlSums:
         self.bins = faction_bins(control)
         self.military = per_faction_sum(control, war.military_value, n_factions, self.bins)
         self.capital = per_faction_sum(control, war.capital_credit, n_factions, self.bins)
-        self.departures = per_faction_sum(control, war.departure_share, n_factions, self.bins)
+        self.departures = per_faction_sum(control, war.route_share, n_factions, self.bins)
 
 
 class WarState:
@@ -93,8 +94,9 @@ class WarState:
 
     Fixed tables (from the scenario): ``faction_index``, ``state_index``, ``asset_index``,
     ``companies``, ``patronable``, ``islamist``, ``extremist`` (F,); ``capacity`` (S,);
-    ``relation`` (S, S); ``output_share``, ``departure_share``, ``haven``, ``military_value``,
-    ``capital``, ``approach``, ``capital_credit`` (A,).
+    ``relation`` (S, S); ``output_share``, ``departure_share``, ``transit_share``,
+    ``route_share``, ``haven``, ``military_value``, ``capital``, ``approach``, ``capital_credit``
+    (A,).
 
     State variables: ``stage`` (`sim.stage.Stage`) and its arrays ``active`` (F,) and ``camp``
     (F,: head index, -1 independent) with ``members`` (F, F); ``legitimacy`` (F,);
@@ -132,6 +134,13 @@ class WarState:
             self.relation[a, b] = self.relation[b, a] = rel.value
         self.output_share = np.array([a.output_share for a in sc.assets], FLOAT)
         self.departure_share = np.array([a.departure_share for a in sc.assets], FLOAT)
+        self.transit_share = np.array([a.transit_share for a in sc.assets], FLOAT)
+        #: each asset's weight in the migration interest: the departures leaving from it plus the
+        #: migrants' transit across it (docs/ODD.md 7.2); without transit it is ``departure_share``
+        #: itself (the same bits)
+        self.route_share = self.departure_share.copy()
+        if self.transit_share.any():
+            self.route_share += self.transit_share
         self.haven = np.array([a.haven for a in sc.assets], FLOAT)
         self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
         self.capital = np.array([float(a.capital) for a in sc.assets], FLOAT)

@@ -147,6 +147,35 @@ def test_the_capital_moves_prospects_both_ways(write_variant):
     assert chances[0.0][1] == pytest.approx(chances[0.0][0])  # no military value: no change
 
 
+def test_a_transit_route_counts_in_migration_beside_the_departures(write_variant):
+    """An asset marked ``transit_share: t`` credits its holder with t of the migrants' route in
+    the migration interest, added to the departures it holds, and passes with the asset; without
+    the field the credit is the departure shares alone, bit for bit."""
+
+    def with_route(data):
+        data["assets"]["ROUTE"] = {"name": "Southern route", "transit_share": 0.6,
+                                   "controller": "ISIS", "estimates": {"transit_share": [0.4, 0.8]},
+                                   "source": "test"}
+
+    scenario = load_scenario(write_variant(with_route))
+    plain = load_scenario(write_variant(lambda data: None, name="plain"))
+    lna, gna = scenario.faction_ids.index("LNA"), scenario.faction_ids.index("GNA")
+    params = resolve_params({"camp_cohesion": 1.0}, scenario, 2)
+    war, before = WarState(scenario, params, replicates=2), WarState(plain, params, replicates=2)
+    assert before.route_share.tobytes() == before.departure_share.tobytes()
+    isis = scenario.faction_ids.index("ISIS")
+    np.testing.assert_array_equal(np.delete(war.holdings.departures, isis, axis=0),
+                                  np.delete(before.holdings.departures, isis, axis=0))
+    assert war.holdings.departures[isis].tolist() == pytest.approx([0.6, 0.6])
+    assert float(war.holdings.departures[gna, 0]) == pytest.approx(0.8)  # the militia's coast
+    route = [war.asset_index["ROUTE"]]
+    war.transfer(route, lna, np.array([True, False]))
+    assert war.holdings.departures[lna].tolist() == pytest.approx([0.6, 0.0])
+    war.transfer(route, gna, np.ones(2, bool))
+    assert war.holdings.departures[gna].tolist() == pytest.approx([1.4, 1.4])
+    assert war.holdings.departures[lna].tolist() == pytest.approx([0.0, 0.0])
+
+
 def test_an_approach_to_the_capital_counts_before_the_capital_falls(write_variant):
     """An asset marked ``approach: a`` credits its holder with a x the capital's weight in the
     capital term (over what the contenders hold in all), so holding it raises a camp's chance

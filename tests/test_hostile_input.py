@@ -201,6 +201,8 @@ SCENARIO_CASES = [
      ScenarioError, ["assets.GAS.stakes.Aramco", "unknown key"]),
     ("departure shares over 1", variant(_set(["assets", "GAS", "departure_share"], 0.5)), ScenarioError,
      ["departure_share", "sum to 1.300; at most 1"]),
+    ("a transit share over 1", variant(_set(["assets", "GAS", "transit_share"], 1.5)), ScenarioError,
+     ["assets.GAS.transit_share", "[0.0, 1.0]"]),
     ("series dates not increasing", variant(_set(["series", "oil_output", 1, "date"], "2015-12")),
      ScenarioError, ["series.oil_output[1].date", "dates must increase"]),
     ("a required series missing", variant(lambda d: d["series"].pop("oil_output")), ScenarioError,

@@ -82,3 +82,20 @@ def test_the_approach_study_scenario_is_the_history_with_gharyan_marked():
     ranges = {e.path: (e.low, e.high) for e in marked.estimates}
     assert ranges["assets.GHARYAN.approach"] == (0.25, 0.75)
     assert set(ranges) - {e.path for e in history.estimates} == {"assets.GHARYAN.approach"}
+
+
+def test_the_transit_study_scenario_is_the_history_with_the_fezzan_marked():
+    """scenarios/studies/fezzan_transit.yaml (docs/calibration.md, "The Fezzan as Europe's
+    southern border") changes one thing: the Fezzan carries 0.6 of the migrants' route, an
+    estimate with its range."""
+    history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/fezzan_transit")
+    assert "studies/fezzan_transit" in SCENARIOS
+    changed = {a.id: [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)]
+               for a, b in zip(marked.assets, history.assets, strict=True)}
+    assert {k: v for k, v in changed.items() if v} == {"FEZZAN": ["source", "transit_share"]}
+    assert [a.transit_share for a in history.assets if a.transit_share] == []
+    assert next(a for a in marked.assets if a.id == "FEZZAN").transit_share == 0.6
+    assert marked.events == history.events
+    ranges = {e.path: (e.low, e.high) for e in marked.estimates}
+    assert ranges["assets.FEZZAN.transit_share"] == (0.4, 0.8)
+    assert set(ranges) - {e.path for e in history.estimates} == {"assets.FEZZAN.transit_share"}

@@ -29,7 +29,8 @@ FIELD_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
     "states": {"capacity": (0.0, 1.0), "weights": (-10.0, 10.0)},
     "relations": {"value": (-1.0, 1.0)},
     "assets": {"output_share": (0.0, 1.0), "stakes": (0.0, 1.0), "departure_share": (0.0, 1.0),
-               "haven": (0.0, 1.0), "military_value": (0.0, 10.0), "approach": (0.0, 1.0)},
+               "haven": (0.0, 1.0), "military_value": (0.0, 10.0), "approach": (0.0, 1.0),
+               "transit_share": (0.0, 1.0)},
     "series": {"value": (0.0, 1e8)},
 }
 

@@ -57,7 +57,7 @@ FACTION_KEYS = {
 STATE_KEYS = {"name", "capacity", "company", "weights", "source", "estimates"}
 ASSET_KEYS = {
     "name", "output_share", "stakes", "departure_share", "haven", "military_value", "capital",
-    "approach", "controller", "source", "estimates",
+    "approach", "transit_share", "controller", "source", "estimates",
 }
 EVENT_COMMON_KEYS = {"id", "date", "kind", "source", "note", "label", "estimates"}
 RELATION_KEYS = {"a", "b", "value", "source", "estimates"}
@@ -445,9 +445,11 @@ def _build_assets(
                 source=_text(entry, "source", where),
                 approach=_number(entry, "approach", where, bounds=(0.0, 1.0))
                 if "approach" in entry else 0.0,
+                transit_share=_number(entry, "transit_share", where, bounds=(0.0, 1.0))
+                if "transit_share" in entry else 0.0,
             )
         )
-    for key in ("output_share", "departure_share"):
+    for key in ("output_share", "departure_share", "transit_share"):
         total = sum(getattr(a, key) for a in assets)
         if total > 1.0 + 1e-9:
             raise ScenarioError(file, f"assets.*.{key}", f"sum to {total:.3f}; at most 1")

@@ -100,6 +100,9 @@ class Asset:
         source: where the values come from.
         approach: an approach to the capital: the share of the capital's weight in prospects
             credited to whoever holds it, in [0, 1] (0: not an approach; docs/ODD.md 7.2).
+        transit_share: share of the migrants arriving in Italy who cross this asset on their way
+            to the coast, in [0, 1]; holding it counts in the migration interest beside the
+            departures held (0: not on the route; docs/ODD.md 7.2).
     """
 
     id: str
@@ -113,6 +116,7 @@ class Asset:
     controller: str
     source: str
     approach: float = 0.0
+    transit_share: float = 0.0
 
 
 @dataclass(frozen=True)
