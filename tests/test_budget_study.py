@@ -13,13 +13,15 @@ from tests.conftest import italy_rmse, recorded
 
 #: The study records whose headers carry the RMSE their calibration measured, each with the scenario
 #: it was fitted on: the history, or a variant of it (scenarios/studies/).
-HISTORY, GHARYAN_APPROACH = "libya_2014_2019", "studies/gharyan_approach"
+HISTORY, GHARYAN_APPROACH, FEZZAN_TRANSIT = ("libya_2014_2019", "studies/gharyan_approach",
+                                             "studies/fezzan_transit")
 RECORDS = {**dict.fromkeys(
     ["budget_g300", "usa_gna_u1", "calibrated_g100", "joint_w01_g300", "bound_b2_g300",
      "prior_v1_g300", "prior_v2_g300", "prior_v3_g300", "prior_w1_g300", "prior_w3_g300",
      "trend_t1_g300", "points_p2_g300", "prior_w2_g300", "trend_t2_g300", "joint_w03_g300",
      "bound_b6_g300", "bound_b3_g300", "bound_b1_g300", "bound_b4_g300", "bound_b5_g300"], HISTORY),
-    "capital_c1_g300": GHARYAN_APPROACH, "capital_c2_g300": GHARYAN_APPROACH}
+    "capital_c1_g300": GHARYAN_APPROACH, "capital_c2_g300": GHARYAN_APPROACH,
+    "transit_f1": FEZZAN_TRANSIT, "transit_f2": FEZZAN_TRANSIT}
 
 
 @pytest.mark.parametrize(("name", "scenario"), list(RECORDS.items()))
