@@ -23,6 +23,22 @@ from sim.targets import load_targets
 MONTHS = ("2018-06", "2019-04", "2019-06", "2019-08")
 
 
+def without(scenario, field: str):
+    """``scenario`` with the asset field ``field`` (``approach``, ``transit_share``) set to 0 on
+    every asset: the history, for a study scenario that only marks assets."""
+    return dataclasses.replace(
+        scenario, assets=tuple(dataclasses.replace(a, **{field: 0.0}) for a in scenario.assets))
+
+
+def italy_rmse(tilt, dates: list[str]) -> float:
+    """RMSE of Italy's mean tilt per month ``tilt`` (over ``dates``, YYYY-MM) against its coded
+    points (scenarios/targets/italy_tilt.csv)."""
+    targets = load_targets("italy_tilt")
+    errors = [tilt[dates.index(str(d)[:7])] - v
+              for d, v in zip(targets["date"], targets["tilt"], strict=True)]
+    return float(np.sqrt(np.mean(np.square(errors))))
+
+
 def measure(scenario, params: dict, replicates: int) -> dict:
     model = AlignmentModel(scenario, params, replicates=replicates, seed=0, record="full")
     lna = model.war.faction_index["LNA"]
@@ -32,10 +48,7 @@ def measure(scenario, params: dict, replicates: int) -> dict:
         chance.append(float(model.view.chance[lna].mean()))
     dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
     tilt = model.tilt_history[:, :, list(scenario.state_ids).index("ITA")].mean(axis=1)
-    targets = load_targets("italy_tilt")
-    errors = [tilt[dates.index(str(d)[:7])] - v
-              for d, v in zip(targets["date"], targets["tilt"], strict=True)]
-    return {"rmse": float(np.sqrt(np.mean(np.square(errors)))),
+    return {"rmse": italy_rmse(tilt, dates),
             "tilt": {m: float(tilt[dates.index(m)]) for m in MONTHS},
             "chance": {m: chance[dates.index(m)] for m in MONTHS}}
 
@@ -49,8 +62,7 @@ def main() -> None:
                         help="the scenario with the approaches marked (scenarios/NAME.yaml)")
     args = parser.parse_args()
     marked = load_scenario(args.scenario)
-    unmarked = dataclasses.replace(
-        marked, assets=tuple(dataclasses.replace(a, approach=0.0) for a in marked.assets))
+    unmarked = without(marked, "approach")
     for name in args.params:
         for omega in [None, *args.omega]:
             for label, scenario in (("no approach", unmarked), ("approaches", marked)):

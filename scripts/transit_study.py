@@ -10,15 +10,13 @@ default ``--scenario``) and with every `transit_share` set to 0 (the history).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
-import numpy as np
+from approach_study import italy_rmse, without
 
 from sim.dates import format_month
 from sim.model import AlignmentModel
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
-from sim.targets import load_targets
 
 MONTHS = ("2018-06", "2019-01", "2019-04", "2019-08")
 
@@ -30,12 +28,9 @@ def measure(scenario, params: dict, replicates: int) -> dict:
     model.run_model()
     dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
     tilt = model.tilt_history[:, :, list(scenario.state_ids).index("ITA")].mean(axis=1)
-    targets = load_targets("italy_tilt")
-    errors = [tilt[dates.index(str(d)[:7])] - v
-              for d, v in zip(targets["date"], targets["tilt"], strict=True)]
     ita = list(scenario.state_ids).index("ITA")
     migration = model.decomposition_history[:, ita, list(model.decomposition_parts).index("migration")]
-    return {"rmse": float(np.sqrt(np.mean(np.square(errors)))),
+    return {"rmse": italy_rmse(tilt, dates),
             "tilt": {m: float(tilt[dates.index(m)]) for m in MONTHS},
             "migration": {m: float(migration[dates.index(m)]) for m in MONTHS}}
 
@@ -50,8 +45,7 @@ def main() -> None:
                         help="the scenario with the transit marked (scenarios/NAME.yaml)")
     args = parser.parse_args()
     marked = load_scenario(args.scenario)
-    unmarked = dataclasses.replace(
-        marked, assets=tuple(dataclasses.replace(a, transit_share=0.0) for a in marked.assets))
+    unmarked = without(marked, "transit_share")
     for name in args.params:
         for scale in [None, *args.migration_scale]:
             for label, scenario in (("no transit", unmarked), ("transit", marked)):

@@ -4,8 +4,6 @@ and nowhere before."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from sim.params import read_parameter_set
@@ -17,8 +15,7 @@ from tests.conftest import load_script
 def runs():
     study = load_script("transit_study")
     history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/fezzan_transit")
-    unmarked = dataclasses.replace(
-        marked, assets=tuple(dataclasses.replace(a, transit_share=0.0) for a in marked.assets))
+    unmarked = study.without(marked, "transit_share")
     params = read_parameter_set("calibrated")
     return {label: study.measure(scenario, params, replicates=10)
             for label, scenario in (("history", history), ("unmarked", unmarked), ("marked", marked))}
