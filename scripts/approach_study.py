@@ -39,6 +39,12 @@ def italy_rmse(tilt, dates: list[str]) -> float:
     return float(np.sqrt(np.mean(np.square(errors))))
 
 
+def italy_mean_tilt(model: AlignmentModel, scenario) -> tuple[list[str], np.ndarray]:
+    """The months (YYYY-MM) of a finished run and Italy's ensemble-mean tilt in each."""
+    dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
+    return dates, model.tilt_history[:, :, list(scenario.state_ids).index("ITA")].mean(axis=1)
+
+
 def measure(scenario, params: dict, replicates: int) -> dict:
     model = AlignmentModel(scenario, params, replicates=replicates, seed=0, record="full")
     lna = model.war.faction_index["LNA"]
@@ -46,8 +52,7 @@ def measure(scenario, params: dict, replicates: int) -> dict:
     while model.running:
         model.step()
         chance.append(float(model.view.chance[lna].mean()))
-    dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
-    tilt = model.tilt_history[:, :, list(scenario.state_ids).index("ITA")].mean(axis=1)
+    dates, tilt = italy_mean_tilt(model, scenario)
     return {"rmse": italy_rmse(tilt, dates),
             "tilt": {m: float(tilt[dates.index(m)]) for m in MONTHS},
             "chance": {m: chance[dates.index(m)] for m in MONTHS}}

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from approach_study import italy_rmse, without
+from approach_study import italy_mean_tilt, italy_rmse, without
 
-from sim.dates import format_month
 from sim.model import AlignmentModel
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
@@ -26,10 +25,9 @@ def measure(scenario, params: dict, replicates: int) -> dict:
     of its value gap in those months (ensemble means of ``replicates`` runs, seed 0)."""
     model = AlignmentModel(scenario, params, replicates=replicates, seed=0, record="full")
     model.run_model()
-    dates = [format_month(scenario.start + t) for t in range(scenario.n_months)]
-    tilt = model.tilt_history[:, :, list(scenario.state_ids).index("ITA")].mean(axis=1)
-    ita = list(scenario.state_ids).index("ITA")
-    migration = model.decomposition_history[:, ita, list(model.decomposition_parts).index("migration")]
+    dates, tilt = italy_mean_tilt(model, scenario)
+    migration = model.decomposition_history[:, list(scenario.state_ids).index("ITA"),
+                                            list(model.decomposition_parts).index("migration")]
     return {"rmse": italy_rmse(tilt, dates),
             "tilt": {m: float(tilt[dates.index(m)]) for m in MONTHS},
             "migration": {m: float(migration[dates.index(m)]) for m in MONTHS}}

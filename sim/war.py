@@ -136,11 +136,9 @@ class WarState:
         self.departure_share = np.array([a.departure_share for a in sc.assets], FLOAT)
         self.transit_share = np.array([a.transit_share for a in sc.assets], FLOAT)
         #: each asset's weight in the migration interest: the departures leaving from it plus the
-        #: migrants' transit across it (docs/ODD.md 7.2); without transit it is ``departure_share``
-        #: itself (the same bits)
-        self.route_share = self.departure_share.copy()
-        if self.transit_share.any():
-            self.route_share += self.transit_share
+        #: migrants' transit across it (docs/ODD.md 7.2); without transit the same bits as
+        #: ``departure_share`` (x + 0.0 is x)
+        self.route_share = self.departure_share + self.transit_share
         self.haven = np.array([a.haven for a in sc.assets], FLOAT)
         self.military_value = np.array([a.military_value for a in sc.assets], FLOAT)
         self.capital = np.array([float(a.capital) for a in sc.assets], FLOAT)
