@@ -84,6 +84,14 @@ class DecisionRule:
     noise: Any
 
 
+def take_replicates(replicates: np.ndarray | None):
+    """A function taking the ``replicates`` of a value with the replicate axis last (all of them
+    for None); a number, or an array with one column for every replicate, passes as it is."""
+    if replicates is None:
+        return lambda value: value
+    return lambda value: value[..., replicates] if np.ndim(value) and np.shape(value)[-1] > 1 else value
+
+
 class StateAgent(mesa.Agent):
     """A foreign state (ODD: entity "state") that values factions and adjusts its support.
 
@@ -111,6 +119,10 @@ class StateAgent(mesa.Agent):
         self.rule = rule
         self.held = held
         self.values = np.zeros((0, support.shape[-1]), support.dtype)
+        # the parts of the month's values that settling the month's supports keeps (`values_with`)
+        self._common_values = self.values
+        self._committed_values: Any = 0.0
+        self._shock_values: np.ndarray | None = None
         order = interests()
         self._names = [i.name for i in order]  # weight order
         common = [k for k, i in enumerate(order) if i.common is not None]
@@ -133,39 +145,82 @@ class StateAgent(mesa.Agent):
         """
         common, s = view.common, self.index
         # weights (K,) for the ensemble, or (K, R) per replicate, broadcast against (C, R)
-        values = weighted_sum_rows(self._common_weights, common)
-        for k, weight in enumerate(self._own_weights):
-            values += weight * view.own[k][s]
-        values += self.rule.commitment * view.committed[s]
+        self._common_values = weighted_sum_rows(self._common_weights, common)
+        self._committed_values = self.rule.commitment * view.committed[s]
         shocks = view.shocks_of(s)
-        if shocks is not None:
-            values += self.rule.noise * shocks
-        self.values = values
+        self._shock_values = None if shocks is None else self.rule.noise * shocks
+        return self.revalue(view)
+
+    def revalue(self, view: MonthView) -> np.ndarray:
+        """Value the factions again after ``view``'s own parts changed (the month's supports
+        settling, docs/ODD.md 7.8): the common features, commitment and shocks of the month's
+        last `value_factions` kept, the parts particular to this state read from ``view``.
+
+        Returns:
+            The values, (C, R); also kept as ``self.values``.
+        """
+        self.values = self.values_with([part[self.index] for part in view.own])
+        return self.values
+
+    def values_with(self, own: list[np.ndarray], replicates: np.ndarray | None = None) -> np.ndarray:
+        """Its values with these parts particular to it, the rest of the month's last
+        `value_factions` kept.
+
+        Args:
+            own: this state's part of each interest with one, in weight order, each (C, n).
+            replicates: the n replicates they are for (indices), or None for all R.
+
+        Returns:
+            The values, (C, n).
+        """
+        at = take_replicates(replicates)
+        values = at(self._common_values).copy()  # a slice of one replicate may be the array itself
+        for k, weight in enumerate(self._own_weights):
+            values += at(weight) * own[k]
+        values += at(self._committed_values)
+        if self._shock_values is not None:
+            values += at(self._shock_values)
         return values
 
-    def update_alignment(self, view: MonthView) -> None:
-        """Move support part of the way toward the logit best response (ODD submodel "adjustment").
+    def kept_values(self) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray | None]:
+        """What `values_with` keeps of the month's last `value_factions`: the common part (C, R),
+        the weights of the parts particular to it ((K_own,) or (K_own, R)), the commitment part
+        and the shocks' part (None without noise)."""
+        return self._common_values, self._own_weights, self._committed_values, self._shock_values
+
+    def answer(self, view: MonthView, values: np.ndarray, previous: np.ndarray,
+               replicates: np.ndarray | None = None) -> np.ndarray:
+        """The support it moves to from ``previous``, part of the way toward the logit best response
+        to ``values`` (ODD submodel "adjustment"), or its held support (`held`).
 
         In the first month support is set to the best response. Factions it cannot back have a
-        best response of 0: their support decays at the same rate. A state whose support the
-        scenario holds (`held`) does not adjust: it `hold`s.
-        """
-        if self.held is not None and view.month >= self.held[0]:
-            self.hold(view)
-            return
-        rule = self.rule
-        target = best_response(self.values, rule.rationality, rule.outside_option)
-        inertia = 1.0 if view.month == 0 else rule.inertia
-        self.support *= 1.0 - inertia
-        target *= inertia
-        self.support[view.candidates] += target
+        best response of 0: their support decays at the same rate.
 
-    def hold(self, view: MonthView) -> None:
-        """Support as the scenario holds it (a counterfactual policy): its held share for each
-        faction it can back this month, 0 for the others (an empty hold: neutral, backing nobody)."""
-        shares = self.held[1]
-        self.support[...] = 0.0
-        self.support[view.candidates] = shares[view.candidates, None]
+        Args:
+            view: the month's view.
+            values: its values of the candidates, (C, n).
+            previous: its support before it moves, (F, n).
+            replicates: the n replicates (indices), or None for all R.
+
+        Returns:
+            The new support, (F, n).
+        """
+        moved = np.zeros_like(previous)
+        if self.held is not None and view.month >= self.held[0]:
+            moved[view.candidates] = self.held[1][view.candidates, None]
+            return moved
+        at, rule = take_replicates(replicates), self.rule
+        target = best_response(values, at(rule.rationality), at(rule.outside_option))
+        inertia = 1.0 if view.month == 0 else at(rule.inertia)
+        moved += previous
+        moved *= 1.0 - inertia
+        target *= inertia
+        moved[view.candidates] += target
+        return moved
+
+    def update_alignment(self, view: MonthView) -> None:
+        """Move support part of the way toward the logit best response (`answer`) to its values."""
+        self.support[...] = self.answer(view, self.values, self.support)
 
     @property
     def tilt(self) -> np.ndarray:

@@ -92,12 +92,15 @@ class Interest:
         doc: what a faction offers on it.
         common: its feature for every state, (C, R) or broadcastable to it; None if it has none.
         own: the part particular to each state, ``own(perceived)`` -> (S, C, R), or None.
+        partners: whether ``own`` reads ``partners_support`` (it is then built again while the
+            month's supports settle, ``partners_now`` > 0; docs/ODD.md 7.8).
     """
 
     name: str
     doc: str
     common: Builder | None = None
     own: OwnBuilder | None = None
+    partners: bool = False
 
 
 def expected_output(p: Perceived) -> np.ndarray:
@@ -173,7 +176,7 @@ INTERESTS: tuple[Interest, ...] = (
     Interest("ideology", "Islamism of the camp (> 0 favours Islamist-leaning factions)", islamism),
     Interest("winner", "prospects of prevailing (and, with trend_weight, their momentum)",
              prospects),
-    Interest("rivalry", "partners' support minus rivals'", own=partners_backing),
+    Interest("rivalry", "partners' support minus rivals'", own=partners_backing, partners=True),
 )
 
 _registry: dict[str, Interest] = {i.name: i for i in INTERESTS}

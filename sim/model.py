@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
 import numpy as np
 
-from sim.agents import DecisionRule, FactionAgent, StateAgent
-from sim.core.alignment import logistic_noise
+from sim.agents import DecisionRule, FactionAgent, StateAgent, take_replicates
+from sim.core.alignment import best_responses, logistic_noise
 from sim.core.arrays import zeros
 from sim.core.streams import ReplicateStreams, nudge
+from sim.core.sums import ordered_matmul
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
 from sim.interests import interests
-from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess
+from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess, partners_view
 from sim.params import resolve_params
 from sim.rows import RowInputs
 from sim.scenario.schema import Event, Scenario
@@ -29,6 +32,16 @@ RECORD_MODES = ("full", "tilt")
 DEFAULT_SCENARIO = "libya_2014_2019"
 #: Seeds drawn for a model given none lie below this (as Mesa draws them).
 SEED_RANGE = 2**31 - 1
+#: Settling the month's supports (``partners_now`` > 0; `AlignmentModel._settle`): each round moves
+#: a replicate's supports a share (the damping) of the way to the states' answers. The share is
+#: halved in a replicate whenever its move turns back against the previous one (the rounds swing
+#: between two answers), and otherwise grows by `SETTLE_GROWTH`, up to 1. A replicate is settled
+#: once no support moves by more than the tolerance; the rounds stop when every replicate is, or
+#: after `SETTLE_ROUNDS`.
+SETTLE_DAMPING = 0.85
+SETTLE_GROWTH = 1.1
+SETTLE_TOLERANCE = 1e-4
+SETTLE_ROUNDS = 200
 
 
 def keep_per_month(half_life: Any) -> Any:
@@ -54,6 +67,31 @@ def choose_seed(seed: Any, rng: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+@dataclass(frozen=True)
+class _MonthValues:
+    """The parts of every state's values that settling a month's supports keeps, stacked over the
+    states (S first, replicate axis last), and the states whose support is held this month."""
+
+    common: np.ndarray
+    own_weights: np.ndarray
+    committed: np.ndarray
+    shocks: np.ndarray | None
+    held: tuple[tuple[int, np.ndarray], ...]
+
+    @classmethod
+    def of(cls, states: list[StateAgent], month: int) -> _MonthValues:
+        """From each state's last `StateAgent.value_factions` of ``month``."""
+        common, weights, committed, shocks = zip(*(s.kept_values() for s in states), strict=True)
+        return cls(
+            common=np.stack(common),
+            own_weights=np.stack(weights),
+            committed=np.stack(np.broadcast_arrays(*committed)),
+            shocks=None if shocks[0] is None else np.stack(shocks),
+            held=tuple((s.index, s.held[1]) for s in states
+                       if s.held is not None and month >= s.held[0]),
+        )
 
 
 class AlignmentModel(mesa.Model):
@@ -139,6 +177,11 @@ class AlignmentModel(mesa.Model):
         self._draw_block = np.empty(R * widest, FLOAT) if self.replicate_ids is None else None
         self._draws = np.empty((widest, R), FLOAT)
         self.has_noise = not (np.isscalar(self.p.noise) and self.p.noise == 0.0)
+        #: whether states see partners' support of this month (settled each month), and the
+        #: months that did not settle (`_settle`)
+        self.settles = not (np.isscalar(self.p.partners_now) and self.p.partners_now == 0.0)
+        self.unsettled_months: list[int] = []
+        self._own_interests = tuple(i for i in interests() if i.own is not None)
 
         # exogenous levels, and the memories through which states perceive them and the war
         self.migration_series = self._series("migrant_arrivals")
@@ -226,12 +269,93 @@ class AlignmentModel(mesa.Model):
             if self.has_noise:  # one logistic transform per month for every state's shocks
                 shocks = logistic_noise(draws[: self.war.n_states * self.month_candidates[t]], 1.0)
             self.view = self._assess(month=t, shocks=shocks, remember=True)
+            previous = self.war.support.copy() if self.settles else None
             for state in self.state_agents:
                 state.value_factions(self.view)
             for state in self.state_agents:
                 state.update_alignment(self.view)
+            if previous is not None:
+                self._settle(t, previous)
             self.record_month(t)
         self.running = self.steps < self.world.n_months
+
+    def _settle(self, t: int, previous: np.ndarray) -> None:
+        """Settle month ``t``'s supports with partners' support of this month (ODD 7.8).
+
+        States see their partners' and rivals' support as ``partners_now`` x this month's plus the
+        rest x last month's (``previous``, (S, F, R)); the month's supports are the fixed point of
+        every state's answer to what it sees, found by damped rounds (`SETTLE_DAMPING`) from the
+        supports answered to last month's. Each replicate settles on its own: the rounds go on only
+        for the replicates still moving, so a replicate's course does not depend on the others in
+        its batch. A month in which some replicate does not settle within `SETTLE_ROUNDS` keeps
+        the last round and is counted in ``unsettled_months``.
+        """
+        support = self.war.support
+        month = _MonthValues.of(self.state_agents, self.view.month)
+        moving = np.arange(support.shape[-1])
+        damping = np.full(support.shape[-1], SETTLE_DAMPING, FLOAT)
+        step = np.zeros_like(support)
+        for round_ in range(SETTLE_ROUNDS):
+            current = support[..., moving]
+            change = self._answers(current, previous[..., moving], moving, month) - current
+            if round_:  # a move turned back against the last one: damp harder; else loosen
+                turned = (change * step[..., moving]).sum(axis=(0, 1)) < 0
+                damping[moving] = np.where(turned, 0.5 * damping[moving],
+                                           np.minimum(SETTLE_GROWTH * damping[moving], 1.0))
+            step[..., moving] = damping[moving] * change
+            support[..., moving] = current + step[..., moving]
+            moving = moving[np.abs(change).max(axis=(0, 1)) >= SETTLE_TOLERANCE]
+            if not moving.size:
+                break
+        else:
+            self.unsettled_months.append(t)
+        # the month's view and values with the settled supports (the decomposition reads them)
+        self.view = partners_view(self.view, self.war.relation, self._seen(support, previous, None))
+        for state in self.state_agents:
+            state.revalue(self.view)
+
+    def _seen(self, current: np.ndarray, previous: np.ndarray, replicates: np.ndarray | None) -> np.ndarray:
+        """What states see of their partners' support: ``partners_now`` x this month's plus the
+        rest x last month's, (S, F, n)."""
+        xi = self.p.partners_now
+        if replicates is not None and np.ndim(xi):
+            xi = xi[replicates]
+        return (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
+
+    def _answers(self, current: np.ndarray, previous: np.ndarray, replicates: np.ndarray,
+                 month: _MonthValues) -> np.ndarray:
+        """Every state's answer, in the ``replicates`` given, to what it sees of the month's
+        supports ``current`` (S, F, n), moving from last month's ``previous`` (S, F, n): what
+        `StateAgent.values_with` and `StateAgent.answer` give state by state, for every state at
+        once (the same bits; `tests/test_partners_now.py`)."""
+        view = self.view
+        states, c = current.shape[0], view.candidates
+        at = take_replicates(replicates)
+        seen = self._seen(current, previous, replicates)
+        partners = ordered_matmul(self.war.relation, seen[:, c].reshape(states, -1))
+        perceived = dataclasses.replace(view.perceived,
+                                        partners_support=partners.reshape(states, c.size, -1))
+        values = at(month.common).copy()
+        for k, (interest, part) in enumerate(zip(self._own_interests, view.own, strict=True)):
+            own = np.asarray(interest.own(perceived), FLOAT) if interest.partners else part[..., replicates]
+            weight = month.own_weights[:, k, None, None] if month.own_weights.ndim == 2 else \
+                month.own_weights[:, k, None, :][..., replicates]
+            values += weight * own
+        values += at(month.committed)
+        if month.shocks is not None:
+            values += at(month.shocks)
+        rule = self.state_agents[0].rule
+        target = best_responses(values, at(rule.rationality), at(rule.outside_option))
+        inertia = 1.0 if view.month == 0 else at(rule.inertia)
+        moved = np.zeros_like(previous)
+        moved += previous
+        moved *= 1.0 - inertia
+        target *= inertia
+        moved[:, c] += target
+        for s, shares in month.held:
+            moved[s] = 0.0
+            moved[s, c] = shares[c, None]
+        return moved
 
     def run(self, progress: Callable[[int], Any] | None = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""

@@ -7,6 +7,7 @@ records, and each interest's common feature. Agents read nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,6 +177,28 @@ def perceived_momentum(perceived_chance: np.ndarray, trend_memory: SituationMemo
     """
     slow = trend_memory.advance(perceived_chance, active)
     return perceived_chance[0] - slow[0]
+
+
+def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarray) -> MonthView:
+    """``view`` with partners' and rivals' support as ``seen_support`` gives it.
+
+    The parts particular to each state (``own``) of the interests that read partners' support (the
+    rivalry interest, and any marked ``partners``) are built again; the rest is unchanged.
+
+    Args:
+        view: the month's view.
+        relation: relation between each pair of states, (S, S), 0 on the diagonal.
+        seen_support: the support of every state for every faction that the states see, (S, F, R).
+    """
+    c = view.candidates
+    states, replicates = seen_support.shape[0], seen_support.shape[-1]
+    chosen = seen_support[:, c].reshape(states, -1)
+    partners = ordered_matmul(relation, chosen).reshape(states, c.size, replicates)
+    perceived = dataclasses.replace(view.perceived, partners_support=partners)
+    with_own = tuple(i for i in interests() if i.own is not None)
+    own = tuple(_frozen(np.asarray(interest.own(perceived), FLOAT)) if interest.partners else part
+                for interest, part in zip(with_own, view.own, strict=True))
+    return dataclasses.replace(view, perceived=perceived, own=own)
 
 
 def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, arrivals: np.ndarray,

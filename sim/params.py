@@ -74,6 +74,11 @@ class ModelParams:
     perception_half_life: float = _param(
         0.1, bounds=(0.1, 24.0), unit="months",
         doc="half-life of the memory through which states perceive the war: holdings, record, prospects")
+    partners_now: float = _param(
+        0.0, bounds=(0.0, 1.0), unit="-",
+        doc="xi: weight of partners' and rivals' support this month (rather than last month) in "
+            "the rivalry interest; above 0 each month's supports are settled as a fixed point, "
+            "at 1 a logit equilibrium of the month's simultaneous choices (0: last month's)")
     trend_weight: float = _param(
         0.0, bounds=(0.0, 20.0), unit="-",
         doc="tau: weight of each camp's perceived momentum (perceived chance of prevailing minus a "

@@ -29,6 +29,29 @@ def best_response(values: np.ndarray, rationality, outside_option) -> np.ndarray
     return weights
 
 
+def best_responses(values: np.ndarray, rationality, outside_option) -> np.ndarray:
+    """`best_response` for every state at once, with the same bits as each state's alone.
+
+    Args:
+        values: each state's valuation of each faction it can back, shape (S, C, R).
+        rationality: logit precision b >= 0 (scalar or (R,)), per unit of value.
+        outside_option: value v0 of backing nobody (scalar or (R,)).
+
+    Returns:
+        Support shares, shape (S, C, R).
+    """
+    weights = rationality * values
+    outside = rationality * outside_option
+    top = np.maximum(weights.max(axis=1), outside)
+    weights -= top[:, None]
+    np.exp(weights, out=weights)
+    total = weights[:, 0].copy()  # the factions added one after another, as `sum_rows` does
+    for row in range(1, weights.shape[1]):
+        total += weights[:, row]
+    weights /= (total + np.exp(outside - top))[:, None]
+    return weights
+
+
 def logistic_noise(uniforms: np.ndarray, scale=1.0) -> np.ndarray:
     """Logistic random-utility shocks from uniforms in (0, 1): scale * log(u / (1 - u))."""
     shocks = 1.0 - uniforms

@@ -1,0 +1,136 @@
+"""Partners' support of this month: what settling each month's supports does to a fitted set
+(docs/calibration.md, "Partners moving together").
+
+For each parameter set of configs/params/ and each weight xi of partners' support of this month
+(``partners_now``, docs/ODD.md 7.8), with no refit: the calibration's objective on every point
+(12 replicates, seed 0, as in the fit), Italy's RMSE and its tilt in 2015-12, the shape checks, the
+other states' RMSE and documented sides, the months that did not settle, and Italy's 2019-08 tilt
+without each of the events that move it most (200 replicates, seed 0). ``--refit G`` also refits
+every free parameter at each xi above 0 for G generations of the calibration's differential
+evolution, with the set in its first population (so the refit is never worse on the objective),
+and measures the refit set the same way.
+
+    python scripts/partners_now_study.py calibrated --xi 0 0.5 1 [--refit 40] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.calibrate import build_calibrator, calibration_settings, joint_section, pattern_report, report_run
+from sim.fit import fit_metrics
+from sim.params import read_parameter_set
+from sim.summary import trajectory_checks
+
+#: The events whose removal moves Italy's 2019-08 tilt most in the committed set
+#: (docs/calibration.md, "Robust to every estimate?").
+LEFT_OUT = ("lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_sirte")
+
+
+def measure(settings: dict, params: dict, replicates: int = 200) -> dict:
+    """One parameter set (``params``, partners_now included) measured as the module says."""
+    cal = build_calibrator(settings, params)
+    x = np.array([params_value(params, p.name) for p in cal.free])
+    objective = float(cal.losses(x[:, None])[0])
+    result = report_run(cal, params, replicates=replicates, seed=settings["seed"])
+    italy = result.mean_tilt(cal.state)
+    model = italy[cal.steps]
+    target = cal.targets["tilt"].to_numpy()
+    joint = joint_section(cal, result)
+    sides = pattern_report(result, cal.patterns)
+    final = italy[result.dates.index("2019-08")]
+    left_out = {}
+    for event in LEFT_OUT:
+        scenario = dataclasses.replace(cal.scenario,
+                                       events=tuple(e for e in cal.scenario.events if e.id != event))
+        other = report_run(cal, params, replicates=replicates, seed=settings["seed"], scenario=scenario)
+        left_out[event] = float(other.mean_tilt(cal.state)[result.dates.index("2019-08")] - final)
+    return {
+        "objective": objective,
+        "italy_rmse": fit_metrics(model, target)["rmse"],
+        "italy_2015_12": float(italy[result.dates.index("2015-12")]),
+        "checks": trajectory_checks(result, cal.state, settings["checks"]),
+        "other_states_rmse": {s: v["rmse"] for s, v in joint["by_state"].items()},
+        "other_states_rmse_all": joint["rmse"],
+        "sides_held": {f"{r['state']} {r['expected']}": r["holds_on_average"] for r in sides},
+        "left_out_2019_08_change": left_out,
+    }
+
+
+def params_value(params: dict, name: str) -> float:
+    """The value of the free parameter ``name`` (``scale.INTEREST`` or a dynamics parameter)."""
+    if name.startswith("scale."):
+        return float(params["interest_scales"][name.removeprefix("scale.")])
+    return float(params[name])
+
+
+def refit(settings: dict, params: dict, generations: int) -> tuple[dict, dict]:
+    """Every free parameter refit for ``generations`` generations from ``params`` (in the first
+    population); returns the refit set and the fit's summary."""
+    cal = build_calibrator(settings, params)
+    start = np.array([params_value(params, p.name) for p in cal.free])
+    fit = cal.fit(popsize=settings["popsize"], maxiter=generations,
+                  optimizer_seed=settings["optimizer_seed"], x0=start)
+    return cal.values_as_params(fit["x"]), {k: fit[k] for k in ("objective", "generations", "wall_time_s")}
+
+
+def describe(label: str, row: dict) -> str:
+    trajectory = row["checks"]
+    left = " / ".join(f"{v:+.2f}" for v in row["left_out_2019_08_change"].values())
+    return (f"{label}: objective {row['objective']:.4f}, Italy RMSE {row['italy_rmse']:.4f}, 2015-12 "
+            f"{row['italy_2015_12']:+.2f}, 2016-17 mean {trajectory['low_window_mean']:+.2f}, rise "
+            f"{trajectory['rise']:+.2f}, 2019-08 {trajectory['final']:+.2f}; other states' RMSE "
+            f"{row['other_states_rmse_all']:.3f} ("
+            + ", ".join(f"{s} {v:.3f}" for s, v in row["other_states_rmse"].items())
+            + f"); sides held {sum(row['sides_held'].values())}/{len(row['sides_held'])}; "
+            f"without Benghazi / Derna / Misrata's Sirte: {left}; unsettled months {row['unsettled']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("params", nargs="+", help="parameter sets of configs/params/")
+    parser.add_argument("--xi", type=float, nargs="+", default=[0.0, 0.5, 1.0])
+    parser.add_argument("--refit", type=int, default=0, metavar="G",
+                        help="also refit for G generations at each xi above 0 (0: no refit)")
+    parser.add_argument("--replicates", type=int, default=200)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    settings, _ = calibration_settings()
+    rows = []
+    for name in args.params:
+        for xi in args.xi:
+            params = read_parameter_set(name) | {"partners_now": xi}
+            sets = [(f"{name}, xi {xi:g}", params, None)]
+            if args.refit and xi > 0:
+                started = time.perf_counter()
+                refitted, fit = refit(settings, params, args.refit)
+                fit["wall_time_s"] = time.perf_counter() - started
+                sets.append((f"{name} refit {args.refit} generations, xi {xi:g}", refitted, fit))
+            for label, values, fit in sets:
+                row = {"label": label, "params": name, "xi": xi, **measure(settings, values, args.replicates)}
+                row["unsettled"] = unsettled_months(values, args.replicates, settings["seed"])
+                if fit is not None:
+                    row["refit"] = fit
+                    row["parameters"] = {k: v for k, v in values.items() if k != "state_weights"}
+                rows.append(row)
+                print(describe(label, row), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=float))
+
+
+def unsettled_months(params: dict, replicates: int, seed: int) -> int:
+    """Months of the history run in which some replicate's supports did not settle."""
+    from sim.model import AlignmentModel
+
+    model = AlignmentModel("libya_2014_2019", params, replicates=replicates, seed=seed, record="tilt")
+    return len(model.run().unsettled_months)
+
+
+if __name__ == "__main__":
+    main()

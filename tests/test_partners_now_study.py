@@ -1,0 +1,44 @@
+"""scripts/partners_now_study.py: at xi 0 it measures the committed set as the calibration does;
+with partners' support of this month, Italy backs the new GNA in December 2015 itself, and a short
+refit started from the set is never worse on the calibration's objective."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.calibrate import calibration_settings
+from sim.params import read_parameter_set
+from tests.conftest import load_script
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("partners_now_study")
+
+
+@pytest.fixture(scope="module")
+def rows(study):
+    settings, _ = calibration_settings()
+    return {xi: study.measure(settings, read_parameter_set("calibrated") | {"partners_now": xi},
+                              replicates=20)
+            for xi in (0.0, 1.0)}
+
+
+def test_at_xi_0_the_objective_is_the_committed_calibrations(rows):
+    assert rows[0.0]["objective"] == pytest.approx(0.4829, abs=5e-5)  # configs/params/calibrated.yaml
+
+
+def test_partners_of_this_month_move_italy_to_the_gna_in_december_2015(study, rows):
+    assert rows[1.0]["italy_2015_12"] < rows[0.0]["italy_2015_12"] - 0.15
+    assert all(rows[1.0]["sides_held"].values())
+    assert set(rows[1.0]["left_out_2019_08_change"]) == set(study.LEFT_OUT)
+
+
+def test_a_refit_started_from_the_set_is_never_worse(study):
+    settings, _ = calibration_settings()
+    settings = settings | {"replicates": 2, "popsize": 2}
+    params = read_parameter_set("calibrated") | {"partners_now": 1.0}
+    before = study.measure(settings, params, replicates=4)["objective"]
+    refitted, fit = study.refit(settings, params, generations=1)
+    assert fit["objective"] <= before + 1e-12
+    assert refitted["partners_now"] == 1.0
