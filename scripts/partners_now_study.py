@@ -10,7 +10,7 @@ every free parameter at each xi above 0 for G generations of the calibration's d
 evolution, with the set in its first population (so the refit is never worse on the objective),
 and measures the refit set the same way.
 
-    python scripts/partners_now_study.py calibrated --xi 0 0.5 1 [--refit 40] [--json out.json]
+    python scripts/partners_now_study.py calibrated --xi 0 0.5 1 [--refit 40] [--json F] [--figure F.png]
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def measure(settings: dict, params: dict, replicates: int = 200) -> dict:
         "other_states_rmse_all": joint["rmse"],
         "sides_held": {f"{r['state']} {r['expected']}": r["holds_on_average"] for r in sides},
         "left_out_2019_08_change": left_out,
+        "italy_tilt": {"dates": list(result.dates), "mean": [float(v) for v in italy]},
+        "usa_tilt": [float(v) for v in result.mean_tilt("USA")],
     }
 
 
@@ -92,6 +94,37 @@ def describe(label: str, row: dict) -> str:
             f"without Benghazi / Derna / Misrata's Sirte: {left}; unsettled months {row['unsettled']}")
 
 
+def figure(rows: list[dict], path: str) -> None:
+    """Italy's ensemble-mean tilt (solid) and the USA's (dotted) for each measured row, against
+    Italy's coded points with their sigma."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.targets import load_targets
+
+    fig, ax = plt.subplots(figsize=(10, 5.5), constrained_layout=True)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for row, colour in zip(rows, colours, strict=False):
+        months = np.array(row["italy_tilt"]["dates"], dtype="datetime64[M]")
+        ax.plot(months, row["italy_tilt"]["mean"], color=colour, lw=2,
+                label=f"Italy: {row['label']} (RMSE {row['italy_rmse']:.3f})")
+        ax.plot(months, row["usa_tilt"], color=colour, lw=1, ls=":", label=f"the USA: {row['label']}")
+    targets = load_targets("italy_tilt")
+    ax.errorbar(np.array([str(d)[:7] for d in targets["date"]], dtype="datetime64[M]"), targets["tilt"],
+                yerr=targets["sigma"], fmt="o", color="black", ms=4, capsize=2, label="Italy's coded points")
+    ax.axhline(0, color="black", lw=0.5)
+    ax.axvline(np.datetime64("2015-12"), color="0.6", lw=0.8, ls="--")
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("tilt (LNA - Tripoli side), ensemble mean")
+    ax.set_title("Partners' support of last month (xi 0) or of this month (xi 1); dashed line: Skhirat, "
+                 "2015-12", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("params", nargs="+", help="parameter sets of configs/params/")
@@ -100,7 +133,12 @@ def main() -> None:
                         help="also refit for G generations at each xi above 0 (0: no refit)")
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--json")
+    parser.add_argument("--figure", help="draw Italy's and the USA's tilt in every measured set to this PNG")
+    parser.add_argument("--from-json", help="draw the figure from an earlier run's --json, measuring nothing")
     args = parser.parse_args()
+    if args.from_json:
+        figure(json.loads(Path(args.from_json).read_text()), args.figure)
+        return
     settings, _ = calibration_settings()
     rows = []
     for name in args.params:
@@ -122,6 +160,8 @@ def main() -> None:
                 print(describe(label, row), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1, default=float))
+    if args.figure:
+        figure(rows, args.figure)
 
 
 def unsettled_months(params: dict, replicates: int, seed: int) -> int:

@@ -71,27 +71,51 @@ def choose_seed(seed: Any, rng: Any) -> int:
 
 @dataclass(frozen=True)
 class _MonthValues:
-    """The parts of every state's values that settling a month's supports keeps, stacked over the
-    states (S first, replicate axis last), and the states whose support is held this month."""
+    """What settling a month's supports keeps of it, stacked over the states (S first, replicate
+    axis last, for the n replicates still settling): the parts of every state's values that do not
+    read partners' support, the decision rule's parameters and ``partners_now`` (numbers, or one per
+    replicate), and the states whose support is held this month."""
 
     common: np.ndarray
+    own: tuple[np.ndarray | None, ...]
     own_weights: np.ndarray
     committed: np.ndarray
     shocks: np.ndarray | None
+    rationality: Any
+    outside_option: Any
+    inertia: Any
+    partners_now: Any
     held: tuple[tuple[int, np.ndarray], ...]
 
     @classmethod
-    def of(cls, states: list[StateAgent], month: int) -> _MonthValues:
-        """From each state's last `StateAgent.value_factions` of ``month``."""
+    def of(cls, model: AlignmentModel) -> _MonthValues:
+        """From the month's view and each state's last `StateAgent.value_factions`."""
+        states, view = model.state_agents, model.view
         common, weights, committed, shocks = zip(*(s.kept_values() for s in states), strict=True)
+        rule = states[0].rule
         return cls(
             common=np.stack(common),
+            own=tuple(None if interest.partners else part
+                      for interest, part in zip(model._own_interests, view.own, strict=True)),
             own_weights=np.stack(weights),
             committed=np.stack(np.broadcast_arrays(*committed)),
             shocks=None if shocks[0] is None else np.stack(shocks),
+            rationality=rule.rationality, outside_option=rule.outside_option,
+            inertia=1.0 if view.month == 0 else rule.inertia,
+            partners_now=model.p.partners_now,
             held=tuple((s.index, s.held[1]) for s in states
-                       if s.held is not None and month >= s.held[0]),
+                       if s.held is not None and view.month >= s.held[0]),
         )
+
+    def take(self, replicates: np.ndarray) -> _MonthValues:
+        """The same for the ``replicates`` given (indices into this one's replicates)."""
+        at = take_replicates(replicates)
+        return dataclasses.replace(
+            self, common=at(self.common), own=tuple(None if o is None else at(o) for o in self.own),
+            own_weights=self.own_weights if self.own_weights.ndim == 2 else at(self.own_weights),
+            committed=at(self.committed), shocks=None if self.shocks is None else at(self.shocks),
+            rationality=at(self.rationality), outside_option=at(self.outside_option),
+            inertia=at(self.inertia), partners_now=at(self.partners_now))
 
 
 class AlignmentModel(mesa.Model):
@@ -285,72 +309,70 @@ class AlignmentModel(mesa.Model):
         States see their partners' and rivals' support as ``partners_now`` x this month's plus the
         rest x last month's (``previous``, (S, F, R)); the month's supports are the fixed point of
         every state's answer to what it sees, found by damped rounds (`SETTLE_DAMPING`) from the
-        supports answered to last month's. Each replicate settles on its own: the rounds go on only
-        for the replicates still moving, so a replicate's course does not depend on the others in
-        its batch. A month in which some replicate does not settle within `SETTLE_ROUNDS` keeps
-        the last round and is counted in ``unsettled_months``.
+        supports answered to last month's. Each replicate settles on its own: a settled replicate
+        no longer moves, and once half the replicates in the rounds have settled the rounds go on
+        with the others alone, so a replicate's course does not depend on the others in its batch.
+        A month in which some replicate does not settle within `SETTLE_ROUNDS` keeps the last round
+        and is counted in ``unsettled_months``.
         """
         support = self.war.support
-        month = _MonthValues.of(self.state_agents, self.view.month)
-        moving = np.arange(support.shape[-1])
-        damping = np.full(support.shape[-1], SETTLE_DAMPING, FLOAT)
-        step = np.zeros_like(support)
+        month = _MonthValues.of(self)
+        ids = np.arange(support.shape[-1])  # the replicates in the rounds
+        current, last = support.copy(), previous
+        damping = np.full(ids.size, SETTLE_DAMPING, FLOAT)
+        moving = np.ones(ids.size, bool)
+        step = np.zeros_like(current)
         for round_ in range(SETTLE_ROUNDS):
-            current = support[..., moving]
-            change = self._answers(current, previous[..., moving], moving, month) - current
+            change = self._answers(current, last, month) - current
             if round_:  # a move turned back against the last one: damp harder; else loosen
-                turned = (change * step[..., moving]).sum(axis=(0, 1)) < 0
-                damping[moving] = np.where(turned, 0.5 * damping[moving],
-                                           np.minimum(SETTLE_GROWTH * damping[moving], 1.0))
-            step[..., moving] = damping[moving] * change
-            support[..., moving] = current + step[..., moving]
-            moving = moving[np.abs(change).max(axis=(0, 1)) >= SETTLE_TOLERANCE]
-            if not moving.size:
+                turned = (change * step).sum(axis=(0, 1)) < 0
+                damping = np.where(turned, 0.5 * damping,
+                                   np.minimum(SETTLE_GROWTH * damping, 1.0)).astype(FLOAT)
+            step = damping * change
+            current = np.where(moving, current + step, current)
+            moving &= np.abs(change).max(axis=(0, 1)) >= SETTLE_TOLERANCE
+            if not moving.any():
                 break
+            if 2 * moving.sum() <= moving.size:  # go on with the replicates still moving
+                support[..., ids] = current
+                keep = np.flatnonzero(moving)
+                ids, current, last, step = ids[keep], current[..., keep], last[..., keep], step[..., keep]
+                damping, moving, month = damping[keep], moving[keep], month.take(keep)
         else:
             self.unsettled_months.append(t)
+        support[..., ids] = current
         # the month's view and values with the settled supports (the decomposition reads them)
-        self.view = partners_view(self.view, self.war.relation, self._seen(support, previous, None))
+        xi = self.p.partners_now
+        seen = (xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False)
+        self.view = partners_view(self.view, self.war.relation, seen)
         for state in self.state_agents:
             state.revalue(self.view)
 
-    def _seen(self, current: np.ndarray, previous: np.ndarray, replicates: np.ndarray | None) -> np.ndarray:
-        """What states see of their partners' support: ``partners_now`` x this month's plus the
-        rest x last month's, (S, F, n)."""
-        xi = self.p.partners_now
-        if replicates is not None and np.ndim(xi):
-            xi = xi[replicates]
-        return (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
-
-    def _answers(self, current: np.ndarray, previous: np.ndarray, replicates: np.ndarray,
-                 month: _MonthValues) -> np.ndarray:
-        """Every state's answer, in the ``replicates`` given, to what it sees of the month's
-        supports ``current`` (S, F, n), moving from last month's ``previous`` (S, F, n): what
+    def _answers(self, current: np.ndarray, previous: np.ndarray, month: _MonthValues) -> np.ndarray:
+        """Every state's answer to what it sees of the month's supports ``current`` (S, F, n),
+        moving from last month's ``previous`` (S, F, n), in the n replicates ``month`` keeps: what
         `StateAgent.values_with` and `StateAgent.answer` give state by state, for every state at
         once (the same bits; `tests/test_partners_now.py`)."""
         view = self.view
         states, c = current.shape[0], view.candidates
-        at = take_replicates(replicates)
-        seen = self._seen(current, previous, replicates)
+        xi = month.partners_now
+        seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
         partners = ordered_matmul(self.war.relation, seen[:, c].reshape(states, -1))
         perceived = dataclasses.replace(view.perceived,
                                         partners_support=partners.reshape(states, c.size, -1))
-        values = at(month.common).copy()
-        for k, (interest, part) in enumerate(zip(self._own_interests, view.own, strict=True)):
-            own = np.asarray(interest.own(perceived), FLOAT) if interest.partners else part[..., replicates]
-            weight = month.own_weights[:, k, None, None] if month.own_weights.ndim == 2 else \
-                month.own_weights[:, k, None, :][..., replicates]
-            values += weight * own
-        values += at(month.committed)
+        values = month.common.copy()
+        for k, (interest, part) in enumerate(zip(self._own_interests, month.own, strict=True)):
+            own = np.asarray(interest.own(perceived), FLOAT) if part is None else part
+            weights = month.own_weights
+            values += (weights[:, k, None, None] if weights.ndim == 2 else weights[:, k, None, :]) * own
+        values += month.committed
         if month.shocks is not None:
-            values += at(month.shocks)
-        rule = self.state_agents[0].rule
-        target = best_responses(values, at(rule.rationality), at(rule.outside_option))
-        inertia = 1.0 if view.month == 0 else at(rule.inertia)
+            values += month.shocks
+        target = best_responses(values, month.rationality, month.outside_option)
         moved = np.zeros_like(previous)
         moved += previous
-        moved *= 1.0 - inertia
-        target *= inertia
+        moved *= 1.0 - month.inertia
+        target *= month.inertia
         moved[:, c] += target
         for s, shares in month.held:
             moved[s] = 0.0

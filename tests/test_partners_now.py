@@ -121,10 +121,9 @@ def test_every_state_at_once_gives_each_states_own_answer_bit_for_bit(history):
     previous = model.war.support.copy()
     current = (previous * rng.uniform(0.5, 1.0, previous.shape)).astype(previous.dtype)
     replicates = np.array([0, 2, 3])
-    month = _MonthValues.of(model.state_agents, model.view.month)
-    together = model._answers(current[..., replicates], previous[..., replicates], replicates, month)
-    seen = model._seen(current, previous, None)
-    view = partners_view(model.view, model.war.relation, seen)
+    month = _MonthValues.of(model).take(replicates)
+    together = model._answers(current[..., replicates], previous[..., replicates], month)
+    view = partners_view(model.view, model.war.relation, current)  # xi 1: this month's supports
     for state in model.state_agents:
         own = [part[state.index][..., replicates] for part in view.own]
         values = state.values_with(own, replicates)
