@@ -9,6 +9,8 @@ Prints one line per figure, with its target and PASS/MISS:
   batched model with R replicates, ``record="tilt"`` (what sweeps and calibration use),
   construction and all steps timed, one process and one BLAS/OpenMP thread; each model is
   released once run, as the apps release theirs;
+  the same R with each replicate on its own posterior draw, and at the calibrated parameters with
+  each month's supports settled (``partners_now`` 1), are printed for information;
 * ``batch_run_runs_per_s``: the same model class driven by ``mesa.batch_run``, one replicate per
   run (its default), one process, over N runs (default 200), in replicate-runs per second;
 * ``speedup_vs_batch_run``: ``runs_per_s_R10000`` divided by ``batch_run_runs_per_s``; the
@@ -126,6 +128,22 @@ def posterior_run(scenario: Scenario, replicates: int) -> Callable[[], Alignment
     from sim.posterior import load_posterior
 
     params = load_posterior("calibrated").applied(calibrated_params(), replicates)
+
+    def work() -> AlignmentModel:
+        model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
+                               first_replicate=0, record="tilt").run()
+        model.release()
+        return model
+
+    return work
+
+
+def settled_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentModel]:
+    """`one_run` (record="tilt") at the calibrated parameters with partners' support of this month
+    (``partners_now`` 1): each month's supports settled as a fixed point (docs/ODD.md 7.8)."""
+    from sim.params import calibrated_params
+
+    params = calibrated_params() | {"partners_now": 1.0}
 
     def work() -> AlignmentModel:
         model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
@@ -414,6 +432,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"{'  (posterior draws)':<22} {extra['runs_per_s_R1000_posterior']:>12,.0f} replicate-runs/s/core"
           f" {'':<41} R={R_small:,}, each replicate its own posterior draw: {ratio:.2f} x the same R at "
           f"the fitted parameters; {spread(times, 1.0, 's')}", flush=True)
+
+    # the same with each month's supports settled (partners_now 1; for information, as above)
+    seconds, times = median_seconds(settled_run(scenario, R_small), repeats)
+    extra["runs_per_s_R1000_partners_now"] = R_small / seconds
+    extra["times_s"]["runs_per_s_R1000_partners_now"] = times
+    ratio = extra["runs_per_s_R1000_partners_now"] / figures["runs_per_s_R1000"]
+    print(f"{'  (partners_now 1)':<22} {extra['runs_per_s_R1000_partners_now']:>12,.0f} replicate-runs/s/core"
+          f" {'':<41} R={R_small:,}, each month's supports settled: {ratio:.2f} x the same R without; "
+          f"{spread(times, 1.0, 's')}", flush=True)
 
     # 3. peak memory at R = R_large, in a fresh process
     memory = measure_peak_rss(args.scenario, R_large)

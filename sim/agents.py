@@ -84,14 +84,6 @@ class DecisionRule:
     noise: Any
 
 
-def take_replicates(replicates: np.ndarray | None):
-    """A function taking the ``replicates`` of a value with the replicate axis last (all of them
-    for None); a number, or an array with one column for every replicate, passes as it is."""
-    if replicates is None:
-        return lambda value: value
-    return lambda value: value[..., replicates] if np.ndim(value) and np.shape(value)[-1] > 1 else value
-
-
 class StateAgent(mesa.Agent):
     """A foreign state (ODD: entity "state") that values factions and adjusts its support.
 
@@ -162,24 +154,22 @@ class StateAgent(mesa.Agent):
         self.values = self.values_with([part[self.index] for part in view.own])
         return self.values
 
-    def values_with(self, own: list[np.ndarray], replicates: np.ndarray | None = None) -> np.ndarray:
+    def values_with(self, own: list[np.ndarray]) -> np.ndarray:
         """Its values with these parts particular to it, the rest of the month's last
         `value_factions` kept.
 
         Args:
-            own: this state's part of each interest with one, in weight order, each (C, n).
-            replicates: the n replicates they are for (indices), or None for all R.
+            own: this state's part of each interest with one, in weight order, each (C, R).
 
         Returns:
-            The values, (C, n).
+            The values, (C, R).
         """
-        at = take_replicates(replicates)
-        values = at(self._common_values).copy()  # a slice of one replicate may be the array itself
+        values = self._common_values.copy()
         for k, weight in enumerate(self._own_weights):
-            values += at(weight) * own[k]
-        values += at(self._committed_values)
+            values += weight * own[k]
+        values += self._committed_values
         if self._shock_values is not None:
-            values += at(self._shock_values)
+            values += self._shock_values
         return values
 
     def kept_values(self) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray | None]:
@@ -188,8 +178,7 @@ class StateAgent(mesa.Agent):
         and the shocks' part (None without noise)."""
         return self._common_values, self._own_weights, self._committed_values, self._shock_values
 
-    def answer(self, view: MonthView, values: np.ndarray, previous: np.ndarray,
-               replicates: np.ndarray | None = None) -> np.ndarray:
+    def answer(self, view: MonthView, values: np.ndarray, previous: np.ndarray) -> np.ndarray:
         """The support it moves to from ``previous``, part of the way toward the logit best response
         to ``values`` (ODD submodel "adjustment"), or its held support (`held`).
 
@@ -198,20 +187,19 @@ class StateAgent(mesa.Agent):
 
         Args:
             view: the month's view.
-            values: its values of the candidates, (C, n).
-            previous: its support before it moves, (F, n).
-            replicates: the n replicates (indices), or None for all R.
+            values: its values of the candidates, (C, R).
+            previous: its support before it moves, (F, R).
 
         Returns:
-            The new support, (F, n).
+            The new support, (F, R).
         """
         moved = np.zeros_like(previous)
         if self.held is not None and view.month >= self.held[0]:
             moved[view.candidates] = self.held[1][view.candidates, None]
             return moved
-        at, rule = take_replicates(replicates), self.rule
-        target = best_response(values, at(rule.rationality), at(rule.outside_option))
-        inertia = 1.0 if view.month == 0 else at(rule.inertia)
+        rule = self.rule
+        target = best_response(values, rule.rationality, rule.outside_option)
+        inertia = 1.0 if view.month == 0 else rule.inertia
         moved += previous
         moved *= 1.0 - inertia
         target *= inertia

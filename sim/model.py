@@ -11,7 +11,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.agents import DecisionRule, FactionAgent, StateAgent, take_replicates
+from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import best_responses, logistic_noise
 from sim.core.arrays import zeros
 from sim.core.streams import ReplicateStreams, nudge
@@ -67,6 +67,12 @@ def choose_seed(seed: Any, rng: Any) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def take_replicates(replicates: np.ndarray):
+    """A function taking the ``replicates`` of a value whose replicate axis is last; a number, or
+    an array with one column for every replicate, passes as it is."""
+    return lambda value: value[..., replicates] if np.ndim(value) and np.shape(value)[-1] > 1 else value
 
 
 @dataclass(frozen=True)
@@ -352,7 +358,7 @@ class AlignmentModel(mesa.Model):
         """Every state's answer to what it sees of the month's supports ``current`` (S, F, n),
         moving from last month's ``previous`` (S, F, n), in the n replicates ``month`` keeps: what
         `StateAgent.values_with` and `StateAgent.answer` give state by state, for every state at
-        once (the same bits; `tests/test_partners_now.py`)."""
+        once (the same bits, `tests/test_partners_now.py`; the replicates do not mix)."""
         view = self.view
         states, c = current.shape[0], view.candidates
         xi = month.partners_now

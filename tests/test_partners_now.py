@@ -109,8 +109,9 @@ def test_out_of_range_is_one_clear_error(mini_scenario, bad):
 
 
 def test_every_state_at_once_gives_each_states_own_answer_bit_for_bit(history):
-    """The settling rounds answer for every state at once (`AlignmentModel._answers`); state by
-    state (`StateAgent.values_with`, `StateAgent.answer`) gives the same bits."""
+    """The settling rounds answer for every state at once (`AlignmentModel._answers`), on the
+    replicates still settling; state by state (`StateAgent.values_with`, `StateAgent.answer`) on
+    every replicate gives the same bits."""
     from sim.model import _MonthValues
 
     params = read_parameter_set("calibrated") | {"partners_now": 1.0}
@@ -125,7 +126,15 @@ def test_every_state_at_once_gives_each_states_own_answer_bit_for_bit(history):
     together = model._answers(current[..., replicates], previous[..., replicates], month)
     view = partners_view(model.view, model.war.relation, current)  # xi 1: this month's supports
     for state in model.state_agents:
-        own = [part[state.index][..., replicates] for part in view.own]
-        values = state.values_with(own, replicates)
-        alone = state.answer(view, values, previous[state.index][..., replicates], replicates)
-        np.testing.assert_array_equal(together[state.index], alone)
+        values = state.values_with([part[state.index] for part in view.own])
+        alone = state.answer(view, values, previous[state.index])
+        np.testing.assert_array_equal(together[state.index], alone[..., replicates])
+
+
+def test_one_xi_per_replicate_equals_separate_runs(mini_scenario):
+    xi = [0.0, 0.5, 1.0]
+    batch = AlignmentModel(mini_scenario, {"partners_now": xi, "inertia": 0.6}, replicates=3, seed=2).run()
+    for r in range(3):
+        alone = AlignmentModel(mini_scenario, {"partners_now": xi[r], "inertia": 0.6}, replicates=1,
+                               seed=2, first_replicate=r).run()
+        np.testing.assert_allclose(batch.tilt_history[:, r], alone.tilt_history[:, 0], atol=1e-5)
