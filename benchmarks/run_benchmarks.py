@@ -104,16 +104,17 @@ def median_seconds(work: Callable[[], Any], repeats: int,
     return statistics.median(times), times
 
 
-def one_run(scenario: Scenario, replicates: int, record: str) -> Callable[[], AlignmentModel]:
+def one_run(scenario: Scenario, replicates: int, record: str,
+            params: Any = None) -> Callable[[], AlignmentModel]:
     """A closure building the model, running every month and releasing it (the scenario already
-    loaded).
+    loaded; ``params`` None: the calibrated set).
 
     Every app releases its finished models (`AlignmentModel.release`): Mesa 3.3 would otherwise
     keep each one alive (mesa issue 3179), and every later model would pay for fresh memory.
     """
 
     def work() -> AlignmentModel:
-        model = AlignmentModel(scenario, params=None, replicates=replicates, seed=0,
+        model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
                                first_replicate=0, record=record).run()
         model.release()
         return model
@@ -127,15 +128,8 @@ def posterior_run(scenario: Scenario, replicates: int) -> Callable[[], Alignment
     from sim.params import calibrated_params
     from sim.posterior import load_posterior
 
-    params = load_posterior("calibrated").applied(calibrated_params(), replicates)
-
-    def work() -> AlignmentModel:
-        model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
-                               first_replicate=0, record="tilt").run()
-        model.release()
-        return model
-
-    return work
+    return one_run(scenario, replicates, "tilt",
+                   load_posterior("calibrated").applied(calibrated_params(), replicates))
 
 
 def settled_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentModel]:
@@ -143,15 +137,7 @@ def settled_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentMo
     (``partners_now`` 1): each month's supports settled as a fixed point (docs/ODD.md 7.8)."""
     from sim.params import calibrated_params
 
-    params = calibrated_params() | {"partners_now": 1.0}
-
-    def work() -> AlignmentModel:
-        model = AlignmentModel(scenario, params=params, replicates=replicates, seed=0,
-                               first_replicate=0, record="tilt").run()
-        model.release()
-        return model
-
-    return work
+    return one_run(scenario, replicates, "tilt", calibrated_params() | {"partners_now": 1.0})
 
 
 def attribution_run(scenario: Scenario, replicates: int) -> Any:
@@ -423,24 +409,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         line(key, figures[key], "replicate-runs/s/core",
              f"R={R:,}, record=tilt, {seconds:.3f} s/model run; {spread(times, 1.0, 's')}", judged)
 
-    # the same throughput with each replicate on its own posterior draw (for information: the
-    # ratio to runs_per_s_R1000, measured in the same run, is what to read)
-    seconds, times = median_seconds(posterior_run(scenario, R_small), repeats)
-    extra["runs_per_s_R1000_posterior"] = R_small / seconds
-    extra["times_s"]["runs_per_s_R1000_posterior"] = times
-    ratio = extra["runs_per_s_R1000_posterior"] / figures["runs_per_s_R1000"]
-    print(f"{'  (posterior draws)':<22} {extra['runs_per_s_R1000_posterior']:>12,.0f} replicate-runs/s/core"
-          f" {'':<41} R={R_small:,}, each replicate its own posterior draw: {ratio:.2f} x the same R at "
-          f"the fitted parameters; {spread(times, 1.0, 's')}", flush=True)
-
-    # the same with each month's supports settled (partners_now 1; for information, as above)
-    seconds, times = median_seconds(settled_run(scenario, R_small), repeats)
-    extra["runs_per_s_R1000_partners_now"] = R_small / seconds
-    extra["times_s"]["runs_per_s_R1000_partners_now"] = times
-    ratio = extra["runs_per_s_R1000_partners_now"] / figures["runs_per_s_R1000"]
-    print(f"{'  (partners_now 1)':<22} {extra['runs_per_s_R1000_partners_now']:>12,.0f} replicate-runs/s/core"
-          f" {'':<41} R={R_small:,}, each month's supports settled: {ratio:.2f} x the same R without; "
-          f"{spread(times, 1.0, 's')}", flush=True)
+    # the same throughput with each replicate on its own posterior draw, and with each month's
+    # supports settled (for information: the ratio to runs_per_s_R1000, measured in the same run,
+    # is what to read)
+    for key, label, work, detail in (
+            ("runs_per_s_R1000_posterior", "(posterior draws)", posterior_run,
+             "each replicate its own posterior draw: {ratio:.2f} x the same R at the fitted parameters"),
+            ("runs_per_s_R1000_partners_now", "(partners_now 1)", settled_run,
+             "each month's supports settled: {ratio:.2f} x the same R without")):
+        seconds, times = median_seconds(work(scenario, R_small), repeats)
+        extra[key] = R_small / seconds
+        extra["times_s"][key] = times
+        ratio = extra[key] / figures["runs_per_s_R1000"]
+        print(f"{'  ' + label:<22} {extra[key]:>12,.0f} replicate-runs/s/core {'':<41} R={R_small:,}, "
+              f"{detail.format(ratio=ratio)}; {spread(times, 1.0, 's')}", flush=True)
 
     # 3. peak memory at R = R_large, in a fresh process
     memory = measure_peak_rss(args.scenario, R_large)
