@@ -39,7 +39,7 @@ from sim.dates import format_month, parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
-from sim.params import read_parameter_set
+from sim.params import SCALAR_NAMES, read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario, scenario_digest
@@ -410,8 +410,15 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def calibrated_yaml(params: dict, free: list[FreeParameter], header: list[str]) -> str:
-    """A parameter-set file for ``configs/params/``: the default set plus the fitted values."""
+    """A parameter-set file for ``configs/params/``: the default set plus the fitted values, and
+    every other number of ``params`` that differs from the default set (a setting given on the
+    command line, ``params.partners_now=1``), so that the file runs as the calibration did."""
     body: dict[str, Any] = {"defaults": ["default", "_self_"]}
+    fitted = {p.name for p in free}
+    defaults = read_parameter_set("default")
+    for name in SCALAR_NAMES:
+        if name not in fitted and name in params and float(params[name]) != float(defaults[name]):
+            body[name] = float(params[name])
     weights: dict[str, dict[str, float]] = {}
     scales = {p.interest: float(params["interest_scales"][p.interest]) for p in free if p.is_scale}
     for p in free:

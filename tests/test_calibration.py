@@ -169,6 +169,20 @@ def test_calibrated_yaml_is_a_parameter_set():
     assert "defaults:\n- default\n- _self_\ninertia: 0.25" in text
 
 
+def test_calibrated_yaml_keeps_a_setting_given_beside_the_fitted_values():
+    """A calibration made with ``params.partners_now=1`` writes it, so the file runs as the fit
+    did; values at their default are left to configs/params/default.yaml."""
+    from sim.params import read_parameter_set
+
+    fitted = {"inertia": 0.25, "state_weights": {"ITA": {"migration": 2.5}}}
+    base = read_parameter_set("default") | fitted | {"partners_now": 1.0}
+    text = calibrated_yaml(base, FREE, ["made by a test"])
+    assert "partners_now: 1.0" in text
+    assert "rationality" not in text  # at its default
+    unchanged = calibrated_yaml(read_parameter_set("default") | fitted, FREE, ["made by a test"])
+    assert "partners_now" not in unchanged
+
+
 @pytest.mark.skipif(not CALIBRATED_CONFIG.exists(), reason="no committed calibrated parameter set")
 def test_committed_calibration_reproduces_its_recorded_rmse():
     header = recorded("calibrated")
