@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.calibrate import build_calibrator, calibration_settings, joint_section, pattern_report, report_run
+from sim.calibration import read_values
 from sim.fit import fit_metrics
 from sim.params import read_parameter_set
 from sim.summary import trajectory_checks
@@ -36,8 +37,7 @@ LEFT_OUT = ("lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_
 def measure(settings: dict, params: dict, replicates: int = 200) -> dict:
     """One parameter set (``params``, partners_now included) measured as the module says."""
     cal = build_calibrator(settings, params)
-    x = np.array([params_value(params, p.name) for p in cal.free])
-    objective = float(cal.losses(x[:, None])[0])
+    objective = float(cal.losses(read_values(params, cal.free)[:, None])[0])
     result = report_run(cal, params, replicates=replicates, seed=settings["seed"])
     italy = result.mean_tilt(cal.state)
     model = italy[cal.steps]
@@ -65,18 +65,11 @@ def measure(settings: dict, params: dict, replicates: int = 200) -> dict:
     }
 
 
-def params_value(params: dict, name: str) -> float:
-    """The value of the free parameter ``name`` (``scale.INTEREST`` or a dynamics parameter)."""
-    if name.startswith("scale."):
-        return float(params["interest_scales"][name.removeprefix("scale.")])
-    return float(params[name])
-
-
 def refit(settings: dict, params: dict, generations: int) -> tuple[dict, dict]:
     """Every free parameter refit for ``generations`` generations from ``params`` (in the first
     population); returns the refit set and the fit's summary."""
     cal = build_calibrator(settings, params)
-    start = np.array([params_value(params, p.name) for p in cal.free])
+    start = read_values(params, cal.free)
     fit = cal.fit(popsize=settings["popsize"], maxiter=generations,
                   optimizer_seed=settings["optimizer_seed"], x0=start)
     return cal.values_as_params(fit["x"]), {k: fit[k] for k in ("objective", "generations", "wall_time_s")}

@@ -15,11 +15,10 @@ from sim.agents import DecisionRule, FactionAgent, StateAgent
 from sim.core.alignment import best_responses, logistic_noise
 from sim.core.arrays import zeros
 from sim.core.streams import ReplicateStreams, nudge
-from sim.core.sums import ordered_matmul
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
 from sim.interests import interests
-from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess, partners_view
+from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess, partners_support, partners_view
 from sim.params import resolve_params
 from sim.rows import RowInputs
 from sim.scenario.schema import Event, Scenario
@@ -360,12 +359,11 @@ class AlignmentModel(mesa.Model):
         `StateAgent.values_with` and `StateAgent.answer` give state by state, for every state at
         once (the same bits, `tests/test_partners_now.py`; the replicates do not mix)."""
         view = self.view
-        states, c = current.shape[0], view.candidates
+        c = view.candidates
         xi = month.partners_now
         seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
-        partners = ordered_matmul(self.war.relation, seen[:, c].reshape(states, -1))
         perceived = dataclasses.replace(view.perceived,
-                                        partners_support=partners.reshape(states, c.size, -1))
+                                        partners_support=partners_support(self.war.relation, seen, c))
         values = month.common.copy()
         for k, (interest, part) in enumerate(zip(self._own_interests, month.own, strict=True)):
             own = np.asarray(interest.own(perceived), FLOAT) if part is None else part

@@ -179,6 +179,13 @@ def perceived_momentum(perceived_chance: np.ndarray, trend_memory: SituationMemo
     return perceived_chance[0] - slow[0]
 
 
+def partners_support(relation: np.ndarray, support: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Sum over other states of relation x their ``support`` (S, F, n) of each candidate: (S, C, n)."""
+    states = support.shape[0]
+    chosen = support[:, candidates].reshape(states, -1)
+    return ordered_matmul(relation, chosen).reshape(states, candidates.size, -1)
+
+
 def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarray) -> MonthView:
     """``view`` with partners' and rivals' support as ``seen_support`` gives it.
 
@@ -190,10 +197,7 @@ def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarra
         relation: relation between each pair of states, (S, S), 0 on the diagonal.
         seen_support: the support of every state for every faction that the states see, (S, F, R).
     """
-    c = view.candidates
-    states, replicates = seen_support.shape[0], seen_support.shape[-1]
-    chosen = seen_support[:, c].reshape(states, -1)
-    partners = ordered_matmul(relation, chosen).reshape(states, c.size, replicates)
+    partners = partners_support(relation, seen_support, view.candidates)
     perceived = dataclasses.replace(view.perceived, partners_support=partners)
     with_own = tuple(i for i in interests() if i.own is not None)
     own = tuple(_frozen(np.asarray(interest.own(perceived), FLOAT)) if interest.partners else part
@@ -261,7 +265,6 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
     c = candidates
     oil_salience = oil_output / p.oil_reference
     islamism = war.camp_rows(strengths.own * war.islamist[:, None], c)
-    chosen = war.support[:, c].reshape(war.n_states, -1)
     perceived = Perceived(
         oil_salience=oil_salience,
         market_interest=p.market_interest,
@@ -278,7 +281,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
         prospects=seen[2, at],  # candidates lead their camp or stand alone: their own prospects
         threat=war.threat.copy(),
-        partners_support=ordered_matmul(war.relation, chosen).reshape(war.n_states, c.size, war.replicates),
+        partners_support=partners_support(war.relation, war.support, c),
         company_of=company_of,
         momentum=momentum,
         trend_weight=p.trend_weight,
