@@ -18,6 +18,7 @@ set that would have forecast the later points is one the earlier points rule out
 
     python scripts/profile_study.py --param scale.security --values 2 4 6 8 --until 2018-06
     python scripts/profile_study.py --sets calibrated joint_w01 bound_b2 --until 2018-06
+    python scripts/profile_study.py --free-too --until 2018-12 --override params.partners_now=1
 """
 
 from __future__ import annotations
@@ -130,9 +131,11 @@ def main() -> None:
     parser.add_argument("--maxiter", type=int, default=None, help="generations (default: the committed)")
     parser.add_argument("--optimizer-seed", type=int, default=None,
                         help="differential evolution's seed (default: the committed, 0)")
+    parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="Hydra overrides of the calibration settings (params.partners_now=1)")
     parser.add_argument("--json")
     args = parser.parse_args()
-    settings, base = calibration_settings()
+    settings, base = calibration_settings(args.override)
     if args.optimizer_seed is not None:
         settings["optimizer_seed"] = args.optimizer_seed
     if args.sets:
