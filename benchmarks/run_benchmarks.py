@@ -10,7 +10,8 @@ Prints one line per figure, with its target and PASS/MISS:
   construction and all steps timed, one process and one BLAS/OpenMP thread; each model is
   released once run, as the apps release theirs;
   the same R with each replicate on its own posterior draw, and at the calibrated parameters with
-  each month's supports settled (``partners_now`` 1), are printed for information;
+  each month's supports settled (``partners_now`` 1) or anticipated one level deep
+  (``anticipation`` 1), are printed for information;
 * ``batch_run_runs_per_s``: the same model class driven by ``mesa.batch_run``, one replicate per
   run (its default), one process, over N runs (default 200), in replicate-runs per second;
 * ``speedup_vs_batch_run``: ``runs_per_s_R10000`` divided by ``batch_run_runs_per_s``; the
@@ -138,6 +139,14 @@ def settled_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentMo
     from sim.params import calibrated_params
 
     return one_run(scenario, replicates, "tilt", calibrated_params() | {"partners_now": 1.0})
+
+
+def anticipating_run(scenario: Scenario, replicates: int) -> Callable[[], AlignmentModel]:
+    """`one_run` (record="tilt") at the calibrated parameters with states anticipating partners'
+    support of this month one level deep (``anticipation`` 1, docs/ODD.md 7.8)."""
+    from sim.params import calibrated_params
+
+    return one_run(scenario, replicates, "tilt", calibrated_params() | {"anticipation": 1})
 
 
 def attribution_run(scenario: Scenario, replicates: int) -> Any:
@@ -416,7 +425,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ("runs_per_s_R1000_posterior", "(posterior draws)", posterior_run,
              "each replicate its own posterior draw: {ratio:.2f} x the same R at the fitted parameters"),
             ("runs_per_s_R1000_partners_now", "(partners_now 1)", settled_run,
-             "each month's supports settled: {ratio:.2f} x the same R without")):
+             "each month's supports settled: {ratio:.2f} x the same R without"),
+            ("runs_per_s_R1000_anticipation", "(anticipation 1)", anticipating_run,
+             "partners' support anticipated one level deep: {ratio:.2f} x the same R without")):
         seconds, times = median_seconds(work(scenario, R_small), repeats)
         extra[key] = R_small / seconds
         extra["times_s"][key] = times

@@ -2,15 +2,17 @@
 (docs/calibration.md, "Partners moving together").
 
 For each parameter set of configs/params/ and each weight xi of partners' support of this month
-(``partners_now``, docs/ODD.md 7.8), with no refit: the calibration's objective on every point
-(12 replicates, seed 0, as in the fit), Italy's RMSE and its tilt in 2015-12, the shape checks, the
-other states' RMSE and documented sides, the months that did not settle, and Italy's 2019-08 tilt
-without each of the events that move it most (200 replicates, seed 0). ``--refit G`` also refits
-every free parameter at each xi above 0 for G generations of the calibration's differential
-evolution, with the set in its first population (so the refit is never worse on the objective),
-and measures the refit set the same way.
+(``partners_now``, docs/ODD.md 7.8), or each depth k of anticipating it (``anticipation``, level-k
+reasoning, the same section; ``--anticipation``, with xi 0), with no refit: the calibration's
+objective on every point (12 replicates, seed 0, as in the fit), Italy's RMSE and its tilt in
+2015-12, the shape checks, the other states' RMSE and documented sides, the months that did not
+settle, and Italy's 2019-08 tilt without each of the events that move it most (200 replicates, seed
+0). ``--refit G`` also refits every free parameter at each xi (or depth) above 0 for G generations
+of the calibration's differential evolution, with the set in its first population (so the refit is
+never worse on the objective), and measures the refit set the same way.
 
     python scripts/partners_now_study.py calibrated --xi 0 0.5 1 [--refit 40] [--json F] [--figure F.png]
+    python scripts/partners_now_study.py calibrated --xi 0 --anticipation 0 1 2 3
 """
 
 from __future__ import annotations
@@ -63,6 +65,13 @@ def measure(settings: dict, params: dict, replicates: int = 200) -> dict:
         "italy_tilt": {"dates": list(result.dates), "mean": [float(v) for v in italy]},
         "usa_tilt": [float(v) for v in result.mean_tilt("USA")],
     }
+
+
+def settings_measured(xis: list[float], depths: list[int]) -> list[tuple[float, int]]:
+    """The (xi, depth of anticipation) pairs measured: every xi above 0 without anticipation (the
+    two are not combined), xi 0 if depth 0 is asked for, and every depth above 0 at xi 0."""
+    return ([(xi, 0) for xi in xis if xi > 0 or 0 in depths]
+            + [(0.0, depth) for depth in depths if depth > 0])
 
 
 def refit(settings: dict, params: dict, generations: int) -> tuple[dict, dict]:
@@ -122,6 +131,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("params", nargs="+", help="parameter sets of configs/params/")
     parser.add_argument("--xi", type=float, nargs="+", default=[0.0, 0.5, 1.0])
+    parser.add_argument("--anticipation", type=int, nargs="+", default=[0], metavar="K",
+                        help="depths of anticipation to measure at xi 0 (default: 0 only)")
     parser.add_argument("--refit", type=int, default=0, metavar="G",
                         help="also refit for G generations at each xi above 0 (0: no refit)")
     parser.add_argument("--replicates", type=int, default=200)
@@ -135,16 +146,20 @@ def main() -> None:
     settings, _ = calibration_settings()
     rows = []
     for name in args.params:
-        for xi in args.xi:
+        for xi, depth in settings_measured(args.xi, args.anticipation):
             params = read_parameter_set(name) | {"partners_now": xi}
-            sets = [(f"{name}, xi {xi:g}", params, None)]
-            if args.refit and xi > 0:
+            label = f"{name}, xi {xi:g}"
+            if depth:
+                params["anticipation"], label = depth, f"{name}, anticipation {depth}"
+            sets = [(label, params, None)]
+            if args.refit and (xi > 0 or depth):
                 started = time.perf_counter()
                 refitted, fit = refit(settings, params, args.refit)
                 fit["wall_time_s"] = time.perf_counter() - started
                 sets.append((f"{name} refit {args.refit} generations, xi {xi:g}", refitted, fit))
             for label, values, fit in sets:
-                row = {"label": label, "params": name, "xi": xi, **measure(settings, values, args.replicates)}
+                row = {"label": label, "params": name, "xi": xi, "anticipation": depth,
+                       **measure(settings, values, args.replicates)}
                 row["unsettled"] = unsettled_months(values, args.replicates, settings["seed"])
                 if fit is not None:
                     row["refit"] = fit

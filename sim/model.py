@@ -209,6 +209,8 @@ class AlignmentModel(mesa.Model):
         #: whether states see partners' support of this month (settled each month), and the
         #: months that did not settle (`_settle`)
         self.settles = not (np.isscalar(self.p.partners_now) and self.p.partners_now == 0.0)
+        #: how many levels deep states anticipate this month's supports (`_anticipate`)
+        self.anticipation = int(np.max(self.p.anticipation))
         self.unsettled_months: list[int] = []
         self._own_interests = tuple(i for i in interests() if i.own is not None)
 
@@ -298,13 +300,15 @@ class AlignmentModel(mesa.Model):
             if self.has_noise:  # one logistic transform per month for every state's shocks
                 shocks = logistic_noise(draws[: self.war.n_states * self.month_candidates[t]], 1.0)
             self.view = self._assess(month=t, shocks=shocks, remember=True)
-            previous = self.war.support.copy() if self.settles else None
+            previous = self.war.support.copy() if self.settles or self.anticipation else None
             for state in self.state_agents:
                 state.value_factions(self.view)
             for state in self.state_agents:
                 state.update_alignment(self.view)
-            if previous is not None:
+            if self.settles:
                 self._settle(t, previous)
+            elif self.anticipation:
+                self._anticipate(previous)
             self.record_month(t)
         self.running = self.steps < self.world.n_months
 
@@ -350,6 +354,26 @@ class AlignmentModel(mesa.Model):
         xi = self.p.partners_now
         seen = (xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False)
         self.view = partners_view(self.view, self.war.relation, seen)
+        for state in self.state_agents:
+            state.revalue(self.view)
+
+    def _anticipate(self, previous: np.ndarray) -> None:
+        """Answer this month's supports ``anticipation`` levels deep (ODD 7.8).
+
+        The supports just answered to last month's (``previous``, (S, F, R)) are level 0; a
+        level-k state expects every other state to answer at level k - 1 and answers that:
+        level k is every state's answer (`_answers`, partners' support of this month) to level
+        k - 1. Each level is one round, the same in every replicate, so a replicate's course does
+        not depend on its batch.
+        """
+        month = dataclasses.replace(_MonthValues.of(self), partners_now=1.0)
+        support = self.war.support
+        level = support.copy()
+        for _ in range(self.anticipation):
+            level = self._answers(level, previous, month)
+        support[...] = level
+        # the month's view and values with the anticipated supports (the decomposition reads them)
+        self.view = partners_view(self.view, self.war.relation, level)
         for state in self.state_agents:
             state.revalue(self.view)
 

@@ -79,6 +79,12 @@ class ModelParams:
         doc="xi: weight of partners' and rivals' support this month (rather than last month) in "
             "the rivalry interest; above 0 each month's supports are settled as a fixed point, "
             "at 1 a logit equilibrium of the month's simultaneous choices (0: last month's)")
+    anticipation: float = _param(
+        0.0, bounds=(0.0, 10.0), unit="levels",
+        doc="k: how many levels deep each state anticipates its partners' and rivals' support of "
+            "this month (level-k reasoning: a level-k state answers the others' level k-1 answers; "
+            "0: it answers last month's support); a whole number, the same in every replicate, "
+            "with partners_now 0")
     trend_weight: float = _param(
         0.0, bounds=(0.0, 20.0), unit="-",
         doc="tau: weight of each camp's perceived momentum (perceived chance of prevailing minus a "
@@ -121,6 +127,8 @@ class ModelParams:
 #: Parameters that are mappings rather than numbers.
 MAPPING_NAMES: tuple[str, ...] = ("interest_scales", "state_weights")
 SCALAR_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ModelParams) if f.name not in MAPPING_NAMES)
+#: Parameters that take whole numbers only (`_check_anticipation`).
+WHOLE_NUMBER_NAMES: tuple[str, ...] = ("anticipation",)
 BOUNDS: dict[str, tuple[float, float]] = {
     f.name: f.metadata["bounds"] for f in fields(ModelParams)
 }
@@ -194,6 +202,21 @@ def _check_value(name: str, value: Any, *, bounds: tuple[float, float], replicat
     return float(array) if array.ndim == 0 else array.copy()
 
 
+def _check_anticipation(values: Mapping[str, Any]) -> None:
+    """``anticipation`` is one whole number for every replicate, and is not combined with
+    ``partners_now``, which settles the month's supports instead (docs/ODD.md 7.8)."""
+    depth = np.unique(np.asarray(values["anticipation"]))
+    lo, hi = BOUNDS["anticipation"]
+    if depth.size > 1 or depth[0] != np.round(depth[0]):
+        shown = f"{depth[0]:g}" if depth.size == 1 else f"{[float(d) for d in depth]}"
+        raise ParameterError("params", "anticipation", f"is {shown}; a whole number in "
+                             f"[{lo:g}, {hi:g}], the same for every replicate")
+    if depth[0] > 0 and np.any(np.asarray(values["partners_now"]) > 0):
+        raise ParameterError("params", "anticipation", f"is {depth[0]:g} with partners_now > 0; give "
+                             "one of the two (partners_now settles the month's supports as a fixed "
+                             "point, anticipation answers them k levels deep), the other 0")
+
+
 def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
                    dtype: Any = np.float64) -> NumericParams:
     """Validate parameters against their bounds and the scenario; return `NumericParams`.
@@ -217,6 +240,8 @@ def resolve_params(params: Any, scenario: Scenario, replicates: int, *,
     for name in SCALAR_NAMES:
         values[name] = _check_value(name, plain.get(name, defaults[name]), bounds=BOUNDS[name],
                                     replicates=replicates)
+
+    _check_anticipation(values)
 
     names = interest_names()
     base = np.stack([s.weight_vector(names) for s in scenario.states])  # (S, K)

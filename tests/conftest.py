@@ -59,6 +59,27 @@ def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt
     return target_errors(result, load_targets(targets), "ITA")["rmse"]
 
 
+def states_answers(model, seen, previous):
+    """Each state's support answered, state by state (`StateAgent.revalue`, `best_response`), to
+    partners' supports ``seen`` (S, F, R) of this month, moving from last month's ``previous``
+    (docs/ODD.md 7.7, 7.8): what settling and anticipating are checked against."""
+    import numpy as np
+
+    from sim.core.alignment import best_response
+    from sim.month import partners_view
+
+    view = partners_view(model.view, model.war.relation, seen)
+    answers = np.empty_like(seen)
+    for state in model.state_agents:
+        rule = state.rule
+        inertia = 1.0 if view.month == 0 else rule.inertia
+        target = np.zeros_like(seen[state.index])
+        target[view.candidates] = best_response(state.revalue(view), rule.rationality,
+                                                rule.outside_option)
+        answers[state.index] = (1.0 - inertia) * previous[state.index] + inertia * target
+    return answers
+
+
 def load_script(name: str):
     """``scripts/NAME.py`` as a module (the scripts are not part of the package). ``scripts/`` goes
     on ``sys.path``, as when a script is run, so that scripts can import each other."""

@@ -224,6 +224,16 @@ def test_slider_values_lie_on_the_grid_the_browser_rounds_to(name):
     assert repr(value) == repr(float(f"{value:.6g}"))  # no 0.9110000000000001 the browser would "correct"
 
 
+def test_a_whole_number_parameter_moves_by_whole_steps_and_runs():
+    from sim.webapp.choices import parameter_step
+
+    low, high = BOUNDS["anticipation"]
+    assert parameter_step("anticipation") == 1.0 and parameter_step("inertia") < 1.0
+    value = on_step(low + 0.3137 * (high - low), low, high, parameter_step("anticipation"))
+    assert value == 3.0
+    assert params_of(Choices().with_dynamic("anticipation", value))["anticipation"] == 3.0
+
+
 def test_a_run_reads_out_the_final_tilt_and_draws_every_figure():
     from sim.webapp.ensemble import FIGURES, draw, run
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.core.alignment import best_response
 from sim.dates import parse_month
 from sim.errors import ParameterError
 from sim.model import SETTLE_TOLERANCE, AlignmentModel
 from sim.month import partners_view
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
+from tests.conftest import states_answers
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +23,7 @@ def history():
 def _answers(model: AlignmentModel, previous: np.ndarray, xi: float) -> np.ndarray:
     """Each state's support answered to what it sees of this month's supports (ODD 7.8)."""
     support = model.war.support
-    seen = (xi * support + (1.0 - xi) * previous).astype(support.dtype)
-    view = partners_view(model.view, model.war.relation, seen)
-    answers = np.empty_like(support)
-    for state in model.state_agents:
-        rule = state.rule
-        inertia = 1.0 if view.month == 0 else rule.inertia
-        target = np.zeros_like(support[state.index])
-        target[view.candidates] = best_response(state.revalue(view), rule.rationality,
-                                                rule.outside_option)
-        answers[state.index] = (1.0 - inertia) * previous[state.index] + inertia * target
-    return answers
+    return states_answers(model, (xi * support + (1.0 - xi) * previous).astype(support.dtype), previous)
 
 
 @pytest.mark.parametrize("xi", [1.0, 0.5])
@@ -76,9 +66,11 @@ def test_without_it_states_answer_last_months_partners(mini_scenario):
     assert max(gaps) > 100 * SETTLE_TOLERANCE
 
 
-def test_a_replicate_alone_equals_it_in_a_batch(history):
-    """Each replicate settles on its own: the other replicates of a batch do not change it."""
-    params = read_parameter_set("calibrated") | {"partners_now": 1.0}
+@pytest.mark.parametrize("setting", [{"partners_now": 1.0}, {"anticipation": 2}])
+def test_a_replicate_alone_equals_it_in_a_batch(history, setting):
+    """Each replicate settles (or anticipates, tests/test_anticipation.py) on its own: the other
+    replicates of a batch do not change it."""
+    params = read_parameter_set("calibrated") | setting
     batch = AlignmentModel(history, params, replicates=4, seed=0, record="tilt").run()
     for r in (0, 3):
         alone = AlignmentModel(history, params, replicates=1, seed=0, first_replicate=r,

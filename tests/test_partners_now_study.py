@@ -42,3 +42,16 @@ def test_a_refit_started_from_the_set_is_never_worse(study):
     refitted, fit = study.refit(settings, params, generations=1)
     assert fit["objective"] <= before + 1e-12
     assert refitted["partners_now"] == 1.0
+
+
+def test_anticipation_is_measured_at_xi_0_only(study):
+    assert study.settings_measured([0.0, 1.0], [0, 2]) == [(0.0, 0), (1.0, 0), (0.0, 2)]
+    assert study.settings_measured([0.0], [1, 3]) == [(0.0, 1), (0.0, 3)]
+
+
+def test_anticipating_one_level_moves_italy_to_the_gna_in_december_2015(rows):
+    settings, _ = calibration_settings()
+    anticipating = read_parameter_set("calibrated") | {"anticipation": 1}
+    row = load_script("partners_now_study").measure(settings, anticipating, replicates=20)
+    assert row["italy_2015_12"] < rows[0.0]["italy_2015_12"] - 0.05
+    assert row["objective"] < rows[0.0]["objective"]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from sim.interests import interest_names
 from sim.model import AlignmentModel
-from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS
+from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS, WHOLE_NUMBER_NAMES
 from sim.paths import SCENARIO_DIR
 from sim.scenario import Scenario, load_scenario
 
@@ -61,7 +61,17 @@ def first_months(scenario: Scenario, months: int) -> Scenario:
 
 def in_bounds(name: str) -> st.SearchStrategy[float]:
     lo, hi = BOUNDS[name]
+    if name in WHOLE_NUMBER_NAMES:
+        return st.integers(int(lo), int(hi)).map(float)
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def one_way_to_this_month(draw, params: dict) -> dict:
+    """``params`` with partners' support of this month either settled (``partners_now``) or
+    anticipated (``anticipation``), not both (the model refuses both); which one kept is drawn."""
+    if params["anticipation"] and np.any(np.asarray(params["partners_now"]) > 0):
+        params[draw(st.sampled_from(["anticipation", "partners_now"]))] = 0.0
+    return params
 
 
 weight = st.floats(*WEIGHT_BOUNDS, allow_nan=False, allow_infinity=False)
@@ -71,7 +81,7 @@ seeds = st.integers(0, 2**31 - 2)
 @st.composite
 def parameters(draw, state_ids: tuple[str, ...]) -> dict:
     """Every scalar parameter within its bounds, and overrides of some states' interest weights."""
-    params = {name: draw(in_bounds(name)) for name in SCALAR_NAMES}
+    params = one_way_to_this_month(draw, {name: draw(in_bounds(name)) for name in SCALAR_NAMES})
     states = draw(st.lists(st.sampled_from(state_ids), unique=True, max_size=3))
     params["state_weights"] = {
         sid: draw(st.dictionaries(st.sampled_from(interest_names()), weight, min_size=1, max_size=4))
@@ -84,9 +94,11 @@ def parameters(draw, state_ids: tuple[str, ...]) -> dict:
 def per_replicate_parameters(draw, state_ids: tuple[str, ...], replicates: int) -> dict:
     """`parameters`, with some scalars and at most two weights given as one value per replicate."""
     params = draw(parameters(state_ids))
-    varying = draw(st.lists(st.sampled_from(SCALAR_NAMES), unique=True, min_size=1, max_size=5))
+    per_replicate = [n for n in SCALAR_NAMES if n not in WHOLE_NUMBER_NAMES]  # those: one for all
+    varying = draw(st.lists(st.sampled_from(per_replicate), unique=True, min_size=1, max_size=5))
     for name in varying:
         params[name] = draw(st.lists(in_bounds(name), min_size=replicates, max_size=replicates))
+    one_way_to_this_month(draw, params)
     for _ in range(draw(st.integers(0, 2))):
         sid, interest = draw(st.sampled_from(state_ids)), draw(st.sampled_from(interest_names()))
         params["state_weights"].setdefault(sid, {})[interest] = draw(

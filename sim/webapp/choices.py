@@ -15,7 +15,15 @@ from typing import Any
 from sim.ablation import FRAME_GROUP, without_group
 from sim.events import INPUT_GROUPS
 from sim.interests import interest_names
-from sim.params import BOUNDS, SCALAR_NAMES, WEIGHT_BOUNDS, calibrated_params, describe_params, resolve_params
+from sim.params import (
+    BOUNDS,
+    SCALAR_NAMES,
+    WEIGHT_BOUNDS,
+    WHOLE_NUMBER_NAMES,
+    calibrated_params,
+    describe_params,
+    resolve_params,
+)
 from sim.posterior import PosteriorDraws, load_posterior
 from sim.scenario import Scenario, scenario_names
 from sim.scenario.loader import load_scenario_cached
@@ -171,10 +179,17 @@ def slider_step(low: float, high: float) -> float:
     return 10.0 ** math.floor(math.log10((high - low) / SLIDER_POSITIONS))
 
 
-def on_step(value: float, low: float, high: float) -> float:
-    """``value`` on its slider's grid, within the bounds, written with the step's decimals: what
-    the browser's slider shows (a value it would round differently it sends back as a change)."""
-    step = slider_step(low, high)
+def parameter_step(name: str) -> float:
+    """The slider step of a dynamics parameter: 1 for one taking whole numbers only, else
+    `slider_step` of its bounds."""
+    return 1.0 if name in WHOLE_NUMBER_NAMES else slider_step(*BOUNDS[name])
+
+
+def on_step(value: float, low: float, high: float, step: float | None = None) -> float:
+    """``value`` on its slider's grid (``step``; by default `slider_step` of the bounds), within
+    the bounds, written with the step's decimals: what the browser's slider shows (a value it
+    would round differently it sends back as a change)."""
+    step = slider_step(low, high) if step is None else step
     decimals = max(0, -math.floor(math.log10(step)))
     return round(min(max(round(value / step) * step, low), high), decimals)
 

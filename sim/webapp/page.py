@@ -39,6 +39,7 @@ from sim.webapp.choices import (
     parameter_doc,
     parameter_label,
     parameter_range,
+    parameter_step,
     scenario_choices,
     slider_step,
     weight_range,
@@ -139,9 +140,10 @@ def DynamicsSliders(choices: Choices, update: Update):
     def sliders(names) -> None:
         for name in names:
             low, high = parameter_range(name)
-            value = on_step(values[name], low, high)
+            step = parameter_step(name)
+            value = on_step(values[name], low, high, step)
             slider = Slider(f"{parameter_label(name)} = {number(value)}", value=value, min=low, max=high,
-                            step=slider_step(low, high), dtype=float)
+                            step=step, dtype=float)
             with solara.Tooltip(parameter_doc(name)), solara.Div(classes=["app-slider", f"app-param-{name}"]):
                 UserInputs({name: slider},
                            on_change=lambda k, v: update(lambda c: c.with_dynamic(k, v)))
