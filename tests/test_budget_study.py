@@ -21,7 +21,8 @@ RECORDS = {**dict.fromkeys(
      "trend_t1_g300", "points_p2_g300", "prior_w2_g300", "trend_t2_g300", "joint_w03_g300",
      "bound_b6_g300", "bound_b3_g300", "bound_b1_g300", "bound_b4_g300", "bound_b5_g300"], HISTORY),
     "capital_c1_g300": GHARYAN_APPROACH, "capital_c2_g300": GHARYAN_APPROACH,
-    "transit_f1": FEZZAN_TRANSIT, "transit_f2": FEZZAN_TRANSIT, "partners_n1": HISTORY}
+    "transit_f1": FEZZAN_TRANSIT, "transit_f2": FEZZAN_TRANSIT, "partners_n1": HISTORY,
+    "anticipation_k1": HISTORY}
 
 
 @pytest.mark.parametrize(("name", "scenario"), list(RECORDS.items()))
