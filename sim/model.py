@@ -350,9 +350,13 @@ class AlignmentModel(mesa.Model):
         else:
             self.unsettled_months.append(t)
         support[..., ids] = current
-        # the month's view and values with the settled supports (the decomposition reads them)
         xi = self.p.partners_now
-        seen = (xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False)
+        self._revalue_seeing((xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False))
+
+    def _revalue_seeing(self, seen: np.ndarray) -> None:
+        """The month's view and every state's values rebuilt with partners' supports ``seen``
+        (S, F, R), once the month's supports are settled or anticipated (the decomposition reads
+        them)."""
         self.view = partners_view(self.view, self.war.relation, seen)
         for state in self.state_agents:
             state.revalue(self.view)
@@ -372,10 +376,7 @@ class AlignmentModel(mesa.Model):
         for _ in range(self.anticipation):
             level = self._answers(level, previous, month)
         support[...] = level
-        # the month's view and values with the anticipated supports (the decomposition reads them)
-        self.view = partners_view(self.view, self.war.relation, level)
-        for state in self.state_agents:
-            state.revalue(self.view)
+        self._revalue_seeing(level)
 
     def _answers(self, current: np.ndarray, previous: np.ndarray, month: _MonthValues) -> np.ndarray:
         """Every state's answer to what it sees of the month's supports ``current`` (S, F, n),
