@@ -22,7 +22,7 @@ RECORDS = {**dict.fromkeys(
      "bound_b6_g300", "bound_b3_g300", "bound_b1_g300", "bound_b4_g300", "bound_b5_g300"], HISTORY),
     "capital_c1_g300": GHARYAN_APPROACH, "capital_c2_g300": GHARYAN_APPROACH,
     "transit_f1": FEZZAN_TRANSIT, "transit_f2": FEZZAN_TRANSIT, "partners_n1": HISTORY,
-    "anticipation_k1": HISTORY}
+    "anticipation_k1": HISTORY, "anticipation_k2": HISTORY}
 
 
 @pytest.mark.parametrize(("name", "scenario"), list(RECORDS.items()))
