@@ -8,10 +8,10 @@ This script tells the two apart. For each removal it runs the history without th
 ``--replicates`` replicates with the same seed (common random numbers):
 
 - as every ablation does: every state answers the changed history;
-- with Italy's partners held on their course: after each month, every other state's support is
-  set back to what it was that month in the run with every event, so Italy (and the war, through
-  the foreign support that strengthens each camp) sees the other states as they were, and only
-  Italy answers the removal.
+- with Italy's partners held on their course: every other state's support is set back to what it
+  was that month in the run with every event (at each level of the month, when states anticipate
+  their partners: `course`), so Italy (and the war, through the foreign support that strengthens
+  each camp) sees the other states as they were, and only Italy answers the removal.
 
 Run with every event and the partners held on their own course, the model gives the same bytes as
 without the hold (checked on every run). The same device splits Italy's rise itself: the history
@@ -47,33 +47,60 @@ RISE_FROM, RISE_TO = "2018-06", "2019-08"
 
 
 def course(scenario: Scenario, params, replicates: int, seed: int,
-           partners: np.ndarray | None = None) -> dict:
-    """Run ``scenario``; with ``partners`` (a run's support, (T, S, F, R)), every state but Italy is
-    set back to it after each month.
+           partners: list[list[np.ndarray]] | None = None) -> dict:
+    """Run ``scenario``; with ``partners`` (another run's ``levels``), every state but Italy is held
+    on that run's supports, level by level.
+
+    A model that anticipates its partners (``anticipation`` k > 0, docs/ODD.md 7.8) answers each
+    month in k + 1 levels: level 0 answers last month's supports, level j every state's answer to
+    level j - 1, and the month ends at level k. Held, the other states take at every level the
+    held run's supports of that level, so Italy anticipates them as they were; with k = 0 they are
+    set back after each month.
 
     Args:
         scenario: the scenario run.
         params: the parameter set (`sim.params.ModelParams`).
         replicates: replicates of the run.
         seed: the model's seed.
-        partners: every state's support each month, (T, S, F, R), from another run's ``support``.
+        partners: for each month, every state's support at each level, [month][level] -> (S, F, R),
+            from another run's ``levels``.
 
     Returns:
         ``tilt`` (Italy's ensemble-mean tilt each month, (T,)), ``parts`` (each part of Italy's value
-        gap each month, name -> (T,)) and ``support`` (every state's support each month,
-        (T, S, F, R)).
+        gap each month, name -> (T,)), ``support`` (every state's support each month, (T, S, F, R))
+        and ``levels`` (every state's support each month at each level, [month][level] -> (S, F, R)).
     """
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed, record="full")
     focus = list(scenario.state_ids).index(FOCUS)
     others = [s for s in range(len(scenario.state_ids)) if s != focus]
+    levels: list[list[np.ndarray]] = []
+
+    def held(support: np.ndarray, month: int, level: int) -> np.ndarray:
+        if partners is not None:
+            support[others] = partners[month][level][others]
+        return support
+
+    if model.anticipation:  # the month just begun is steps - 1 (Mesa counts from 1)
+        anticipate, answers = model._anticipate, model._answers
+
+        def anticipating(previous: np.ndarray) -> None:
+            levels.append([held(model.war.support, model.steps - 1, 0).copy()])
+            anticipate(previous)
+
+        def answering(current: np.ndarray, previous: np.ndarray, month) -> np.ndarray:
+            now = levels[model.steps - 1]
+            now.append(held(answers(current, previous, month), model.steps - 1, len(now)).copy())
+            return now[-1]
+
+        model._anticipate, model._answers = anticipating, answering
     while model.running:
         model.step()
-        if partners is not None:  # the month just run is steps - 1 (Mesa counts from 1)
-            model.war.support[others] = partners[model.steps - 1, others]
+        if not model.anticipation:
+            levels.append([held(model.war.support, model.steps - 1, 0).copy()])
     tilt = model.tilt_history[:, :, focus].mean(axis=1)
     decomposition = model.decomposition_history[:, focus, :]
     support = model.support_history.transpose(0, 2, 3, 1).copy()  # (T, S, F, R), as war.support
-    out = {"tilt": tilt, "support": support,
+    out = {"tilt": tilt, "support": support, "levels": levels,
            "parts": {name: decomposition[:, k] for k, name in enumerate(model.decomposition_parts)}}
     model.release()
     return out
@@ -85,7 +112,7 @@ def measure(params_name: str, replicates: int, seed: int = 0) -> dict:
     params = read_parameter_set(params_name)
     a, b = (parse_month(m) - history.start for m in (RISE_FROM, RISE_TO))
     base = course(history, params, replicates, seed)
-    held_base = course(history, params, replicates, seed, partners=base["support"])
+    held_base = course(history, params, replicates, seed, partners=base["levels"])
     same_bytes = bool(np.array_equal(held_base["support"], base["support"]))
 
     def summary(run: dict) -> dict:
@@ -94,8 +121,7 @@ def measure(params_name: str, replicates: int, seed: int = 0) -> dict:
                 "change": float(run["tilt"][b] - base["tilt"][b]),
                 "gap_part_changes": {k: float(v[b] - base["parts"][k][b]) for k, v in run["parts"].items()}}
 
-    frozen = base["support"].copy()
-    frozen[a + 1:] = frozen[a]
+    frozen = base["levels"][: a + 1] + [base["levels"][a]] * (len(base["levels"]) - a - 1)
     out = {"params": params_name, "replicates": replicates, "seed": seed,
            "months": month_labels(history.start, history.start + len(base["tilt"]) - 1),
            "hold_reproduces_the_run": same_bytes, "all events": summary(base),
@@ -106,7 +132,7 @@ def measure(params_name: str, replicates: int, seed: int = 0) -> dict:
         scenario = without_events(history, ids, label)
         out["removals"][label] = {
             "every state answers": summary(course(scenario, params, replicates, seed)),
-            "partners held": summary(course(scenario, params, replicates, seed, partners=base["support"])),
+            "partners held": summary(course(scenario, params, replicates, seed, partners=base["levels"])),
         }
     return out
 

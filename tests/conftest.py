@@ -103,7 +103,22 @@ def committed_settings():
 #: The settings of the previous committed calibration (configs/params/calibrated_g100.yaml): 100
 #: generations, the USA's 2016-02 point coded against the GNC. The studies of docs/calibration.md
 #: were measured under them (its "History", third change).
-PREVIOUS_OVERRIDES = ["calibrate.maxiter=100", "calibrate.joint_targets=other_states_tilt_usa_gnc"]
+PREVIOUS_OVERRIDES = ["calibrate.maxiter=100", "calibrate.joint_targets=other_states_tilt_usa_gnc",
+                      "params.anticipation=0"]
+
+#: The settings of the calibration before anticipation was adopted (configs/params/calibrated_k0.yaml):
+#: the committed ones with no anticipation. The studies re-made "on the committed settings" in
+#: docs/calibration.md were measured under them.
+K0_OVERRIDES = ["params.anticipation=0"]
+
+
+@pytest.fixture(scope="session")
+def k0_settings():
+    """The settings and base parameters of the calibration before anticipation was adopted; for the
+    studies' tests, which only read them."""
+    from sim.calibrate import calibration_settings
+
+    return calibration_settings(K0_OVERRIDES)
 
 
 @pytest.fixture(scope="session")

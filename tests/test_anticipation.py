@@ -45,7 +45,7 @@ def test_each_level_answers_the_level_below(mini_scenario, depth):
 
 
 def test_zero_is_the_model_without_it(history):
-    params = read_parameter_set("calibrated")
+    params = read_parameter_set("calibrated_k0")  # the calibration before anticipation: no such key
     plain = AlignmentModel(history, params, replicates=3, seed=0, record="tilt").run()
     zero = AlignmentModel(history, params | {"anticipation": 0}, replicates=3, seed=0, record="tilt").run()
     np.testing.assert_array_equal(plain.tilt_history, zero.tilt_history)

@@ -70,7 +70,7 @@ def test_without_it_states_answer_last_months_partners(mini_scenario):
 def test_a_replicate_alone_equals_it_in_a_batch(history, setting):
     """Each replicate settles (or anticipates, tests/test_anticipation.py) on its own: the other
     replicates of a batch do not change it."""
-    params = read_parameter_set("calibrated") | setting
+    params = read_parameter_set("calibrated_k0") | setting
     batch = AlignmentModel(history, params, replicates=4, seed=0, record="tilt").run()
     for r in (0, 3):
         alone = AlignmentModel(history, params, replicates=1, seed=0, first_replicate=r,
@@ -81,7 +81,7 @@ def test_a_replicate_alone_equals_it_in_a_batch(history, setting):
 def test_partners_move_together_in_the_month_the_gna_is_formed(history):
     """Skhirat (December 2015): seeing the USA's support of the month, Italy backs the new GNA
     more in that very month than seeing the USA's support of November."""
-    params = read_parameter_set("calibrated")
+    params = read_parameter_set("calibrated_k0")
     italy, usa = history.state_ids.index("ITA"), history.state_ids.index("USA")
     december = parse_month("2015-12") - history.start
     tilts = {}
@@ -106,7 +106,7 @@ def test_every_state_at_once_gives_each_states_own_answer_bit_for_bit(history):
     every replicate gives the same bits."""
     from sim.model import _MonthValues
 
-    params = read_parameter_set("calibrated") | {"partners_now": 1.0}
+    params = read_parameter_set("calibrated_k0") | {"partners_now": 1.0}
     model = AlignmentModel(history, params, replicates=5, seed=0)
     for _ in range(30):
         model.step()

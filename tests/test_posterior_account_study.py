@@ -26,10 +26,11 @@ def test_draws_are_distinct_and_come_after_the_burn_in(study):
     assert study.pick_draws(chain, burn=3, draws=100, seed=0).shape == (3, 8)  # no more than kept
 
 
-def test_at_the_committed_fit_it_gives_the_account_measured_elsewhere(study, committed_settings):
-    settings, base = committed_settings
+def test_at_the_committed_fit_it_gives_the_account_measured_elsewhere(study, k0_settings):
+    """At the calibration before anticipation, whose posterior the study measured."""
+    settings, base = k0_settings
     cal = build_calibrator(settings, base)
-    x = set_values(cal, "calibrated")[:, None]
+    x = set_values(cal, "calibrated_k0")[:, None]
     [row] = study.measure(cal, x, replicates=40, seed=0, rise_at_least=0.4)
     assert row["batched_vs_alone"] <= 1e-5
     assert sum(row["shares"].values()) == pytest.approx(1.0)
