@@ -74,12 +74,21 @@ def take_replicates(replicates: np.ndarray):
     return lambda value: value[..., replicates] if np.ndim(value) and np.shape(value)[-1] > 1 else value
 
 
+def _weighted(weights: np.ndarray, k: int) -> np.ndarray:
+    """Interest ``k``'s weights of every state, (S, K) or one per replicate (S, K, R), shaped to
+    multiply its part (S, C, R)."""
+    return weights[:, k, None, None] if weights.ndim == 2 else weights[:, k, None, :]
+
+
 @dataclass(frozen=True)
 class _MonthValues:
     """What settling a month's supports keeps of it, stacked over the states (S first, replicate
     axis last, for the n replicates still settling): the parts of every state's values that do not
     read partners' support, the decision rule's parameters and ``partners_now`` (numbers, or one per
-    replicate), and the states whose support is held this month."""
+    replicate), and the states whose support is held this month. ``leading`` is the common part plus
+    the weighted own parts before ``first_read``, the first that reads partners' support, summed once
+    in the order `StateAgent.values_with` sums them, so that every round of answers starts from it
+    with the same bits as summing them again."""
 
     common: np.ndarray
     own: tuple[np.ndarray | None, ...]
@@ -91,6 +100,8 @@ class _MonthValues:
     inertia: Any
     partners_now: Any
     held: tuple[tuple[int, np.ndarray], ...]
+    leading: np.ndarray
+    first_read: int
 
     @classmethod
     def of(cls, model: AlignmentModel) -> _MonthValues:
@@ -98,11 +109,15 @@ class _MonthValues:
         states, view = model.state_agents, model.view
         common, weights, committed, shocks = zip(*(s.kept_values() for s in states), strict=True)
         rule = states[0].rule
+        own = tuple(None if interest.partners else part
+                    for interest, part in zip(model._own_interests, view.own, strict=True))
+        first_read = next((k for k, part in enumerate(own) if part is None), len(own))
+        common, weights = np.stack(common), np.stack(weights)
+        leading = common.copy()
+        for k in range(first_read):
+            leading += _weighted(weights, k) * own[k]
         return cls(
-            common=np.stack(common),
-            own=tuple(None if interest.partners else part
-                      for interest, part in zip(model._own_interests, view.own, strict=True)),
-            own_weights=np.stack(weights),
+            common=common, own=own, own_weights=weights, leading=leading, first_read=first_read,
             committed=np.stack(np.broadcast_arrays(*committed)),
             shocks=None if shocks[0] is None else np.stack(shocks),
             rationality=rule.rationality, outside_option=rule.outside_option,
@@ -119,6 +134,7 @@ class _MonthValues:
             self, common=at(self.common), own=tuple(None if o is None else at(o) for o in self.own),
             own_weights=self.own_weights if self.own_weights.ndim == 2 else at(self.own_weights),
             committed=at(self.committed), shocks=None if self.shocks is None else at(self.shocks),
+            leading=at(self.leading),
             rationality=at(self.rationality), outside_option=at(self.outside_option),
             inertia=at(self.inertia), partners_now=at(self.partners_now))
 
@@ -386,20 +402,22 @@ class AlignmentModel(mesa.Model):
         view = self.view
         c = view.candidates
         xi = month.partners_now
-        seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
+        if np.ndim(xi) == 0 and xi == 1.0:  # this month's supports alone (anticipating): no blend to make
+            seen = current
+        else:
+            seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
         perceived = dataclasses.replace(view.perceived,
                                         partners_support=partners_support(self.war.relation, seen, c))
-        values = month.common.copy()
-        for k, (interest, part) in enumerate(zip(self._own_interests, month.own, strict=True)):
-            own = np.asarray(interest.own(perceived), FLOAT) if part is None else part
-            weights = month.own_weights
-            values += (weights[:, k, None, None] if weights.ndim == 2 else weights[:, k, None, :]) * own
+        values = month.leading.copy()
+        for k in range(month.first_read, len(month.own)):
+            part = month.own[k]
+            own = np.asarray(self._own_interests[k].own(perceived), FLOAT) if part is None else part
+            values += _weighted(month.own_weights, k) * own
         values += month.committed
         if month.shocks is not None:
             values += month.shocks
         target = best_responses(values, month.rationality, month.outside_option)
-        moved = np.zeros_like(previous)
-        moved += previous
+        moved = previous.copy()
         moved *= 1.0 - month.inertia
         target *= month.inertia
         moved[:, c] += target
