@@ -20,7 +20,6 @@ written as a draws table for ``python -m sim.run posterior=...``, with the diagn
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -28,14 +27,16 @@ from posterior_draws import table_text
 from posterior_forecast import EVERY_POINT, LogPosterior, fitted_points
 
 from sim.calibrate import build_calibrator, calibration_settings
+from sim.posterior import load_posterior
 
 
 def read_draws(path: Path) -> tuple[list[str], np.ndarray, list[str]]:
-    """A draws table's column names, rows (draws, parameters) and ``#`` header lines."""
-    lines = path.read_text().splitlines()
-    header = [line[2:] if line.startswith("# ") else line[1:] for line in lines if line.startswith("#")]
-    rows = list(csv.reader(line for line in lines if not line.startswith("#")))
-    return rows[0], np.array(rows[1:], dtype=float), header
+    """A draws table's column names, rows (draws, parameters) and ``#`` header lines (their
+    indentation kept), read and checked by `sim.posterior.load_posterior`."""
+    table = load_posterior(str(path)).table
+    header = [line[2:] if line.startswith("# ") else line[1:]
+              for line in path.read_text().splitlines() if line.startswith("#")]
+    return list(table.columns), table.to_numpy(dtype=float), header
 
 
 def log_posterior(overrides: list[str], names: list[str], draws: np.ndarray) -> np.ndarray:

@@ -90,7 +90,6 @@ class _MonthValues:
     in the order `StateAgent.values_with` sums them, so that every round of answers starts from it
     with the same bits as summing them again."""
 
-    common: np.ndarray
     own: tuple[np.ndarray | None, ...]
     own_weights: np.ndarray
     committed: np.ndarray
@@ -117,7 +116,7 @@ class _MonthValues:
         for k in range(first_read):
             leading += _weighted(weights, k) * own[k]
         return cls(
-            common=common, own=own, own_weights=weights, leading=leading, first_read=first_read,
+            own=own, own_weights=weights, leading=leading, first_read=first_read,
             committed=np.stack(np.broadcast_arrays(*committed)),
             shocks=None if shocks[0] is None else np.stack(shocks),
             rationality=rule.rationality, outside_option=rule.outside_option,
@@ -131,7 +130,7 @@ class _MonthValues:
         """The same for the ``replicates`` given (indices into this one's replicates)."""
         at = take_replicates(replicates)
         return dataclasses.replace(
-            self, common=at(self.common), own=tuple(None if o is None else at(o) for o in self.own),
+            self, own=tuple(None if o is None else at(o) for o in self.own),
             own_weights=self.own_weights if self.own_weights.ndim == 2 else at(self.own_weights),
             committed=at(self.committed), shocks=None if self.shocks is None else at(self.shocks),
             leading=at(self.leading),
