@@ -81,18 +81,21 @@ def course(scenario: Scenario, params, replicates: int, seed: int,
         return support
 
     if model.anticipation:  # the month just begun is steps - 1 (Mesa counts from 1)
-        anticipate, answers = model._anticipate, model._answers
+        anticipate, answers = model._anticipate, model._answer_candidates
 
         def anticipating(previous: np.ndarray) -> None:
             levels.append([held(model.war.support, model.steps - 1, 0).copy()])
             anticipate(previous)
 
         def answering(current: np.ndarray, previous: np.ndarray, month) -> np.ndarray:
-            now = levels[model.steps - 1]
-            now.append(held(answers(current, previous, month), model.steps - 1, len(now)).copy())
-            return now[-1]
+            # the rounds move the candidates' columns; the others keep level 0's at every level
+            now, candidates = levels[model.steps - 1], model.view.candidates
+            level = model.war.support.copy()
+            level[:, candidates] = answers(current, previous, month)
+            now.append(held(level, model.steps - 1, len(now)))
+            return level[:, candidates]
 
-        model._anticipate, model._answers = anticipating, answering
+        model._anticipate, model._answer_candidates = anticipating, answering
     while model.running:
         model.step()
         if not model.anticipation:

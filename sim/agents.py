@@ -154,6 +154,11 @@ class StateAgent(mesa.Agent):
         self.values = self.values_with([part[self.index] for part in view.own])
         return self.values
 
+    def keep_values(self, values: np.ndarray) -> None:
+        """Keep ``values`` (C, R) as its values: what `revalue` would give with the month's view,
+        summed for every state at once by the model (`AlignmentModel._values`, the same bits)."""
+        self.values = values
+
     def values_with(self, own: list[np.ndarray]) -> np.ndarray:
         """Its values with these parts particular to it, the rest of the month's last
         `value_factions` kept.

@@ -103,8 +103,9 @@ class _MonthValues:
     first_read: int
 
     @classmethod
-    def of(cls, model: AlignmentModel) -> _MonthValues:
-        """From the month's view and each state's last `StateAgent.value_factions`."""
+    def of(cls, model: AlignmentModel, partners_now: Any = None) -> _MonthValues:
+        """From the month's view and each state's last `StateAgent.value_factions`; with
+        ``partners_now`` (default: the model's)."""
         states, view = model.state_agents, model.view
         common, weights, committed, shocks = zip(*(s.kept_values() for s in states), strict=True)
         rule = states[0].rule
@@ -121,7 +122,7 @@ class _MonthValues:
             shocks=None if shocks[0] is None else np.stack(shocks),
             rationality=rule.rationality, outside_option=rule.outside_option,
             inertia=1.0 if view.month == 0 else rule.inertia,
-            partners_now=model.p.partners_now,
+            partners_now=model.p.partners_now if partners_now is None else partners_now,
             held=tuple((s.index, s.held[1]) for s in states
                        if s.held is not None and view.month >= s.held[0]),
         )
@@ -315,7 +316,11 @@ class AlignmentModel(mesa.Model):
             if self.has_noise:  # one logistic transform per month for every state's shocks
                 shocks = logistic_noise(draws[: self.war.n_states * self.month_candidates[t]], 1.0)
             self.view = self._assess(month=t, shocks=shocks, remember=True)
-            previous = self.war.support.copy() if self.settles or self.anticipation else None
+            previous = None  # the supports answered to: all of them to settle, the candidates' to anticipate
+            if self.settles:
+                previous = self.war.support.copy()
+            elif self.anticipation:
+                previous = np.take(self.war.support, self.view.candidates, axis=1)
             for state in self.state_agents:
                 state.value_factions(self.view)
             for state in self.state_agents:
@@ -379,51 +384,80 @@ class AlignmentModel(mesa.Model):
     def _anticipate(self, previous: np.ndarray) -> None:
         """Answer this month's supports ``anticipation`` levels deep (ODD 7.8).
 
-        The supports just answered to last month's (``previous``, (S, F, R)) are level 0; a
-        level-k state expects every other state to answer at level k - 1 and answers that:
-        level k is every state's answer (`_answers`, partners' support of this month) to level
-        k - 1. Each level is one round, the same in every replicate, so a replicate's course does
-        not depend on its batch.
+        The supports just answered to last month's (``previous``: the candidates' columns, (S, C,
+        R)) are level 0; a level-k state expects every other state to answer at level k - 1 and
+        answers that: level k is every state's answer (`_answer_candidates`, partners' support of
+        this month) to level k - 1. Each level is one round, the same in every replicate, so a
+        replicate's course does not depend on its batch. The rounds move only the month's
+        candidates: a faction no state can back has the same support at every level (last
+        month's, decayed by the inertia). The month's view and every state's values are then those
+        of the last level (what `_revalue_seeing` gives, summed for every state at once).
         """
-        month = dataclasses.replace(_MonthValues.of(self), partners_now=1.0)
-        support = self.war.support
-        level = support.copy()
+        month = _MonthValues.of(self, partners_now=1.0)
+        support, candidates = self.war.support, self.view.candidates
+        level = np.take(support, candidates, axis=1)  # C-ordered, as the rounds' arrays
         for _ in range(self.anticipation):
-            level = self._answers(level, previous, month)
-        support[...] = level
-        self._revalue_seeing(level)
+            level = self._answer_candidates(level, previous, month)
+        support[:, candidates] = level
+        self.view = partners_view(self.view, self.war.relation, level, of_candidates=True)
+        values = self._values(month, self.view.own)
+        for state in self.state_agents:
+            state.keep_values(values[state.index])
 
     def _answers(self, current: np.ndarray, previous: np.ndarray, month: _MonthValues) -> np.ndarray:
         """Every state's answer to what it sees of the month's supports ``current`` (S, F, n),
         moving from last month's ``previous`` (S, F, n), in the n replicates ``month`` keeps: what
         `StateAgent.values_with` and `StateAgent.answer` give state by state, for every state at
         once (the same bits, `tests/test_partners_now.py`; the replicates do not mix)."""
-        view = self.view
-        c = view.candidates
+        candidates = self.view.candidates
+        moved = previous.copy()
+        moved *= 1.0 - month.inertia
+        for s, _ in month.held:
+            moved[s] = 0.0
+        moved[:, candidates] = self._answer_candidates(np.take(current, candidates, axis=1),
+                                                       np.take(previous, candidates, axis=1), month)
+        return moved
+
+    def _answer_candidates(self, current: np.ndarray, previous: np.ndarray,
+                           month: _MonthValues) -> np.ndarray:
+        """`_answers` for the month's candidates alone: every state's support of each candidate,
+        (S, C, n), answering what it sees of ``current`` and moving from ``previous`` (both
+        (S, C, n), the candidates' columns of the supports)."""
         xi = month.partners_now
         if np.ndim(xi) == 0 and xi == 1.0:  # this month's supports alone (anticipating): no blend to make
             seen = current
         else:
             seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
-        perceived = dataclasses.replace(view.perceived,
-                                        partners_support=partners_support(self.war.relation, seen, c))
-        values = month.leading.copy()
+        perceived = dataclasses.replace(self.view.perceived,
+                                        partners_support=partners_support(self.war.relation, seen))
+        own = tuple(None if part is not None else self._own_interests[k].own(perceived)
+                    for k, part in enumerate(month.own))
+        values = self._values(month, own)
+        target = best_responses(values, month.rationality, month.outside_option, overwrite=True)
+        moved = np.multiply(previous, 1.0 - month.inertia, out=np.empty_like(previous))
+        target *= month.inertia
+        moved += target
+        for s, shares in month.held:
+            moved[s] = shares[self.view.candidates, None]
+        return moved
+
+    def _values(self, month: _MonthValues, own: tuple[np.ndarray | None, ...]) -> np.ndarray:
+        """Every state's values of the candidates, (S, C, n): ``month``'s leading part, then each
+        part that reads partners' support (``own[k]`` for the parts ``month`` does not keep,
+        (S, C, n)), commitment and shocks, summed in `StateAgent.values_with`'s order (the same
+        bits)."""
+        values = None
         for k in range(month.first_read, len(month.own)):
             part = month.own[k]
-            own = np.asarray(self._own_interests[k].own(perceived), FLOAT) if part is None else part
-            values += _weighted(month.own_weights, k) * own
+            term = _weighted(month.own_weights, k) * (np.asarray(own[k], FLOAT) if part is None else part)
+            base = month.leading if values is None else values
+            values = np.add(base, term, out=term if term.shape == base.shape else None)
+        if values is None:
+            values = month.leading.copy()
         values += month.committed
         if month.shocks is not None:
             values += month.shocks
-        target = best_responses(values, month.rationality, month.outside_option)
-        moved = previous.copy()
-        moved *= 1.0 - month.inertia
-        target *= month.inertia
-        moved[:, c] += target
-        for s, shares in month.held:
-            moved[s] = 0.0
-            moved[s, c] = shares[c, None]
-        return moved
+        return values
 
     def run(self, progress: Callable[[int], Any] | None = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""

@@ -179,14 +179,24 @@ def perceived_momentum(perceived_chance: np.ndarray, trend_memory: SituationMemo
     return perceived_chance[0] - slow[0]
 
 
-def partners_support(relation: np.ndarray, support: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """Sum over other states of relation x their ``support`` (S, F, n) of each candidate: (S, C, n)."""
+def partners_support(relation: np.ndarray, support: np.ndarray,
+                     candidates: np.ndarray | None = None) -> np.ndarray:
+    """Sum over other states of relation x their ``support`` of each candidate: (S, C, n).
+
+    Args:
+        relation: relation between each pair of states, (S, S), 0 on the diagonal.
+        support: every state's support of every faction, (S, F, n); or of the candidates alone,
+            (S, C, n), when ``candidates`` is None.
+        candidates: the factions a state can back (C,), indices into ``support``'s second axis.
+    """
     states = support.shape[0]
-    chosen = support[:, candidates].reshape(states, -1)
-    return ordered_matmul(relation, chosen).reshape(states, candidates.size, -1)
+    chosen = support if candidates is None else np.take(support, candidates, axis=1)
+    size = chosen.shape[1]
+    return ordered_matmul(relation, chosen.reshape(states, -1)).reshape(states, size, -1)
 
 
-def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarray) -> MonthView:
+def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarray, *,
+                  of_candidates: bool = False) -> MonthView:
     """``view`` with partners' and rivals' support as ``seen_support`` gives it.
 
     The parts particular to each state (``own``) of the interests that read partners' support (the
@@ -195,9 +205,10 @@ def partners_view(view: MonthView, relation: np.ndarray, seen_support: np.ndarra
     Args:
         view: the month's view.
         relation: relation between each pair of states, (S, S), 0 on the diagonal.
-        seen_support: the support of every state for every faction that the states see, (S, F, R).
+        seen_support: the support of every state for every faction that the states see, (S, F, R),
+            or for the view's candidates alone, (S, C, R), with ``of_candidates``.
     """
-    partners = partners_support(relation, seen_support, view.candidates)
+    partners = partners_support(relation, seen_support, None if of_candidates else view.candidates)
     perceived = dataclasses.replace(view.perceived, partners_support=partners)
     with_own = tuple(i for i in interests() if i.own is not None)
     own = tuple(_frozen(np.asarray(interest.own(perceived), FLOAT)) if interest.partners else part

@@ -26,19 +26,29 @@ def test_each_level_answers_the_level_below(mini_scenario, depth):
     supports, and each level every state's answer to the level below."""
     model = AlignmentModel(mini_scenario, {"anticipation": depth, "inertia": 0.6}, replicates=4, seed=2)
     seen = {}
-    anticipate = model._anticipate
+    anticipate, apply_events = model._anticipate, model.apply_events
 
-    def spy(previous):  # last month's supports, and this month's level 0
+    def spy(previous):  # last month's supports of the candidates, and this month's level 0
         seen["previous"], seen["level0"] = previous.copy(), model.war.support.copy()
         anticipate(previous)
 
-    model._anticipate = spy
+    def events(t, draws):  # the supports answered from: last month's, after this month's events
+        apply_events(t, draws)
+        seen["before"] = model.war.support.copy()
+
+    model._anticipate, model.apply_events = spy, events
     moved = 0.0
     while model.running:
         model.step()
+        before = seen["before"]
+        np.testing.assert_array_equal(seen["previous"], before[:, model.view.candidates])
+        # every state's values are those of the month's last view, bit for bit
+        for state in model.state_agents:
+            np.testing.assert_array_equal(
+                state.values, state.values_with([part[state.index] for part in model.view.own]))
         level = seen["level0"]
         for _ in range(depth):
-            level = states_answers(model, level, seen["previous"])
+            level = states_answers(model, level, before)
         np.testing.assert_allclose(model.war.support, level, rtol=0, atol=1e-6)
         moved = max(moved, float(np.abs(model.war.support - seen["level0"]).max()))
     assert moved > 1e-3  # anticipating changed the supports

@@ -29,18 +29,24 @@ def best_response(values: np.ndarray, rationality, outside_option) -> np.ndarray
     return weights
 
 
-def best_responses(values: np.ndarray, rationality, outside_option) -> np.ndarray:
+def best_responses(values: np.ndarray, rationality, outside_option, *,
+                   overwrite: bool = False) -> np.ndarray:
     """`best_response` for every state at once, with the same bits as each state's alone.
 
     Args:
         values: each state's valuation of each faction it can back, shape (S, C, R).
         rationality: logit precision b >= 0 (scalar or (R,)), per unit of value.
         outside_option: value v0 of backing nobody (scalar or (R,)).
+        overwrite: the shares may be computed in ``values``' memory (one array fewer), when
+            ``rationality`` x ``values`` keeps its type.
 
     Returns:
         Support shares, shape (S, C, R).
     """
-    weights = rationality * values
+    if overwrite and np.result_type(values, rationality) == values.dtype:
+        weights = np.multiply(values, rationality, out=values)
+    else:
+        weights = rationality * values
     outside = rationality * outside_option
     top = np.maximum(weights.max(axis=1), outside)
     weights -= top[:, None]

@@ -39,17 +39,38 @@ def weighted_sum_rows(weights: np.ndarray, terms: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Below this many columns a product is summed densely: one array operation per term costs less
+#: than skipping the zero terms row by row (the bits are the same either way).
+SPARSE_MIN_COLUMNS = 512
+
+
 def ordered_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` for a (M, K) or (K,) ``a`` and a (K, N) ``b`` whose N runs over replicates (a
     batch), summed over K in index order (``weighted_sum_rows``).
 
+    For a two-dimensional ``a`` with many columns N, each row sums only its nonzero weights, in
+    index order, from +0: with ``b`` finite, a term ``0 x b[k]`` changes no bit of a sum that has a
+    term other than ±0 (x ± 0 = x), and a row whose terms are all ±0 sums to +0 either way (the
+    dense sum passes a +0 term as soon as a row has a zero weight, and adding +0 to -0 gives +0).
+    So the bits are those of the dense sum, whatever N, when every row of ``a`` has a zero (a
+    relation between states, 0 on its diagonal); the states' relations are sparse, and the
+    partners' support of every month is this product.
+
     Args:
         a: the left factor, (M, K) or (K,).
-        b: the right factor, (K, N).
+        b: the right factor, (K, N), finite.
 
     Returns:
         (M, N), or (N,) for a one-dimensional ``a``.
     """
     if a.ndim == 1:
         return weighted_sum_rows(a, b)
-    return weighted_sum_rows(a.T[:, :, None], b[:, None, :])
+    if b.shape[1] < SPARSE_MIN_COLUMNS or np.all(a, axis=1).any():
+        return weighted_sum_rows(a.T[:, :, None], b[:, None, :])
+    out = np.zeros((a.shape[0], b.shape[1]), np.result_type(a, b))
+    term = np.empty(b.shape[1], out.dtype)
+    for row, weights in zip(out, a, strict=True):
+        for k in np.flatnonzero(weights):
+            np.multiply(weights[k], b[k], out=term)
+            row += term
+    return out
