@@ -11,6 +11,7 @@ from sim.core.alignment import best_response, logistic_noise
 from sim.core.contest import prospects, win_probability
 from sim.core.holdings import camp_total, membership_matrix, per_faction_sum
 from sim.core.streams import ReplicateStreams
+from sim.core.sums import ordered_matmul, weighted_sum_rows
 
 finite = st.floats(-20, 20, allow_nan=False)
 
@@ -239,6 +240,34 @@ def test_prospects_are_shares_of_powered_strength_among_contenders(case):
 
 
 # ------------------------------------------------------------------------------ one replicate alone
+
+
+def _summed_in_order(weights: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    out = weights[0] * terms[0]
+    for k in range(1, terms.shape[0]):
+        out += weights[k] * terms[k]
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 9), st.sampled_from([1, 3, 700, 2000]), st.data())
+def test_every_way_of_summing_gives_the_bits_of_the_sum_in_order(states, columns, data):
+    """The relation's product, dense for a few columns and skipping its zeros for many, gives the
+    bits of weights[0] x terms[0] + weights[1] x terms[1] + ..., signed zeros included; so does it
+    for one column of a batch, and so do the weighted sums of the states' interests."""
+    values = st.floats(-4, 4, allow_subnormal=False, width=32)
+    relation = data.draw(arrays(np.float32, (states, states), elements=values))
+    relation[data.draw(arrays(bool, (states, states)))] = 0.0  # sparse, as the states' relations
+    np.fill_diagonal(relation, 0.0)
+    support = data.draw(arrays(np.float32, (states, columns), elements=st.floats(0, 1, width=32)))
+    expected = _summed_in_order(relation.T[:, :, None], support[:, None, :])
+    assert ordered_matmul(relation, support).tobytes() == expected.tobytes()
+    assert ordered_matmul(relation, support[:, :1]).tobytes() == expected[:, :1].tobytes()
+    weights = data.draw(arrays(np.float32, (states, columns), elements=values))  # one per replicate
+    terms = data.draw(arrays(np.float32, (states, 3, columns), elements=values))
+    assert weighted_sum_rows(weights, terms).tobytes() == _summed_in_order(weights, terms).tobytes()
+    assert weighted_sum_rows(weights[:, 0], terms).tobytes() == \
+        _summed_in_order(weights[:, 0], terms).tobytes()
 
 
 @settings(max_examples=150, deadline=None)
