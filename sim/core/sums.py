@@ -49,16 +49,16 @@ def ordered_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     batch), summed over K in index order (``weighted_sum_rows``).
 
     For a two-dimensional ``a`` with many columns N, each row sums only its nonzero weights, in
-    index order, from +0: with ``b`` finite, a term ``0 x b[k]`` changes no bit of a sum that has a
-    term other than ±0 (x ± 0 = x), and a row whose terms are all ±0 sums to +0 either way (the
-    dense sum passes a +0 term as soon as a row has a zero weight, and adding +0 to -0 gives +0).
-    So the bits are those of the dense sum, whatever N, when every row of ``a`` has a zero (a
-    relation between states, 0 on its diagonal); the states' relations are sparse, and the
+    index order, from +0. With ``b`` finite and non-negative (supports), a term ``0 x b[k]`` is +0
+    and changes no bit of a sum that has a term other than ±0 (x + 0 = x), and a row whose terms
+    are all ±0 sums to +0 either way (the dense sum adds the +0 of a zero weight, and +0 added to
+    -0 gives +0). So the bits are those of the dense sum, whatever N, when every row of ``a`` has a
+    zero (a relation between states, 0 on its diagonal); the states' relations are sparse, and the
     partners' support of every month is this product.
 
     Args:
         a: the left factor, (M, K) or (K,).
-        b: the right factor, (K, N), finite.
+        b: the right factor, (K, N): finite, and non-negative for a two-dimensional ``a``.
 
     Returns:
         (M, N), or (N,) for a one-dimensional ``a``.
