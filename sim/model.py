@@ -18,7 +18,7 @@ from sim.core.streams import ReplicateStreams, nudge
 from sim.decomposition import value_gap_parts
 from sim.events import EVENT_KINDS
 from sim.interests import interests
-from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess, partners_support, partners_view
+from sim.month import SITUATION_ROWS, MonthView, SituationMemory, assess, partners_view
 from sim.params import resolve_params
 from sim.rows import RowInputs
 from sim.scenario.schema import Event, Scenario
@@ -345,7 +345,7 @@ class AlignmentModel(mesa.Model):
         and is counted in ``unsettled_months``.
         """
         support = self.war.support
-        month = _MonthValues.of(self)
+        month = whole = _MonthValues.of(self)
         ids = np.arange(support.shape[-1])  # the replicates in the rounds
         current, last = support.copy(), previous
         damping = np.full(ids.size, SETTLE_DAMPING, FLOAT)
@@ -371,15 +371,19 @@ class AlignmentModel(mesa.Model):
             self.unsettled_months.append(t)
         support[..., ids] = current
         xi = self.p.partners_now
-        self._revalue_seeing((xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False))
+        self._revalue_seeing((xi * support + (1.0 - xi) * previous).astype(FLOAT, copy=False), whole)
 
-    def _revalue_seeing(self, seen: np.ndarray) -> None:
+    def _revalue_seeing(self, seen: np.ndarray, month: _MonthValues, *,
+                        of_candidates: bool = False) -> None:
         """The month's view and every state's values rebuilt with partners' supports ``seen``
-        (S, F, R), once the month's supports are settled or anticipated (the decomposition reads
-        them)."""
-        self.view = partners_view(self.view, self.war.relation, seen)
+        (S, F, R), or the candidates' alone (S, C, R) with ``of_candidates``, once the month's
+        supports are settled or anticipated (the decomposition reads them). The values are summed
+        for every state at once from ``month`` (all replicates), with the bits each state's
+        `StateAgent.revalue` gives."""
+        self.view = partners_view(self.view, self.war.relation, seen, of_candidates=of_candidates)
+        values = self._values(month, self.view.own)
         for state in self.state_agents:
-            state.revalue(self.view)
+            state.keep_values(values[state.index])
 
     def _anticipate(self, previous: np.ndarray) -> None:
         """Answer this month's supports ``anticipation`` levels deep (ODD 7.8).
@@ -391,7 +395,7 @@ class AlignmentModel(mesa.Model):
         replicate's course does not depend on its batch. The rounds move only the month's
         candidates: a faction no state can back has the same support at every level (last
         month's, decayed by the inertia). The month's view and every state's values are then those
-        of the last level (what `_revalue_seeing` gives, summed for every state at once).
+        of the last level (`_revalue_seeing`).
         """
         month = _MonthValues.of(self, partners_now=1.0)
         support, candidates = self.war.support, self.view.candidates
@@ -399,10 +403,7 @@ class AlignmentModel(mesa.Model):
         for _ in range(self.anticipation):
             level = self._answer_candidates(level, previous, month)
         support[:, candidates] = level
-        self.view = partners_view(self.view, self.war.relation, level, of_candidates=True)
-        values = self._values(month, self.view.own)
-        for state in self.state_agents:
-            state.keep_values(values[state.index])
+        self._revalue_seeing(level, month, of_candidates=True)
 
     def _answers(self, current: np.ndarray, previous: np.ndarray, month: _MonthValues) -> np.ndarray:
         """Every state's answer to what it sees of the month's supports ``current`` (S, F, n),
@@ -428,11 +429,8 @@ class AlignmentModel(mesa.Model):
             seen = current
         else:
             seen = (xi * current + (1.0 - xi) * previous).astype(FLOAT, copy=False)
-        perceived = dataclasses.replace(self.view.perceived,
-                                        partners_support=partners_support(self.war.relation, seen))
-        own = tuple(None if part is not None else self._own_interests[k].own(perceived)
-                    for k, part in enumerate(month.own))
-        values = self._values(month, own)
+        seeing = partners_view(self.view, self.war.relation, seen, of_candidates=True)
+        values = self._values(month, seeing.own)
         target = best_responses(values, month.rationality, month.outside_option, overwrite=True)
         moved = np.multiply(previous, 1.0 - month.inertia, out=np.empty_like(previous))
         target *= month.inertia
