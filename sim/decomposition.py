@@ -35,12 +35,17 @@ def value_gap_parts(view: MonthView, weights: np.ndarray, *, commitment: Any, na
     p, m = position[pair[0]], position[pair[1]]
     per_replicate = weights if weights.ndim == 3 else weights[:, :, None]  # (S, K, R or 1)
     parts = np.zeros((weights.shape[0], len(names) + 1))
-    common = view.common[:, p] - view.common[:, m]  # (K_common, R)
-    for k, name in enumerate(view.common_interests):
-        parts[:, names.index(name)] += (per_replicate[:, names.index(name)] * common[k]).mean(axis=1)
-    for k, name in enumerate(view.own_interests):
-        own = view.own[k][:, p] - view.own[k][:, m]  # (S, R)
-        parts[:, names.index(name)] += (per_replicate[:, names.index(name)] * own).mean(axis=1)
+    # every state's weighted part of each interest, (S, K_common or K_own, R), averaged over the
+    # replicates: common features first, then the parts particular to each state (an interest may
+    # have both)
+    if view.common_interests:
+        at = [names.index(name) for name in view.common_interests]
+        common = view.common[:, p] - view.common[:, m]  # (K_common, R)
+        parts[:, at] += (per_replicate[:, at] * common).mean(axis=2)
+    if view.own_interests:
+        at = [names.index(name) for name in view.own_interests]
+        own = np.stack([part[:, p] - part[:, m] for part in view.own], axis=1)  # (S, K_own, R)
+        parts[:, at] += (per_replicate[:, at] * own).mean(axis=2)
     committed = view.committed[:, p] - view.committed[:, m]  # (S, 1)
     parts[:, -1] = np.mean(commitment * committed, axis=1)
     return parts

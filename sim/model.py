@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from collections.abc import Callable
@@ -228,6 +229,7 @@ class AlignmentModel(mesa.Model):
         #: how many levels deep states anticipate this month's supports (`_anticipate`)
         self.anticipation = int(np.max(self.p.anticipation))
         self.unsettled_months: list[int] = []
+        self._one_blas_thread = False  # whether `run` holds BLAS to one thread already
         self._own_interests = tuple(i for i in interests() if i.own is not None)
 
         # exogenous levels, and the memories through which states perceive them and the war
@@ -308,8 +310,9 @@ class AlignmentModel(mesa.Model):
         if t >= self.world.n_months:
             raise RuntimeError("the scenario's period is over; build a new model to run again")
         # the model's matrices are small (factions x factions): BLAS threads only contend, and on
-        # a loaded machine they made a month four times slower
-        with _blas_controller().limit(limits=1, user_api="blas"):
+        # a loaded machine they made a month four times slower. `run` holds the limit for all its
+        # months (entering it costs as much as a tenth of a month with one replicate).
+        with contextlib.nullcontext() if self._one_blas_thread else one_blas_thread():
             draws = self._month_draws(t)
             self.apply_events(t, draws)
             shocks = None
@@ -459,10 +462,15 @@ class AlignmentModel(mesa.Model):
 
     def run(self, progress: Callable[[int], Any] | None = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""
-        while self.running:
-            self.step()
-            if progress is not None:
-                progress(1)
+        with one_blas_thread():
+            self._one_blas_thread = True
+            try:
+                while self.running:
+                    self.step()
+                    if progress is not None:
+                        progress(1)
+            finally:
+                self._one_blas_thread = False
         return self
 
     def release(self) -> None:
@@ -572,6 +580,11 @@ def _blas_controller():
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread (the previous limits restored on leaving)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _mean_tilt_reporter(state: int) -> Callable[[AlignmentModel], float]:

@@ -8,8 +8,9 @@ import pytest
 
 from sim.dates import parse_month
 from sim.errors import ParameterError
+from sim.interests import interests
 from sim.model import SETTLE_TOLERANCE, AlignmentModel
-from sim.month import partners_view
+from sim.month import _replaced, partners_support, partners_view
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
 from tests.conftest import states_answers
@@ -130,3 +131,31 @@ def test_one_xi_per_replicate_equals_separate_runs(mini_scenario):
         alone = AlignmentModel(mini_scenario, {"partners_now": xi[r], "inertia": 0.6}, replicates=1,
                                seed=2, first_replicate=r).run()
         np.testing.assert_allclose(batch.tilt_history[:, r], alone.tilt_history[:, 0], atol=1e-5)
+
+
+def test_partners_view_changes_only_what_reads_partners(history):
+    """The view seen with other supports keeps every field but the partners' support and the own
+    parts that read it, and the month's view itself is left as it was."""
+    model = AlignmentModel(history, replicates=3, seed=1)
+    for _ in range(30):
+        model.step()
+    view, relation = model.view, model.war.relation
+    before = {name: getattr(view, name) for name in view.__dataclass_fields__}
+    seen = model.war.support[:, ::-1].copy()  # any other supports
+    other = partners_view(view, relation, seen)
+    for name, value in before.items():
+        assert getattr(view, name) is value
+        if name not in ("perceived", "own"):
+            assert getattr(other, name) is value
+    np.testing.assert_array_equal(other.perceived.partners_support,
+                                  partners_support(relation, seen, view.candidates))
+    assert not np.array_equal(other.perceived.partners_support, view.perceived.partners_support)
+    for name in view.perceived.__dataclass_fields__:
+        if name != "partners_support":
+            assert getattr(other.perceived, name) is getattr(view.perceived, name)
+    reading = {interest.name for interest in interests() if interest.partners}
+    assert reading & set(view.own_interests)
+    for interest, mine, theirs in zip(view.own_interests, view.own, other.own, strict=True):
+        assert (mine is theirs) == (interest not in reading)
+    with pytest.raises(TypeError, match="no fields"):
+        _replaced(view, partner_support=None)
