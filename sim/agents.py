@@ -198,15 +198,14 @@ class StateAgent(mesa.Agent):
         Returns:
             The new support, (F, R).
         """
-        moved = np.zeros_like(previous)
         if self.held is not None and view.month >= self.held[0]:
+            moved = np.zeros_like(previous)
             moved[view.candidates] = self.held[1][view.candidates, None]
             return moved
         rule = self.rule
         target = best_response(values, rule.rationality, rule.outside_option)
         inertia = 1.0 if view.month == 0 else rule.inertia
-        moved += previous
-        moved *= 1.0 - inertia
+        moved = np.multiply(previous, 1.0 - inertia, out=np.empty_like(previous))
         target *= inertia
         moved[view.candidates] += target
         return moved

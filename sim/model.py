@@ -108,18 +108,19 @@ class _MonthValues:
         """From the month's view and each state's last `StateAgent.value_factions`; with
         ``partners_now`` (default: the model's)."""
         states, view = model.state_agents, model.view
-        common, weights, committed, shocks = zip(*(s.kept_values() for s in states), strict=True)
+        common, _, _, shocks = zip(*(s.kept_values() for s in states), strict=True)
         rule = states[0].rule
         own = tuple(None if interest.partners else part
                     for interest, part in zip(model._own_interests, view.own, strict=True))
         first_read = next((k for k, part in enumerate(own) if part is None), len(own))
-        common, weights = np.stack(common), np.stack(weights)
-        leading = common.copy()
+        weights = model.own_weights
+        leading = np.stack(common)
         for k in range(first_read):
             leading += _weighted(weights, k) * own[k]
         return cls(
             own=own, own_weights=weights, leading=leading, first_read=first_read,
-            committed=np.stack(np.broadcast_arrays(*committed)),
+            # each state's commitment part, c x D_sf (`StateAgent.value_factions`), for all at once
+            committed=rule.commitment * view.committed,
             shocks=None if shocks[0] is None else np.stack(shocks),
             rationality=rule.rationality, outside_option=rule.outside_option,
             inertia=1.0 if view.month == 0 else rule.inertia,
@@ -261,6 +262,9 @@ class AlignmentModel(mesa.Model):
                        rule=rule, held=held.get(spec.id))
         self.faction_agents: list[FactionAgent] = list(self.agents_by_type[FactionAgent])
         self.state_agents: list[StateAgent] = list(self.agents_by_type[StateAgent])
+        #: every state's weights of the interests with a part particular to it, (S, K_own) or
+        #: (S, K_own, R): the rounds of a month value every state at once (`_MonthValues`)
+        self.own_weights = np.stack([state.kept_values()[1] for state in self.state_agents])
 
         # what is kept of each month
         T, S = world.n_months, self.war.n_states

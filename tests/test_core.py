@@ -254,7 +254,8 @@ def _summed_in_order(weights: np.ndarray, terms: np.ndarray) -> np.ndarray:
 def test_every_way_of_summing_gives_the_bits_of_the_sum_in_order(states, columns, data):
     """The relation's product, dense for a few columns and skipping its zeros for many, gives the
     bits of weights[0] x terms[0] + weights[1] x terms[1] + ..., signed zeros included; so does it
-    for one column of a batch, and so do the weighted sums of the states' interests."""
+    for one column of a batch, and so do the weighted sums of the states' interests, made in one
+    array operation for a few columns and term by term for many."""
     values = st.floats(-4, 4, allow_subnormal=False, width=32)
     relation = data.draw(arrays(np.float32, (states, states), elements=values))
     relation[data.draw(arrays(bool, (states, states)))] = 0.0  # sparse, as the states' relations
@@ -268,6 +269,8 @@ def test_every_way_of_summing_gives_the_bits_of_the_sum_in_order(states, columns
     assert weighted_sum_rows(weights, terms).tobytes() == _summed_in_order(weights, terms).tobytes()
     assert weighted_sum_rows(weights[:, 0], terms).tobytes() == \
         _summed_in_order(weights[:, 0], terms).tobytes()
+    assert weighted_sum_rows(terms, weights[:, 0]).tobytes() == \
+        _summed_in_order(terms, weights[:, 0]).tobytes()  # the weights with more axes than the terms
 
 
 @settings(max_examples=150, deadline=None)
