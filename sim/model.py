@@ -315,7 +315,7 @@ class AlignmentModel(mesa.Model):
             raise RuntimeError("the scenario's period is over; build a new model to run again")
         # the model's matrices are small (factions x factions): BLAS threads only contend, and on
         # a loaded machine they made a month four times slower. `run` holds the limit for all its
-        # months (entering it costs as much as a tenth of a month with one replicate).
+        # months (entering it costs about a twentieth of a month with one replicate).
         with contextlib.nullcontext() if self._one_blas_thread else one_blas_thread():
             draws = self._month_draws(t)
             self.apply_events(t, draws)
