@@ -100,16 +100,17 @@ def test_every_criterion_searched_on_the_committed_model_misses_only_italys_fit(
 
 
 def test_loosened_to_0_6_the_limit_lets_the_committed_model_fit_italy(study, committed_settings):
-    """With the leave-one-out limit loosened to 0.6, the search on the committed model met every
-    criterion it was given: Italy's RMSE within 0.12, the shape checks, every documented side; at
-    0.5 it did not reach 0.12."""
+    """With the leave-one-out limit loosened to 0.6, the searches on the committed model (two
+    optimiser seeds) met every criterion they were given: Italy's RMSE within 0.12, the shape checks,
+    every documented side; at 0.5 the search did not reach 0.12."""
     calibrator = build_calibrator(*committed_settings)
     search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS, fit_weight=0.0,
                           limit=0.6, rmse_at_most=0.12, with_sides=True)
-    names = ("robust_all_k2_l60", "robust_all_k2_l50")
+    names = ("robust_all_k2_l60", "robust_all_k2_l60_s1", "robust_all_k2_l50")
     measured = search.measure(np.column_stack([values(name, calibrator) for name in names]))
-    loosened, half = 0, 1
-    assert measured["violation"][loosened] == 0.0
-    assert measured["rmse"][loosened] <= 0.12
-    assert 0.5 < np.abs(measured["loo"][:, loosened]).max() <= 0.6
+    for loosened in (0, 1):  # two optimiser seeds
+        assert measured["violation"][loosened] == 0.0
+        assert measured["rmse"][loosened] <= 0.12
+        assert 0.5 < np.abs(measured["loo"][:, loosened]).max() <= 0.6
+    half = 2
     assert measured["rmse"][half] > 0.12
