@@ -230,7 +230,7 @@ class AlignmentModel(mesa.Model):
         #: how many levels deep states anticipate this month's supports (`_anticipate`)
         self.anticipation = int(np.max(self.p.anticipation))
         self.unsettled_months: list[int] = []
-        self._one_blas_thread = False  # whether `run` holds BLAS to one thread already
+        self._blas_limited = False  # whether `run` holds BLAS to one thread already
         self._own_interests = tuple(i for i in interests() if i.own is not None)
 
         # exogenous levels, and the memories through which states perceive them and the war
@@ -316,7 +316,7 @@ class AlignmentModel(mesa.Model):
         # the model's matrices are small (factions x factions): BLAS threads only contend, and on
         # a loaded machine they made a month four times slower. `run` holds the limit for all its
         # months (entering it costs about a twentieth of a month with one replicate).
-        with contextlib.nullcontext() if self._one_blas_thread else one_blas_thread():
+        with contextlib.nullcontext() if self._blas_limited else one_blas_thread():
             draws = self._month_draws(t)
             self.apply_events(t, draws)
             shocks = None
@@ -467,14 +467,14 @@ class AlignmentModel(mesa.Model):
     def run(self, progress: Callable[[int], Any] | None = None) -> AlignmentModel:
         """Run every remaining month; ``progress`` is called with 1 after each month (optional)."""
         with one_blas_thread():
-            self._one_blas_thread = True
+            self._blas_limited = True
             try:
                 while self.running:
                     self.step()
                     if progress is not None:
                         progress(1)
             finally:
-                self._one_blas_thread = False
+                self._blas_limited = False
         return self
 
     def release(self) -> None:

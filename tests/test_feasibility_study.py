@@ -22,6 +22,11 @@ def calibrator(previous_settings):
     return build_calibrator(*previous_settings)
 
 
+@pytest.fixture(scope="module")
+def committed_calibrator(committed_settings):
+    return build_calibrator(*committed_settings)
+
+
 def values(name, calibrator):
     return set_values(calibrator, name)
 
@@ -75,13 +80,14 @@ def test_the_records_remade_on_the_committed_settings_meet_the_limit(study, k0_s
     assert measured["objective"][committed] < measured["objective"][:committed].min()
 
 
-def test_every_criterion_searched_on_the_committed_model_misses_only_italys_fit(study, committed_settings):
+def test_every_criterion_searched_on_the_committed_model_misses_only_italys_fit(study, committed_settings,
+                                                                                committed_calibrator):
     """The every-criterion searches on the committed model (anticipation 2): seed 0's set meets the
     leave-one-out limit on the searched events, the three shape checks and every documented side,
     and misses only Italy's in-sample RMSE (0.142 for 0.12); seed 1's misses the limit by less than
     0.001 at the search's 12 replicates as well. The committed fit meets the RMSE and breaks the
     limit by three events."""
-    calibrator = build_calibrator(*committed_settings)
+    calibrator = committed_calibrator
     search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS, fit_weight=0.0,
                           rmse_at_most=0.12, with_sides=True)
     names = ("robust_all_k2_s0", "robust_all_k2_s1", "calibrated")
@@ -99,11 +105,12 @@ def test_every_criterion_searched_on_the_committed_model_misses_only_italys_fit(
     assert over == {"lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_sirte"}
 
 
-def test_loosened_to_0_6_the_limit_lets_the_committed_model_fit_italy(study, committed_settings):
+def test_loosened_to_0_6_the_limit_lets_the_committed_model_fit_italy(study, committed_settings,
+                                                                      committed_calibrator):
     """With the leave-one-out limit loosened to 0.6, the searches on the committed model (two
     optimiser seeds) met every criterion they were given: Italy's RMSE within 0.12, the shape checks,
     every documented side; at 0.5 the search did not reach 0.12."""
-    calibrator = build_calibrator(*committed_settings)
+    calibrator = committed_calibrator
     search = study.Search(calibrator, committed_settings[0]["checks"], study.EVENTS, fit_weight=0.0,
                           limit=0.6, rmse_at_most=0.12, with_sides=True)
     names = ("robust_all_k2_l60", "robust_all_k2_l60_s1", "robust_all_k2_l50")
