@@ -186,6 +186,7 @@ class RobustnessConfig:
             ``group_from`` (no comparable rise without them: the focus state's rise must stay
             below ``checks.rise_at_least``); doubles those runs.
         plots: whether to draw the figure.
+        progress: show progress bars over the events left out and the estimate runs (stderr).
         posterior: a table of posterior draws (`RunConfig.posterior`): every run's replicate k
             runs with draw k mod N; null: every replicate runs with ``params``.
         refit: free parameters of ``calibrate`` fitted again on every joint estimate draw, from
@@ -219,6 +220,7 @@ class RobustnessConfig:
     sides: list[dict[str, Any]] = field(default_factory=list)
     material_check: bool = True
     plots: bool = True
+    progress: bool = True
     posterior: str | None = None
     params: ModelParams = field(default_factory=ModelParams)
 

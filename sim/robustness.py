@@ -34,6 +34,7 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
+from tqdm.auto import tqdm
 
 from sim.ablation import FRAME_GROUP, without_events, without_group, without_material
 from sim.calibrate import parse_patterns, pattern_report
@@ -120,6 +121,9 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
     scale = settings.get("estimate_range_scale", 1.0)
     fixed = set(settings.get("fixed_estimates") or ())
     estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
+    n = settings["estimate_draws"] if estimates else 0
+    bar = tqdm(total=2 * sum(e.path not in fixed for e in estimates) + max(n, 0), desc="estimates",
+               unit="run", disable=not settings.get("progress", False))
     ends, draws = [], []
     for estimate in estimates:
         if estimate.path in fixed:
@@ -131,8 +135,8 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
                      if refitter is not None and settings.get("refit_ends") else {})
             ends.append({"estimate": estimate.path, "end": end, "value": value,
                          "file_value": estimate.value, **_flat(measured), **refit})
-    n = settings["estimate_draws"]
-    if estimates and n > 0:
+            bar.update()
+    if n > 0:
         unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
         low = np.array([e.low for e in estimates])
         high = np.array([e.high for e in estimates])
@@ -142,6 +146,8 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
             measured = course(variant, settings, posterior, every_check=True)
             refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
             draws.append({"draw": i, **_flat(measured), **refit, **values})
+            bar.update()
+    bar.close()
     return pd.DataFrame(ends), pd.DataFrame(draws)
 
 
@@ -190,7 +196,8 @@ def ablation_table(scenario: Scenario, settings: dict,
                      "rise": measured["rise"], "delta_rise": measured["rise"] - baseline["rise"],
                      "note": note})
 
-    for event in scenario.events:
+    for event in tqdm(scenario.events, desc="leaving out events", unit="event", leave=False,
+                      disable=not settings.get("progress", False)):
         group = EVENT_KINDS[event.kind].group
         try:
             ablated = without_events(scenario, {event.id}, f"{scenario.name}-without-{event.id}")

@@ -57,6 +57,7 @@ def test_robustness_app_measures_every_ablation(tmp_path):
                            *MINI_CHECKS, f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert "leaving out events" in proc.stderr and "26/26" in proc.stderr  # progress: 2 x 5 ends + 16 draws
     assert {p.name for p in out.iterdir()} == {"robustness.csv", "robustness.json", "robustness.png",
                                                "estimate_ends.csv", "estimate_draws.csv", "config.yaml"}
     ends = pd.read_csv(out / "estimate_ends.csv")
