@@ -28,8 +28,10 @@ from scipy.stats import spearmanr
 
 
 def estimate_columns(draws: pd.DataFrame) -> list[str]:
-    """The columns that hold an estimate's drawn value (``kind.id.field``)."""
-    return [c for c in draws.columns if c.count(".") >= 2 and not c.startswith("holds")]
+    """The columns that hold an estimate's drawn value (``kind.id.field``, no spaces): not the
+    measures, whose names may hold dots too (``mean: FRA tilt > 0 over 2017-01..2019-08``,
+    ``refit holds: ...``)."""
+    return [c for c in draws.columns if c.count(".") >= 2 and " " not in c]
 
 
 def rank_correlations(draws: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,8 @@ def draws():
     rise = a + 0.2 * b
     return pd.DataFrame({"draw": np.arange(n), "final": rise - 0.3, "rise": rise,
                          "holds: rise >= 0.4": rise >= 0.4, "holds: final <= 0.5": rise - 0.3 <= 0.5,
+                         "mean: FRA tilt > 0 over 2017-01..2019-08": rise,  # measures, not estimates
+                         "refit holds: tilt 2019-08 <= 0.5": rise >= 0.1,
                          "factions.X.score": a, "assets.Y.haven": b, "relations.A-B.value": c})
 
 
