@@ -84,9 +84,10 @@ def test_the_robustness_command_refits_every_draw(tmp_path):
     common = [sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=4", "final=2016-12",
               "rise_from=2016-06", "group_from=2016-05", "estimate_draws=3", "plots=false", *MINI_CHECKS, *ON_MINI]
     proc = subprocess.run([*common, "refit=[scale.security]", "refit_popsize=3", "refit_maxiter=2",
-                           "refit_ends=true", f"hydra.run.dir={out}"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+                           "refit_ends=true", "progress=false", f"hydra.run.dir={out}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
+    assert "estimates:" not in proc.stderr and "leaving out events" not in proc.stderr  # progress=false
     ends = pd.read_csv(out / "estimate_ends.csv")
     assert len(ends) == 2 * 5 and (ends["refit objective"] <= ends["objective"] + 1e-12).all()
     assert ends["refit rise"].notna().all()
