@@ -122,32 +122,31 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
     fixed = set(settings.get("fixed_estimates") or ())
     estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
     n = settings["estimate_draws"] if estimates else 0
-    bar = tqdm(total=2 * sum(e.path not in fixed for e in estimates) + max(n, 0), desc="estimates",
-               unit="run", disable=not settings.get("progress", False))
     ends, draws = [], []
-    for estimate in estimates:
-        if estimate.path in fixed:
-            continue
-        for end, value in (("low", estimate.low), ("high", estimate.high)):
-            variant = with_values(scenario, {estimate.path: value})
-            measured = course(variant, settings, posterior, every_check=True)
-            refit = (refit_columns(variant, settings, refitter)
-                     if refitter is not None and settings.get("refit_ends") else {})
-            ends.append({"estimate": estimate.path, "end": end, "value": value,
-                         "file_value": estimate.value, **_flat(measured), **refit})
-            bar.update()
-    if n > 0:
-        unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
-        low = np.array([e.low for e in estimates])
-        high = np.array([e.high for e in estimates])
-        for i, row in enumerate(low + unit * (high - low)):
-            values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
-            variant = with_values(scenario, values)
-            measured = course(variant, settings, posterior, every_check=True)
-            refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
-            draws.append({"draw": i, **_flat(measured), **refit, **values})
-            bar.update()
-    bar.close()
+    with tqdm(total=2 * sum(e.path not in fixed for e in estimates) + n, desc="estimates", unit="run",
+              disable=not settings.get("progress", False)) as bar:
+        for estimate in estimates:
+            if estimate.path in fixed:
+                continue
+            for end, value in (("low", estimate.low), ("high", estimate.high)):
+                variant = with_values(scenario, {estimate.path: value})
+                measured = course(variant, settings, posterior, every_check=True)
+                refit = (refit_columns(variant, settings, refitter)
+                         if refitter is not None and settings.get("refit_ends") else {})
+                ends.append({"estimate": estimate.path, "end": end, "value": value,
+                             "file_value": estimate.value, **_flat(measured), **refit})
+                bar.update()
+        if n > 0:
+            unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
+            low = np.array([e.low for e in estimates])
+            high = np.array([e.high for e in estimates])
+            for i, row in enumerate(low + unit * (high - low)):
+                values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
+                variant = with_values(scenario, values)
+                measured = course(variant, settings, posterior, every_check=True)
+                refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
+                draws.append({"draw": i, **_flat(measured), **refit, **values})
+                bar.update()
     return pd.DataFrame(ends), pd.DataFrame(draws)
 
 
@@ -350,6 +349,10 @@ def main(cfg: DictConfig) -> None:
             if not (isinstance(scale, int | float) and 0.0 < scale <= 1.0):
                 raise InputError("config", "estimate_range_scale", f"is {scale!r}; a fraction in (0, 1] "
                                  "of each estimate's range kept about its value (1: the file's ranges)")
+            draws = settings["estimate_draws"]
+            if not (isinstance(draws, int) and not isinstance(draws, bool) and draws >= 0):
+                raise InputError("config", "estimate_draws", f"is {draws!r}; a whole number of joint "
+                                 "draws, 0 or more (0: none)")
             known = {e.path for e in scenario.estimates}
             for path in settings.get("fixed_estimates") or ():
                 if path not in known:

@@ -116,6 +116,11 @@ def test_a_bad_range_scale_exits_2_and_leaves_no_folder(tmp_path):
                          timeout=300)
     assert bad.returncode == 2 and "estimate_range_scale: is 0" in bad.stderr, bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp_path / "never").exists()
+    negative = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "estimate_draws=-1",
+                               f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+    assert negative.returncode == 2 and "estimate_draws: is -1; a whole number" in negative.stderr, negative.stderr
+    assert "Traceback" not in negative.stderr and not (tmp_path / "never").exists()
     unknown = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}",
                               "fixed_estimates=[factions.NOBODY.strength]", f"hydra.run.dir={tmp_path / 'never'}"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)
