@@ -89,30 +89,35 @@ def test_a_bad_table_gets_one_clear_error_naming_file_and_entry(tmp_path, lines,
 
 
 def test_an_unknown_table_lists_the_projects_tables():
-    with pytest.raises(InputError, match=r"config: posterior: no draws table 'nowhere'.*\['calibrated', 'calibrated_k0'\]"):
+    with pytest.raises(InputError, match=r"config: posterior: no draws table 'nowhere'.*\['calibrated', 'calibrated_carried', 'calibrated_k0'\]"):
         load_posterior("nowhere")
 
 
 def test_the_committed_table_draws_the_calibrations_free_parameters():
-    committed, sampled = load_posterior("calibrated"), load_posterior("calibrated_k0")
+    committed, carried, before = (load_posterior(n) for n in ("calibrated", "calibrated_carried", "calibrated_k0"))
     settings, _ = calibration_settings()
-    for table in (committed, sampled):
+    for table in (committed, carried, before):
         assert list(table.table.columns) == [f["name"] for f in settings["free"]]
         assert table.size >= 200  # the default run's replicates each get their own draw
         for f in settings["free"]:  # within the calibration's search ranges, where its prior is
             assert table.table[f["name"]].between(f["low"], f["high"]).all(), f["name"]
-        assert any("autocorrelation time" in line for line in table.header())
         assert table.path.parent == POSTERIOR_DIR
-    # sampled by the chains: a rejected proposal leaves a walker in place, so a position may be
-    # drawn twice, rarely
-    assert (~sampled.table.duplicated()).sum() >= 0.95 * sampled.size
-    # the committed draws are those, resampled by importance weights: every row one of them, and
-    # the weights (PSIS k-hat under 0.7) spread over many
-    rows = {tuple(r) for r in sampled.table.to_numpy()}
-    assert all(tuple(r) in rows for r in committed.table.to_numpy())
-    assert (~committed.table.duplicated()).sum() >= 0.4 * committed.size
-    k_hat = float(committed.header()[0].split("PSIS k-hat ")[1].split(",")[0])
-    assert k_hat < 0.7
+    # sampled by chains: a rejected proposal leaves a walker in place, so a position may be drawn
+    # twice, rarely; each header names its chains and their autocorrelation times
+    for sampled in (committed, before):
+        assert any("autocorrelation time" in line for line in sampled.header())
+        assert (~sampled.table.duplicated()).sum() >= 0.95 * sampled.size
+    # the committed draws come from chains of their own, converged by R-hat (1.01 asked)
+    [rhat] = [line.split("R-hat ")[1].split(" ")[0] for line in committed.header() if "R-hat " in line]
+    assert float(rhat) <= 1.01
+    assert not {tuple(r) for r in committed.table.to_numpy()} & {tuple(r) for r in before.table.to_numpy()}
+    # the draws committed before them (a study record) were the k 0 draws resampled by importance
+    # weights: every row one of them, and the weights (PSIS k-hat under 0.7) spread over many
+    rows = {tuple(r) for r in before.table.to_numpy()}
+    assert all(tuple(r) in rows for r in carried.table.to_numpy())
+    assert (~carried.table.duplicated()).sum() >= 0.4 * carried.size
+    [k_hat] = [line.split("PSIS k-hat ")[1].split(",")[0] for line in carried.header() if "PSIS k-hat " in line]
+    assert float(k_hat) < 0.7
 
 
 def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
