@@ -69,6 +69,8 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--note", action="append", default=[], help="a line for the header (repeatable)")
     args = parser.parse_args()
+    if Path(args.out).exists():
+        parser.error(f"{args.out} exists; a draws table is not overwritten")
     saved = [np.load(path) for path, _ in args.chains]
     names = [str(n) for n in saved[0]["names"]]
     for (path, _), s in zip(args.chains, saved, strict=True):

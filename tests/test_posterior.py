@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -140,6 +142,29 @@ def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
     loaded = load_posterior(str(path))
     np.testing.assert_array_equal(loaded.table.to_numpy(), rows)  # full precision
     assert loaded.header() == ["made by a test", ""]
+
+
+def test_draws_command_writes_a_table_from_saved_chains_and_never_overwrites(tmp_path, monkeypatch):
+    script = load_script("posterior_draws")
+    names = np.array(["inertia", "scale.oil"])
+    for tag, seed in (("a", 0), ("b", 1)):
+        chain = np.random.default_rng(seed).uniform(0.1, 0.9, size=(12, 4, 2))
+        np.savez(tmp_path / f"{tag}.npz", chain=chain, acceptance=np.float64(0.3),
+                 tau_history=np.array([[12, 2.0, 3.0]]), names=names)
+    out = tmp_path / "draws.csv"
+    argv = ["posterior_draws.py", f"{tmp_path / 'a.npz'}:4", f"{tmp_path / 'b.npz'}:6", "--draws", "30",
+            "--out", str(out), "--note", "sampled by a test"]
+    monkeypatch.setattr(sys, "argv", argv)
+    script.main()
+    loaded = load_posterior(str(out))
+    assert list(loaded.table.columns) == list(names) and loaded.size == 30
+    header = loaded.header()
+    assert "burn-in 4" in header[1] and "a.npz" in header[1] and "burn-in 6" in header[2]
+    assert header[-1] == "sampled by a test"
+    before = out.read_bytes()
+    with pytest.raises(SystemExit):
+        script.main()
+    assert out.read_bytes() == before
 
 
 def test_robustness_runs_every_course_over_the_same_draws(table):
