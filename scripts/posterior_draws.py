@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.checkpoint import write_atomic
+
 
 def parse_chain(text: str) -> tuple[Path, int]:
     """``PATH:BURN`` -> (path, burn-in steps)."""
@@ -88,7 +90,7 @@ def main() -> None:
                       f"{float(s['acceptance']):.2f}, largest autocorrelation time {tau:.0f} "
                       f"({(steps - burn) / tau:.1f} of them kept)")
     header += args.note
-    Path(args.out).write_text(table_text(names, rows, header), encoding="utf-8")
+    write_atomic(Path(args.out), table_text(names, rows, header))
     print(f"{args.out}: {len(rows)} draws x {len(names)} parameters")
 
 

@@ -27,6 +27,7 @@ from posterior_draws import table_text
 from posterior_forecast import EVERY_POINT, LogPosterior, fitted_points
 
 from sim.calibrate import build_calibrator, calibration_settings
+from sim.checkpoint import write_atomic
 from sim.posterior import load_posterior
 
 
@@ -104,7 +105,7 @@ def main() -> None:
              f"effective sample size {ess:.0f}, {len(np.unique(picked))} distinct draws. "
              "The header of the draws carried:",
              *(f"  {line}" for line in header)]
-    args.out.write_text(table_text(names, draws[picked], lines))
+    write_atomic(args.out, table_text(names, draws[picked], lines))
     print(f"-> {args.out}")
 
 
