@@ -122,6 +122,14 @@ def test_the_committed_table_draws_the_calibrations_free_parameters():
     assert float(k_hat) < 0.7
 
 
+def test_the_forecast_chains_start_from_the_committed_draws():
+    """docs/calibration.md's posterior forecasts start their walkers from rows 0-79 and 80-159."""
+    committed = load_posterior("calibrated")
+    for name, rows in (("forecast_a.npz", slice(0, 80)), ("forecast_b.npz", slice(80, 160))):
+        with np.load(POSTERIOR_DIR / "starts" / name) as start:
+            assert list(start["names"]) == list(committed.table.columns)
+            np.testing.assert_array_equal(start["chain"][-1], committed.table.to_numpy()[rows])
+
 def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
     script = load_script("posterior_draws")
     steps, walkers = 10, 4
