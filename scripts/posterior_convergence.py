@@ -54,6 +54,8 @@ RHAT_AT_MOST = 1.01
 ESS_AT_LEAST = 400
 #: emcee's: chain length over the largest autocorrelation time.
 TAU_MULTIPLE = 50
+#: The figure's heading when the chains sample the posterior on every coded point.
+DEFAULT_TITLE = "Posterior on every coded point"
 
 
 def chain_diagnostics(chain: np.ndarray, burn: int) -> dict:
@@ -159,11 +161,12 @@ def diagnose(chains: list[np.ndarray], names: list[str], burn_fraction: float, t
 
 
 def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fraction: float,
-               dimensions: int) -> None:
+               dimensions: int, title: str = DEFAULT_TITLE) -> None:
     """Each chain's autocorrelation estimate (largest and median over the parameters) against its
     length, and the line length x (1 - ``burn_fraction``) / 50: emcee's rule is met where the largest
     estimate falls under it and has stopped growing. Beside it, each chain's mean log posterior by
-    tenth of the chain and the level a stationary chain in ``dimensions`` would hold."""
+    tenth of the chain and the level a stationary chain in ``dimensions`` would hold. ``title`` names
+    the posterior the chains sample (which points it is fitted to)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -189,8 +192,7 @@ def tau_figure(chains: list[dict], labels: list[str], path: str | Path, burn_fra
             label=f"kept steps / {TAU_MULTIPLE} (burn-in {burn_fraction:.0%})")
     ax.set_xlabel("chain length (steps per walker)")
     ax.set_ylabel("integrated autocorrelation time (steps)")
-    ax.set_title("Posterior on every coded point: autocorrelation estimate as the chains grow",
-                 fontsize=10)
+    ax.set_title(f"{title}: autocorrelation estimate as the chains grow", fontsize=10)
     ax.legend(fontsize=8)
     lp_ax.set_xlabel("chain length (steps per walker)")
     lp_ax.set_ylabel("mean log posterior over the walkers")
@@ -208,6 +210,8 @@ def main() -> None:
     parser.add_argument("--json")
     parser.add_argument("--figure", help="draw the autocorrelation estimates' histories to this PNG")
     parser.add_argument("--labels", nargs="+", help="the chains' names in the figure (default: files)")
+    parser.add_argument("--title", default=DEFAULT_TITLE,
+                        help="the posterior the chains sample, heading the figure")
     parser.add_argument("--lags", type=int, nargs="+", default=[50, 250, 1000],
                         help="lags (steps) of the squared jumps")
     args = parser.parse_args()
@@ -249,7 +253,7 @@ def main() -> None:
           f"{w['converged_by_emcee_rule']}")
     if args.figure:
         tau_figure(out["chains"], args.labels or [Path(c).stem for c in args.chains], args.figure,
-                   args.burn_fraction, len(names))
+                   args.burn_fraction, len(names), args.title)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
 
