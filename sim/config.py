@@ -113,7 +113,8 @@ class CalibrateConfig:
         out_of_sample_origins: rolling origins (``YYYY-MM``): for each, refit on the points up to it
             and forecast the rest against persistence and a linear trend; empty to skip.
         restarts: optimiser seeds (``optimizer_seed`` onward) of the main fit and of each rolling-origin
-            refit; each keeps its lowest objective. The main fit's make the identifiability report
+            refit; each keeps the fit with the lowest objective measured on ``report_replicates``
+            replicates (`sim.calibrate.restart_fits`). The main fit's make the identifiability report
             and the parameter-uncertainty band (1: one seed, no report).
         write_config: also write ``configs/params/calibrated.yaml``.
         checkpoint_dir: the folder of the checkpoint saved after every generation of every fit;

@@ -257,6 +257,16 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     assert all(f"| {p['date']} | {p['target']:+.2f} |" in tables for p in report["fit"]["points"])
     assert all(f"**{entry['rmse']:.3f}**" in tables for entry in report["out_of_sample"])
     assert f"| `inertia` | {report['identifiability']['parameters']['inertia']['values'][0]:.2f} |" in tables
+    # each restart measured again (scripts/restart_rescore.py), from the run folder alone: on the
+    # search's replicates it is the reported objective; on report_replicates the one that kept it
+    rows = load_script("restart_rescore").rescore(out, [4], seeds=2)
+    assert [row["fit"] for row in rows] == ["main", "origin 2017-12", "origin 2018-12"]
+    precise = [report["identifiability"]["precise_objectives"],
+               *([r["precise_objective"] for r in entry["restarts"]] for entry in report["out_of_sample"])]
+    for row, expected in zip(rows, precise, strict=True):
+        assert row["again"] == pytest.approx(row["reported"])
+        assert row["precise"]["4"] == pytest.approx(expected)
+        assert row["kept"]["by_the_calibration"] == row["kept"]["4_replicates"] == int(np.argmin(expected))
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
     again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -265,15 +275,23 @@ def test_calibrate_app_writes_its_reports(tmp_path):
 
 def test_out_of_sample_refits_from_every_restart_and_keeps_the_best_objective(mini_scenario):
     """The rolling-origin refit is made as the main fit is: every optimiser seed of ``restarts``,
-    the lowest objective on the points up to the origin kept, whatever its forecast."""
+    the lowest objective on the points up to the origin kept, measured on ``report_replicates``
+    replicates (not the search's noisier one), whatever its forecast."""
     from sim.calibrate import out_of_sample
     from sim.dates import format_month
 
     targets = synthetic_targets(mini_scenario, replicates=3)
     targets["date"] = [format_month(int(m)) for m in targets["month"]]
+    cutoff = int(targets["month"].iloc[len(targets) // 2])
     cal = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=3, seed=0,
                      penalty_weight=0, state="ITA")
-    # seed 7 finds the true parameters but a worse objective: the refit must not keep it
+    # the points after the origin are seed 6's course: it forecasts them best, and must not be kept
+    later = (targets["month"] > cutoff).to_numpy()
+    course = cal.ensemble_mean(np.array([0.8, 0.5]))[:, 0, cal.state_index["ITA"]]
+    targets.loc[later, "tilt"] = course[cal.steps[later]]
+    cal = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=3, seed=0,
+                     penalty_weight=0, state="ITA")
+    # seed 7 finds the true parameters but the worst search objective: the precise one keeps it
     candidates = {5: ([0.6, 4.0], 0.2), 6: ([0.8, 0.5], 0.1), 7: ([TRUE["inertia"], TRUE["ITA.migration"]], 0.3)}
     calls = []
 
@@ -282,18 +300,26 @@ def test_out_of_sample_refits_from_every_restart_and_keeps_the_best_objective(mi
         x, objective = candidates[optimizer_seed]
         return {"x": np.array(x), "objective": objective, "wall_time_s": 1.0}
 
-    until = format_month(int(targets["month"].iloc[len(targets) // 2]))
-    settings = {"optimizer_seed": 5, "restarts": 3, "report_replicates": 3, "seed": 0}
+    until = format_month(cutoff)
+    settings = {"optimizer_seed": 5, "restarts": 3, "report_replicates": 6, "seed": 0}
     entry = out_of_sample(cal, settings, until, run_fit)
-    cutoff = int(targets["month"].iloc[len(targets) // 2])
     assert calls == [(f"out_of_sample {until}", 5, cutoff), (f"out_of_sample {until} restart 1", 6, cutoff),
                      (f"out_of_sample {until} restart 2", 7, cutoff)]
     assert [r["optimizer_seed"] for r in entry["restarts"]] == [5, 6, 7]
-    assert [r["kept"] for r in entry["restarts"]] == [False, True, False]
-    assert entry["parameters"] == {"inertia": 0.8, "ITA.migration": 0.5}
-    kept = entry["restarts"][1]
+    assert [r["objective"] for r in entry["restarts"]] == [0.2, 0.1, 0.3]
+    precise = Calibrator(mini_scenario, targets, base_params={}, free=FREE, replicates=6, seed=0,
+                         penalty_weight=0, state="ITA")
+    x = np.array([candidates[k][0] for k in (5, 6, 7)]).T
+    expected = precise.losses(x, cutoff)
+    assert [r["precise_objective"] for r in entry["restarts"]] == pytest.approx(expected.tolist())
+    assert not np.allclose(expected, precise.losses(x))  # on the points up to the origin only
+    assert cal.replicates == 3  # the search's calibrator is left as it was
+    assert [r["kept"] for r in entry["restarts"]] == [False, False, True]
+    assert entry["parameters"] == TRUE
+    assert [r["parameters"]["inertia"] for r in entry["restarts"]] == [0.6, 0.8, TRUE["inertia"]]
+    kept = entry["restarts"][2]
     assert entry["rmse"] == pytest.approx(kept["rmse"])
-    assert entry["restarts"][2]["rmse"] < kept["rmse"]  # the truth forecasts better, and is not chosen
+    assert entry["restarts"][1]["rmse"] < kept["rmse"]  # seed 6 forecasts better, and is not chosen
     assert entry["wall_time_s"] == 3.0
     single = out_of_sample(cal, {**settings, "restarts": 1}, until, run_fit)
     assert [r["optimizer_seed"] for r in single["restarts"]] == [5] and single["parameters"]["inertia"] == 0.6
