@@ -267,6 +267,12 @@ def test_calibrate_app_writes_its_reports(tmp_path):
         assert row["again"] == pytest.approx(row["reported"])
         assert row["precise"]["4"] == pytest.approx(expected)
         assert row["kept"]["by_the_calibration"] == row["kept"]["4_replicates"] == int(np.argmin(expected))
+    # more seeds (scripts/more_restarts.py): with the run's own number it re-makes the run's entries
+    again_entries = load_script("more_restarts").more_restarts(out, 2, ["2017-12", "2018-12"], log=lambda _: None)
+    for entry in report["out_of_sample"]:
+        remade = again_entries[entry["until"]]
+        assert remade["rmse"] == pytest.approx(entry["rmse"])
+        assert [r["kept"] for r in remade["restarts"]] == [r["kept"] for r in entry["restarts"]]
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
     again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
