@@ -20,17 +20,15 @@ import json
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from sim.calibrate import build_calibrator, out_of_sample
+from sim.calibrate import build_calibrator, out_of_sample, read_calibration_run
+from sim.errors import InputError
 
 
 def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -> dict:
     """Each origin's out-of-sample entry (`sim.calibrate.out_of_sample`) refitted from ``restarts``
     optimiser seeds, the run's own fits reused; ``log`` receives the printed lines."""
-    report = json.loads((cal_dir / "fit_report.json").read_text(encoding="utf-8"))
-    config = yaml.safe_load((cal_dir / "config.yaml").read_text(encoding="utf-8"))
-    settings, base = config["calibrate"], config["params"]
+    report, settings, base = read_calibration_run(cal_dir)
     cal = build_calibrator(settings, base)
     names = [p.name for p in cal.free]
     entries = {e["until"]: e for e in report.get("out_of_sample", [])}
@@ -72,8 +70,11 @@ def main() -> None:
     parser.add_argument("--origins", nargs="+", required=True, help="origins of the run's report (YYYY-MM)")
     parser.add_argument("--json", type=Path, help="write the entries here")
     args = parser.parse_args()
-    out = more_restarts(args.cal_dir, args.restarts, args.origins,
-                        log=lambda line: print(line, flush=True))
+    try:
+        out = more_restarts(args.cal_dir, args.restarts, args.origins,
+                            log=lambda line: print(line, flush=True))
+    except InputError as exc:
+        raise SystemExit(str(exc)) from None
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
 

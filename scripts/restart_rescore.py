@@ -30,10 +30,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from sim.calibrate import build_calibrator
+from sim.calibrate import build_calibrator, precise_objectives, read_calibration_run
 from sim.dates import parse_month
+from sim.errors import InputError
 
 
 def restart_sets(report: dict, names: list[str]) -> list[dict]:
@@ -58,27 +58,16 @@ def restart_sets(report: dict, names: list[str]) -> list[dict]:
     return fits
 
 
-def run_settings(cal_dir: Path) -> tuple[dict, dict]:
-    """The calibration settings (``calibrate``) and base parameters (``params``) that made the run
-    folder ``cal_dir``, from its resolved ``config.yaml``."""
-    config = yaml.safe_load((cal_dir / "config.yaml").read_text(encoding="utf-8"))
-    if not isinstance(config, dict) or not {"calibrate", "params"} <= config.keys():
-        raise SystemExit(f"{cal_dir / 'config.yaml'}: not a calibration's resolved config "
-                         "(needs 'calibrate' and 'params')")
-    return config["calibrate"], config["params"]
-
-
 def objectives(cal, x: np.ndarray, until: int | None, *, replicates: int, seed: int) -> np.ndarray:
     """Each column of ``x``'s objective on ``replicates`` replicates of ``seed`` (one batched run)."""
-    cal.replicates, cal.seed = replicates, seed
-    return cal.losses(x, until)
+    return precise_objectives(cal, [{"x": column} for column in x.T], replicates=replicates, seed=seed,
+                              until=until)
 
 
 def rescore(cal_dir: Path, replicates: list[int], seeds: int) -> list[dict]:
     """Every fit of the calibration in ``cal_dir`` with its restarts' objectives measured again
     (see the module docstring): one row per fit, with which restart each measure keeps."""
-    report = json.loads((cal_dir / "fit_report.json").read_text(encoding="utf-8"))
-    settings, base = run_settings(cal_dir)
+    report, settings, base = read_calibration_run(cal_dir)
     cal = build_calibrator(settings, base)
     names = [p.name for p in cal.free]
     fitted_replicates, fitted_seed = settings["replicates"], settings["seed"]
@@ -137,7 +126,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="other seeds of 12 replicates each")
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()
-    rows = rescore(args.cal_dir, args.replicates, args.seeds)
+    try:
+        rows = rescore(args.cal_dir, args.replicates, args.seeds)
+    except InputError as exc:
+        raise SystemExit(str(exc)) from None
     for row in rows:
         print_row(row, args.replicates, args.seeds)
     if args.json:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import signal
@@ -94,6 +95,22 @@ def calibration_settings(overrides: list[str] | None = None) -> tuple[dict, dict
     ``configs/calibration.yaml`` with Hydra ``overrides`` (none: the committed calibration)."""
     cfg = compose_config(overrides, config_name="calibration")
     return plain(cfg.calibrate), plain(cfg.params)
+
+
+def read_calibration_run(run_dir: Path) -> tuple[dict, dict, dict]:
+    """A calibration run folder's ``fit_report.json``, and the settings (``calibrate``) and base
+    parameters (``params``) that made it, from its resolved ``config.yaml``."""
+    run_dir = Path(run_dir)
+    try:
+        report = json.loads((run_dir / "fit_report.json").read_text(encoding="utf-8"))
+        config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise InputError(str(run_dir), "fit_report.json, config.yaml",
+                         f"cannot be read ({exc}); a calibration's run folder holds both") from None
+    if not isinstance(config, dict) or not {"calibrate", "params"} <= config.keys():
+        raise InputError(str(run_dir / "config.yaml"), "calibrate, params",
+                         "missing: not a calibration run folder's resolved config")
+    return report, config["calibrate"], config["params"]
 
 
 def set_values(cal: Calibrator, name: str) -> np.ndarray:
