@@ -193,12 +193,15 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json")
+    parser.add_argument("--calibrate", metavar="NAME",
+                        help="search the free parameters of configs/calibrate/NAME.yaml instead of "
+                             "the committed calibration's (a variant's settings)")
     parser.add_argument("--fit-of", nargs="+", metavar="NAME",
                         help="only measure how these parameter sets fit the coded points")
     parser.add_argument("--write-params", metavar="PATH",
                         help="also write the set found as a parameter file (configs/params/NAME.yaml)")
     args = parser.parse_args()
-    settings, base = calibration_settings()
+    settings, base = calibration_settings([f"calibrate={args.calibrate}"] if args.calibrate else None)
     settings["replicates"] = args.replicates  # per candidate in the search; reports use their own
     cal = build_calibrator(settings, base)
     if args.fit_of:
@@ -237,7 +240,7 @@ def main() -> None:
     out = {
         "fit_weight": args.fit_weight, "limit": args.limit, "rise_at_least": args.rise_at_least,
         "rmse_at_most": args.rmse_at_most, "with_sides": args.with_sides,
-        "x0": args.x0, "maxiter": args.maxiter, "popsize": args.popsize,
+        "calibrate": args.calibrate, "x0": args.x0, "maxiter": args.maxiter, "popsize": args.popsize,
         "replicates": args.replicates, "seed": args.seed, "events": list(EVENTS),
         "wall_time_s": time.perf_counter() - started, "history": history,
         "best": {p.name: float(v) for p, v in zip(cal.free, best, strict=True)},

@@ -93,6 +93,10 @@ class ModelParams:
         24.0, bounds=(2.0, 120.0), unit="months",
         doc="half-life of the slower memory of each camp's chance of prevailing against which "
             "states read the war's trend (momentum); unused when trend_weight is 0")
+    security_curvature: float = _param(
+        0.0, bounds=(0.0, 10.0), unit="1/record",
+        doc="c_sec: diminishing returns of the security interest: a camp's perceived counter-terror "
+            "record net of its taint, x, is valued as tanh(c_sec x) / c_sec (0: linearly, x)")
     migration_reference: float = _param(
         10000.0, bounds=(500.0, 100000.0), unit="arrivals/month",
         doc="perceived arrivals at which migration salience is 1")
