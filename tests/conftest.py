@@ -91,6 +91,22 @@ def load_script(name: str):
     return module
 
 
+
+def model_histories(model) -> dict:
+    """A run model's recorded arrays by name (tilt, control, support, decomposition), for tests
+    that compare two runs bit for bit (`assert_same_histories`)."""
+    return {"tilt": model.tilt_history, "control": model.control_history,
+            "support": model.support_history, "decomposition": model.decomposition_history}
+
+
+def assert_same_histories(a: dict, b: dict) -> None:
+    """Two runs' `model_histories` hold the same arrays, dtypes included."""
+    import numpy as np
+
+    for name in a:
+        assert a[name].dtype == b[name].dtype, name
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
 @pytest.fixture(scope="session")
 def committed_settings():
     """The committed calibration's settings and base parameters (`sim.calibrate.calibration_settings`;

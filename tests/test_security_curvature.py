@@ -12,12 +12,7 @@ from sim.model import AlignmentModel
 from sim.params import calibrated_params
 from sim.scenario import load_scenario
 from sim.war import FLOAT
-from tests.conftest import MINI
-
-
-def _histories(model: AlignmentModel) -> dict[str, np.ndarray]:
-    return {"tilt": model.tilt_history, "support": model.support_history,
-            "decomposition": model.decomposition_history}
+from tests.conftest import MINI, assert_same_histories, model_histories
 
 
 @pytest.mark.parametrize("scenario_name", [str(MINI), "libya_2014_2019"])
@@ -29,8 +24,7 @@ def test_a_zero_curvature_is_the_linear_model(scenario_name):
             for params in (base, {**base, "security_curvature": 0.0},
                            {**base, "security_curvature": [0.0] * 4})]
     for other in runs[1:]:
-        for name, array in _histories(runs[0]).items():
-            np.testing.assert_array_equal(array, _histories(other)[name], err_msg=name)
+        assert_same_histories(model_histories(runs[0]), model_histories(other))
 
 
 def _perceived(security: np.ndarray, curvature) -> Perceived:

@@ -13,23 +13,12 @@ from sim.month import SituationMemory, perceived_momentum
 from sim.params import calibrated_params, resolve_params
 from sim.scenario import load_scenario
 from sim.war import FLOAT
-from tests.conftest import MINI
-
-
-def _histories(model: AlignmentModel) -> dict[str, np.ndarray]:
-    return {"tilt": model.tilt_history, "control": model.control_history,
-            "support": model.support_history, "decomposition": model.decomposition_history}
+from tests.conftest import MINI, assert_same_histories, model_histories
 
 
 def _run(scenario, params, replicates: int, seed: int) -> dict[str, np.ndarray]:
     model = AlignmentModel(scenario, params, replicates=replicates, seed=seed, record="full").run()
-    return _histories(model)
-
-
-def _assert_same(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
-    for name in a:
-        assert a[name].dtype == b[name].dtype, name
-        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    return model_histories(model)
 
 
 @pytest.mark.parametrize("scenario_name", [str(MINI), "libya_2014_2019"])
@@ -42,10 +31,10 @@ def test_a_zero_trend_weight_is_the_run_without_it(scenario_name):
     off = AlignmentModel(scenario, {**base, "trend_weight": 0.0, "trend_half_life": 5.0},
                          replicates=6, seed=3, record="full")
     assert off.trend_memory is None
-    _assert_same(plain, _histories(off.run()))
+    assert_same_histories(plain, model_histories(off.run()))
     zeros = _run(scenario, {**base, "trend_weight": [0.0] * 6, "trend_half_life": 5.0},
                  replicates=6, seed=3)
-    _assert_same(plain, zeros)
+    assert_same_histories(plain, zeros)
 
 
 def _momenta(chances: list[float], *, fast_half_life: float = 2.0,
