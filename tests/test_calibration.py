@@ -207,6 +207,21 @@ def test_committed_calibration_was_made_on_the_committed_settings_and_data():
                                 "made: run `python -m sim.calibrate calibrate.write_config=true`")
 
 
+def test_the_quick_preset_is_the_committed_calibration_with_one_seed_and_no_refits():
+    """`calibrate=quick` fits the committed objective (the same points, priors, free parameters,
+    budget and base parameters) from the first optimiser seed alone, without rolling origins."""
+    from sim.calibrate import calibration_settings
+
+    committed, params = calibration_settings()
+    quick, quick_params = calibration_settings(["calibrate=quick"])
+    assert committed["restarts"] == 5 and committed["out_of_sample_origins"]
+    assert quick["restarts"] == 1 and quick["out_of_sample_origins"] == []
+    skipped = {"restarts", "out_of_sample_origins"}
+    assert {k: v for k, v in quick.items() if k not in skipped} == \
+        {k: v for k, v in committed.items() if k not in skipped}
+    assert quick_params == params
+
+
 @pytest.mark.slow
 def test_calibrate_app_writes_its_reports(tmp_path):
     """``python -m sim.calibrate`` at a tiny budget, as a subprocess: every output, every section."""
