@@ -179,3 +179,18 @@ def test_the_legend_and_the_events_key_never_overlap(result, history, events):
     assert len(boxes) == events
     assert not any(box.overlaps(legend) for box in boxes)
     assert _overlapping(boxes) == []
+
+
+def test_the_fit_figure_speaks_of_forecasts_only_when_it_has_them(result, history):
+    """`calibrate=quick` makes no rolling-origin refits: its residual panel has no squares to key."""
+    from sim.plotting import plot_fit
+
+    targets = pd.DataFrame({"date": ["2016-06", "2019-08"], "tilt": [-0.9, 0.15], "sigma": [0.3, 0.25]})
+    report = {"fit": {"rmse": 0.1}}
+    title = plot_fit(result.tilt, "ITA", targets, report=report, marks=marks_for(history)).axes[1].get_title()
+    assert "forecast" not in title
+    forecast = {"until": "2018-06", "rmse": 0.5, "persistence_rmse": 0.6, "trend_rmse": 0.7,
+                "forecast": [{"date": "2019-08", "target": 0.15, "model": -0.5}]}
+    with_forecast = plot_fit(result.tilt, "ITA", targets, report=report | {"out_of_sample": [forecast]},
+                             marks=marks_for(history))
+    assert "squares: forecasts" in with_forecast.axes[1].get_title()

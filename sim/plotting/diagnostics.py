@@ -196,7 +196,7 @@ def plot_fit(tilt: pd.DataFrame, state: str, targets: pd.DataFrame, *, report: d
     bottom.set_ylabel("residual / σ\n(coded − model)")
     bottom.set_xlim(top.get_xlim())
     format_time_axis(bottom)
-    bottom.set_title("residuals in units of each point's σ (grey: within ±1σ; squares: forecasts)",
-                     fontsize=9)
+    bottom.set_title("residuals in units of each point's σ (grey: within ±1σ"
+                     + ("; squares: forecasts)" if forecasts else ")"), fontsize=9)
     draw_key(key, handles, events, main_heights=[5.0, 2.2], ncol=2, fontsize=8)
     return fig
