@@ -38,8 +38,6 @@ CAPTURES = {"benghazi": "lna_takes_benghazi", "derna": "lna_takes_derna"}
 #: committed fit: docs/calibration.md, appendix).
 LEFT_OUT = ("lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_sirte",
             "us_air_campaign_sirte")
-#: Months of the shape checks (configs/calibrate/default.yaml, ``checks``).
-RISE = ("2018-06", "2019-08")
 
 
 def _group(name: str) -> Callable[[Scenario], Scenario]:
@@ -57,10 +55,10 @@ VARIANTS: dict[str, Callable[[Scenario], Scenario]] = {
 }
 
 
-def rise_shares(result, state: str) -> dict[str, float]:
-    """Each part's share of the change of ``state``'s V(LNA) - V(Tripoli side) over the rise
-    (ensemble mean; the decomposition of `python -m sim.run`)."""
-    at = [result.dates.index(m) for m in RISE]
+def rise_shares(result, state: str, rise: tuple[str, str]) -> dict[str, float]:
+    """Each part's share of the change of ``state``'s V(LNA) - V(Tripoli side) between the months
+    ``rise`` (ensemble mean; the decomposition of `python -m sim.run`)."""
+    at = [result.dates.index(m) for m in rise]
     s = result.states.index(state)
     change = result.decomposition_array[at[1], s] - result.decomposition_array[at[0], s]
     total = float(change.sum())
@@ -82,7 +80,8 @@ def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
     tilt = result.mean_tilt(cal.state)
     checks = settings["checks"]
     low = tilt[result.dates.index(checks["low_from"]): result.dates.index(checks["low_to"]) + 1].mean()
-    at = [result.dates.index(m) for m in RISE]
+    rise = (checks["rise_from"], checks["rise_to"])
+    at = [result.dates.index(m) for m in rise]
     report = fit_section(cal, result, fit, turning_level=settings["turning_level"])
     joint = joint_section(cal, result)
     sides = pattern_report(result, cal.patterns)
@@ -94,14 +93,15 @@ def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
         "low_mean": float(low), "rise": float(tilt[at[1]] - tilt[at[0]]), "final": float(tilt[at[1]]),
         "others_rmse": joint.get("rmse"),
         "sides_held": sum(bool(p["holds_on_average"]) for p in sides), "sides": len(sides),
-        "rise_shares": rise_shares(result, cal.state),
+        "rise_shares": rise_shares(result, cal.state, rise),
         "tilt": dict(zip(result.dates, map(float, tilt), strict=True)),
     }
 
 
 def leave_out(refitted: dict, *, replicates: int = 200) -> dict[str, float]:
-    """The change of the focus state's tilt at the rise's end (2019-08) when each of `LEFT_OUT` still in the
-    refit's variant is left out, with the refit's parameters (``refitted``: `refit`'s output)."""
+    """The change of the focus state's tilt at the rise's end (2019-08) when each of `LEFT_OUT`
+    still in the refit's variant is left out, with the refit's parameters (``refitted``: `refit`'s
+    output)."""
     settings, base = calibration_settings(["calibrate=quick"])
     scenario = VARIANTS[refitted["variant"]](load_scenario(settings["scenario"]))
     cal = build_calibrator(settings, base, scenario=scenario)
@@ -109,7 +109,7 @@ def leave_out(refitted: dict, *, replicates: int = 200) -> dict[str, float]:
 
     def final(s: Scenario) -> float:
         result = execute(s, params=params, replicates=replicates, seed=settings["seed"], record="tilt")
-        return float(result.mean_tilt(cal.state)[result.dates.index(RISE[1])])
+        return float(result.mean_tilt(cal.state)[result.dates.index(settings["checks"]["rise_to"])])
 
     present = {e.id for e in scenario.events}
     every = final(scenario)
