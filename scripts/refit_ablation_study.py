@@ -26,9 +26,11 @@ from pathlib import Path
 
 from sim.ablation import without_events, without_group, without_material
 from sim.calibrate import build_calibrator, calibration_settings, fit_section, joint_section, pattern_report
+from sim.calibration import Calibrator
 from sim.dates import parse_month
 from sim.scenario import Scenario, load_scenario
 from sim.simulate import execute
+from sim.summary import trajectory_checks
 
 #: The month from which a group is removed (`configs/robustness.yaml`'s ``group_from``).
 REMOVED_FROM = "2016-01"
@@ -66,22 +68,25 @@ def rise_shares(result, state: str, rise: tuple[str, str]) -> dict[str, float]:
     return {"total": total, **{p: float(c / total) for p, c in parts}}
 
 
+def variant_calibrator(variant: str, overrides: list[str] | None = None) -> tuple[dict, Scenario, Calibrator]:
+    """The committed settings with `calibrate=quick` (and ``overrides``), ``variant`` of their
+    scenario, and the calibrator on it."""
+    settings, base = calibration_settings(["calibrate=quick", *(overrides or [])])
+    scenario = VARIANTS[variant](load_scenario(settings["scenario"]))
+    return settings, scenario, build_calibrator(settings, base, scenario=scenario)
+
+
 def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
           overrides: list[str] | None = None) -> dict:
     """Calibrate ``variant`` of the history with the committed settings from ``optimizer_seed``,
     and measure the fit on ``replicates`` replicates of the model's seed."""
-    settings, base = calibration_settings(["calibrate=quick", *(overrides or [])])
-    scenario = VARIANTS[variant](load_scenario(settings["scenario"]))
-    cal = build_calibrator(settings, base, scenario=scenario)
+    settings, scenario, cal = variant_calibrator(variant, overrides)
     fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                   optimizer_seed=optimizer_seed, progress=False)
     params = cal.values_as_params(fit["x"])
     result = execute(scenario, params=params, replicates=replicates, seed=settings["seed"], record="full")
-    tilt = result.mean_tilt(cal.state)
     checks = settings["checks"]
-    low = tilt[result.dates.index(checks["low_from"]): result.dates.index(checks["low_to"]) + 1].mean()
-    rise = (checks["rise_from"], checks["rise_to"])
-    at = [result.dates.index(m) for m in rise]
+    shape = trajectory_checks(result, cal.state, checks)
     report = fit_section(cal, result, fit, turning_level=settings["turning_level"])
     joint = joint_section(cal, result)
     sides = pattern_report(result, cal.patterns)
@@ -90,11 +95,11 @@ def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
         "objective": fit["objective"], "wall_time_s": fit["wall_time_s"],
         "parameters": {p.name: float(v) for p, v in zip(cal.free, fit["x"], strict=True)},
         "italy_rmse": report["rmse"], "italy_max_error": report["max_abs_error"],
-        "low_mean": float(low), "rise": float(tilt[at[1]] - tilt[at[0]]), "final": float(tilt[at[1]]),
+        "low_mean": shape["low_window_mean"], "rise": shape["rise"], "final": shape["final"],
         "others_rmse": joint.get("rmse"),
         "sides_held": sum(bool(p["holds_on_average"]) for p in sides), "sides": len(sides),
-        "rise_shares": rise_shares(result, cal.state, rise),
-        "tilt": dict(zip(result.dates, map(float, tilt), strict=True)),
+        "rise_shares": rise_shares(result, cal.state, (checks["rise_from"], checks["rise_to"])),
+        "tilt": dict(zip(result.dates, map(float, result.mean_tilt(cal.state)), strict=True)),
     }
 
 
@@ -102,9 +107,7 @@ def leave_out(refitted: dict, *, replicates: int = 200) -> dict[str, float]:
     """The change of the focus state's tilt at the rise's end (2019-08) when each of `LEFT_OUT`
     still in the refit's variant is left out, with the refit's parameters (``refitted``: `refit`'s
     output)."""
-    settings, base = calibration_settings(["calibrate=quick"])
-    scenario = VARIANTS[refitted["variant"]](load_scenario(settings["scenario"]))
-    cal = build_calibrator(settings, base, scenario=scenario)
+    settings, scenario, cal = variant_calibrator(refitted["variant"])
     params = cal.values_as_params([refitted["parameters"][p.name] for p in cal.free])
 
     def final(s: Scenario) -> float:

@@ -43,7 +43,8 @@ class Perceived:
         departures: share of migrant departures each candidate's camp holds, plus the share of the
             migrants' transit it holds (assets marked `transit_share`), (C, R).
         arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
-        security: counter-terror record minus the camp's extremist taint, perceived, (C, R).
+        security: counter-terror record minus the camp's extremist taint, perceived and valued
+            with the security interest's diminishing returns (`valued_security`), (C, R).
         legitimacy: international recognition, (C, 1) (or (C, R) when the rows run different
             inputs).
         islamism: strength-weighted Islamism of each candidate's camp, (C, R).
@@ -56,9 +57,6 @@ class Perceived:
             states do not read the war's trend (``trend_weight`` 0).
         trend_weight: tau, the weight of momentum added to prospects in the winner interest (a
             number or (R,)).
-        security_curvature: c_sec, 1/record units: a camp's perceived security x is valued as
-            tanh(c_sec x) / c_sec, so that each further counter-terror success adds less (0: linearly,
-            x itself; a number or (R,)).
     """
 
     oil_salience: np.floating | np.ndarray
@@ -80,7 +78,6 @@ class Perceived:
     company_of: np.ndarray
     momentum: np.ndarray | None = None
     trend_weight: float | np.ndarray = 0.0
-    security_curvature: float | np.ndarray = 0.0
 
 
 Builder = Callable[[Perceived], np.ndarray]
@@ -137,26 +134,26 @@ def migration_control(p: Perceived) -> np.ndarray:
     return p.departures * p.arrivals_salience
 
 
-def valued_security(p: Perceived) -> np.ndarray:
-    """The perceived security x (counter-terror record minus extremist taint) as states value it:
-    tanh(c_sec x) / c_sec with diminishing returns (c_sec > 0), x itself at c_sec = 0. Smooth, odd
-    and increasing: no threshold, and a record that fades is valued less by the same curve."""
-    c = p.security_curvature
-    if np.isscalar(c) and c == 0.0:
-        return p.security
-    c = np.asarray(c, dtype=p.security.dtype)
+def valued_security(security: np.ndarray, curvature: float | np.ndarray) -> np.ndarray:
+    """A camp's perceived security x (counter-terror record minus extremist taint, (C, R)) as states
+    value it: tanh(c x) / c with diminishing returns (``curvature`` c > 0, 1/record units, a
+    number or (R,)), x itself at c = 0. Smooth, odd and increasing: no threshold, and a record
+    that fades is valued less by the same curve."""
+    if np.isscalar(curvature) and curvature == 0.0:
+        return security
+    c = np.asarray(curvature, dtype=security.dtype)
     safe = np.where(c > 0.0, c, 1.0)
-    return np.where(c > 0.0, np.tanh(safe * p.security) / safe, p.security).astype(p.security.dtype)
+    return np.where(c > 0.0, np.tanh(safe * security) / safe, security).astype(security.dtype)
 
 
 def security_record(p: Perceived) -> np.ndarray:
-    """Counter-terror record minus extremist taint, as valued (`valued_security`)."""
-    return valued_security(p)
+    """Counter-terror record minus extremist taint, as valued."""
+    return p.security
 
 
 def security_threat(p: Perceived) -> np.ndarray:
     """The same record, weighted again by each state's threat level."""
-    return p.threat[:, None, :] * valued_security(p)
+    return p.threat[:, None, :] * p.security
 
 
 def recognition(p: Perceived) -> np.ndarray:

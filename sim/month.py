@@ -14,7 +14,7 @@ import numpy as np
 from sim.core.arrays import zeros
 from sim.core.holdings import camp_total
 from sim.core.sums import ordered_matmul
-from sim.interests import Interest, Perceived, interests
+from sim.interests import Interest, Perceived, interests, valued_security
 from sim.war import FLOAT, WarState
 
 #: Rows of the remembered situation before the companies' rows: output held, security record,
@@ -299,7 +299,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         company_withheld=seen[SITUATION_ROWS + companies:, at],
         departures=holdings.departures[c],
         arrivals_salience=arrivals / p.migration_reference,
-        security=seen[1, at],
+        security=valued_security(seen[1, at], p.security_curvature),
         legitimacy=war.by_row(war.legitimacy)[c],
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),
         prospects=seen[2, at],  # candidates lead their camp or stand alone: their own prospects
@@ -308,7 +308,6 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         company_of=company_of,
         momentum=momentum,
         trend_weight=p.trend_weight,
-        security_curvature=p.security_curvature,
     )
     with_common = tuple(i for i in interests() if i.common is not None)
     common = common_features(perceived, with_common, candidates=c.size, replicates=war.replicates)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.interests import Perceived, valued_security
+from sim.interests import valued_security
 from sim.model import AlignmentModel
 from sim.params import calibrated_params
 from sim.scenario import load_scenario
@@ -27,21 +27,10 @@ def test_a_zero_curvature_is_the_linear_model(scenario_name):
         assert_same_histories(model_histories(runs[0]), model_histories(other))
 
 
-def _perceived(security: np.ndarray, curvature) -> Perceived:
-    nothing = np.zeros_like(security)
-    return Perceived(oil_salience=1.0, market_interest=0.0, output=nothing,
-                     company_output=nothing[None], withheld=nothing, company_withheld=nothing[None],
-                     company_total=np.zeros(1), oil_foresight=0.0, departures=nothing,
-                     arrivals_salience=np.zeros(security.shape[-1]), security=security,
-                     legitimacy=nothing, islamism=nothing, prospects=nothing,
-                     threat=np.zeros((1, security.shape[-1])), partners_support=nothing[None],
-                     company_of=np.array([-1]), security_curvature=curvature)
-
-
 def test_the_feature_is_tanh_of_c_x_over_c_per_replicate():
     x = np.array([[-0.6, 0.0, 0.3, 0.7], [1.5, -1.5, 0.01, 2.0]], FLOAT)  # (C, R)
     c = np.array([0.0, 1.0, 3.0, 10.0])
-    valued = valued_security(_perceived(x, c))
+    valued = valued_security(x, c)
     assert valued.dtype == FLOAT
     np.testing.assert_allclose(valued[:, 0], x[:, 0])
     np.testing.assert_allclose(valued[:, 1:], np.tanh(c[1:] * x[:, 1:]) / c[1:], rtol=1e-6)
@@ -52,12 +41,12 @@ def test_each_further_success_adds_less_and_a_loss_takes_it_back():
     first; losing it returns the same value; small c tends to the linear model."""
     record = np.linspace(-2.0, 2.0, 401, dtype=FLOAT)[:, None]
     for c in (0.5, 2.0, 5.0):
-        valued = valued_security(_perceived(record, c))[:, 0]
+        valued = valued_security(record, c)[:, 0]
         assert np.all(np.diff(valued) >= 0)  # float32 tanh reaches 1 far out
         assert np.all(np.diff(valued[150:251]) > 0)
         np.testing.assert_allclose(valued, -valued[::-1], atol=1e-6)
         first = valued[250] - valued[200]   # 0 -> 0.5
         second = valued[300] - valued[250]  # 0.5 -> 1.0
         assert 0 < second < first
-    near_linear = valued_security(_perceived(record, 1e-4))[:, 0]
+    near_linear = valued_security(record, 1e-4)[:, 0]
     np.testing.assert_allclose(near_linear, record[:, 0], atol=1e-5)
