@@ -41,7 +41,7 @@ from sim.dates import format_month, parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
-from sim.params import SCALAR_NAMES, read_parameter_set
+from sim.params import NEUTRAL_DEFAULTS, SCALAR_NAMES, read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario, scenario_digest
@@ -424,9 +424,15 @@ def data_digests(settings: dict) -> dict[str, str | None]:
 def calibration_fingerprint(settings: dict, params: dict) -> dict:
     """What a calibration's results depend on: its settings (but where it checkpoints), its base
     parameters and the digests of its data (`data_digests`). Its digest
-    (`sim.checkpoint.Checkpoint.digest`) heads the parameter set the calibration writes."""
+    (`sim.checkpoint.Checkpoint.digest`) heads the parameter set the calibration writes.
+
+    A parameter added to the model later, at the default under which runs are what they were
+    without it (`sim.params.NEUTRAL_DEFAULTS`), is left out: the calibrations made before it
+    describe the same model and keep their digest."""
+    described = {k: v for k, v in params.items()
+                 if not (k in NEUTRAL_DEFAULTS and v == NEUTRAL_DEFAULTS[k])}
     return {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
-            "params": params, "data": data_digests(settings)}
+            "params": described, "data": data_digests(settings)}
 
 
 def open_checkpoint(settings: dict, params: dict, run_dir: Path) -> Checkpoint:

@@ -238,6 +238,10 @@ class AlignmentModel(mesa.Model):
         self.oil_series = self._series("oil_output")
         self.record_keep = keep_per_month(self.p.record_half_life)
         self.threat_keep = keep_per_month(self.p.threat_half_life)
+        commitment_keep = 1.0 - self.p.commitment_fading * (
+            1.0 - keep_per_month(self.p.perception_half_life))
+        # commitments held for good in every replicate stay one table shared by all replicates
+        self.commitment_keep = 1.0 if np.all(commitment_keep == 1.0) else commitment_keep
         self.arrivals_keep = keep_per_month(self.p.migration_half_life)
         self.perceived_arrivals = np.array(np.broadcast_to(self.migration_series[0], (R,)), FLOAT)
         self.situation_memory = SituationMemory(
@@ -503,9 +507,9 @@ class AlignmentModel(mesa.Model):
     # ------------------------------------------------------------------ stage 1: events
 
     def apply_events(self, t: int, draws: np.ndarray) -> None:
-        """Records and threats fade, arrivals are perceived, then month ``t``'s events apply in file
-        order (ODD submodels "decay" and "events")."""
-        self.war.decay(self.record_keep, self.threat_keep)
+        """Records, threats and commitments fade, arrivals are perceived, then month ``t``'s events
+        apply in file order (ODD submodels "decay" and "events")."""
+        self.war.decay(self.record_keep, self.threat_keep, self.commitment_keep)
         keep, arrivals = self.arrivals_keep, self.migration_series[t]
         self.perceived_arrivals = keep * self.perceived_arrivals + (1.0 - keep) * arrivals
         slot = self.war.n_states * self.month_candidates[t]

@@ -328,7 +328,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         common_interests=tuple(i.name for i in with_common),
         own=own,
         own_interests=tuple(i.name for i in with_own),
-        committed=_frozen(war.by_row(war.deployed)[:, c]),
+        committed=_frozen(war.deployed_by_row[:, c]),
         shocks=shocks,
         tilt_pair=tilt_pair,
     )

@@ -26,8 +26,12 @@ from sim.scenario.schema import Scenario
 PARAMS_DIR = CONFIG_DIR / "params"
 
 
-def _param(default: float, *, bounds: tuple[float, float], unit: str, doc: str) -> Any:
-    return field(default=default, metadata={"bounds": bounds, "unit": unit, "doc": doc})
+def _param(default: float, *, bounds: tuple[float, float], unit: str, doc: str,
+           added_neutral: bool = False) -> Any:
+    """A parameter's field. ``added_neutral``: the parameter was added to the model at a default
+    that leaves every run as it was before (`NEUTRAL_DEFAULTS`)."""
+    return field(default=default, metadata={"bounds": bounds, "unit": unit, "doc": doc,
+                                            "added_neutral": added_neutral})
 
 
 @dataclass
@@ -114,6 +118,13 @@ class ModelParams:
     commitment: float = _param(
         10.0, bounds=(0.0, 50.0), unit="value/strength",
         doc="c: value of a faction per unit of strength the state deployed with its camp")
+    commitment_fading: float = _param(
+        0.0, bounds=(0.0, 1.0), unit="-",
+        doc="phi: how fast a state's commitment fades, as a share of the monthly forgetting of "
+            "the memory through which it perceives the war (perception_half_life): each month a "
+            "commitment keeps 1 - phi (1 - 0.5^(1/h)) of itself (0: held for good; 1: forgotten "
+            "as the war it perceived is)",
+        added_neutral=True)
     interest_scales: dict[str, float] = field(
         default_factory=dict,
         metadata={"doc": "interest -> scale multiplying every state's prior weight on it "
@@ -135,6 +146,12 @@ SCALAR_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ModelParams) if f.n
 WHOLE_NUMBER_NAMES: tuple[str, ...] = ("anticipation",)
 BOUNDS: dict[str, tuple[float, float]] = {
     f.name: f.metadata["bounds"] for f in fields(ModelParams)
+}
+#: Parameters added after calibrations were made, at a default under which every run is what it
+#: was without them: a parameter set holding one at this default describes the same model as one
+#: without it (`sim.calibrate.calibration_fingerprint` leaves it out).
+NEUTRAL_DEFAULTS: dict[str, float] = {
+    f.name: f.default for f in fields(ModelParams) if f.metadata.get("added_neutral")
 }
 WEIGHT_BOUNDS: tuple[float, float] = BOUNDS["state_weights"]
 SCALE_BOUNDS: tuple[float, float] = BOUNDS["interest_scales"]

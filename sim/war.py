@@ -265,10 +265,25 @@ class WarState:
         self.stakes[self.company_index[company], asset] = share
         self._holdings = None
 
-    def decay(self, record_keep: float | np.ndarray, threat_keep: float | np.ndarray) -> None:
-        """A month passes: counter-terror records and threat levels fade."""
+    def decay(self, record_keep: float | np.ndarray, threat_keep: float | np.ndarray,
+              commitment_keep: float | np.ndarray = 1.0) -> None:
+        """A month passes: counter-terror records, threat levels and commitments fade, each keeping
+        its share (a number, or (R,) for per-replicate parameters) of last month's."""
         self.record_ct *= record_keep
         self.threat *= threat_keep
+        if np.ndim(commitment_keep) == 0:
+            if commitment_keep != 1.0:
+                self.deployed *= commitment_keep
+        elif self.deployed.ndim == 2:
+            # a keep that differs by replicate gives each replicate its own commitments
+            self.deployed = self.deployed[..., None] * commitment_keep
+        else:
+            self.deployed *= commitment_keep
+
+    @property
+    def deployed_by_row(self) -> np.ndarray:
+        """``deployed`` with a last replicate axis (of length 1 when every replicate shares it)."""
+        return self.deployed if self.deployed.ndim == 3 else self.deployed[..., None]
 
     # ---------------------------------------------------------------- assessment
 

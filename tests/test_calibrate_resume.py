@@ -137,6 +137,24 @@ def test_checkpoint_keeps_finished_fits_and_refuses_other_settings(tmp_path):
     assert not (tmp_path / "ck").exists()
 
 
+def test_a_parameter_added_at_its_neutral_default_leaves_the_fingerprint_as_it_was():
+    """`commitment_fading` came after the committed calibration: at its default (0, commitments held
+    for good, as before) a calibration describes the same model and keeps its digest; at any other
+    value it is another model and another digest."""
+    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.params import NEUTRAL_DEFAULTS
+
+    assert NEUTRAL_DEFAULTS == {"commitment_fading": 0.0}
+    settings, params = calibration_settings()
+    assert params["commitment_fading"] == 0.0
+
+    def digest(base: dict) -> str:
+        return Checkpoint(Path("x"), calibration_fingerprint(settings, base), started="").digest
+
+    without = {k: v for k, v in params.items() if k != "commitment_fading"}
+    assert digest(params) == digest(without)
+    assert digest(params | {"commitment_fading": 1.0}) != digest(params)
+
 # ---------------------------------------------------------------- the app, stopped and resumed
 
 TINY = ["calibrate.maxiter=3", "calibrate.popsize=2", "calibrate.replicates=2",
