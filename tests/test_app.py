@@ -224,6 +224,21 @@ def test_slider_values_lie_on_the_grid_the_browser_rounds_to(name):
     assert repr(value) == repr(float(f"{value:.6g}"))  # no 0.9110000000000001 the browser would "correct"
 
 
+def test_every_slider_is_labelled_with_its_odd_symbol_and_unit():
+    """Each dynamics slider reads ``name symbol (unit)``, the symbol as docs/ODD.md writes it."""
+    from sim.params import SCALAR_NAMES
+    from sim.webapp.choices import parameter_label
+
+    labels = {name: parameter_label(name) for name in SCALAR_NAMES}
+    assert labels["inertia"] == "inertia λ (1/month)"
+    assert labels["commitment_fading"] == "commitment fading φ"
+    assert labels["trend_weight"] == "trend weight τ" and labels["partners_now"] == "partners now ξ"
+    spelled = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "kappa", "lambda",
+               "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+    for name, label in labels.items():
+        symbol = label.removeprefix(name.replace("_", " ")).split("(")[0].strip()
+        assert symbol not in spelled, (name, label)  # a Greek symbol is shown as its letter
+
 def test_a_whole_number_parameter_moves_by_whole_steps_and_runs():
     from sim.webapp.choices import parameter_step
 

@@ -42,7 +42,7 @@ MAIN_DYNAMICS: tuple[str, ...] = ("inertia", "rationality", "noise", "outside_op
 #: Slider positions between a parameter's bounds (the step is a round number near range / this).
 SLIDER_POSITIONS = 1000
 _GREEK = {"lambda": "λ", "beta": "β", "sigma": "σ", "kappa": "κ", "gamma": "γ", "eta": "η",
-          "omega": "ω", "nu": "ν", "rho": "ρ"}
+          "omega": "ω", "nu": "ν", "rho": "ρ", "phi": "φ", "tau": "τ", "xi": "ξ"}
 
 
 @dataclass(frozen=True)
