@@ -240,8 +240,11 @@ class AlignmentModel(mesa.Model):
         self.threat_keep = keep_per_month(self.p.threat_half_life)
         commitment_keep = 1.0 - self.p.commitment_fading * (
             1.0 - keep_per_month(self.p.perception_half_life))
-        # commitments held for good in every replicate stay one table shared by all replicates
+        # commitments held for good in every replicate stay one table shared by all replicates;
+        # fading at a rate that differs by replicate, each replicate holds its own
         self.commitment_keep = 1.0 if np.all(commitment_keep == 1.0) else commitment_keep
+        if np.ndim(self.commitment_keep) and self.war.deployed.ndim == 2:
+            self.war.deployed = np.repeat(self.war.deployed[..., None], R, axis=-1)
         self.arrivals_keep = keep_per_month(self.p.migration_half_life)
         self.perceived_arrivals = np.array(np.broadcast_to(self.migration_series[0], (R,)), FLOAT)
         self.situation_memory = SituationMemory(

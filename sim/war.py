@@ -101,7 +101,8 @@ class WarState:
     State variables: ``stage`` (`sim.stage.Stage`) and its arrays ``active`` (F,) and ``camp``
     (F,: head index, -1 independent) with ``members`` (F, F); ``legitimacy`` (F,);
     ``base_strength`` B_f (F,); ``stakes`` (companies, A); ``control`` (A, R); ``record_ct``
-    CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F);
+    CT_f (F, R); ``threat`` (S, R); ``support`` a_sf (S, F, R); ``deployed`` D_sf (S, F)
+    (given a replicate axis by the model when commitments fade at a rate that differs by replicate);
     ``shut_by`` (A,): the faction whose blockade keeps each asset shut, -1 for an open asset.
     With ``per_row``, ``legitimacy``, ``base_strength``, ``stakes``, ``deployed`` and ``shut_by``
     carry a last axis R.
@@ -268,16 +269,11 @@ class WarState:
     def decay(self, record_keep: float | np.ndarray, threat_keep: float | np.ndarray,
               commitment_keep: float | np.ndarray = 1.0) -> None:
         """A month passes: counter-terror records, threat levels and commitments fade, each keeping
-        its share (a number, or (R,) for per-replicate parameters) of last month's."""
+        its share (a number, or (R,) for per-replicate parameters) of last month's; an (R,)
+        ``commitment_keep`` needs ``deployed`` with a replicate axis."""
         self.record_ct *= record_keep
         self.threat *= threat_keep
-        if np.ndim(commitment_keep) == 0:
-            if commitment_keep != 1.0:
-                self.deployed *= commitment_keep
-        elif self.deployed.ndim == 2:
-            # a keep that differs by replicate gives each replicate its own commitments
-            self.deployed = self.deployed[..., None] * commitment_keep
-        else:
+        if not (np.ndim(commitment_keep) == 0 and commitment_keep == 1.0):
             self.deployed *= commitment_keep
 
     @property
