@@ -1,4 +1,4 @@
-"""The capital-approach study's check without refit (docs/calibration.md "Approaches to the
+"""The capital-approach study's check without refit (docs/calibration_studies.md "Approaches to the
 capital"): for parameter sets of configs/params/ and forced capital weights omega, Italy's RMSE,
 its 2018-06 -> 2019-08 rise and tilt, and the LNA's chance of prevailing (`MonthView.chance`),
 with GHARYAN marked as an approach (scenarios/studies/gharyan_approach.yaml, the default

@@ -1,4 +1,4 @@
-"""Why no single event may be left out (docs/calibration.md, "Why leaving out Benghazi or Derna
+"""Why no single event may be left out (docs/calibration_studies.md, "Why leaving out Benghazi or Derna
 undoes the rise"): for each parameter set of configs/params/, Italy's 2019-08 tilt, its
 2018-06 -> 2019-08 rise and its value gap V(LNA) - V(GNA) in 2019-08 (the sum of the
 decomposition's parts, ensemble mean, value units) with every event, without the LNA's capture of

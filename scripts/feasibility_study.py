@@ -1,5 +1,5 @@
 """Can any parameter set meet issue 8's shape and leave-one-out criteria together, and its fit too?
-(docs/calibration.md, "Rise and leave-one-out together: a search").
+(docs/calibration_studies.md, "Rise and leave-one-out together: a search").
 
 Searches the committed calibration's free parameters, within their search ranges, by scipy's
 differential evolution (whole population in one batched run per scenario, common random numbers),
@@ -137,7 +137,8 @@ class Search:
 def params_file(out: dict, command: str, free: list[FreeParameter]) -> str:
     """The text of a ``configs/params/`` file for the set found (``out``: the script's JSON;
     ``free``: the searched parameters)."""
-    header = ["Feasibility study (docs/calibration.md, \"Rise and leave-one-out together\"), made by:",
+    header = ["Feasibility study (docs/calibration_studies.md, \"Rise and leave-one-out together\"), "
+              "made by:",
               f"  {command}",
               "Not the project's calibrated set: for python -m sim.robustness params=<this file's name>.",
               f"Search: violation {out['violation']:.4f}, objective {out['objective']:.4f}, "

@@ -1,4 +1,4 @@
-"""The figure of the study "What Italy's points alone ask" (docs/calibration.md): what fitting
+"""The figure of the study "What Italy's points alone ask" (docs/calibration_studies.md): what fitting
 Italy better costs the other states, and Italy's course under the sets that do it.
 
 Left: Italy's RMSE against its 18 coded points, against the other states' RMSE against their 41,
@@ -21,7 +21,7 @@ from feasibility_study import fit_of
 from sim.calibrate import build_calibrator, calibration_settings
 from sim.plotting.style import TARGET_COLOUR, format_time_axis, months
 
-#: The study's sets, with their labels, in the order of the table in docs/calibration.md.
+#: The study's sets, with their labels, in the order of the table in docs/calibration_studies.md.
 SETS = {
     "calibrated": "committed (every point alike)",
     "joint_w03": "W0.3 (others' points at 0.3)",

@@ -1,4 +1,4 @@
-"""Would more optimiser seeds change a rolling-origin verdict? (docs/calibration.md, "Choosing
+"""Would more optimiser seeds change a rolling-origin verdict? (docs/calibration_studies.md, "Choosing
 among the restarts: measured; adopted").
 
 Takes a calibration's run folder and refits each origin named (``--origins``) from ``--restarts``

@@ -1,4 +1,4 @@
-"""How much of a capture's effect on Italy comes through its partners' moves? (docs/calibration.md,
+"""How much of a capture's effect on Italy comes through its partners' moves? (docs/calibration_studies.md,
 "Why leaving out Benghazi or Derna undoes the rise")
 
 Leaving out the LNA's capture of Benghazi or of Derna undoes Italy's 2018-06 -> 2019-08 rise. The

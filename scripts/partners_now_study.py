@@ -1,5 +1,5 @@
 """Partners' support of this month: what settling each month's supports does to a fitted set
-(docs/calibration.md, "Partners moving together").
+(docs/calibration_studies.md, "Partners moving together").
 
 For each parameter set of configs/params/ and each weight xi of partners' support of this month
 (``partners_now``, docs/ODD.md 7.8), or each depth k of anticipating it (``anticipation``, level-k

@@ -1,4 +1,4 @@
-"""The causal account across the posterior, not only at its mode (docs/calibration.md, "The account
+"""The causal account across the posterior, not only at its mode (docs/calibration_studies.md, "The account
 across the posterior").
 
 The committed fit is the posterior's mode, and the mode sits at the edge of the posterior's mass:

@@ -1,5 +1,5 @@
 """The forecast from a rolling origin drawn from the whole posterior, not its mode
-(docs/calibration.md, "What the points before mid-2018 can tell").
+(docs/calibration_studies.md, "What the points before mid-2018 can tell").
 
 The calibration's objective on the points up to the origin is a posterior: objective = (chi^2 +
 prior) / N + the side penalty, so log posterior = -N x objective / 2, flat inside the search ranges

@@ -1,4 +1,4 @@
-"""The figure of the posterior forecasts (docs/calibration.md, "What the points before mid-2018 can
+"""The figure of the posterior forecasts (docs/calibration_studies.md, "What the points before mid-2018 can
 tell"): Italy's course forecast from each rolling origin by the whole posterior on the points up to
 it, against the refit's mode and the coded points.
 

@@ -1,8 +1,8 @@
-"""Measures for the prior study (docs/calibration.md "Priors on the war
+"""Measures for the prior study (docs/calibration_studies.md "Priors on the war
 dynamics"): for a parameter set of configs/params/, the LNA's and the GNA's chance of prevailing
 (not perceived, `MonthView.chance`; and Italy's perceived prospects part) over time, Italy's tilt at
 the checked months, the LNA's perceived momentum when states read the war's trend
-(``trend_weight`` > 0; docs/calibration.md "Reading the war's trend"), and the 2018-06 -> 2019-08
+(``trend_weight`` > 0; docs/calibration_studies.md "Reading the war's trend"), and the 2018-06 -> 2019-08
 change of each interest's part of Italy's V(LNA) - V(GNA) (the decomposition, ensemble mean).
 
     python scripts/prior_study.py calibrated prior_v1 [--replicates 200] [--json out.json]

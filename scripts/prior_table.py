@@ -1,4 +1,4 @@
-"""One row of the prior study's table (docs/calibration.md "Priors on the war dynamics") from a
+"""One row of the prior study's table (docs/calibration_studies.md "Priors on the war dynamics") from a
 calibration's fit_report.json, a robustness.json, an attribution.csv and scripts/prior_study.py's
 JSON for the same parameter set.
 

@@ -1,5 +1,5 @@
 """Do the points before a rolling origin say what the forecast needs? A profile of the refit
-(docs/calibration.md, "What the points before mid-2018 can tell").
+(docs/calibration_studies.md, "What the points before mid-2018 can tell").
 
 For each value of one free parameter (``--param``, pinned), the other free parameters are refitted
 on the points up to the origin (``--until``), exactly as the calibration's rolling-origin refit

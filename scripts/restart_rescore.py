@@ -1,5 +1,5 @@
 """Would the restart a calibration keeps stay kept if its objective were measured more precisely?
-(docs/calibration.md, "Choosing among the restarts: measured; adopted").
+(docs/calibration_studies.md, "Choosing among the restarts: measured; adopted").
 
 Each search measures its objective on the ensemble mean of ``calibrate.replicates`` (12) replicates
 of the model's seed, and those objectives carry the noise of 12 replicates. Until 2026-12-04 the

@@ -1,4 +1,4 @@
-"""The Fezzan-transit study's check without refit (docs/calibration.md "The Fezzan as Europe's
+"""The Fezzan-transit study's check without refit (docs/calibration_studies.md "The Fezzan as Europe's
 southern border"): for parameter sets of configs/params/ and forced migration scales, Italy's RMSE,
 its 2018-06 -> 2019-08 rise and tilt, and the migration part of its value gap V(LNA) - V(GNA),
 with FEZZAN marked as the migrants' transit route (scenarios/studies/fezzan_transit.yaml, the

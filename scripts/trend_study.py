@@ -1,4 +1,4 @@
-"""The trend study's check without refit (docs/calibration.md "Reading the war's trend"): for
+"""The trend study's check without refit (docs/calibration_studies.md "Reading the war's trend"): for
 parameter sets of configs/params/ and forced trend weights tau (the set's own trend half-life, or
 ``--half-life``), Italy's RMSE, its 2018-06 -> 2019-08 rise and 2019-08 tilt, the LNA's perceived
 momentum at the checked months and the change of Italy's winner part of V(LNA) - V(GNA).

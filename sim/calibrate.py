@@ -335,7 +335,7 @@ def restart_fits(run_fit: Callable[..., dict], settings: dict, key: Callable[[in
     ``seed`` (the ensemble that reports the fit), on the same points (`precise_objectives`), into
     ``fit["precise_objective"]``; the lowest is kept. The search's own objective, on ``replicates``
     replicates, carries their noise: fits from different seeds often end within it of each other
-    (docs/calibration.md, "Choosing among the restarts").
+    (docs/calibration_studies.md, "Choosing among the restarts").
     """
     fits = [dict(run_fit(key(k), optimizer_seed=settings["optimizer_seed"] + k, until=until))
             for k in range(max(1, settings["restarts"]))]

@@ -117,14 +117,14 @@ def committed_settings():
 
 
 #: The settings of the previous committed calibration (configs/params/calibrated_g100.yaml): 100
-#: generations, the USA's 2016-02 point coded against the GNC. The studies of docs/calibration.md
-#: were measured under them (its "History", third change).
+#: generations, the USA's 2016-02 point coded against the GNC. The studies of
+#: docs/calibration_studies.md were measured under them (docs/calibration.md, "History", third change).
 PREVIOUS_OVERRIDES = ["calibrate.maxiter=100", "calibrate.joint_targets=other_states_tilt_usa_gnc",
                       "params.anticipation=0"]
 
 #: The settings of the calibration before anticipation was adopted (configs/params/calibrated_k0.yaml):
 #: the committed ones with no anticipation. The studies re-made "on the committed settings" in
-#: docs/calibration.md were measured under them.
+#: docs/calibration_studies.md were measured under them.
 K0_OVERRIDES = ["params.anticipation=0"]
 
 

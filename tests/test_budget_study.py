@@ -1,4 +1,4 @@
-"""docs/calibration.md, "The optimiser's budget", "The USA's early-2016 point" and "History" (third
+"""docs/calibration_studies.md, "The optimiser's budget", "The USA's early-2016 point" and "History" (third
 change): the study records are what their headers say; under the previous calibration's settings
 the converged fit beats the then-committed one while fitting Italy a little worse; under the
 committed settings the committed set has the lowest objective of them all."""

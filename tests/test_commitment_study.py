@@ -1,4 +1,4 @@
-"""The commitment-weight study (docs/calibration.md, "The commitment weight"): each record is the
+"""The commitment-weight study (docs/calibration_studies.md, "The commitment weight"): each record is the
 calibration's fit at its weight, and the fit improves as the weight falls."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_each_fading_record_reproduces_its_recorded_rmse(name):
 
 
 def test_fading_commitments_fit_better_than_held_ones_and_worse_than_none():
-    """docs/calibration.md, "Commitments that fade": each record's objective, recomputed by the
+    """docs/calibration_studies.md, "Commitments that fade": each record's objective, recomputed by the
     calibrator at its fading (12 replicates), is the one its search ended on; the faster the
     commitments fade the better the fit, from the committed settings' 0.455 at seed 0 (held for
     good) to F1's, which stays above C0's (no commitment at all)."""

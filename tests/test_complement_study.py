@@ -1,4 +1,4 @@
-"""scripts/complement_study.py (docs/calibration.md, "Why leaving out Benghazi or Derna undoes the
+"""scripts/complement_study.py (docs/calibration_studies.md, "Why leaving out Benghazi or Derna undoes the
 rise"): the parts' changes add up to the gap's, and at the committed fit each capture works mostly
 through Italy's own security part, then through its partners."""
 

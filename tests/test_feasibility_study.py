@@ -1,4 +1,4 @@
-"""scripts/feasibility_study.py (docs/calibration.md, "Rise and leave-one-out together"): its
+"""scripts/feasibility_study.py (docs/calibration_studies.md, "Rise and leave-one-out together"): its
 objective is the calibration's, and the study record it wrote still meets the criteria it claims."""
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def test_loosened_to_0_6_the_limit_lets_the_committed_model_fit_italy(study, com
 
 
 def test_with_diminishing_returns_every_criterion_still_misses_only_italys_fit(study):
-    """The every-criterion search with the security interest's curvature free (docs/calibration.md,
+    """The every-criterion search with the security interest's curvature free (docs/calibration_studies.md,
     "Diminishing returns of the record"): its set meets the leave-one-out limit on the searched
     events, the shape checks and every side, and misses Italy's in-sample RMSE by as much as the
     search without the curvature did (0.141 against 0.1415 at 12 replicates). The curvature it

@@ -1,4 +1,4 @@
-"""The study "What Italy's points alone ask" (docs/calibration.md): the weight of the other states'
+"""The study "What Italy's points alone ask" (docs/calibration_studies.md): the weight of the other states'
 points trades Italy's in-sample fit against theirs, and the study records show what the page says."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""docs/calibration.md, "More coded points", re-made on the settings of the calibration before
+"""docs/calibration_studies.md, "More coded points", re-made on the settings of the calibration before
 anticipation (configs/params/calibrated_k0.yaml, "the committed set" below): the record P1
 (Italy's 2017-09 and the USA's 2017-12 points added) is what its header says, fits its own objective
 better than the committed set does, and fits Italy's committed 18 points a little worse; P2 (the USA's

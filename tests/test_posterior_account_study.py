@@ -1,4 +1,4 @@
-"""scripts/posterior_account_study.py (docs/calibration.md, "The account across the posterior"):
+"""scripts/posterior_account_study.py (docs/calibration_studies.md, "The account across the posterior"):
 the draws come from the kept steps, and at the committed fit it reproduces the account measured
 elsewhere: the rise, the decomposition's shares, the flat prospects and the three events over the
 leave-one-out limit."""

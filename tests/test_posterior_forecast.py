@@ -1,4 +1,4 @@
-"""scripts/posterior_forecast.py (docs/calibration.md, "What the points before mid-2018 can tell"):
+"""scripts/posterior_forecast.py (docs/calibration_studies.md, "What the points before mid-2018 can tell"):
 its target is the calibration's objective read as a posterior, and its sampler stays inside the
 search ranges and gives the same draws for the same seed."""
 

@@ -1,4 +1,4 @@
-"""scripts/profile_study.py (docs/calibration.md, "What the points before mid-2018 can tell"):
+"""scripts/profile_study.py (docs/calibration_studies.md, "What the points before mid-2018 can tell"):
 the pinned refit holds its parameter, and the committed fit's measures on either side of the
 2018-06 origin are the page's."""
 

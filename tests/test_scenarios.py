@@ -69,7 +69,7 @@ def test_scenario_reads_the_same_with_and_without_libyaml(name, monkeypatch):
 
 
 def test_the_approach_study_scenario_is_the_history_with_gharyan_marked():
-    """scenarios/studies/gharyan_approach.yaml (docs/calibration.md, "Approaches to the capital")
+    """scenarios/studies/gharyan_approach.yaml (docs/calibration_studies.md, "Approaches to the capital")
     changes one thing: Gharyan counts for half the capital's weight, an estimate with its range."""
     history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/gharyan_approach")
     assert "studies/gharyan_approach" in SCENARIOS
@@ -85,7 +85,7 @@ def test_the_approach_study_scenario_is_the_history_with_gharyan_marked():
 
 
 def test_the_transit_study_scenario_is_the_history_with_the_fezzan_marked():
-    """scenarios/studies/fezzan_transit.yaml (docs/calibration.md, "The Fezzan as Europe's
+    """scenarios/studies/fezzan_transit.yaml (docs/calibration_studies.md, "The Fezzan as Europe's
     southern border") changes one thing: the Fezzan carries 0.6 of the migrants' route, an
     estimate with its range."""
     history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/fezzan_transit")

@@ -25,7 +25,7 @@ def test_the_committed_targets_load_and_cover_four_other_states_or_more():
 
 
 def test_the_extended_study_records_add_exactly_the_two_documented_points():
-    """docs/calibration.md, "More coded points": the study's files are the targets of the time
+    """docs/calibration_studies.md, "More coded points": the study's files are the targets of the time
     (Italy's committed file; the other states' as kept in other_states_tilt_usa_gnc.csv) plus
     Italy 2017-09 and the USA 2017-12, each row otherwise unchanged."""
     scenario = load_scenario("libya_2014_2019")
@@ -52,7 +52,7 @@ def test_the_extended_study_records_add_exactly_the_two_documented_points():
 
 
 def test_the_usa_point_between_skhirat_and_tripoli_is_coded_against_the_gna():
-    """docs/calibration.md, "The USA's early-2016 point": the committed points dated after the
+    """docs/calibration_studies.md, "The USA's early-2016 point": the committed points dated after the
     GNA came on stage (2015-12) and before it sat in Tripoli (2016-04) are the USA's 2016-02 alone,
     coded against the GNA, citing the Rome communique and resolution 2259; the study record of the
     earlier coding differs from the committed file in that row and nothing else."""

@@ -1,0 +1,59 @@
+"""Every relative link of the documentation leads somewhere: the file exists and, for a link to a
+section, the section's heading is on that page (GitHub's anchors). The calibration's report is
+spread over three pages (docs/calibration.md, calibration_k0.md, calibration_studies.md) that
+link into each other's sections."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "scenarios").rglob("*.md")])
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    """Every section anchor of a Markdown page (a repeated heading gets -1, -2, ... as on GitHub),
+    headings inside fenced code left out."""
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    in_code = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        heading = None if in_code else re.match(r"#{1,6} (.*)$", line)
+        if heading:
+            anchor = github_anchor(heading.group(1))
+            count = seen.get(anchor, 0)
+            seen[anchor] = count + 1
+            found.add(anchor if count == 0 else f"{anchor}-{count}")
+    return found
+
+
+def test_the_anchor_rule_matches_github_on_the_calibration_pages_headings():
+    assert github_anchor("The calibration before anticipation (k = 0): its report") == (
+        "the-calibration-before-anticipation-k--0-its-report")
+    assert github_anchor("Issue 8's criteria: where they stand") == "issue-8s-criteria-where-they-stand"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_relative_link_resolves(page):
+    broken = []
+    for link in LINK.findall(page.read_text(encoding="utf-8")):
+        if link.startswith(("http://", "https://", "mailto:")):
+            continue
+        path, _, anchor = link.partition("#")
+        target = (page.parent / path) if path else page
+        if not target.exists():
+            broken.append(f"{link}: no such file")
+        elif anchor and target.suffix == ".md" and anchor not in anchors(target):
+            broken.append(f"{link}: no such section in {target.name}")
+    assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
