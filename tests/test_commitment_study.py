@@ -78,3 +78,29 @@ def test_fading_commitments_fit_better_than_held_ones_and_worse_than_none():
         objectives[fading] = float(calibrator.losses(set_values(calibrator, name)[:, None])[0])
         assert objectives[fading] == pytest.approx(header_objective(name), abs=1e-4)
     assert 0.455 > objectives[0.5] > objectives[1.0] > header_objective("commitment_c0")
+
+
+# ---------------------------------------------------------------- no commitment, one value given back
+
+def test_the_no_commitment_record_reproduces_its_recorded_rmse():
+    header = recorded("commitment_ck")
+    assert italy_rmse("commitment_ck", int(header["replicates"]), int(header["seed"])) == pytest.approx(
+        header["rmse"], abs=1e-6)
+
+
+def test_no_commitment_with_the_capital_held_fits_17_parameters_below_every_committed_restart():
+    """docs/calibration_studies.md, "No commitment, one parameter given back": CK's search holds the
+    capital's weight at its default 0 (the committed search less that entry) with no commitment;
+    its kept fit, recomputed by the calibrator, is the objective in its header and below the
+    committed settings' best restart (0.440)."""
+    overrides = ["calibrate=no_capital", "params.commitment=0", "params.capital_weight=0"]
+    settings, params = calibration_settings(overrides)
+    committed, _ = calibration_settings([])
+    assert [p["name"] for p in settings["free"]] == [
+        p["name"] for p in committed["free"] if p["name"] != "capital_weight"]
+    record = read_parameter_set("commitment_ck")
+    assert record["commitment"] == 0 and record["capital_weight"] == 0
+    calibrator = build_calibrator(settings, params)
+    objective = float(calibrator.losses(set_values(calibrator, "commitment_ck")[:, None])[0])
+    assert objective == pytest.approx(header_objective("commitment_ck"), abs=1e-4)
+    assert objective < 0.33
