@@ -18,6 +18,10 @@ logarithm of the parameters searched over a factor of 10 or more (the same poste
 is added, and the chain is saved in the parameters). ``--chain`` saves the chain (.npz), ``--resume``
 continues a saved one from its walkers' last positions, ``--start-from`` starts a new one from saved
 chains' last positions, and ``--from-chain`` summarises a saved one again;
+``--settings`` samples the posterior of other calibration settings (Hydra overrides of
+``configs/calibration.yaml``; none: the committed ones), and with ``--until all`` ``--mode-set``
+names the parameter set those settings made (``configs/params/``; the committed ``calibrated``
+by default);
 with ``--checkpoint-every STEPS`` the chain so far is saved every STEPS steps, with the
 autocorrelation estimate at each (``tau_history``), so that a long chain can be watched converging
 and a run cut short still leaves its chain.
@@ -459,16 +463,22 @@ def main() -> None:
                              "this run and its steps come first in the chain written to --chain (which "
                              "may be the same file). Use another --seed than that chain's: the "
                              "continuation is a valid chain, not the same bits as one run without a stop")
+    parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE",
+                        help="Hydra overrides of configs/calibration.yaml for a calibration other "
+                             "than the committed one, e.g. calibrate=no_capital params.commitment=0")
+    parser.add_argument("--mode-set", default="calibrated", metavar="NAME",
+                        help=f"with --until {EVERY_POINT}: the parameter set of configs/params/ that "
+                             "the calibration with these settings made (the posterior's mode)")
     parser.add_argument("--from-chain", metavar="NPZ",
                         help="summarise a chain saved with --chain instead of sampling (--until and "
                              "--burn as for that chain)")
     args = parser.parse_args()
-    settings, base = calibration_settings()
+    settings, base = calibration_settings(args.settings)
     cal = build_calibrator(settings, base)
     mask, cutoff = fitted_points(cal, args.until)
     started = time.perf_counter()
     if args.until == EVERY_POINT:
-        committed = set_values(cal, "calibrated")
+        committed = set_values(cal, args.mode_set)
         mode = {"x": committed, "objective": float(cal.losses(committed[:, None])[0])}
     else:
         mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],

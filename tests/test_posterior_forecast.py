@@ -4,11 +4,17 @@ search ranges and gives the same draws for the same seed."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, origin_mask, set_values
-from tests.conftest import load_script
+from tests.conftest import ROOT, load_script
 
 pytest.importorskip("emcee")
 
@@ -189,3 +195,22 @@ def test_a_chain_in_log_is_saved_in_the_parameters_with_their_log_posterior(stud
     with pytest.raises(ValueError, match="gamma_scale"):
         study.sample(log_posterior, x, walkers=40, steps=1, seed=3, moves="de", gamma_scale=0.0,
                      progress=False)
+
+
+def test_the_posterior_of_other_settings_is_sampled_around_the_set_they_made(tmp_path):
+    """``--settings`` and ``--mode-set``: the posterior on every point of another calibration (CK:
+    no commitment, the capital's weight held at 0; docs/calibration_studies.md, "No commitment, one
+    parameter given back") has that calibration's kept fit as its mode, and its chain moves the
+    17 parameters that calibration fits."""
+    out, chain = tmp_path / "ck.json", tmp_path / "ck.npz"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "posterior_forecast.py"), "--until", "all",
+                    "--walkers", "36", "--steps", "2", "--burn", "0", "--draws", "4", "--replicates", "2",
+                    "--settings", "calibrate=no_capital", "params.commitment=0", "params.capital_weight=0",
+                    "--mode-set", "commitment_ck", "--json", str(out), "--chain", str(chain)],
+                   check=True, cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    header = (ROOT / "configs" / "params" / "commitment_ck.yaml").read_text(encoding="utf-8")
+    assert json.loads(out.read_text())["mode"]["objective"] == pytest.approx(
+        float(re.search(r"objective ([\d.]+)\.", header).group(1)), abs=1e-4)
+    saved = np.load(chain)
+    assert saved["chain"].shape[1:] == (36, 17)
+    assert "capital_weight" not in list(saved["names"])
