@@ -478,8 +478,8 @@ def main() -> None:
     mask, cutoff = fitted_points(cal, args.until)
     started = time.perf_counter()
     if args.until == EVERY_POINT:
-        committed = set_values(cal, args.mode_set)
-        mode = {"x": committed, "objective": float(cal.losses(committed[:, None])[0])}
+        kept_fit = set_values(cal, args.mode_set)
+        mode = {"x": kept_fit, "objective": float(cal.losses(kept_fit[:, None])[0])}
     else:
         mode = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                        optimizer_seed=settings["optimizer_seed"], until=cutoff, progress=False)
