@@ -21,7 +21,7 @@ def header_objective(name: str) -> float:
     return float(re.search(r"objective ([\d.]+)\.", text).group(1))
 
 
-@pytest.mark.parametrize("name", sorted([*PROFILE.values(), "commitment_c0"]))
+@pytest.mark.parametrize("name", sorted([*PROFILE.values(), "commitment_c0", "commitment_ck"]))
 def test_each_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
@@ -81,12 +81,6 @@ def test_fading_commitments_fit_better_than_held_ones_and_worse_than_none():
 
 
 # ---------------------------------------------------------------- no commitment, one value given back
-
-def test_the_no_commitment_record_reproduces_its_recorded_rmse():
-    header = recorded("commitment_ck")
-    assert italy_rmse("commitment_ck", int(header["replicates"]), int(header["seed"])) == pytest.approx(
-        header["rmse"], abs=1e-6)
-
 
 def test_no_commitment_with_the_capital_held_fits_17_parameters_below_every_committed_restart():
     """docs/calibration_studies.md, "No commitment, one parameter given back": CK's search holds the
