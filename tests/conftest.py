@@ -42,6 +42,16 @@ def recorded(name: str) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"# recorded_(\w+): ([\d.]+)", text)}
 
 
+def header_objective(name: str) -> float:
+    """The search objective ``configs/params/NAME.yaml``'s header records for its kept fit."""
+    import re
+
+    from sim.config import CONFIG_DIR
+
+    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
+    return float(re.search(r"objective ([\d.]+)\.", text).group(1))
+
+
 def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt",
                scenario: str = "libya_2014_2019") -> float:
     """Italy's RMSE against its coded points (``scenarios/targets/TARGETS.csv``) with the parameter

@@ -239,6 +239,7 @@ def test_every_slider_is_labelled_with_its_odd_symbol_and_unit():
         symbol = label.removeprefix(name.replace("_", " ")).split("(")[0].strip()
         assert symbol not in spelled, (name, label)  # a Greek symbol is shown as its letter
 
+
 def test_a_whole_number_parameter_moves_by_whole_steps_and_runs():
     from sim.webapp.choices import parameter_step
 

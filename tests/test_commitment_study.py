@@ -3,25 +3,19 @@ calibration's fit at its weight, and the fit improves as the weight falls."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, calibration_settings, set_values
-from sim.config import CONFIG_DIR
 from sim.params import read_parameter_set
-from tests.conftest import italy_rmse, recorded
+from tests.conftest import header_objective, italy_rmse, recorded
 
 PROFILE = {0: "commitment_p0", 1: "commitment_p1", 3: "commitment_p3", 20: "commitment_p20"}
+FADING = {0.5: "commitment_f05", 1.0: "commitment_f1"}
 
 
-def header_objective(name: str) -> float:
-    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
-    return float(re.search(r"objective ([\d.]+)\.", text).group(1))
-
-
-@pytest.mark.parametrize("name", sorted([*PROFILE.values(), "commitment_c0", "commitment_ck"]))
+@pytest.mark.parametrize("name", sorted([*PROFILE.values(), *FADING.values(), "commitment_c0",
+                                          "commitment_ck"]))
 def test_each_record_reproduces_its_recorded_rmse(name):
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
@@ -55,15 +49,6 @@ def test_the_full_calibration_at_weight_0_is_its_records_kept_fit():
 
 
 # ---------------------------------------------------------------- commitments that fade
-
-FADING = {0.5: "commitment_f05", 1.0: "commitment_f1"}
-
-
-@pytest.mark.parametrize("name", sorted(FADING.values()))
-def test_each_fading_record_reproduces_its_recorded_rmse(name):
-    header = recorded(name)
-    assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
-
 
 def test_fading_commitments_fit_better_than_held_ones_and_worse_than_none():
     """docs/calibration_studies.md, "Commitments that fade": each record's objective, recomputed by the

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, origin_mask, set_values
-from tests.conftest import ROOT, load_script
+from tests.conftest import ROOT, header_objective, load_script
 
 pytest.importorskip("emcee")
 
@@ -208,9 +207,8 @@ def test_the_posterior_of_other_settings_is_sampled_around_the_set_they_made(tmp
                     "--settings", "calibrate=no_capital", "params.commitment=0", "params.capital_weight=0",
                     "--mode-set", "commitment_ck", "--json", str(out), "--chain", str(chain)],
                    check=True, cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    header = (ROOT / "configs" / "params" / "commitment_ck.yaml").read_text(encoding="utf-8")
     assert json.loads(out.read_text())["mode"]["objective"] == pytest.approx(
-        float(re.search(r"objective ([\d.]+)\.", header).group(1)), abs=1e-4)
+        header_objective("commitment_ck"), abs=1e-4)
     saved = np.load(chain)
     assert saved["chain"].shape[1:] == (36, 17)
     assert "capital_weight" not in list(saved["names"])

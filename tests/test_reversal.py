@@ -3,6 +3,8 @@ channel that moved Italy toward Haftar must move it back, at a rate set by the s
 
 from __future__ import annotations
 
+from functools import cache
+
 from sim.model import AlignmentModel
 from sim.results import SimulationResult
 from sim.scenario import load_scenario
@@ -14,9 +16,10 @@ REVERSED_BY = "2019-08"  # eight months after the mirror's losses begin (2019-01
 TERRITORIAL = ("security", "winner", "oil")
 
 
+@cache
 def every_states_parts(name: str):
     """Each state's parts of V(LNA) - V(GNA) by month (50 replicates, the calibrated parameters),
-    indexed by (state, date), one column a part."""
+    indexed by (state, date), one column a part; run once per scenario, read only."""
     model = AlignmentModel(load_scenario(name), replicates=50, seed=0).run()
     table = SimulationResult.from_model(model).decomposition
     return table.pivot_table(index=["state", "date"], columns="part", values="contribution")
