@@ -465,7 +465,7 @@ def main() -> None:
                              "continuation is a valid chain, not the same bits as one run without a stop")
     parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE",
                         help="Hydra overrides of configs/calibration.yaml for a calibration other "
-                             "than the committed one, e.g. calibrate=no_capital params.commitment=0")
+                             "than the committed one, e.g. calibrate=with_capital params.commitment=10")
     parser.add_argument("--mode-set", default="calibrated", metavar="NAME",
                         help=f"with --until {EVERY_POINT}: the parameter set of configs/params/ that "
                              "the calibration with these settings made (the posterior's mode)")

@@ -118,6 +118,15 @@ def assert_same_histories(a: dict, b: dict) -> None:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 @pytest.fixture(scope="session")
+def held_settings():
+    """The settings and base parameters of the calibration with commitments held for good
+    (`HELD_OVERRIDES`); for the studies measured on it, whose tests only read them."""
+    from sim.calibrate import calibration_settings
+
+    return calibration_settings(HELD_OVERRIDES)
+
+
+@pytest.fixture(scope="session")
 def committed_settings():
     """The committed calibration's settings and base parameters (`sim.calibrate.calibration_settings`;
     12 replicates per candidate); for the studies' tests, which only read them."""
@@ -126,16 +135,21 @@ def committed_settings():
     return calibration_settings()
 
 
-#: The settings of the previous committed calibration (configs/params/calibrated_g100.yaml): 100
+#: The settings of the calibration with commitments held for good (configs/params/calibrated_held.yaml,
+#: docs/calibration_held.md): the committed ones with the capital's weight fitted and a deployment's
+#: commitment weighted 10. Every calibration before it was made with both.
+HELD_OVERRIDES = ["calibrate=with_capital", "params.commitment=10"]
+
+#: The settings of an earlier committed calibration (configs/params/calibrated_g100.yaml): 100
 #: generations, the USA's 2016-02 point coded against the GNC. The studies of
 #: docs/calibration_studies.md were measured under them (docs/calibration.md, "History", third change).
-PREVIOUS_OVERRIDES = ["calibrate.maxiter=100", "calibrate.joint_targets=other_states_tilt_usa_gnc",
-                      "params.anticipation=0"]
+PREVIOUS_OVERRIDES = [*HELD_OVERRIDES, "calibrate.maxiter=100",
+                      "calibrate.joint_targets=other_states_tilt_usa_gnc", "params.anticipation=0"]
 
 #: The settings of the calibration before anticipation was adopted (configs/params/calibrated_k0.yaml):
-#: the committed ones with no anticipation. The studies re-made "on the committed settings" in
+#: the held ones with no anticipation. The studies re-made "on the committed settings" in
 #: docs/calibration_studies.md were measured under them.
-K0_OVERRIDES = ["params.anticipation=0"]
+K0_OVERRIDES = [*HELD_OVERRIDES, "params.anticipation=0"]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Every relative link of the documentation leads somewhere: the file exists and, for a link to a
 section, the section's heading is on that page (GitHub's anchors). The calibration's report is
-spread over three pages (docs/calibration.md, calibration_k0.md, calibration_studies.md) that
+spread over four pages (docs/calibration.md, calibration_held.md, calibration_k0.md,
+calibration_studies.md) that
 link into each other's sections."""
 
 from __future__ import annotations
@@ -57,3 +58,13 @@ def test_every_relative_link_resolves(page):
         elif anchor and target.suffix == ".md" and anchor not in anchors(target):
             broken.append(f"{link}: no such section in {target.name}")
     assert not broken, f"{page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_table_has_its_header_row(page):
+    """A Markdown table's delimiter row (|---|---:|) follows its header row: without one it does not
+    render as a table (the page split of 2026-12-04 dropped two)."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    headless = [number + 1 for number, line in enumerate(lines)
+                if re.fullmatch(r"\|(\s*:?-+:?\s*\|)+\s*", line) and (number == 0 or not lines[number - 1].startswith("|"))]
+    assert not headless, f"{page.relative_to(ROOT)}: delimiter rows without a header row at lines {headless}"

@@ -13,7 +13,7 @@ from sim.params import calibrated_params
 from sim.posterior import POSTERIOR_DIR, load_posterior
 from sim.scenario import load_scenario
 from sim.simulate import execute
-from tests.conftest import MINI, load_script
+from tests.conftest import HELD_OVERRIDES, MINI, load_script
 
 HEADER = "scale.security,inertia,record_half_life"
 DRAWS = ["1.5,0.6,12.0", "4.0,0.95,40.0", "0.5,0.3,6.0"]
@@ -91,30 +91,36 @@ def test_a_bad_table_gets_one_clear_error_naming_file_and_entry(tmp_path, lines,
 
 
 def test_an_unknown_table_lists_the_projects_tables():
-    with pytest.raises(InputError, match=r"config: posterior: no draws table 'nowhere'.*\['calibrated', 'calibrated_carried', 'calibrated_k0'\]"):
+    with pytest.raises(InputError, match=r"config: posterior: no draws table 'nowhere'.*\['calibrated', 'calibrated_carried', 'calibrated_held', 'calibrated_k0'\]"):
         load_posterior("nowhere")
 
 
 def test_the_committed_table_draws_the_calibrations_free_parameters():
-    committed, carried, before = (load_posterior(n) for n in ("calibrated", "calibrated_carried", "calibrated_k0"))
+    committed, held, carried, before = (load_posterior(n) for n in (
+        "calibrated", "calibrated_held", "calibrated_carried", "calibrated_k0"))
     settings, _ = calibration_settings()
-    for table in (committed, carried, before):
-        assert list(table.table.columns) == [f["name"] for f in settings["free"]]
+    held_settings, _ = calibration_settings(HELD_OVERRIDES)  # the records fitted the capital's weight too
+    for table, free in ((committed, settings["free"]), (held, held_settings["free"]),
+                        (carried, held_settings["free"]), (before, held_settings["free"])):
+        assert list(table.table.columns) == [f["name"] for f in free]
         assert table.size >= 200  # the default run's replicates each get their own draw
-        for f in settings["free"]:  # within the calibration's search ranges, where its prior is
+        for f in free:  # within the calibration's search ranges, where its prior is
             assert table.table[f["name"]].between(f["low"], f["high"]).all(), f["name"]
         assert table.path.parent == POSTERIOR_DIR
+    assert "capital_weight" not in committed.table.columns
     # sampled by chains: a rejected proposal leaves a walker in place, so a position may be drawn
     # twice, rarely; each header names its chains and their autocorrelation times
-    for sampled in (committed, before):
+    for sampled in (committed, held, before):
         assert any("autocorrelation time" in line for line in sampled.header())
         assert (~sampled.table.duplicated()).sum() >= 0.95 * sampled.size
-    # the committed draws come from chains of their own, converged by R-hat (1.01 asked)
-    [rhat] = [line.split("R-hat ")[1].split(" ")[0] for line in committed.header() if "R-hat " in line]
-    assert float(rhat) <= 1.01
-    assert not {tuple(r) for r in committed.table.to_numpy()} & {tuple(r) for r in before.table.to_numpy()}
-    # the draws committed before them (a study record) were the k 0 draws resampled by importance
-    # weights: every row one of them, and the weights (PSIS k-hat under 0.7) spread over many
+    # the committed draws, and the held calibration's, come from chains of their own, converged by
+    # R-hat (1.01 asked)
+    for sampled in (committed, held):
+        [rhat] = [line.split("R-hat ")[1].split(" ")[0] for line in sampled.header() if "R-hat " in line]
+        assert float(rhat) <= 1.01
+    assert not {tuple(r) for r in held.table.to_numpy()} & {tuple(r) for r in before.table.to_numpy()}
+    # the draws committed before the held ones (a study record) were the k 0 draws resampled by
+    # importance weights: every row one of them, and the weights (PSIS k-hat under 0.7) spread over many
     rows = {tuple(r) for r in before.table.to_numpy()}
     assert all(tuple(r) in rows for r in carried.table.to_numpy())
     assert (~carried.table.duplicated()).sum() >= 0.4 * carried.size
@@ -122,13 +128,14 @@ def test_the_committed_table_draws_the_calibrations_free_parameters():
     assert float(k_hat) < 0.7
 
 
-def test_the_forecast_chains_start_from_the_committed_draws():
-    """docs/calibration.md's posterior forecasts start their walkers from rows 0-79 and 80-159."""
-    committed = load_posterior("calibrated")
+def test_the_forecast_chains_start_from_the_held_draws():
+    """docs/calibration_studies.md's posterior forecasts of the calibration with commitments held
+    start their walkers from rows 0-79 and 80-159 of its draws."""
+    held = load_posterior("calibrated_held")
     for name, rows in (("forecast_a.npz", slice(0, 80)), ("forecast_b.npz", slice(80, 160))):
         with np.load(POSTERIOR_DIR / "starts" / name) as start:
-            assert list(start["names"]) == list(committed.table.columns)
-            np.testing.assert_array_equal(start["chain"][-1], committed.table.to_numpy()[rows])
+            assert list(start["names"]) == list(held.table.columns)
+            np.testing.assert_array_equal(start["chain"][-1], held.table.to_numpy()[rows])
 
 def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
     script = load_script("posterior_draws")

@@ -197,18 +197,21 @@ def test_a_chain_in_log_is_saved_in_the_parameters_with_their_log_posterior(stud
 
 
 def test_the_posterior_of_other_settings_is_sampled_around_the_set_they_made(tmp_path):
-    """``--settings`` and ``--mode-set``: the posterior on every point of another calibration (CK:
-    no commitment, the capital's weight held at 0; docs/calibration_studies.md, "No commitment, one
-    parameter given back") has that calibration's kept fit as its mode, and its chain moves the
-    17 parameters that calibration fits."""
-    out, chain = tmp_path / "ck.json", tmp_path / "ck.npz"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "posterior_forecast.py"), "--until", "all",
-                    "--walkers", "36", "--steps", "2", "--burn", "0", "--draws", "4", "--replicates", "2",
-                    "--settings", "calibrate=no_capital", "params.commitment=0", "params.capital_weight=0",
-                    "--mode-set", "commitment_ck", "--json", str(out), "--chain", str(chain)],
-                   check=True, cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert json.loads(out.read_text())["mode"]["objective"] == pytest.approx(
-        header_objective("commitment_ck"), abs=1e-4)
-    saved = np.load(chain)
-    assert saved["chain"].shape[1:] == (36, 17)
-    assert "capital_weight" not in list(saved["names"])
+    """``--settings`` and ``--mode-set``: the posterior on every point of another calibration (the
+    one with commitments held for good, docs/calibration_held.md) has that calibration's kept fit
+    as its mode, and its chain moves the 18 parameters that calibration fits, the capital's weight
+    among them; the committed calibration's chain moves 17, without it."""
+    runs = {"held": (["--settings", "calibrate=with_capital", "params.commitment=10", "--mode-set",
+                      "calibrated_held"], "calibrated_held", 18),
+            "committed": ([], "calibrated", 17)}
+    for label, (extra, mode_set, fitted) in runs.items():
+        out, chain = tmp_path / f"{label}.json", tmp_path / f"{label}.npz"
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "posterior_forecast.py"), "--until", "all",
+                        "--walkers", "40", "--steps", "2", "--burn", "0", "--draws", "4", "--replicates", "2",
+                        *extra, "--json", str(out), "--chain", str(chain)],
+                       check=True, cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert json.loads(out.read_text())["mode"]["objective"] == pytest.approx(
+            header_objective(mode_set), abs=1e-4), label
+        saved = np.load(chain)
+        assert saved["chain"].shape[1:] == (40, fitted)
+        assert ("capital_weight" in list(saved["names"])) == (fitted == 18)

@@ -16,7 +16,7 @@ def runs():
     study = load_script("transit_study")
     history, marked = load_scenario("libya_2014_2019"), load_scenario("studies/fezzan_transit")
     unmarked = study.without(marked, "transit_share")
-    params = read_parameter_set("calibrated")
+    params = read_parameter_set("calibrated_held")
     return {label: study.measure(scenario, params, replicates=10)
             for label, scenario in (("history", history), ("unmarked", unmarked), ("marked", marked))}
 
