@@ -14,6 +14,8 @@ well and rises as far, the rise is drawn by the parameters, not explained by the
 
     python scripts/refit_ablation_study.py all no_material no_territory --out DIR   # 2-3 min a variant
     python scripts/refit_ablation_study.py --leave-out DIR     # each refit's leave-one-out changes
+    python scripts/refit_ablation_study.py all --settings calibrate=with_capital params.commitment=10
+                                              # another calibration's settings (here the held one)
     python scripts/refit_ablation_study.py --list
 """
 
@@ -78,8 +80,10 @@ def variant_calibrator(variant: str, overrides: list[str] | None = None) -> tupl
 
 def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
           overrides: list[str] | None = None) -> dict:
-    """Calibrate ``variant`` of the history with the committed settings from ``optimizer_seed``,
-    and measure the fit on ``replicates`` replicates of the model's seed."""
+    """Calibrate ``variant`` of the history with the committed settings (with ``overrides``:
+    Hydra overrides of `configs/calibration.yaml`) from ``optimizer_seed``, and measure the fit on
+    ``replicates`` replicates of the model's seed. The overrides are recorded as ``settings``, so
+    `leave_out` measures the refit with the settings that made it."""
     settings, scenario, cal = variant_calibrator(variant, overrides)
     fit = cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
                   optimizer_seed=optimizer_seed, progress=False)
@@ -92,6 +96,7 @@ def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
     sides = pattern_report(result, cal.patterns)
     return {
         "variant": variant, "scenario": scenario.name, "optimizer_seed": optimizer_seed,
+        "settings": list(overrides or []),
         "objective": fit["objective"], "wall_time_s": fit["wall_time_s"],
         "parameters": {p.name: float(v) for p, v in zip(cal.free, fit["x"], strict=True)},
         "italy_rmse": report["rmse"], "italy_max_error": report["max_abs_error"],
@@ -105,9 +110,9 @@ def refit(variant: str, *, optimizer_seed: int = 0, replicates: int = 200,
 
 def leave_out(refitted: dict, *, replicates: int = 200) -> dict[str, float]:
     """The change of the focus state's tilt at the rise's end (2019-08) when each of `LEFT_OUT`
-    still in the refit's variant is left out, with the refit's parameters (``refitted``: `refit`'s
-    output)."""
-    settings, scenario, cal = variant_calibrator(refitted["variant"])
+    still in the refit's variant is left out, with the refit's parameters and settings
+    (``refitted``: `refit`'s output)."""
+    settings, scenario, cal = variant_calibrator(refitted["variant"], refitted.get("settings"))
     params = cal.values_as_params([refitted["parameters"][p.name] for p in cal.free])
 
     def final(s: Scenario) -> float:
@@ -126,6 +131,9 @@ def main() -> None:
     parser.add_argument("--optimizer-seed", type=int, default=0)
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--out", type=Path, help="write VARIANT.json here")
+    parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE",
+                        help="Hydra overrides of configs/calibration.yaml for a calibration other "
+                             "than the committed one, e.g. calibrate=with_capital params.commitment=10")
     parser.add_argument("--list", action="store_true", help="list the variants and stop")
     parser.add_argument("--leave-out", type=Path, metavar="DIR",
                         help="for each refit written in DIR, the leave-one-out changes of LEFT_OUT")
@@ -142,7 +150,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown variants {unknown}; the variants: {', '.join(VARIANTS)}")
     for variant in args.variants:
-        out = refit(variant, optimizer_seed=args.optimizer_seed, replicates=args.replicates)
+        out = refit(variant, optimizer_seed=args.optimizer_seed, replicates=args.replicates,
+                    overrides=args.settings)
         shares = out["rise_shares"]
         print(f"{variant:18s} objective {out['objective']:.3f}  Italy RMSE {out['italy_rmse']:.3f}  "
               f"low {out['low_mean']:+.2f} rise {out['rise']:+.2f} final {out['final']:+.2f}  "

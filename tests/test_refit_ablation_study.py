@@ -67,3 +67,24 @@ def test_leaving_out_on_a_refit_skips_what_its_variant_removed(study, tiny_refit
     changes = study.leave_out(tiny_refit, replicates=4)
     assert set(changes) == set(study.LEFT_OUT) - {"lna_takes_derna"}
     assert all(np.isfinite(v) for v in changes.values())
+
+
+def test_a_refit_under_other_settings_is_left_out_with_them(study, monkeypatch):
+    """A refit made with another calibration's settings (here the held one: the capital's weight
+    fitted, commitments weighted 10) is measured by `leave_out` with those settings and its own
+    fitted values, not with the committed settings."""
+    from tests.conftest import HELD_OVERRIDES
+
+    refitted = study.refit("no_benghazi_derna", overrides=[*TINY, *HELD_OVERRIDES], replicates=2)
+    assert refitted["settings"] == [*TINY, *HELD_OVERRIDES]
+    assert "capital_weight" in refitted["parameters"]
+    seen, execute = [], study.execute
+
+    def recording(scenario, *, params, **kw):
+        seen.append(params)
+        return execute(scenario, params=params, **kw)
+
+    monkeypatch.setattr(study, "execute", recording)
+    study.leave_out(refitted, replicates=2)
+    assert seen and all(p["commitment"] == 10 for p in seen)
+    assert all(p["capital_weight"] == pytest.approx(refitted["parameters"]["capital_weight"]) for p in seen)
