@@ -161,3 +161,24 @@ def test_with_diminishing_returns_every_criterion_still_misses_only_italys_fit(s
     assert measured["rmse"][committed] <= 0.12
     over = {e for e, v in zip(study.EVENTS, measured["loo"][:, committed], strict=True) if abs(v) > 0.4}
     assert over == {"lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_sirte"}
+
+
+def test_the_events_searched_are_those_named_and_an_unknown_one_is_refused(study, tmp_path, monkeypatch,
+                                                                          capsys):
+    import json
+
+    tiny = ["--maxiter", "1", "--popsize", "1", "--replicates", "2"]
+    monkeypatch.setattr("sys.argv", ["feasibility_study.py", "--events", "lna_takes_derna", "no_such_event",
+                                     *tiny])
+    with pytest.raises(SystemExit) as refused:
+        study.main()
+    message = capsys.readouterr().err
+    assert refused.value.code == 2 and "no_such_event" in message
+    assert "lna_takes_benghazi" in message  # the allowed values are listed
+    out = tmp_path / "search.json"
+    monkeypatch.setattr("sys.argv", ["feasibility_study.py", "--events", "lna_takes_derna",
+                                     "lna_returns_ports_to_tripoli_noc", *tiny, "--json", str(out)])
+    study.main()
+    found = json.loads(out.read_text())
+    assert found["events"] == ["lna_takes_derna", "lna_returns_ports_to_tripoli_noc"]
+    assert set(found["loo"]) == set(found["events"])
