@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim.errors import ParameterError
+from sim.errors import ParameterError, brief
 from sim.interests import interest_names
 from sim.paths import CONFIG_DIR
 from sim.scenario.schema import Scenario
@@ -336,7 +336,11 @@ def read_parameter_set(name: str, directory: Path = PARAMS_DIR) -> dict[str, Any
     if not path.exists():
         known = sorted(p.stem for p in directory.glob("*.yaml"))
         raise ParameterError(str(path), "params", f"no such parameter set; known: {known}")
-    own = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    own = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(own, dict) or not own:
+        raise ParameterError(str(path), "params", "the file sets nothing: a parameter set is a mapping "
+                             "with a `defaults` list (e.g. [default, _self_]) and the values it sets; "
+                             f"found {brief(own)}")
     merged: dict[str, Any] = {}
     for entry in [*own.pop("defaults", []), "_self_"]:
         if entry in ("_self_", "schema"):  # the typed schema adds no values

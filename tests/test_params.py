@@ -106,3 +106,16 @@ def test_a_null_weight_is_the_scenario_s_own():
     resolve_params(listed, mini, 1)
     with pytest.raises(ParameterError, match="unknown state"):
         resolve_params({**listed, "state_weights": {"QAT": {"oil": 1.0}}}, mini, 1)
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- inertia\n- 0.5\n", "{}\n"])
+def test_a_parameter_set_that_sets_nothing_is_refused_by_name(tmp_path, text):
+    """An empty (or non-mapping) file in configs/params/ is a mistake, not the defaults: reading it
+    raises one error naming the file and what a parameter set holds."""
+    from sim.params import read_parameter_set
+
+    (tmp_path / "default.yaml").write_text("inertia: 0.5\n", encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"broken\.yaml: params: the file sets nothing.*defaults"):
+        read_parameter_set("broken", tmp_path)
+    assert read_parameter_set("default", tmp_path)["inertia"] == 0.5
