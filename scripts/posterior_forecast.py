@@ -52,7 +52,14 @@ from pathlib import Path
 import emcee
 import numpy as np
 
-from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run, set_values
+from sim.calibrate import (
+    SETTINGS_HELP,
+    build_calibrator,
+    calibration_settings,
+    origin_mask,
+    report_run,
+    set_values,
+)
 from sim.calibration import Calibrator
 from sim.dates import month_labels, parse_month
 from sim.fit import baseline_forecasts, fit_metrics
@@ -464,8 +471,7 @@ def main() -> None:
                              "may be the same file). Use another --seed than that chain's: the "
                              "continuation is a valid chain, not the same bits as one run without a stop")
     parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE",
-                        help="Hydra overrides of configs/calibration.yaml for a calibration other "
-                             "than the committed one, e.g. calibrate=with_capital params.commitment=10")
+                        help=SETTINGS_HELP)
     parser.add_argument("--mode-set", default="calibrated", metavar="NAME",
                         help=f"with --until {EVERY_POINT}: the parameter set of configs/params/ that "
                              "the calibration with these settings made (the posterior's mode)")

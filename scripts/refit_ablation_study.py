@@ -27,7 +27,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.ablation import without_events, without_group, without_material
-from sim.calibrate import build_calibrator, calibration_settings, fit_section, joint_section, pattern_report
+from sim.calibrate import (
+    SETTINGS_HELP,
+    build_calibrator,
+    calibration_settings,
+    fit_section,
+    joint_section,
+    pattern_report,
+)
 from sim.calibration import Calibrator
 from sim.dates import parse_month
 from sim.scenario import Scenario, load_scenario
@@ -132,8 +139,7 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--out", type=Path, help="write VARIANT.json here")
     parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE",
-                        help="Hydra overrides of configs/calibration.yaml for a calibration other "
-                             "than the committed one, e.g. calibrate=with_capital params.commitment=10")
+                        help=SETTINGS_HELP)
     parser.add_argument("--list", action="store_true", help="list the variants and stop")
     parser.add_argument("--leave-out", type=Path, metavar="DIR",
                         help="for each refit written in DIR, the leave-one-out changes of LEFT_OUT")

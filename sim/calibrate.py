@@ -97,6 +97,12 @@ def calibration_settings(overrides: list[str] | None = None) -> tuple[dict, dict
     return plain(cfg.calibrate), plain(cfg.params)
 
 
+#: The help of the study scripts' ``--settings OVERRIDE...`` option, whose values go to
+#: `calibration_settings`.
+SETTINGS_HELP = ("Hydra overrides of configs/calibration.yaml for a calibration other than the committed "
+                 "one, e.g. calibrate=with_capital params.commitment=10")
+
+
 def read_calibration_run(run_dir: Path) -> tuple[dict, dict, dict]:
     """A calibration run folder's ``fit_report.json``, and the settings (``calibrate``) and base
     parameters (``params``) that made it, from its resolved ``config.yaml``."""

@@ -3,6 +3,8 @@ objective is the calibration's, and the study record it wrote still meets the cr
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import yaml
@@ -165,8 +167,6 @@ def test_with_diminishing_returns_every_criterion_still_misses_only_italys_fit(s
 
 def test_the_events_searched_are_those_named_and_an_unknown_one_is_refused(study, tmp_path, monkeypatch,
                                                                           capsys):
-    import json
-
     tiny = ["--maxiter", "1", "--popsize", "1", "--replicates", "2"]
     monkeypatch.setattr("sys.argv", ["feasibility_study.py", "--events", "lna_takes_derna", "no_such_event",
                                      *tiny])
