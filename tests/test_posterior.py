@@ -128,14 +128,16 @@ def test_the_committed_table_draws_the_calibrations_free_parameters():
     assert float(k_hat) < 0.7
 
 
-def test_the_forecast_chains_start_from_the_held_draws():
-    """docs/calibration_studies.md's posterior forecasts of the calibration with commitments held
-    start their walkers from rows 0-79 and 80-159 of its draws."""
-    held = load_posterior("calibrated_held")
-    for name, rows in (("forecast_a.npz", slice(0, 80)), ("forecast_b.npz", slice(80, 160))):
-        with np.load(POSTERIOR_DIR / "starts" / name) as start:
-            assert list(start["names"]) == list(held.table.columns)
-            np.testing.assert_array_equal(start["chain"][-1], held.table.to_numpy()[rows])
+@pytest.mark.parametrize(("draws", "prefix"), [("calibrated_held", "forecast"), ("calibrated", "ck_forecast")])
+def test_the_forecast_chains_start_from_the_posterior_draws(draws, prefix):
+    """docs/calibration_studies.md's posterior forecasts start their walkers from rows 0-79 and
+    80-159 of the posterior's draws: the held calibration's (`forecast_*`) and the committed one's
+    (`ck_forecast_*`)."""
+    posterior = load_posterior(draws)
+    for tag, rows in (("a", slice(0, 80)), ("b", slice(80, 160))):
+        with np.load(POSTERIOR_DIR / "starts" / f"{prefix}_{tag}.npz") as start:
+            assert list(start["names"]) == list(posterior.table.columns)
+            np.testing.assert_array_equal(start["chain"][-1], posterior.table.to_numpy()[rows])
 
 def test_draws_script_keeps_only_kept_steps_and_round_trips_exactly(tmp_path):
     script = load_script("posterior_draws")
