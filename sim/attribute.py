@@ -28,7 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.ablation import FRAME_GROUP
 from sim.attribution import INTERVAL, attribute_state, attribution_table
 from sim.coalitions import run_coalitions
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import CONFIG_DIR, check_params_option, plain, register_configs
 from sim.dates import format_month, parse_month
 from sim.errors import InputError
 from sim.events import INPUT_GROUPS
@@ -178,6 +178,7 @@ def attribute_app(cfg: DictConfig | dict, run_dir: Path) -> dict[str, Any]:
     """
     settings = plain(cfg)
     with claimed(run_dir) as folder:  # checked writable before the runs start
+        check_params_option()
         scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
         posterior = checked_posterior(settings.get("posterior"))
         report, attributions = attribute(scenario, settings, posterior)

@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors, read_values
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
-from sim.config import CONFIG_DIR, compose_config, plain, register_configs
+from sim.config import CONFIG_DIR, check_params_option, compose_config, plain, register_configs
 from sim.dates import format_month, parse_month
 from sim.errors import InputError
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
@@ -498,6 +498,7 @@ def main(cfg: DictConfig) -> None:
     settings = plain(cfg.calibrate)
     try:
         check_fresh(run_dir)
+        check_params_option()
         cal = build_calibrator(settings, plain(cfg.params))
         for until in settings["out_of_sample_origins"]:
             origin_mask(cal, str(until))

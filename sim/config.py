@@ -7,6 +7,7 @@ module registers nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sim.params import ModelParams
@@ -301,6 +302,35 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "confi
         GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose(config_name=config_name, overrides=list(overrides or []))
+
+
+def check_params_option() -> None:
+    """In a Hydra app: refuse a ``params=NAME`` option whose file sets nothing.
+
+    Hydra composes an empty file over the typed schema, so the run would use the defaults without a
+    word. The file is the first ``params/NAME.yaml`` on the app's search path (``configs/`` first,
+    then any ``hydra.searchpath`` folder); an option found in no folder (a package or the
+    ConfigStore's ``schema``) is left to Hydra. Outside a Hydra app this checks nothing.
+
+    Raises:
+        ParameterError: naming the file.
+    """
+    import yaml
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.params import check_sets_something
+
+    if not HydraConfig.initialized():
+        return
+    hydra_cfg = HydraConfig.get()
+    choice = hydra_cfg.runtime.choices.get("params")
+    if not choice:
+        return
+    for source in hydra_cfg.runtime.config_sources:
+        path = Path(source.path) / "params" / f"{choice}.yaml"
+        if source.schema == "file" and path.is_file():
+            check_sets_something(path, yaml.safe_load(path.read_text(encoding="utf-8")))
+            return
 
 
 def plain(cfg: Any) -> Any:

@@ -326,6 +326,23 @@ def describe_params() -> list[dict[str, Any]]:
     ]
 
 
+def check_sets_something(path: Path, content: Any) -> None:
+    """Refuse a parameter-set file that sets nothing (empty, only comments, ``{}`` or not a mapping),
+    which Hydra and `read_parameter_set` would otherwise read as the defaults without a word.
+
+    Args:
+        path: the file, named in the error.
+        content: its YAML, as ``yaml.safe_load`` reads it.
+
+    Raises:
+        ParameterError: naming the file and what a parameter set holds.
+    """
+    if not isinstance(content, dict) or not content:
+        raise ParameterError(str(path), "params", "the file sets nothing: a parameter set is a mapping "
+                             "with a `defaults` list (e.g. [default, _self_]) and the values it sets; "
+                             f"found {brief(content)}")
+
+
 def read_parameter_set(name: str, directory: Path = PARAMS_DIR) -> dict[str, Any]:
     """A parameter set of ``configs/params/`` as Hydra composes it, without Hydra.
 
@@ -337,10 +354,7 @@ def read_parameter_set(name: str, directory: Path = PARAMS_DIR) -> dict[str, Any
         known = sorted(p.stem for p in directory.glob("*.yaml"))
         raise ParameterError(str(path), "params", f"no such parameter set; known: {known}")
     own = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(own, dict) or not own:
-        raise ParameterError(str(path), "params", "the file sets nothing: a parameter set is a mapping "
-                             "with a `defaults` list (e.g. [default, _self_]) and the values it sets; "
-                             f"found {brief(own)}")
+    check_sets_something(path, own)
     merged: dict[str, Any] = {}
     for entry in [*own.pop("defaults", []), "_self_"]:
         if entry in ("_self_", "schema"):  # the typed schema adds no values

@@ -38,7 +38,7 @@ from tqdm.auto import tqdm
 
 from sim.ablation import FRAME_GROUP, without_events, without_group, without_material
 from sim.calibrate import parse_patterns, pattern_report
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import CONFIG_DIR, check_params_option, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, INPUT_GROUPS
@@ -341,6 +341,7 @@ def main(cfg: DictConfig) -> None:
     started = time.perf_counter()
     try:
         with claimed(run_dir) as folder:  # checked writable before the runs start
+            check_params_option()
             scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
             if settings["focus_state"] not in scenario.state_ids:
                 raise InputError("config", "focus_state", f"unknown state {settings['focus_state']!r}; "

@@ -17,7 +17,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import CONFIG_DIR, check_params_option, plain, register_configs
 from sim.errors import InputError
 from sim.memory import check_fits, estimate
 from sim.output import BAD_INPUT, claimed, failure_message, write_config, write_json
@@ -94,6 +94,7 @@ def run_app(cfg: DictConfig, run_dir: Path) -> SimulationResult:
         OSError: the results could not be written (nothing is published).
     """
     with claimed(run_dir) as folder:  # checked writable before the simulation starts
+        check_params_option()
         scenario = prepare_scenario(cfg.scenario, cfg.end, cfg.scenario_dir)
         check_focus_state(scenario, cfg.focus_state)
         targets, state_targets = run_targets(cfg, cfg.focus_state, scenario.state_ids)

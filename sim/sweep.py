@@ -30,7 +30,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.checkpoint import write_atomic
-from sim.config import CONFIG_DIR, plain, register_configs
+from sim.config import CONFIG_DIR, check_params_option, plain, register_configs
 from sim.errors import InputError
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
 from sim.params import resolve_params
@@ -181,6 +181,7 @@ def main(cfg: DictConfig) -> None:
     settings = plain(cfg)
     try:
         with claimed(run_dir) as folder:
+            check_params_option()
             done = sweep(settings, run_dir, folder)
     except KeyboardInterrupt:
         checkpoints = checkpoint_folder(run_dir, settings["sweep"])

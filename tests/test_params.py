@@ -119,3 +119,43 @@ def test_a_parameter_set_that_sets_nothing_is_refused_by_name(tmp_path, text):
     with pytest.raises(ParameterError, match=r"broken\.yaml: params: the file sets nothing.*defaults"):
         read_parameter_set("broken", tmp_path)
     assert read_parameter_set("default", tmp_path)["inertia"] == 0.5
+
+
+@pytest.mark.parametrize("app", ["sim.run", "sim.robustness", "sim.attribute", "sim.sweep", "sim.calibrate"])
+def test_every_app_refuses_a_params_option_that_sets_nothing(tmp_path, app):
+    """Hydra would compose an empty file over the typed schema and run the defaults without a word:
+    each app refuses it with one line naming the file, exit 2 and no results folder, wherever on
+    the search path the file lies."""
+    import subprocess
+    import sys
+
+    (tmp_path / "extra" / "params").mkdir(parents=True)
+    (tmp_path / "extra" / "params" / "empty_set.yaml").write_text("# nothing set\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", app, "params=empty_set",
+                           f"hydra.searchpath=[file://{tmp_path / 'extra'}]", f"hydra.run.dir={out}"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "empty_set.yaml: params: the file sets nothing" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_a_params_option_from_the_search_path_that_sets_values_runs(tmp_path):
+    """The check reads the option's own file: a set on another search-path folder that sets values
+    (over configs/params/default.yaml) runs, and its values reach the resolved config."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    (tmp_path / "extra" / "params").mkdir(parents=True)
+    (tmp_path / "extra" / "params" / "my_set.yaml").write_text(
+        "defaults:\n  - default\n  - _self_\ninertia: 0.37\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "sim.run", "params=my_set", f"scenario={MINI}", "replicates=2",
+                           "plots=false", f"hydra.searchpath=[file://{tmp_path / 'extra'}]",
+                           f"hydra.run.dir={out}"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    resolved = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
+    assert resolved["params"]["inertia"] == 0.37
