@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from sim.errors import ParameterError
 from sim.params import ModelParams, describe_params, resolve_params
@@ -121,20 +126,25 @@ def test_a_parameter_set_that_sets_nothing_is_refused_by_name(tmp_path, text):
     assert read_parameter_set("default", tmp_path)["inertia"] == 0.5
 
 
+def run_with_set_on_search_path(tmp_path: Path, app: str, name: str, text: str,
+                                *overrides: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """Run ``python -m APP params=NAME`` with the set NAME (its YAML ``text``) in a folder added by
+    ``hydra.searchpath``; return the process and the run folder it was given."""
+    (tmp_path / "extra" / "params").mkdir(parents=True)
+    (tmp_path / "extra" / "params" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", app, f"params={name}", *overrides,
+                           f"hydra.searchpath=[file://{tmp_path / 'extra'}]", f"hydra.run.dir={out}"],
+                          capture_output=True, text=True, timeout=120)
+    return proc, out
+
+
 @pytest.mark.parametrize("app", ["sim.run", "sim.robustness", "sim.attribute", "sim.sweep", "sim.calibrate"])
 def test_every_app_refuses_a_params_option_that_sets_nothing(tmp_path, app):
     """Hydra would compose an empty file over the typed schema and run the defaults without a word:
     each app refuses it with one line naming the file, exit 2 and no results folder, wherever on
     the search path the file lies."""
-    import subprocess
-    import sys
-
-    (tmp_path / "extra" / "params").mkdir(parents=True)
-    (tmp_path / "extra" / "params" / "empty_set.yaml").write_text("# nothing set\n", encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", app, "params=empty_set",
-                           f"hydra.searchpath=[file://{tmp_path / 'extra'}]", f"hydra.run.dir={out}"],
-                          capture_output=True, text=True, timeout=120)
+    proc, out = run_with_set_on_search_path(tmp_path, app, "empty_set", "# nothing set\n")
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "empty_set.yaml: params: the file sets nothing" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -144,18 +154,9 @@ def test_every_app_refuses_a_params_option_that_sets_nothing(tmp_path, app):
 def test_a_params_option_from_the_search_path_that_sets_values_runs(tmp_path):
     """The check reads the option's own file: a set on another search-path folder that sets values
     (over configs/params/default.yaml) runs, and its values reach the resolved config."""
-    import subprocess
-    import sys
-
-    import yaml
-
-    (tmp_path / "extra" / "params").mkdir(parents=True)
-    (tmp_path / "extra" / "params" / "my_set.yaml").write_text(
-        "defaults:\n  - default\n  - _self_\ninertia: 0.37\n", encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "sim.run", "params=my_set", f"scenario={MINI}", "replicates=2",
-                           "plots=false", f"hydra.searchpath=[file://{tmp_path / 'extra'}]",
-                           f"hydra.run.dir={out}"], capture_output=True, text=True, timeout=120)
+    proc, out = run_with_set_on_search_path(tmp_path, "sim.run", "my_set",
+                                            "defaults:\n  - default\n  - _self_\ninertia: 0.37\n",
+                                            f"scenario={MINI}", "replicates=2", "plots=false")
     assert proc.returncode == 0, proc.stderr[-2000:]
     resolved = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
     assert resolved["params"]["inertia"] == 0.37
