@@ -30,7 +30,9 @@ Printed and written (``--json``): the sampler's acceptance fraction and autocorr
 the posterior predictive forecast (mean, 5 % and 95 %) at each later point with the coded value,
 the mean forecast's RMSE against persistence's and the mode's, the share of draws meeting the rise
 check (overall, and among the draws from each half of the kept steps), the share of later points
-inside the band, Italy's monthly band and the mode's course (for
+inside the band, what sets the rising draws apart (each parameter's median among them and the
+rest, its rank correlation with the rise, and the two groups' log posterior), Italy's monthly band
+and the mode's course (for
 ``scripts/posterior_forecast_figure.py``), and the spread of the parameters. The band of the draws'
 ensemble means holds parameter uncertainty alone; the pooled band (``monthly``: ``pooled_q05``,
 ``pooled_median``, ``pooled_q95``), the quantiles of every replicate of every draw, holds parameter
@@ -51,6 +53,7 @@ from pathlib import Path
 
 import emcee
 import numpy as np
+from scipy import stats
 
 from sim.calibrate import (
     SETTINGS_HELP,
@@ -333,6 +336,40 @@ def spread_parts(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return runs.mean(axis=2).std(axis=1), runs.std(axis=2).mean(axis=1)
 
 
+def rising_draws_apart(x: np.ndarray, rise: np.ndarray, meets: np.ndarray, names: list[str],
+                       log_prob: np.ndarray | None = None) -> dict:
+    """What sets the draws that meet the rise check apart from the others: each parameter's median
+    among the rising draws and among the rest, and its Spearman rank correlation with the rise; with
+    ``log_prob``, the two groups' log posterior on the points the chain was conditioned on. Rising
+    draws about as probable as the rest mean those points cannot tell the two courses apart.
+
+    Args:
+        x: the draws, (parameters, draws).
+        rise: each draw's rise of Italy's tilt over the check's window (ensemble mean, tilt units).
+        meets: whether each draw meets the rise check, (draws,) booleans.
+        names: the parameters' names, in the order of ``x``'s rows.
+        log_prob: each draw's log posterior as the chain saved it, (draws,), or None.
+
+    Returns:
+        ``draws_rising``, ``parameters`` (name: ``median_rising``, ``median_others``,
+        ``rank_correlation_with_rise``; None where a group is empty) and, with ``log_prob``,
+        ``log_posterior`` (``median_rising``, ``median_others``).
+    """
+    def median_of(values: np.ndarray, among: np.ndarray) -> float | None:
+        return float(np.median(values[among])) if among.any() else None
+
+    spread = np.ptp(rise) > 0
+    out = {"draws_rising": int(meets.sum()), "parameters": {
+        name: {"median_rising": median_of(x[j], meets), "median_others": median_of(x[j], ~meets),
+               "rank_correlation_with_rise": (float(stats.spearmanr(x[j], rise).statistic)
+                                              if spread and np.ptp(x[j]) > 0 else None)}
+        for j, name in enumerate(names)}}
+    if log_prob is not None:
+        out["log_posterior"] = {"median_rising": median_of(log_prob, meets),
+                                "median_others": median_of(log_prob, ~meets)}
+    return out
+
+
 #: Months at which the pooled band is printed (those of docs/calibration.md's band tables).
 BAND_MONTHS = ("2014-09", "2015-12", "2016-06", "2017-12", "2018-06", "2018-12", "2019-04", "2019-08")
 
@@ -349,7 +386,8 @@ def fitted_points(cal: Calibrator, until: str) -> tuple[np.ndarray, int | None]:
 
 
 def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float | None, *, burn: int,
-              draws: int, replicates: int, seed: int, checks: dict) -> dict:
+              draws: int, replicates: int, seed: int, checks: dict,
+              log_prob: np.ndarray | None = None) -> dict:
     """The posterior predictive forecast of Italy's points after ``until`` from ``draws`` draws
     taken after ``burn`` steps, each run at ``replicates``; see the module docstring.
 
@@ -363,6 +401,8 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
         replicates: replicates of each draw's forecast run.
         seed: seed of the pick and of the forecast runs.
         checks: the calibration's shape checks (``rise_from``, ``rise_to``, ``rise_at_least``).
+        log_prob: the chain's log posterior, (steps, walkers), if saved: the rising draws' is
+            compared with the others' (`rising_draws_apart`).
 
     The share of draws meeting the rise check is also given for the draws from the first and the
     second half of the kept steps: a chain that has forgotten its start gives the same share in both.
@@ -416,6 +456,9 @@ def summarise(cal: Calibrator, until: str, chain: np.ndarray, acceptance: float 
                  "q95": float(np.quantile(rise, 0.95))},
         "parameters": {name: {"q05": float(np.quantile(x[j], 0.05)), "median": float(np.median(x[j])),
                               "q95": float(np.quantile(x[j], 0.95))} for j, name in enumerate(names)},
+        "rising_draws": rising_draws_apart(
+            x, rise, meets, names,
+            None if log_prob is None else log_prob[burn:].reshape(-1)[pick]),
     }
 
 
@@ -493,6 +536,7 @@ def main() -> None:
     if args.from_chain:
         saved = np.load(args.from_chain)
         chain = saved["chain"]
+        log_prob = saved.get("log_prob")
         acceptance = float(saved["acceptance"]) if "acceptance" in saved else None
         history = saved.get("tau_history")
     else:
@@ -532,13 +576,14 @@ def main() -> None:
                          on_checkpoint=checkpoint, initial=initial, space=space,
                          gamma_scale=args.gamma_scale)
         whole = SavedChain.of(sampler, before, space)
-        chain, acceptance = whole.chain, whole.acceptance
+        chain, log_prob, acceptance = whole.chain, whole.log_prob, whole.acceptance
         if args.chain:
             if not (args.checkpoint_every and sampler.iteration % args.checkpoint_every == 0):
                 checkpoint(sampler)  # else the last step's checkpoint has written it
             history = np.array(checkpoint.history).reshape(-1, 3)
     out = summarise(cal, args.until, chain, acceptance, burn=args.burn, draws=args.draws,
-                    replicates=args.replicates, seed=args.seed, checks=settings["checks"])
+                    replicates=args.replicates, seed=args.seed, checks=settings["checks"],
+                    log_prob=log_prob)
     if history is not None and len(history):
         out["tau_history"] = [{"steps": int(n), "median": float(m), "max": float(x)} for n, m, x in history]
     mode_run = report_run(cal, cal.values_as_params(mode["x"]), replicates=settings["report_replicates"],
@@ -586,6 +631,19 @@ def main() -> None:
     if first is not None and second is not None:
         print(f"the rise check met by the draws from the first / second half of the kept steps: "
               f"{first:.0%} / {second:.0%}")
+    apart = out["rising_draws"]
+    if 0 < apart["draws_rising"] < out["draws"]:
+        correlated = sorted(((v["rank_correlation_with_rise"], k) for k, v in apart["parameters"].items()
+                             if v["rank_correlation_with_rise"] is not None),
+                            key=lambda pair: -abs(pair[0]))[:4]
+        parts = [f"{name} {apart['parameters'][name]['median_rising']:.3g} / "
+                 f"{apart['parameters'][name]['median_others']:.3g} ({rho:+.2f})" for rho, name in correlated]
+        print(f"what sets the {apart['draws_rising']} rising draws apart (median rising / others; "
+              f"rank correlation with the rise): {'; '.join(parts)}")
+        if "log_posterior" in apart:
+            lp = apart["log_posterior"]
+            print(f"  log posterior on the fitted points, median: rising {lp['median_rising']:.1f}, "
+                  f"others {lp['median_others']:.1f}")
     for row in out["forecast"]:
         print(f"  {row['date']}: coded {row['target']:+.2f}, forecast {row['mean']:+.2f} "
               f"({row['q05']:+.2f} to {row['q95']:+.2f})")

@@ -50,13 +50,20 @@ def test_the_sampler_stays_in_range_and_repeats_itself(study, target):
     assert np.all((chain >= log_posterior.low) & (chain <= log_posterior.high))
     np.testing.assert_array_equal(chain, runs[1].get_chain(flat=True))
     out = study.summarise(log_posterior.cal, "2018-06", runs[0].get_chain(), 0.5, burn=2, draws=20,
-                          replicates=4, seed=0, checks=settings["checks"])
+                          replicates=4, seed=0, checks=settings["checks"], log_prob=runs[0].get_log_prob())
     assert [row["date"] for row in out["forecast"]][-1] == "2019-08"
     assert all(row["q05"] <= row["mean"] <= row["q95"] for row in out["forecast"])
     assert out["persistence_rmse"] == pytest.approx(0.564, abs=1e-3)
     first, second = out["share_of_draws_meeting_rise_by_half"]
     assert first is not None and second is not None  # draws from both halves of the kept steps
     assert min(first, second) <= out["share_of_draws_meeting_rise"] <= max(first, second)
+    apart = out["rising_draws"]
+    assert apart["draws_rising"] == round(out["share_of_draws_meeting_rise"] * out["draws"])
+    assert set(apart["parameters"]) == {p.name for p in log_posterior.cal.free}
+    kept_log_prob = runs[0].get_log_prob()[2:]
+    for group in ("median_rising", "median_others"):  # the picked draws' own log posterior
+        value = apart["log_posterior"][group]
+        assert value is None or kept_log_prob.min() <= value <= kept_log_prob.max()
 
 
 def test_the_differential_evolution_moves_stay_in_range_and_repeat_themselves(study, target):
@@ -107,6 +114,29 @@ def test_the_pooled_band_holds_both_uncertainties(study):
     assert np.all(low < means_low) and np.all(high > means_high)  # wider than parameters alone
     np.testing.assert_allclose(high - low, 2 * 1.645 * np.hypot(0.3, 0.1), rtol=0.15)
     assert np.all((low < median) & (median < high))
+
+
+def test_the_rising_draws_are_told_apart_by_the_parameter_that_makes_them_rise(study):
+    rng = np.random.default_rng(1)
+    draws = 400
+    security, noise = rng.uniform(1, 8, draws), rng.uniform(0, 1, draws)
+    rise = 0.15 * security - 0.3 + rng.normal(0, 0.05, draws)
+    meets = rise >= 0.4
+    log_prob = np.where(meets, -14.0, -12.0) + rng.normal(0, 0.1, draws)
+    apart = study.rising_draws_apart(np.vstack([security, noise]), rise, meets, ["security", "noise"],
+                                     log_prob)
+    assert apart["draws_rising"] == meets.sum() > 0
+    by_security, by_noise = apart["parameters"]["security"], apart["parameters"]["noise"]
+    assert by_security["rank_correlation_with_rise"] > 0.95
+    assert abs(by_noise["rank_correlation_with_rise"]) < 0.15
+    assert by_security["median_rising"] == pytest.approx(np.median(security[meets]))
+    assert by_security["median_others"] == pytest.approx(np.median(security[~meets]))
+    assert apart["log_posterior"]["median_rising"] == pytest.approx(-14.0, abs=0.1)
+    assert apart["log_posterior"]["median_others"] == pytest.approx(-12.0, abs=0.1)
+    none_rising = study.rising_draws_apart(np.vstack([security, noise]), rise, np.zeros(draws, bool),
+                                           ["security", "noise"])
+    assert none_rising["draws_rising"] == 0 and "log_posterior" not in none_rising
+    assert none_rising["parameters"]["security"]["median_rising"] is None
 
 
 def test_a_checkpointed_chain_is_the_same_chain_and_is_saved_as_it_grows(study, target, tmp_path):
