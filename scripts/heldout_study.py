@@ -22,14 +22,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from profile_study import pinned
 
 from sim.calibrate import build_calibrator, calibration_settings, report_run, set_values
+from sim.calibration import Calibrator
 from sim.dates import parse_month
 from sim.fit import fit_metrics
 
 
-def measure(cal_own, committed_targets, x: np.ndarray, origin: str, replicates: int = 200) -> dict:
+def measure(cal_own: Calibrator, committed_targets: tuple[pd.DataFrame, np.ndarray], x: np.ndarray,
+            origin: str, replicates: int = 200) -> dict:
     """One parameter vector measured on its own objective and on Italy's committed points.
 
     Args:
