@@ -22,39 +22,38 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from profile_study import pinned
 
-from sim.calibrate import build_calibrator, calibration_settings, report_run, set_values
+from sim.calibrate import build_calibrator, calibration_settings, origin_mask, report_run, set_values
 from sim.calibration import Calibrator
 from sim.dates import parse_month
 from sim.fit import fit_metrics
 
 
-def measure(cal_own: Calibrator, committed_targets: tuple[pd.DataFrame, np.ndarray], x: np.ndarray,
-            origin: str, replicates: int = 200) -> dict:
+def measure(cal_own: Calibrator, committed: Calibrator, x: np.ndarray, origin: str,
+            replicates: int = 200) -> dict:
     """One parameter vector measured on its own objective and on Italy's committed points.
 
     Args:
         cal_own: the calibrator of the held-out fit (its objective).
-        committed_targets: the committed calibrator's Italy targets (``date``, ``tilt``) and steps.
+        committed: the committed calibrator (Italy's every coded point).
         x: the free parameters' values, in ``cal_own.free``'s order.
         origin: ``YYYY-MM``; Italy's points after it are the later ones.
         replicates: replicates of the measuring run (seed 0).
     """
-    targets, steps = committed_targets
+    fitted, cutoff = origin_mask(committed, origin)
+    later = ~fitted
     result = report_run(cal_own, cal_own.values_as_params(x), replicates=replicates, seed=0)
     italy = result.mean_tilt("ITA")
-    model = italy[steps]
-    coded = targets["tilt"].to_numpy()
-    later = targets["date"].astype(str).to_numpy() > origin
+    model = italy[committed.steps]
+    coded = committed.targets["tilt"].to_numpy()
     start = cal_own.scenario.start
     names = [p.name for p in cal_own.free]
     return {
         "objective": float(cal_own.losses(x.reshape(-1, 1))[0]),
         "in_sample_rmse": fit_metrics(model[~later], coded[~later])["rmse"],
         "later_rmse": fit_metrics(model[later], coded[later])["rmse"],
-        "italy_at_origin": float(italy[parse_month(origin) - start]),
+        "italy_at_origin": float(italy[cutoff - start]),
         "italy_last": float(model[-1]),
         "usa_2019_04": float(result.mean_tilt("USA")[parse_month("2019-04") - start]),
         "perception_half_life": float(x[names.index("perception_half_life")]),
@@ -78,7 +77,6 @@ def main() -> None:
         settings = pinned(settings, name, float(value))
     own = build_calibrator(settings, base)
     committed = build_calibrator(*calibration_settings())
-    committed_targets = (committed.targets, committed.steps)
     rows = []
     jobs = [("set", name) for name in args.sets] + [("seed", seed) for seed in args.seeds]
     for kind, key in jobs:
@@ -88,7 +86,7 @@ def main() -> None:
         else:
             x = own.fit(popsize=settings["popsize"], maxiter=settings["maxiter"], optimizer_seed=key,
                         progress=False)["x"]
-        row = {kind: key, "pin": args.pin, **measure(own, committed_targets, x, args.origin),
+        row = {kind: key, "pin": args.pin, **measure(own, committed, x, args.origin),
                "values": dict(zip([p.name for p in own.free], map(float, x), strict=True))}
         rows.append(row)
         print(f"{kind} {key}{' (' + args.pin + ')' if args.pin else ''}: objective {row['objective']:.4f}, "
