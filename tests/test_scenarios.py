@@ -99,3 +99,39 @@ def test_the_transit_study_scenario_is_the_history_with_the_fezzan_marked():
     ranges = {e.path: (e.low, e.high) for e in marked.estimates}
     assert ranges["assets.FEZZAN.transit_share"] == (0.4, 0.8)
     assert set(ranges) - {e.path for e in history.estimates} == {"assets.FEZZAN.transit_share"}
+
+
+def test_the_stages_study_scenario_divides_each_campaign_and_keeps_its_totals():
+    """scenarios/studies/campaign_stages.yaml (docs/calibration_studies.md, "The campaigns by their
+    stages") splits Benghazi into three districts and Derna into two, each taken by its own dated
+    event. The districts' haven and military values add up to the city's, and their losses
+    compound to the history's; nothing else changes."""
+    history, staged = load_scenario("libya_2014_2019"), load_scenario("studies/campaign_stages")
+    assert "studies/campaign_stages" in SCENARIOS
+    cities = {"BENGHAZI": ("BENGHAZI_LAITHI", "BENGHAZI_GANFOUDA", "BENGHAZI"),
+              "DERNA": ("DERNA", "DERNA_OLD_CITY")}
+    old = {a.id: a for a in history.assets}
+    new = {a.id: a for a in staged.assets}
+    for city, districts in cities.items():
+        for field in ("haven", "military_value"):
+            assert sum(getattr(new[d], field) for d in districts) == pytest.approx(
+                getattr(old[city], field), abs=0.002)
+        assert {new[d].controller for d in districts} == {old[city].controller}
+    assert set(new) - set(old) == {"BENGHAZI_LAITHI", "BENGHAZI_GANFOUDA", "DERNA_OLD_CITY"}
+    assert all(new[k] == old[k] for k in old if k not in cities)
+
+    history_events = {e.id: e for e in history.events}
+    staged_events = {e.id: e for e in staged.events}
+    stages = {"BENGHAZI": ("lna_takes_benghazi_laithi", "lna_takes_benghazi_ganfouda", "lna_takes_benghazi"),
+              "DERNA": ("lna_takes_derna", "lna_takes_derna_old_city")}
+    whole = {"BENGHAZI": "lna_takes_benghazi", "DERNA": "lna_takes_derna"}
+    for city, ids in stages.items():
+        assert [staged_events[i].date[:7] for i in ids] == sorted(staged_events[i].date[:7] for i in ids)
+        assert [staged_events[i].fields["assets"] for i in ids] == [(d,) for d in cities[city]]
+        for faction, loss in history_events[whole[city]].fields["losses"].items():
+            kept = np.prod([1 - staged_events[i].fields["losses"][faction] for i in ids])
+            assert kept == pytest.approx(1 - loss, abs=0.002)
+    changed = {i for i in history_events if staged_events[i] != history_events[i]}
+    assert changed == {"dignity_offensive_benghazi", "lna_takes_benghazi", "lna_takes_derna"}
+    assert set(staged_events) - set(history_events) == {
+        "lna_takes_benghazi_laithi", "lna_takes_benghazi_ganfouda", "lna_takes_derna_old_city"}
