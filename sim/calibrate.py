@@ -461,6 +461,24 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+def counterfactual_differences(scenario: Scenario, counterfactual: Scenario) -> dict[str, list[str]]:
+    """What ``counterfactual`` changes in ``scenario`` besides its events and series: for each of
+    the factions, states, assets and relations, the ids (``A-B`` for a relation) whose entries
+    differ or that only one of the two has. Empty when the counterfactual is a variant of the
+    scenario (as ``libya_2014_2019_no_military`` is of the history): its check then judges the
+    calibrated world without its material events, not another world."""
+    def keyed(entries: tuple) -> dict[str, Any]:
+        return {getattr(e, "id", None) or f"{e.a}-{e.b}": e for e in entries}
+
+    out = {}
+    for part in ("factions", "states", "assets", "relations"):
+        ours, theirs = keyed(getattr(scenario, part)), keyed(getattr(counterfactual, part))
+        differing = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
+        if differing:
+            out[part] = differing
+    return out
+
+
 def _interrupt(signum: int, frame: Any) -> None:
     raise Interrupted(signum)
 
@@ -503,6 +521,14 @@ def main(cfg: DictConfig) -> None:
         for until in settings["out_of_sample_origins"]:
             origin_mask(cal, str(until))
         counterfactual = load_scenario(settings["counterfactual"]) if settings["counterfactual"] else None
+        if counterfactual is not None:
+            for part, ids in counterfactual_differences(cal.scenario, counterfactual).items():
+                log.warning("calibrate.counterfactual %s differs from calibrate.scenario %s in its %s "
+                            "(%s): its check judges another world than the calibrated one without its "
+                            "material events; give the scenario's own counterfactual (a file that "
+                            "extends it with remove_events: {material: true, from: ..., to: ...} and "
+                            "hold_series_from, as scenarios/libya_2014_2019_no_military.yaml does)",
+                            settings["counterfactual"], settings["scenario"], part, ", ".join(ids))
         checkpoint = open_checkpoint(settings, plain(cfg.params), run_dir)
     except ValueError as exc:  # InputError included
         exit_with(exc, run_dir)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate import CALIBRATED_CONFIG, calibrated_yaml
+from sim.calibrate import CALIBRATED_CONFIG, calibrated_yaml, counterfactual_differences
 from sim.calibration import Calibrator, FreeParameter, apply_values, check_free, parse_dynamics_priors
 from sim.errors import ParameterError
 from sim.fit import Pattern, baseline_forecasts, chi2_per_point, fit_metrics, pattern_violation
@@ -264,6 +264,7 @@ def test_calibrate_app_writes_its_reports(tmp_path):
     assert bad.returncode == 2 and f"2020-01 leaves {points} points to fit and 0 to forecast" in bad.stderr
     assert not (tmp_path / "never").exists()
     assert report["counterfactual"]["scenario"] == "libya_2014_2019_no_military"
+    assert "differs from calibrate.scenario" not in proc.stderr  # the history's own counterfactual
     assert len(report["identifiability"]["parameters"]["inertia"]["values"]) == 2
     # docs/calibration.md's tables are printed from the report (scripts/calibration_tables.py)
     from tests.conftest import load_script
@@ -344,3 +345,18 @@ def test_out_of_sample_refits_from_every_restart_and_keeps_the_best_objective(mi
     assert entry["wall_time_s"] == 3.0
     single = out_of_sample(cal, {**settings, "restarts": 1}, until, run_fit)
     assert [r["optimizer_seed"] for r in single["restarts"]] == [5] and single["parameters"]["inertia"] == 0.6
+
+
+def test_a_counterfactual_that_is_not_the_scenarios_own_variant_is_named_by_what_differs():
+    """The explained-not-drawn check of a calibration runs its counterfactual with the fitted
+    parameters; `sim.calibrate` warns when that counterfactual changes more than the scenario's
+    events and series (a study scenario calibrated with the history's counterfactual)."""
+    from sim.scenario import load_scenario
+
+    history, staged = load_scenario("libya_2014_2019"), load_scenario("studies/campaign_stages")
+    assert counterfactual_differences(history, load_scenario("libya_2014_2019_no_military")) == {}
+    assert counterfactual_differences(staged, load_scenario("studies/campaign_stages_no_military")) == {}
+    assert counterfactual_differences(staged, load_scenario("libya_2014_2019_no_military")) == {
+        "assets": ["BENGHAZI", "BENGHAZI_GANFOUDA", "BENGHAZI_LAITHI", "DERNA", "DERNA_OLD_CITY"]}
+    marked = load_scenario("studies/fezzan_transit")
+    assert counterfactual_differences(marked, load_scenario("libya_2014_2019_no_military")) == {"assets": ["FEZZAN"]}
