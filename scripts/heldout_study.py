@@ -12,6 +12,7 @@ fitted points and on the later ones, Italy's tilt at the origin and at the last 
 
     python scripts/heldout_study.py --sets calibrated heldout_h1
     python scripts/heldout_study.py --seeds 0 1 2 3 4 --pin perception_half_life=9.12
+    python scripts/heldout_study.py --scenario studies/campaign_stages --seeds 0 1 2 3 4
 """
 
 from __future__ import annotations
@@ -66,17 +67,20 @@ def main() -> None:
     parser.add_argument("--targets", default="italy_tilt_to_2018_06",
                         help="scenarios/targets/NAME.csv: Italy's points up to the origin")
     parser.add_argument("--origin", default="2018-06")
+    parser.add_argument("--scenario", default="libya_2014_2019",
+                        help="the scenario fitted and measured on (a study scenario of scenarios/studies/)")
     parser.add_argument("--sets", nargs="+", default=[], metavar="NAME")
     parser.add_argument("--seeds", type=int, nargs="+", default=[], help="refit from these optimiser seeds")
     parser.add_argument("--pin", metavar="NAME=VALUE", help="hold one free parameter at a value")
     parser.add_argument("--json")
     args = parser.parse_args()
-    settings, base = calibration_settings([f"calibrate.targets={args.targets}"])
+    on_scenario = f"calibrate.scenario={args.scenario}"
+    settings, base = calibration_settings([f"calibrate.targets={args.targets}", on_scenario])
     if args.pin:
         name, value = args.pin.split("=")
         settings = pinned(settings, name, float(value))
     own = build_calibrator(settings, base)
-    committed = build_calibrator(*calibration_settings())
+    committed = build_calibrator(*calibration_settings([on_scenario]))
     rows = []
     jobs = [("set", name) for name in args.sets] + [("seed", seed) for seed in args.seeds]
     for kind, key in jobs:
