@@ -34,6 +34,11 @@ def moved_parts(changes: dict[str, float]) -> str:
     return ", ".join(f"{part} {change:+.2f}" for part, change in changes.items() if abs(change) >= 0.005)
 
 
+def part_changes(run: dict, base: dict) -> dict[str, float]:
+    """Each part of ``run``'s 2019-08 value gap minus the same part in ``base`` (`italy_course` results)."""
+    return {part: run["gap_parts"][part] - base["gap_parts"][part] for part in base["gap_parts"]}
+
+
 def italy_course(scenario, params, replicates: int, seed: int) -> dict[str, float]:
     """Italy's mean tilt in 2019-08, its rise from 2018-06, its value gap in 2018-06 and 2019-08
     (sum of the decomposition's parts), and the USA's mean tilt in 2018-06 and 2019-08 (its move
@@ -75,8 +80,7 @@ def measure(name: str, replicates: int, seed: int = 0) -> dict:
         return runs[label][key] - base[key]
 
     out = {"params": name, "runs": runs,
-           "gap_part_changes": {label: {part: run["gap_parts"][part] - base["gap_parts"][part]
-                                        for part in base["gap_parts"]}
+           "gap_part_changes": {label: part_changes(run, base)
                                 for label, run in runs.items() if label != "all events"}}
     for key in ("tilt", "gap"):
         single = effect("without Benghazi", key) + effect("without Derna", key)

@@ -7,7 +7,7 @@ campaign is left out. A stage is one event, so the leave-one-out criterion judge
 campaigns left out whole say whether the result still hangs on one campaign. Same seed and
 replicates in every run (common random numbers).
 
-    python scripts/stages_study.py stages_q calibrated [--scenario studies/campaign_stages] [--json out.json]
+    python scripts/stages_study.py stages_s calibrated [--scenario studies/campaign_stages] [--json out.json]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from complement_study import italy_course, moved_parts
+from complement_study import italy_course, moved_parts, part_changes
 
 from sim.ablation import without_events
 from sim.params import read_parameter_set
@@ -58,8 +58,7 @@ def measure(name: str, scenario_name: str, replicates: int, seed: int = 0) -> di
         "params": name, "scenario": scenario_name, "runs": runs,
         "tilt_changes": {label: run["tilt"] - base["tilt"] for label, run in runs.items()
                          if label != "all events"},
-        "gap_part_changes": {label: {part: run["gap_parts"][part] - base["gap_parts"][part]
-                                     for part in base["gap_parts"]}
+        "gap_part_changes": {label: part_changes(run, base)
                              for label, run in runs.items() if "campaign" in label},
     }
 

@@ -45,6 +45,7 @@ from sim.params import NEUTRAL_DEFAULTS, SCALAR_NAMES, read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario, scenario_digest
+from sim.scenario.estimates import entry_key
 from sim.simulate import execute
 from sim.summary import trajectory_checks, turning_month
 from sim.targets import load_state_targets, load_targets, target_digest
@@ -467,12 +468,9 @@ def counterfactual_differences(scenario: Scenario, counterfactual: Scenario) -> 
     differ or that only one of the two has. Empty when the counterfactual is a variant of the
     scenario (as ``libya_2014_2019_no_military`` is of the history): its check then judges the
     calibrated world without its material events, not another world."""
-    def keyed(entries: tuple) -> dict[str, Any]:
-        return {getattr(e, "id", None) or f"{e.a}-{e.b}": e for e in entries}
-
     out = {}
     for part in ("factions", "states", "assets", "relations"):
-        ours, theirs = keyed(getattr(scenario, part)), keyed(getattr(counterfactual, part))
+        ours, theirs = ({entry_key(part, e): e for e in getattr(s, part)} for s in (scenario, counterfactual))
         differing = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
         if differing:
             out[part] = differing

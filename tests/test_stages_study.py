@@ -1,8 +1,8 @@
 """docs/calibration_studies.md, "The campaigns by their stages": the records S, calibrated on the
 study scenario that codes the Benghazi and Derna campaigns by their dated stages, and the two with
-Derna's record divided otherwise, are what their headers say; on that scenario, the committed parameters keep every stage within the leave-one-out
-limit, but S, fitted to it, puts two Derna stages over it, and each campaign left out whole still
-undoes the rise (scripts/stages_study.py)."""
+Derna's record divided otherwise, are what their headers say; on that scenario, the committed
+parameters keep every stage within the leave-one-out limit, but S, fitted to it, puts two Derna
+stages over it, and each campaign left out whole still undoes the rise (scripts/stages_study.py)."""
 
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
             continue
         entries = list(getattr(scenario, section))
         for i, entry in enumerate(entries):
-            key = _key(section, entry)
+            key = entry_key(section, entry)
             for field, value in by_key.get(key, []):
                 entries[i] = _replaced(entries[i], section, field, value)
         updated[section] = tuple(entries)
@@ -141,7 +141,8 @@ def _split(path: str) -> tuple[str, str, str]:
     return section, key, field
 
 
-def _key(section: str, entry: Any) -> str:
+def entry_key(section: str, entry: Any) -> str:
+    """The id of a scenario entry of ``section`` (``factions``, ``assets``...), ``A-B`` for a relation."""
     if section == "relations":
         return f"{entry.a}-{entry.b}"
     return entry.id
@@ -151,7 +152,7 @@ def _entry(scenario: Scenario, section: str, key: str) -> Any:
     if section == "series":
         name, month = key.rsplit(".", 1)
         return next(p for p in scenario.series[name] if format_month(p.month) == month)
-    return next(e for e in getattr(scenario, section) if _key(section, e) == key)
+    return next(e for e in getattr(scenario, section) if entry_key(section, e) == key)
 
 
 def _replaced(entry: Any, section: str, field: str, value: float) -> Any:
