@@ -21,6 +21,9 @@ violation, the one that fits the coded points best.
     python scripts/feasibility_study.py --fit-weight 0.02 --limit 0.6 --json out.json
     python scripts/feasibility_study.py --rmse-at-most 0.12 --with-sides   # every criterion at once
     python scripts/feasibility_study.py --fit-of calibrated robust_r40     # how sets fit the points
+    python scripts/feasibility_study.py --rmse-at-most 0.12 --with-sides \
+        --settings calibrate.scenario=studies/campaign_stages \
+        calibrate.counterfactual=studies/campaign_stages_no_military   # on a study scenario
 
 The events searched default to the ten whose removal moved Italy most under the calibration with
 commitments held (docs/calibration_held.md, Appendix); ``--events ID...`` names others (e.g. the
@@ -41,6 +44,7 @@ from scipy.optimize import differential_evolution
 
 from sim.ablation import without_events
 from sim.calibrate import (
+    SETTINGS_HELP,
     build_calibrator,
     calibrated_yaml,
     calibration_settings,
@@ -135,13 +139,15 @@ class Search:
         return m["violation"] + self.fit_weight * m["objective"]
 
 
-def params_file(out: dict, command: str, free: list[FreeParameter]) -> str:
+def params_file(out: dict, command: str, free: list[FreeParameter], scenario: str | None = None) -> str:
     """The text of a ``configs/params/`` file for the set found (``out``: the script's JSON;
-    ``free``: the searched parameters)."""
+    ``free``: the searched parameters; ``scenario``: the scenario searched, if not the history)."""
+    on = f" scenario={scenario}" if scenario else ""
     header = ["Feasibility study (docs/calibration_studies.md, \"Rise and leave-one-out together\"), "
               "made by:",
               f"  {command}",
-              "Not the project's calibrated set: for python -m sim.robustness params=<this file's name>.",
+              "Not the project's calibrated set: for python -m sim.robustness "
+              f"params=<this file's name>{on}.",
               f"Search: violation {out['violation']:.4f}, objective {out['objective']:.4f}, "
               f"Italy RMSE {out['rmse']:.4f} ({out['replicates']} replicates, seed 0), "
               f"leave-one-out limit {out['limit']}."]
@@ -201,12 +207,16 @@ def main() -> None:
     parser.add_argument("--calibrate", metavar="NAME",
                         help="search the free parameters of configs/calibrate/NAME.yaml instead of "
                              "the committed calibration's (a variant's settings)")
+    parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE", help=SETTINGS_HELP
+                        + "; e.g. calibrate.scenario=studies/campaign_stages "
+                        "calibrate.counterfactual=studies/campaign_stages_no_military")
     parser.add_argument("--fit-of", nargs="+", metavar="NAME",
                         help="only measure how these parameter sets fit the coded points")
     parser.add_argument("--write-params", metavar="PATH",
                         help="also write the set found as a parameter file (configs/params/NAME.yaml)")
     args = parser.parse_args()
-    settings, base = calibration_settings([f"calibrate={args.calibrate}"] if args.calibrate else None)
+    overrides = ([f"calibrate={args.calibrate}"] if args.calibrate else []) + args.settings
+    settings, base = calibration_settings(overrides or None)
     settings["replicates"] = args.replicates  # per candidate in the search; reports use their own
     cal = build_calibrator(settings, base)
     if args.fit_of:
@@ -249,7 +259,8 @@ def main() -> None:
     out = {
         "fit_weight": args.fit_weight, "limit": args.limit, "rise_at_least": args.rise_at_least,
         "rmse_at_most": args.rmse_at_most, "with_sides": args.with_sides,
-        "calibrate": args.calibrate, "x0": args.x0, "maxiter": args.maxiter, "popsize": args.popsize,
+        "calibrate": args.calibrate, "settings": args.settings, "x0": args.x0,
+        "maxiter": args.maxiter, "popsize": args.popsize,
         "replicates": args.replicates, "seed": args.seed, "events": list(args.events),
         "wall_time_s": time.perf_counter() - started, "history": history,
         "best": {p.name: float(v) for p, v in zip(cal.free, best, strict=True)},
@@ -267,7 +278,9 @@ def main() -> None:
     if args.write_params:
         command = "PYTHONPATH=. python scripts/feasibility_study.py " + " ".join(sys.argv[1:])
         with open(args.write_params, "w") as f:
-            f.write(params_file(out, command, cal.free))
+            scenario = next((o.split("=", 1)[1] for o in args.settings
+                             if o.startswith("calibrate.scenario=")), None)
+            f.write(params_file(out, command, cal.free, scenario))
 
 
 if __name__ == "__main__":
