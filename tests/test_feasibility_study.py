@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibrate import build_calibrator, set_values
+from sim.calibrate import build_calibrator, calibration_settings, set_values
 from sim.config import CONFIG_DIR
 from tests.conftest import load_script
 
@@ -142,8 +142,6 @@ def test_with_diminishing_returns_every_criterion_still_misses_only_italys_fit(s
     events, the shape checks and every side, and misses Italy's in-sample RMSE by as much as the
     search without the curvature did (0.141 against 0.1415 at 12 replicates). The curvature it
     found is not 0; the held fit, whose curvature is 0, breaks the limit by three events."""
-    from sim.calibrate import calibration_settings
-
     settings = calibration_settings(["calibrate=saturation", "params.commitment=10"])  # the held settings
     calibrator = build_calibrator(*settings)
     assert calibrator.free[-1].name == "security_curvature"
@@ -235,6 +233,7 @@ def test_loosened_to_0_5_the_limit_lets_the_committed_calibration_fit_italy(stud
 
 
 def stages_settings(scenario: str) -> list[str]:
+    """The overrides that calibrate on a staged study scenario, with its own counterfactual."""
     return [f"calibrate.scenario=studies/{scenario}",
             "calibrate.counterfactual=studies/campaign_stages_no_military"]
 
@@ -265,9 +264,7 @@ def test_on_the_stages_every_criterion_searched_holds_together(study, scenario, 
     three shape checks and every documented side at once, at the search's 12 replicates; no search
     on the history did (closest 0.137). The committed parameters break a criterion at each division
     (Italy's RMSE at equal shares and at 0.75, the limit at 0.25); S, calibrated on the stages,
-    breaks the limit by both Derna stages."""
-    from sim.calibrate import calibration_settings
-
+    breaks the limit by both Derna stages (checked at equal shares)."""
     settings = calibration_settings(stages_settings(scenario))
     calibrator = build_calibrator(*settings)
     events = searched_events(name)
