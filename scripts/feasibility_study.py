@@ -57,6 +57,7 @@ from sim.calibration import Calibrator, FreeParameter, apply_values
 from sim.config import plain
 from sim.dates import parse_month
 from sim.fit import fit_metrics, pattern_violation
+from sim.model import DEFAULT_SCENARIO
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
 from sim.summary import trajectory_checks
@@ -281,8 +282,7 @@ def main() -> None:
     if args.write_params:
         command = "PYTHONPATH=. python scripts/feasibility_study.py " + " ".join(sys.argv[1:])
         with open(args.write_params, "w") as f:
-            scenario = next((o.split("=", 1)[1] for o in args.settings
-                             if o.startswith("calibrate.scenario=")), None)
+            scenario = None if settings["scenario"] == DEFAULT_SCENARIO else settings["scenario"]
             f.write(params_file(out, command, cal.free, scenario))
 
 

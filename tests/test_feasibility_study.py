@@ -3,6 +3,7 @@ objective is the calibration's, and the study record it wrote still meets the cr
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -238,6 +239,13 @@ def stages_settings(scenario: str) -> list[str]:
             "calibrate.counterfactual=studies/campaign_stages_no_military"]
 
 
+@functools.cache
+def stages_calibrator(scenario: str):
+    """The calibration's settings and calibrator on a staged study scenario, built once per scenario."""
+    settings = calibration_settings(stages_settings(scenario))
+    return settings, build_calibrator(*settings)
+
+
 def test_the_settings_option_searches_a_study_scenario(study, tmp_path, monkeypatch):
     """``--settings`` reaches the calibration searched: an event only the staged scenario has is
     accepted, and the record written names the scenario to measure it on."""
@@ -256,8 +264,7 @@ def test_the_settings_option_searches_a_study_scenario(study, tmp_path, monkeypa
 def test_events_joined_by_plus_are_left_out_together(study, monkeypatch, capsys):
     """A campaign's stages joined by ``+`` are left out in one run; an unknown id inside a group is
     refused like any other."""
-    settings = calibration_settings(stages_settings("campaign_stages"))
-    calibrator = build_calibrator(*settings)
+    settings, calibrator = stages_calibrator("campaign_stages")
     derna = "lna_takes_derna+lna_takes_derna_old_city"
     search = study.Search(calibrator, settings[0]["checks"], (derna, "lna_takes_derna"), fit_weight=0.0)
     kept = [{e.id for e in other.scenario.events} for other in search.left_out]
@@ -283,8 +290,7 @@ def test_on_the_stages_every_criterion_searched_holds_together(study, scenario, 
     on the history did (closest 0.137). The committed parameters break a criterion at each division
     (Italy's RMSE at equal shares and at 0.75, the limit at 0.25); S, calibrated on the stages,
     breaks the limit by both Derna stages (checked at equal shares)."""
-    settings = calibration_settings(stages_settings(scenario))
-    calibrator = build_calibrator(*settings)
+    settings, calibrator = stages_calibrator(scenario)
     events = searched_events(name)
     search = study.Search(calibrator, settings[0]["checks"], events, fit_weight=0.0,
                           rmse_at_most=0.12, with_sides=True)
@@ -312,8 +318,7 @@ def test_campaigns_left_out_whole_within_the_limit_cost_italys_fit(study, scenar
     seeds at each division) keep both campaigns within 0.4 with the shape checks and every side,
     and stop above Italy's RMSE 0.12 (0.124-0.172 at 12 replicates; the history 0.137)
     (docs/calibration_studies.md, "Every criterion searched on the stages")."""
-    settings = calibration_settings(stages_settings(scenario))
-    calibrator = build_calibrator(*settings)
+    settings, calibrator = stages_calibrator(scenario)
     events = searched_events(name)
     campaigns = [i for i, e in enumerate(events) if "+" in e]
     assert len(campaigns) == 2
