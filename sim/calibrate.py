@@ -60,6 +60,9 @@ PINNED_SPREAD = 0.1
 #: Settings that say where checkpoints go and whether a copy of the result is written, not what the
 #: results are: a checkpoint made with other values of these still resumes.
 UNCOMPARED = ("checkpoint_dir", "resume", "write_config")
+#: Settings added after the committed calibration, at the values under which a calibration is what
+#: it was without them: at these values `calibration_fingerprint` leaves them out.
+NEUTRAL_SETTINGS: dict[str, Any] = {"leave_one_out": [], "leave_one_out_limit": 0.4}
 #: How the checkpoint stores the run's start.
 STARTED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -152,12 +155,19 @@ def build_calibrator(settings: dict, base_params: dict, scenario: Scenario | Non
         dynamics_priors = parse_dynamics_priors(settings.get("dynamics_priors"), free)
     except ValueError as exc:
         raise InputError("configs/calibrate", "calibrate.dynamics_priors", str(exc)) from None
+    left_out = settings.get("leave_one_out") or []
+    if not isinstance(left_out, list | tuple) or not all(isinstance(g, str) for g in left_out):
+        raise InputError("configs/calibrate", "calibrate.leave_one_out",
+                         f"is {left_out!r}; a list of event ids (ids joined by + are left out together)")
     return Calibrator(scenario, targets, base_params=base_params, free=free, patterns=patterns,
                       replicates=settings["replicates"], seed=settings["seed"],
                       penalty_weight=settings["penalty_weight"], state=settings["state"],
                       joint_targets=joint, prior_sd=float(prior_sd), dynamics_priors=dynamics_priors,
                       scale_prior_sd=dict(scale_prior_sd),
-                      joint_weight=settings["joint_weight"])
+                      joint_weight=settings["joint_weight"], leave_one_out=left_out,
+                      leave_one_out_limit=settings.get("leave_one_out_limit", 0.4),
+                      leave_one_out_step=(parse_month(settings["checks"]["rise_to"]) - scenario.start
+                                          if left_out else None))
 
 
 def pattern_report(result: SimulationResult, patterns: list[Pattern]) -> list[dict]:
@@ -218,6 +228,22 @@ def joint_section(cal: Calibrator, result: SimulationResult) -> dict:
                      for st, d, y, sg, m in zip(table["state"], table["date"], target,
                                                 table["sigma"], model, strict=True)],
     }
+
+
+def leave_one_out_section(cal: Calibrator, params: dict, result: SimulationResult, settings: dict) -> dict:
+    """The change of the focus state's tilt at ``checks.rise_to`` when each group of
+    ``calibrate.leave_one_out`` is left out, at the fit (``report_replicates`` replicates)."""
+    step = cal.leave_one_out_step
+    base = float(result.mean_tilt(cal.state)[step])
+    changes = {}
+    for group, scenario in cal.leave_one_out.items():
+        other = report_run(cal, params, replicates=settings["report_replicates"], seed=settings["seed"],
+                           scenario=scenario)
+        changes[group] = float(other.mean_tilt(cal.state)[step]) - base
+    largest = max(changes.values(), key=abs)
+    return {"month": result.dates[step], "limit": cal.leave_one_out_limit, "tilt": base,
+            "changes": changes, "largest_change": largest,
+            "within_limit": bool(abs(largest) <= cal.leave_one_out_limit)}
 
 
 def counts_section(cal: Calibrator, x: np.ndarray) -> dict:
@@ -434,11 +460,14 @@ def calibration_fingerprint(settings: dict, params: dict) -> dict:
     (`sim.checkpoint.Checkpoint.digest`) heads the parameter set the calibration writes.
 
     A parameter added to the model later, at the default under which runs are what they were
-    without it (`sim.params.NEUTRAL_DEFAULTS`), is left out: the calibrations made before it
-    describe the same model and keep their digest."""
+    without it (`sim.params.NEUTRAL_DEFAULTS`), is left out, as is a setting added later at its
+    neutral value (`NEUTRAL_SETTINGS`): the calibrations made before it describe the same model and
+    objective and keep their digest."""
     described = {k: v for k, v in params.items()
                  if not (k in NEUTRAL_DEFAULTS and v == NEUTRAL_DEFAULTS[k])}
-    return {"calibrate": {k: v for k, v in settings.items() if k not in UNCOMPARED},
+    compared = {k: v for k, v in settings.items()
+                if k not in UNCOMPARED and not (k in NEUTRAL_SETTINGS and v == NEUTRAL_SETTINGS[k])}
+    return {"calibrate": compared,
             "params": described, "data": data_digests(settings)}
 
 
@@ -581,6 +610,8 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
                            scenario=counterfactual)
         report["counterfactual"] = {"scenario": counterfactual.name,
                                     "trajectory": trajectory_checks(other, cal.state, settings["checks"])}
+    if cal.leave_one_out:
+        report["leave_one_out"] = leave_one_out_section(cal, params, result, settings)
     origins = [str(until) for until in settings["out_of_sample_origins"]]
     if origins:
         report["out_of_sample"] = [out_of_sample(cal, settings, until, run_fit) for until in origins]

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.optimize._differentialevolution import DifferentialEvolutionSolver
 from tqdm.auto import tqdm
 
+from sim.ablation import without_events
 from sim.errors import ParameterError
 from sim.fit import Pattern, chi2_per_point, pattern_violation
 from sim.interests import interest_names
@@ -180,12 +181,21 @@ class Calibrator:
         dynamics_priors: priors on fitted dynamics parameters (`DynamicsPrior`), none by default.
         joint_weight: weight of each other state's point against one of the focus state's, >= 0
             (1: every point counts alike; 0: the other states count only through ``patterns``).
+        leave_one_out: ids of events left out one at a time (ids joined by ``+`` are left out
+            together, as a campaign's stages): each candidate is run again without each, and the
+            change of the focus state's ensemble-mean tilt in month ``leave_one_out_step`` beyond
+            ``leave_one_out_limit`` is penalised. Empty: no such term (the committed calibration).
+        leave_one_out_limit: the largest change allowed without the term (tilt units; issue 8: 0.4).
+        leave_one_out_step: the month (steps from the scenario's start) whose tilt is compared;
+            None: the scenario's last month.
 
     The objective is a posterior mode: (the sum of squared standardised errors over every point,
     the other states' times ``joint_weight``
     + the sum over fitted scales of (ln scale / sd)^2, sd the scale's own ``scale_prior_sd`` or else
     ``prior_sd``, + the sum of the dynamics priors' penalties) / (number of focus points +
-    joint_weight x number of joint points), plus ``penalty_weight`` x the pattern violations.
+    joint_weight x number of joint points), plus ``penalty_weight`` x the pattern violations, plus
+    (in `losses`, with ``leave_one_out``) ``penalty_weight`` x the sum over the events left out of
+    max(0, |change of the focus state's tilt| - ``leave_one_out_limit``).
     """
 
     def __init__(self, scenario: Scenario, targets: pd.DataFrame, *, base_params: Mapping[str, Any],
@@ -194,7 +204,8 @@ class Calibrator:
                  joint_targets: pd.DataFrame | None = None, prior_sd: float = float(np.log(3.0)),
                  dynamics_priors: Sequence[DynamicsPrior] = (),
                  scale_prior_sd: Mapping[str, float] | None = None,
-                 joint_weight: float = 1.0) -> None:
+                 joint_weight: float = 1.0, leave_one_out: Sequence[str] = (),
+                 leave_one_out_limit: float = 0.4, leave_one_out_step: int | None = None) -> None:
         check_free(free, scenario.state_ids)
         if not (isinstance(joint_weight, int | float) and np.isfinite(joint_weight) and joint_weight >= 0):
             raise ParameterError("calibrate", "joint_weight",
@@ -237,6 +248,37 @@ class Calibrator:
                 raise ParameterError("calibrate.dynamics_priors", prior.name, "not a free parameter")
         self.dynamics_priors = [(names.index(prior.name), prior) for prior in dynamics_priors]
         self.evaluations = 0
+        self.leave_one_out = self._left_out_scenarios(leave_one_out)
+        if not (isinstance(leave_one_out_limit, int | float) and np.isfinite(leave_one_out_limit)
+                and leave_one_out_limit >= 0):
+            raise ParameterError("calibrate", "leave_one_out_limit",
+                                 f"is {leave_one_out_limit!r}; a number >= 0")
+        self.leave_one_out_limit = float(leave_one_out_limit)
+        last = scenario.n_months - 1
+        step = last if leave_one_out_step is None else int(leave_one_out_step)
+        if self.leave_one_out and not 0 <= step <= last:
+            raise ParameterError("calibrate", "leave_one_out_step",
+                                 f"is {step}; a month of the scenario, 0..{last}")
+        self.leave_one_out_step = step
+
+    def _left_out_scenarios(self, groups: Sequence[str]) -> dict[str, Scenario]:
+        """The scenario without each group of ``groups`` (ids joined by ``+``), by group."""
+        known = sorted(e.id for e in self.scenario.events)
+        out = {}
+        for group in groups:
+            ids = set(str(group).split("+"))
+            unknown = sorted(ids - set(known))
+            if unknown:
+                raise ParameterError("calibrate.leave_one_out", str(group),
+                                     f"unknown events {unknown}; the events of {self.scenario.name}: "
+                                     f"{known}")
+            if group in out:
+                raise ParameterError("calibrate.leave_one_out", str(group), "listed twice")
+            try:
+                out[group] = without_events(self.scenario, ids, f"{self.scenario.name} without {group}")
+            except ValueError as exc:
+                raise ParameterError("calibrate.leave_one_out", str(group), str(exc)) from None
+        return out
 
     @property
     def bounds(self) -> list[tuple[float, float]]:
@@ -253,12 +295,14 @@ class Calibrator:
         """
         return self.replicate_tilts(x).mean(axis=2)
 
-    def replicate_tilts(self, x: np.ndarray) -> np.ndarray:
+    def replicate_tilts(self, x: np.ndarray, scenario: Scenario | None = None) -> np.ndarray:
         """Every replicate's tilt of every state for each candidate: one batched run of
         ``replicates`` per candidate, the same replicate streams for each (common random numbers).
 
         Args:
             x: candidates, shape (n_free, P) (or (n_free,) for one).
+            scenario: the scenario run (None: the calibrated one; another, such as the calibrated
+                one without an event, is not counted in ``evaluations``).
 
         Returns:
             Shape (T, P, replicates, S).
@@ -267,11 +311,13 @@ class Calibrator:
         candidates, n = x.shape[1], self.replicates
         values = [np.repeat(row, n) for row in x]
         params = apply_values(self.base, self.free, values)
-        model = AlignmentModel(self.scenario, params, replicates=candidates * n, seed=self.seed,
+        run_on = self.scenario if scenario is None else scenario
+        model = AlignmentModel(run_on, params, replicates=candidates * n, seed=self.seed,
                                record="tilt", replicate_ids=np.tile(np.arange(n), candidates))
         model.run()
-        self.evaluations += candidates
-        history = model.tilt_history.reshape(self.scenario.n_months, candidates, n, -1)
+        if scenario is None:
+            self.evaluations += candidates
+        history = model.tilt_history.reshape(run_on.n_months, candidates, n, -1)
         model.release()
         return history
 
@@ -296,10 +342,32 @@ class Calibrator:
             until: fit only the points up to this month number (all by default).
         """
         x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
-        return self.losses_of(self.ensemble_mean(x), x, until)
+        mean = self.ensemble_mean(x)
+        losses = self.losses_of(mean, x, until)
+        if self.leave_one_out:
+            excess = np.maximum(np.abs(self.leave_one_out_changes(x, mean)) - self.leave_one_out_limit, 0.0)
+            losses = losses + self.penalty_weight * excess.sum(axis=0)
+        return losses
+
+    def leave_one_out_changes(self, x: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """The change of the focus state's ensemble-mean tilt in month ``leave_one_out_step`` when
+        each group of ``leave_one_out`` is left out, for each candidate: shape (groups, P).
+
+        Args:
+            x: candidates, shape (n_free, P).
+            mean: the candidates' ensemble mean on the calibrated scenario (`ensemble_mean`), if
+                already run.
+        """
+        x = np.asarray(x, dtype=float).reshape(len(self.free), -1)
+        mean = self.ensemble_mean(x) if mean is None else mean
+        focus, step = self.state_index[self.state], self.leave_one_out_step
+        base = mean[step, :, focus]
+        return np.array([self.replicate_tilts(x, scenario).mean(axis=2)[step, :, focus] - base
+                         for scenario in self.leave_one_out.values()]).reshape(-1, x.shape[1])
 
     def losses_of(self, mean: np.ndarray, x: np.ndarray, until: int | None = None) -> np.ndarray:
-        """`losses` from the candidates' ensemble mean already run (`ensemble_mean`, (T, P, S)).
+        """`losses` from the candidates' ensemble mean already run (`ensemble_mean`, (T, P, S)),
+        without the leave-one-out term (which needs runs of its own).
 
         Args:
             mean: the ensemble-mean tilt of candidates ``x``, shape (T, P, S).

@@ -103,6 +103,11 @@ class CalibrateConfig:
             null`` switches one off; empty: none.
         joint_weight: weight of each of the other states' points against one of the focus state's
             (>= 0; 1: every point alike; 0: the other states count only through ``patterns``).
+        leave_one_out: event ids (ids joined by ``+`` are left out together) whose removal may move
+            the focus state's tilt at ``checks.rise_to`` by at most ``leave_one_out_limit``: each
+            candidate is run again without each, and ``penalty_weight`` x the excess is added to the
+            objective (`sim.calibration.Calibrator`). Empty: no such term (the committed calibration).
+        leave_one_out_limit: the largest change allowed without penalty (tilt units; issue 8: 0.4).
         state: the state whose tilt is fitted.
         replicates: replicates per candidate (common random numbers across candidates).
         seed: the model's seed.
@@ -139,6 +144,8 @@ class CalibrateConfig:
     scale_prior_sd: dict[str, float] = field(default_factory=dict)
     dynamics_priors: dict[str, Any] = field(default_factory=dict)
     joint_weight: float = 1.0
+    leave_one_out: list[str] = field(default_factory=list)
+    leave_one_out_limit: float = 0.4
     state: str = "ITA"
     replicates: int = 12
     seed: int = 0

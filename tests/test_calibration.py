@@ -360,3 +360,112 @@ def test_a_counterfactual_that_is_not_the_scenarios_own_variant_is_named_by_what
         "assets": ["BENGHAZI", "BENGHAZI_GANFOUDA", "BENGHAZI_LAITHI", "DERNA", "DERNA_OLD_CITY"]}
     marked = load_scenario("studies/fezzan_transit")
     assert counterfactual_differences(marked, load_scenario("libya_2014_2019_no_military")) == {"assets": ["FEZZAN"]}
+
+
+# ---------------------------------------------------------------- the leave-one-out term
+
+def test_the_leave_one_out_term_charges_each_change_beyond_the_limit(mini_scenario):
+    """With ``leave_one_out``, each candidate runs again without each event (or ``+`` group), and
+    ``penalty_weight`` x the change of the focus state's tilt in the compared month beyond the
+    limit is added to the objective; within the limit it costs nothing."""
+    targets = synthetic_targets(mini_scenario, replicates=2)
+    common = {"base_params": {}, "free": FREE, "replicates": 2, "seed": 0, "penalty_weight": 3.0,
+              "state": "ITA"}
+    plain_cal = Calibrator(mini_scenario, targets, **common)
+    groups = ["haven_taken", "terror_attack+gas_fight"]
+    x = np.array([[0.3, 0.1, 0.8], [2.0, 4.0, 0.5]])
+    mean = plain_cal.ensemble_mean(x)
+    without = plain_cal.losses_of(mean, x)
+    strict = Calibrator(mini_scenario, targets, leave_one_out=groups, leave_one_out_limit=0.0,
+                        leave_one_out_step=8, **common)
+    changes = strict.leave_one_out_changes(x)
+    assert changes.shape == (2, 3) and np.abs(changes).max() > 0.01
+    for group, row in zip(groups, changes, strict=True):  # the same runs as by hand
+        alone = Calibrator(strict.leave_one_out[group], targets, **common).ensemble_mean(x)
+        np.testing.assert_allclose(row, alone[8, :, 0] - mean[8, :, 0], atol=1e-12)
+    np.testing.assert_allclose(strict.losses(x), without + 3.0 * np.abs(changes).sum(axis=0), rtol=1e-12)
+    limit = float(np.abs(changes).max()) - 1e-3  # only the largest change is charged, by its excess
+    partial = Calibrator(mini_scenario, targets, leave_one_out=groups, leave_one_out_limit=limit,
+                         leave_one_out_step=8, **common)
+    np.testing.assert_allclose(partial.losses(x) - without,
+                               3.0 * np.maximum(np.abs(changes) - limit, 0).sum(axis=0), rtol=1e-9, atol=1e-12)
+    assert np.count_nonzero(partial.losses(x) - without > 1e-12) == 1
+    loose = Calibrator(mini_scenario, targets, leave_one_out=groups, leave_one_out_limit=2.0, **common)
+    np.testing.assert_allclose(loose.losses(x), without, rtol=1e-12)
+    assert loose.leave_one_out_step == mini_scenario.n_months - 1  # by default, the last month
+    assert loose.evaluations == 3  # one call: the runs without an event are not candidates evaluated
+
+
+def test_the_leave_one_out_term_refuses_what_it_cannot_run(mini_scenario):
+    targets = synthetic_targets(mini_scenario, replicates=2)
+    common = {"base_params": {}, "free": FREE, "replicates": 2, "seed": 0, "penalty_weight": 1.0,
+              "state": "ITA"}
+    with pytest.raises(ParameterError, match=r"calibrate\.leave_one_out: haven_taken\+nowhere: unknown "
+                                             r"events \['nowhere'\]; the events of mini: \[.*'haven_taken'"):
+        Calibrator(mini_scenario, targets, leave_one_out=["haven_taken+nowhere"], **common)
+    with pytest.raises(ParameterError, match="listed twice"):
+        Calibrator(mini_scenario, targets, leave_one_out=["legit", "legit"], **common)
+    with pytest.raises(ParameterError, match=r"leave_one_out_limit: is -0\.1; a number >= 0"):
+        Calibrator(mini_scenario, targets, leave_one_out=["legit"], leave_one_out_limit=-0.1, **common)
+    with pytest.raises(ParameterError, match=r"leave_one_out_step: is 12; a month of the scenario, 0\.\.11"):
+        Calibrator(mini_scenario, targets, leave_one_out=["legit"], leave_one_out_step=12, **common)
+
+
+def test_the_leave_one_out_settings_enter_the_digest_only_when_used():
+    """At its neutral value (no events) the term leaves the committed calibration's digest as it was
+    (`test_committed_calibration_was_made_on_the_committed_settings_and_data`); with events, or
+    another limit for them, it is another objective and another digest."""
+    from pathlib import Path
+
+    from sim.calibrate import build_calibrator, calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+    from sim.dates import parse_month
+    from sim.errors import InputError
+
+    settings, params = calibration_settings()
+    assert settings["leave_one_out"] == [] and settings["leave_one_out_limit"] == 0.4
+
+    def digest(changed: dict) -> str:
+        return Checkpoint(Path("x"), calibration_fingerprint(settings | changed, params), started="").digest
+
+    committed = digest({})
+    assert digest({"leave_one_out_limit": 0.5}) != committed  # a limit without events: still stated
+    used = digest({"leave_one_out": ["lna_takes_derna"]})
+    assert used != committed and digest({"leave_one_out": ["lna_takes_derna"],
+                                         "leave_one_out_limit": 0.3}) != used
+    with pytest.raises(InputError, match=r"calibrate\.leave_one_out: is 'lna_takes_derna'; a list of event ids"):
+        build_calibrator(settings | {"leave_one_out": "lna_takes_derna"}, params)
+    cal = build_calibrator(settings | {"leave_one_out": ["lna_takes_derna"]}, params)
+    assert cal.scenario.start + cal.leave_one_out_step == parse_month("2019-08")  # the checks' rise_to
+
+
+@pytest.mark.slow
+def test_calibrate_app_reports_the_changes_it_held(tmp_path):
+    """With ``calibrate.leave_one_out`` the fit report gives each listed event's change at the fit;
+    an unknown event stops the run before it starts, naming the event and the ones there are."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    tiny = ["calibrate.maxiter=2", "calibrate.popsize=2", "calibrate.replicates=2",
+            "calibrate.report_replicates=4", "calibrate.restarts=1", "calibrate.out_of_sample_origins=[]"]
+    out = tmp_path / "cal"
+    proc = subprocess.run([sys.executable, "-m", "sim.calibrate", *tiny,
+                           "calibrate.leave_one_out=[lna_takes_derna,lna_takes_benghazi+gnc_exits]",
+                           "calibrate.leave_one_out_limit=0.25", f"hydra.run.dir={out}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    section = json.loads((out / "fit_report.json").read_text())["leave_one_out"]
+    assert section["month"] == "2019-08" and section["limit"] == 0.25
+    assert list(section["changes"]) == ["lna_takes_derna", "lna_takes_benghazi+gnc_exits"]
+    assert section["largest_change"] == max(section["changes"].values(), key=abs)
+    assert section["within_limit"] == (abs(section["largest_change"]) <= 0.25)
+    bad = subprocess.run([sys.executable, "-m", "sim.calibrate", *tiny, "calibrate.leave_one_out=[lna_takes_dern]",
+                          f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600)
+    assert bad.returncode == 2
+    assert "calibrate.leave_one_out: lna_takes_dern: unknown events ['lna_takes_dern']" in bad.stderr
+    assert "'lna_takes_derna'" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "never").exists()
