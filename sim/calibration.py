@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -260,6 +261,20 @@ class Calibrator:
             raise ParameterError("calibrate", "leave_one_out_step",
                                  f"is {step}; a month of the scenario, 0..{last}")
         self.leave_one_out_step = step
+
+    def holding(self, groups: Sequence[str], *, step: int, limit: float | None = None) -> Calibrator:
+        """A copy of this calibrator whose leave-one-out term lists ``groups`` (ids joined by ``+``
+        left out together), compares month ``step`` and allows ``limit`` (None: this one's); this
+        one is left as it was."""
+        held = copy.copy(self)
+        held.leave_one_out = self._left_out_scenarios(groups)
+        if limit is not None:
+            held.leave_one_out_limit = float(limit)
+        if not 0 <= step < self.scenario.n_months:
+            raise ParameterError("calibrate", "leave_one_out_step",
+                                 f"is {step}; a month of the scenario, 0..{self.scenario.n_months - 1}")
+        held.leave_one_out_step = int(step)
+        return held
 
     def _left_out_scenarios(self, groups: Sequence[str]) -> dict[str, Scenario]:
         """The scenario without each group of ``groups`` (ids joined by ``+``), by group."""

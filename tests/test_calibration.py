@@ -409,6 +409,13 @@ def test_the_leave_one_out_term_refuses_what_it_cannot_run(mini_scenario):
         Calibrator(mini_scenario, targets, leave_one_out=["legit"], leave_one_out_limit=-0.1, **common)
     with pytest.raises(ParameterError, match=r"leave_one_out_step: is 12; a month of the scenario, 0\.\.11"):
         Calibrator(mini_scenario, targets, leave_one_out=["legit"], leave_one_out_step=12, **common)
+    plain_cal = Calibrator(mini_scenario, targets, **common)
+    with pytest.raises(ParameterError, match=r"leave_one_out_step: is 12; a month of the scenario, 0\.\.11"):
+        plain_cal.holding(["legit"], step=12)
+    held = plain_cal.holding(["legit", "haven_taken+gas_fight"], step=5, limit=0.2)
+    assert list(held.leave_one_out) == ["legit", "haven_taken+gas_fight"]
+    assert (held.leave_one_out_step, held.leave_one_out_limit) == (5, 0.2)
+    assert plain_cal.leave_one_out == {} and plain_cal.leave_one_out_limit == 0.4  # left as it was
 
 
 def test_the_leave_one_out_settings_enter_the_digest_only_when_used():

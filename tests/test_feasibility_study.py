@@ -267,7 +267,7 @@ def test_events_joined_by_plus_are_left_out_together(study, monkeypatch, capsys)
     settings, calibrator = stages_calibrator("campaign_stages")
     derna = "lna_takes_derna+lna_takes_derna_old_city"
     search = study.Search(calibrator, settings[0]["checks"], (derna, "lna_takes_derna"), fit_weight=0.0)
-    kept = [{e.id for e in other.scenario.events} for other in search.left_out]
+    kept = [{e.id for e in scenario.events} for scenario in search.held.leave_one_out.values()]
     assert not {"lna_takes_derna", "lna_takes_derna_old_city"} & kept[0]
     assert "lna_takes_derna_old_city" in kept[1] and "lna_takes_derna" not in kept[1]
     assert len(kept[0]) == len(calibrator.scenario.events) - 2
