@@ -250,17 +250,10 @@ class Calibrator:
         self.dynamics_priors = [(names.index(prior.name), prior) for prior in dynamics_priors]
         self.evaluations = 0
         self.leave_one_out = self._left_out_scenarios(leave_one_out)
-        if not (isinstance(leave_one_out_limit, int | float) and np.isfinite(leave_one_out_limit)
-                and leave_one_out_limit >= 0):
-            raise ParameterError("calibrate", "leave_one_out_limit",
-                                 f"is {leave_one_out_limit!r}; a number >= 0")
-        self.leave_one_out_limit = float(leave_one_out_limit)
+        self.leave_one_out_limit = self._checked_limit(leave_one_out_limit)
         last = scenario.n_months - 1
-        step = last if leave_one_out_step is None else int(leave_one_out_step)
-        if self.leave_one_out and not 0 <= step <= last:
-            raise ParameterError("calibrate", "leave_one_out_step",
-                                 f"is {step}; a month of the scenario, 0..{last}")
-        self.leave_one_out_step = step
+        self.leave_one_out_step = (last if leave_one_out_step is None or not self.leave_one_out
+                                   else self._checked_step(leave_one_out_step))
 
     def holding(self, groups: Sequence[str], *, step: int, limit: float | None = None) -> Calibrator:
         """A copy of this calibrator whose leave-one-out term lists ``groups`` (ids joined by ``+``
@@ -268,13 +261,22 @@ class Calibrator:
         one is left as it was."""
         held = copy.copy(self)
         held.leave_one_out = self._left_out_scenarios(groups)
+        held.leave_one_out_step = self._checked_step(step)
         if limit is not None:
-            held.leave_one_out_limit = float(limit)
-        if not 0 <= step < self.scenario.n_months:
-            raise ParameterError("calibrate", "leave_one_out_step",
-                                 f"is {step}; a month of the scenario, 0..{self.scenario.n_months - 1}")
-        held.leave_one_out_step = int(step)
+            held.leave_one_out_limit = self._checked_limit(limit)
         return held
+
+    def _checked_limit(self, limit: float) -> float:
+        if not (isinstance(limit, int | float) and np.isfinite(limit) and limit >= 0):
+            raise ParameterError("calibrate", "leave_one_out_limit", f"is {limit!r}; a number >= 0")
+        return float(limit)
+
+    def _checked_step(self, step: int) -> int:
+        last = self.scenario.n_months - 1
+        if not 0 <= int(step) <= last:
+            raise ParameterError("calibrate", "leave_one_out_step",
+                                 f"is {step}; a month of the scenario, 0..{last}")
+        return int(step)
 
     def _left_out_scenarios(self, groups: Sequence[str]) -> dict[str, Scenario]:
         """The scenario without each group of ``groups`` (ids joined by ``+``), by group."""
