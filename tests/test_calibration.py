@@ -412,6 +412,8 @@ def test_the_leave_one_out_term_refuses_what_it_cannot_run(mini_scenario):
     plain_cal = Calibrator(mini_scenario, targets, **common)
     with pytest.raises(ParameterError, match=r"leave_one_out_step: is 12; a month of the scenario, 0\.\.11"):
         plain_cal.holding(["legit"], step=12)
+    with pytest.raises(ParameterError, match=r"leave_one_out_limit: is -0\.1; a number >= 0"):
+        plain_cal.holding(["legit"], step=5, limit=-0.1)
     held = plain_cal.holding(["legit", "haven_taken+gas_fight"], step=5, limit=0.2)
     assert list(held.leave_one_out) == ["legit", "haven_taken+gas_fight"]
     assert (held.leave_one_out_step, held.leave_one_out_limit) == (5, 0.2)
