@@ -99,3 +99,19 @@ def test_with_each_campaign_held_whole_the_stages_no_longer_keep_italys_fit():
     assert changes["without the Derna campaign"] == pytest.approx(-0.390, abs=0.005)
     assert max(abs(changes[f"without {stage}"]) for stage in STAGES) == pytest.approx(0.25, abs=0.01)
     assert recorded("stages_campaigns_loo")["rmse"] == pytest.approx(0.154, abs=0.001)
+
+
+def test_the_preset_is_the_kept_calibrations_settings():
+    """``calibrate=stages_held`` composes the settings that made `stages_loo` (the same digest)."""
+    from pathlib import Path
+
+    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+
+    def digest(overrides: list[str]) -> str:
+        return Checkpoint(Path("x"), calibration_fingerprint(*calibration_settings(overrides)), started="").digest
+
+    preset = digest(["calibrate=stages_held", "calibrate.restarts=2", "calibrate.optimizer_seed=2",
+                     "calibrate.out_of_sample_origins=[2017-12]"])
+    assert f"settings and data {preset}" in (Path(__file__).parents[1] / "configs" / "params"
+                                             / "stages_loo.yaml").read_text(encoding="utf-8")
