@@ -83,7 +83,12 @@ def draw(results: list[dict], out: Path) -> None:
     Args:
         results: `measure`'s output for each set (Italy's), the committed one first.
         out: the PNG written.
+
+    Raises:
+        ValueError: more sets than the figure has colours.
     """
+    if len(results) > len(COLOURS):
+        raise ValueError(f"the figure draws at most {len(COLOURS)} sets, got {len(results)}")
     scenario = load_scenario("libya_2014_2019")
     targets = load_targets("italy_tilt")
     x = months(results[0]["dates"])
@@ -92,7 +97,7 @@ def draw(results: list[dict], out: Path) -> None:
     for ax in (left, right):
         ax.axvspan(*rise, color="#EEEEEE", zorder=0)
         ax.axhline(0, color="grey", lw=0.6)
-    for colour, r in zip(COLOURS, results, strict=False):
+    for colour, r in zip(COLOURS, results, strict=False):  # checked: no more sets than colours
         label = f"{r['params']} (oil scale {r['scale_oil']:.2g}, foresight {r['oil_foresight']:.2f})"
         style = "--" if r["oil_foresight"] < 1e-3 else "-"  # dashed: oil valued as held, none by prospects
         left.plot(x, r["tilt"], color=colour, lw=1.6, ls=style, label=label)
@@ -128,6 +133,8 @@ def main() -> None:
     parser.add_argument("--figure")
     parser.add_argument("--json")
     args = parser.parse_args()
+    if args.figure and len(args.names) > len(COLOURS):
+        parser.error(f"--figure draws at most {len(COLOURS)} sets")
     results = [measure(name, args.replicates) for name in args.names]
     for r in results:
         backing = r["oil_while_backing"]

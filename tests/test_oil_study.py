@@ -131,3 +131,13 @@ def test_the_ports_return_to_tripoli_weighs_more_as_oil_weighs_more(name, at_lea
     change = final(ports) - final(scenario)
     assert change < -at_least
     assert change > -at_least - 0.1
+
+
+def test_the_figure_draws_up_to_six_sets(measured, tmp_path):
+    study = load_script("oil_study")
+    names = ["calibrated", "oil_o4", "oil_o8", "oil_f0", "oil_o4f0", "oil_o8f0"]
+    out = tmp_path / "oil_weight.png"
+    study.draw([measured[name] for name in names], out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="at most 6 sets"):
+        study.draw(list(measured.values()), tmp_path / "too_many.png")
