@@ -3,11 +3,13 @@ tilt and the oil part of its value gap V(LNA) - V(GNA) month by month (ensemble 
 part's level while Italy backed the Presidential Council (2016-04 .. 2018-05) and its change over
 the rise (2018-06 -> 2019-08) against the whole gap's; and the study's figure: Italy's course
 against its coded points (left) and its oil part (right) under each set, the rise shaded and the
-oil events that move the part marked.
+oil events that move the part marked. ``--part migration`` measures the migration part instead
+(docs/calibration_studies.md, "Migration given weight"; no figure).
 
     python scripts/oil_study.py calibrated oil_o2 oil_o4 oil_o8 oil_f0 oil_o2f0 oil_o4f0 oil_o8f0 [--json F]
     python scripts/oil_study.py calibrated oil_o4 oil_o8 oil_f0 oil_o4f0 oil_o8f0 \
         --figure docs/figures/oil_weight.png
+    python scripts/oil_study.py calibrated migration_m2 migration_m4 migration_m8 --part migration
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ MARKED = {
 COLOURS = ("#000000", "#4477AA", "#228833", "#EE6677", "#CCBB44", "#AA3377")
 
 
-def measure(name: str, replicates: int = 200, seed: int = 0, state: str = "ITA") -> dict:
-    """Italy's course and the oil part of its value gap under the parameter set ``name``.
+def measure(name: str, replicates: int = 200, seed: int = 0, state: str = "ITA", part: str = "oil") -> dict:
+    """Italy's course and one part of its value gap under the parameter set ``name``.
 
     Args:
         name: a parameter set of ``configs/params/``.
         replicates: replicates of the ensemble.
         seed: the model's seed.
         state: the state measured (id).
+        part: the interest whose part of the gap is measured (``oil``; ``migration`` for
+            docs/calibration_studies.md, "Migration given weight").
     """
     scenario = load_scenario("libya_2014_2019")
     params = read_parameter_set(name)
@@ -58,21 +62,21 @@ def measure(name: str, replicates: int = 200, seed: int = 0, state: str = "ITA")
     at = list(scenario.state_ids).index(state)
     parts = list(model.decomposition_parts)
     gap = np.asarray(model.decomposition_history)[:, at, :]  # (months, parts): ensemble means
-    oil = gap[:, parts.index("oil")]
+    values = gap[:, parts.index(part)]
     total = gap.sum(axis=1)
     a, b = dates.index(BACKING[0]), dates.index(BACKING[1])
     r0, r1 = dates.index(RISE[0]), dates.index(RISE[1])
     return {
-        "params": name, "scale_oil": float(params["interest_scales"]["oil"]),
+        "params": name, "part": part, "scale": float(params["interest_scales"][part]),
         "oil_foresight": float(params["oil_foresight"]),
         "dates": dates,
         "tilt": model.tilt_history[:, :, at].mean(axis=1).tolist(),
-        "oil_part": oil.tolist(),
-        "oil_while_backing": {"min": float(oil[a:b + 1].min()), "max": float(oil[a:b + 1].max()),
-                              "mean": float(oil[a:b + 1].mean())},
-        "oil_change_over_rise": float(oil[r1] - oil[r0]),
+        "part_values": values.tolist(),
+        "while_backing": {"min": float(values[a:b + 1].min()), "max": float(values[a:b + 1].max()),
+                          "mean": float(values[a:b + 1].mean())},
+        "change_over_rise": float(values[r1] - values[r0]),
         "gap_change_over_rise": float(total[r1] - total[r0]),
-        "oil_share_of_rise": float((oil[r1] - oil[r0]) / (total[r1] - total[r0])),
+        "share_of_rise": float((values[r1] - values[r0]) / (total[r1] - total[r0])),
         "rise": float(model.tilt_history[r1, :, at].mean() - model.tilt_history[r0, :, at].mean()),
     }
 
@@ -85,10 +89,12 @@ def draw(results: list[dict], out: Path) -> None:
         out: the PNG written.
 
     Raises:
-        ValueError: more sets than the figure has colours.
+        ValueError: more sets than the figure has colours, or a part other than oil measured.
     """
     if len(results) > len(COLOURS):
         raise ValueError(f"the figure draws at most {len(COLOURS)} sets, got {len(results)}")
+    if any(r["part"] != "oil" for r in results):
+        raise ValueError("the figure draws the oil part: measure(..., part='oil')")
     scenario = load_scenario("libya_2014_2019")
     targets = load_targets("italy_tilt")
     x = months(results[0]["dates"])
@@ -98,10 +104,10 @@ def draw(results: list[dict], out: Path) -> None:
         ax.axvspan(*rise, color="#EEEEEE", zorder=0)
         ax.axhline(0, color="grey", lw=0.6)
     for colour, r in zip(COLOURS, results, strict=False):  # checked: no more sets than colours
-        label = f"{r['params']} (oil scale {r['scale_oil']:.2g}, foresight {r['oil_foresight']:.2f})"
+        label = f"{r['params']} (oil scale {r['scale']:.2g}, foresight {r['oil_foresight']:.2f})"
         style = "--" if r["oil_foresight"] < 1e-3 else "-"  # dashed: oil valued as held, none by prospects
         left.plot(x, r["tilt"], color=colour, lw=1.6, ls=style, label=label)
-        right.plot(x, r["oil_part"], color=colour, lw=1.6, ls=style, label=label)
+        right.plot(x, r["part_values"], color=colour, lw=1.6, ls=style, label=label)
     left.errorbar(months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
                   color=TARGET_COLOUR, ms=4, capsize=2, label="coded from the source article", zorder=5)
     events = {e.id: e for e in scenario.events}
@@ -129,19 +135,21 @@ def draw(results: list[dict], out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("names", nargs="+", help="parameter sets of configs/params/, the committed first")
+    parser.add_argument("--part", default="oil", choices=("oil", "migration"),
+                        help="the interest whose part of Italy's value gap is measured")
     parser.add_argument("--replicates", type=int, default=200)
-    parser.add_argument("--figure")
+    parser.add_argument("--figure", help="the oil figure (PNG; --part oil)")
     parser.add_argument("--json")
     args = parser.parse_args()
-    if args.figure and len(args.names) > len(COLOURS):
-        parser.error(f"--figure draws at most {len(COLOURS)} sets")
-    results = [measure(name, args.replicates) for name in args.names]
+    if args.figure and (len(args.names) > len(COLOURS) or args.part != "oil"):
+        parser.error(f"--figure draws the oil part of at most {len(COLOURS)} sets")
+    results = [measure(name, args.replicates, part=args.part) for name in args.names]
     for r in results:
-        backing = r["oil_while_backing"]
-        print(f"{r['params']}: oil scale {r['scale_oil']:.2f}, foresight {r['oil_foresight']:.2f}; oil part "
-              f"{BACKING[0]}..{BACKING[1]} {backing['min']:+.2f} to {backing['max']:+.2f} (mean "
-              f"{backing['mean']:+.2f}); over the rise {r['oil_change_over_rise']:+.2f} of "
-              f"{r['gap_change_over_rise']:+.2f} ({100 * r['oil_share_of_rise']:.0f} %); "
+        backing = r["while_backing"]
+        print(f"{r['params']}: {r['part']} scale {r['scale']:.2f}, oil foresight {r['oil_foresight']:.2f}; "
+              f"{r['part']} part {BACKING[0]}..{BACKING[1]} {backing['min']:+.2f} to {backing['max']:+.2f} "
+              f"(mean {backing['mean']:+.2f}); over the rise {r['change_over_rise']:+.2f} of "
+              f"{r['gap_change_over_rise']:+.2f} ({100 * r['share_of_rise']:.0f} %); "
               f"tilt rise {r['rise']:+.2f}")
     if args.figure:
         draw(results, Path(args.figure))

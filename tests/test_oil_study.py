@@ -84,7 +84,7 @@ def measured():
 
 
 def test_oil_carries_little_of_the_rise_at_any_weight(measured):
-    shares = {name: measured[name]["oil_share_of_rise"] for name in ("calibrated", *PINNED)}
+    shares = {name: measured[name]["share_of_rise"] for name in ("calibrated", *PINNED)}
     assert shares["calibrated"] == pytest.approx(0.02, abs=0.01)
     assert all(0 < share < 0.10 for share in shares.values()), shares
     for r in measured.values():  # every set, foresight held or not, still makes the rise asked
@@ -92,20 +92,20 @@ def test_oil_carries_little_of_the_rise_at_any_weight(measured):
 
 
 def test_given_weight_oil_pulls_italy_toward_haftar_while_it_backed_tripoli(measured):
-    assert measured["calibrated"]["oil_while_backing"]["mean"] < 0
+    assert measured["calibrated"]["while_backing"]["mean"] < 0
     for name in PINNED:
-        assert measured[name]["oil_while_backing"]["mean"] > 0.2, name
-        assert measured[name]["oil_while_backing"]["max"] > 0.45, name
+        assert measured[name]["while_backing"]["mean"] > 0.2, name
+        assert measured[name]["while_backing"]["max"] > 0.45, name
 
 
 def test_valued_as_held_oil_anchors_italy_to_tripoli_and_carries_more_of_the_rise(measured):
     """Foresight 0: the more oil weighs, the deeper the anchor while Italy backed Tripoli and the
     larger oil's share of the rise (ENI's El Feel and Sharara under the LNA in 2019)."""
-    anchors = [measured[name]["oil_while_backing"]["mean"] for name in ("oil_o2f0", "oil_o4f0", "oil_o8f0")]
-    shares = [measured[name]["oil_share_of_rise"] for name in ("oil_o2f0", "oil_o4f0", "oil_o8f0")]
+    anchors = [measured[name]["while_backing"]["mean"] for name in ("oil_o2f0", "oil_o4f0", "oil_o8f0")]
+    shares = [measured[name]["share_of_rise"] for name in ("oil_o2f0", "oil_o4f0", "oil_o8f0")]
     assert anchors[0] < -0.5 and anchors == sorted(anchors, reverse=True)
     assert shares == sorted(shares) and shares[-1] > 0.2
-    assert measured["oil_f0"]["oil_share_of_rise"] < 0.05  # left to choose, the fit keeps oil small
+    assert measured["oil_f0"]["share_of_rise"] < 0.05  # left to choose, the fit keeps oil small
 
 
 @pytest.mark.parametrize(("name", "at_least"), [("calibrated", 0.2), ("oil_o4", 0.45), ("oil_o8", 0.75),
