@@ -141,3 +141,40 @@ def test_the_figure_draws_up_to_six_sets(measured, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="at most 6 sets"):
         study.draw(list(measured.values()), tmp_path / "too_many.png")
+
+
+MIGRATION = {"migration_m2": 2.0, "migration_m4": 4.0, "migration_m8": 8.0}
+
+
+@pytest.mark.parametrize("name", sorted(MIGRATION))
+def test_each_migration_record_reproduces_its_recorded_rmse_and_pin(name):
+    """docs/calibration_studies.md, "Migration given weight": the header's command pins
+    ``calibrate.free.1``, the migration scale, and its digest is the record's."""
+    import re
+    from pathlib import Path
+
+    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+    from sim.config import CONFIG_DIR
+    from sim.params import read_parameter_set
+
+    header = recorded(name)
+    assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
+    value = MIGRATION[name]
+    settings = calibration_settings(["calibrate.restarts=1", "calibrate.out_of_sample_origins=[]",
+                                     f"calibrate.free.1.low={value}", f"calibrate.free.1.high={value}00001"])
+    assert settings[0]["free"][1]["name"] == "scale.migration"
+    digest = Checkpoint(Path("x"), calibration_fingerprint(*settings), started="").digest
+    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
+    assert re.search(r"settings and data ([0-9a-f]{16})", text).group(1) == digest
+    assert read_parameter_set(name)["interest_scales"]["migration"] == pytest.approx(value, rel=1e-6)
+
+
+def test_weighted_up_migration_shares_the_rise_but_costs_italys_fit():
+    study = load_script("oil_study")
+    shares = {name: study.measure(name, replicates=200, part="migration")["share_of_rise"]
+              for name in ("calibrated", "migration_m2", "migration_m4")}
+    assert shares["calibrated"] == pytest.approx(0.10, abs=0.02)
+    assert shares["migration_m2"] > 0.2 and shares["migration_m4"] > 0.25
+    for name in ("migration_m2", "migration_m4"):
+        assert recorded(name)["rmse"] > 0.12
