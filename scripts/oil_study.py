@@ -107,7 +107,7 @@ def draw(results: list[dict], out: Path) -> None:
         label = f"{r['params']} (oil scale {r['scale']:.2g}, foresight {r['oil_foresight']:.2f})"
         style = "--" if r["oil_foresight"] < 1e-3 else "-"  # dashed: oil valued as held, none by prospects
         left.plot(x, r["tilt"], color=colour, lw=1.6, ls=style, label=label)
-        right.plot(x, r["part_values"], color=colour, lw=1.6, ls=style, label=label)
+        right.plot(x, r["part_values"], color=colour, lw=1.6, ls=style)
     left.errorbar(months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
                   color=TARGET_COLOUR, ms=4, capsize=2, label="coded from the source article", zorder=5)
     events = {e.id: e for e in scenario.events}

@@ -52,6 +52,25 @@ def header_objective(name: str) -> float:
     return float(re.search(r"objective ([\d.]+)\.", text).group(1))
 
 
+def header_digest(name: str) -> str:
+    """The digest of the settings, base parameters and data that ``configs/params/NAME.yaml``'s
+    first line says it was fitted on."""
+    import re
+
+    from sim.config import CONFIG_DIR
+
+    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
+    return re.search(r"settings and data ([0-9a-f]{16})", text).group(1)
+
+
+def settings_digest(overrides: list[str]) -> str:
+    """The digest `sim.calibrate` gives the calibration settings composed with ``overrides``."""
+    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+
+    return Checkpoint(Path("x"), calibration_fingerprint(*calibration_settings(overrides)), started="").digest
+
+
 def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt",
                scenario: str = "libya_2014_2019") -> float:
     """Italy's RMSE against its coded points (``scenarios/targets/TARGETS.csv``) with the parameter

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import italy_rmse, load_script, recorded
+from tests.conftest import header_digest, italy_rmse, load_script, recorded, settings_digest
 
 PINNED = {"oil_o2": 2.0, "oil_o4": 4.0, "oil_o8": 8.0}
 #: The same weights with oil foresight held at 0 (oil valued as held), and foresight 0 alone.
@@ -34,12 +34,7 @@ def test_each_record_is_the_fit_with_its_oil_scale_pinned():
     """The header's command pins ``calibrate.free.0``, which is the oil scale (and
     ``calibrate.free.12``, oil foresight); its digest is the record's, and the fitted values are
     the pinned ones."""
-    import re
-    from pathlib import Path
-
-    from sim.calibrate import calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
-    from sim.config import CONFIG_DIR
+    from sim.calibrate import calibration_settings
     from sim.params import read_parameter_set
 
     settings, _ = calibration_settings([])
@@ -47,10 +42,7 @@ def test_each_record_is_the_fit_with_its_oil_scale_pinned():
     assert settings["free"][12]["name"] == "oil_foresight"
     for records, held in ((PINNED, False), (HELD, True)):
         for name, value in records.items():
-            settings = calibration_settings(overrides(value, held))
-            digest = Checkpoint(Path("x"), calibration_fingerprint(*settings), started="").digest
-            text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
-            assert re.search(r"settings and data ([0-9a-f]{16})", text).group(1) == digest, name
+            assert header_digest(name) == settings_digest(overrides(value, held)), name
             fitted = read_parameter_set(name)
             if value:
                 assert fitted["interest_scales"]["oil"] == pytest.approx(value, rel=1e-6)
@@ -60,21 +52,13 @@ def test_each_record_is_the_fit_with_its_oil_scale_pinned():
 def test_no_foresight_is_the_committed_calibration_without_oil_foresight():
     """``calibrate=no_foresight`` frees the committed parameters but oil foresight, and its full
     calibration is the record ``oil_nf`` (the header's digest)."""
-    import re
-    from pathlib import Path
-
-    from sim.calibrate import calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
-    from sim.config import CONFIG_DIR
+    from sim.calibrate import calibration_settings
 
     committed, _ = calibration_settings([])
-    settings = calibration_settings(["calibrate=no_foresight"])
-    assert settings[0]["free"] == [e for e in committed["free"] if e["name"] != "oil_foresight"]
-    assert {k: v for k, v in settings[0].items() if k != "free"} == \
-        {k: v for k, v in committed.items() if k != "free"}
-    digest = Checkpoint(Path("x"), calibration_fingerprint(*settings), started="").digest
-    text = (CONFIG_DIR / "params" / "oil_nf.yaml").read_text(encoding="utf-8")
-    assert re.search(r"settings and data ([0-9a-f]{16})", text).group(1) == digest
+    settings, _ = calibration_settings(["calibrate=no_foresight"])
+    assert settings["free"] == [e for e in committed["free"] if e["name"] != "oil_foresight"]
+    assert {k: v for k, v in settings.items() if k != "free"} == {k: v for k, v in committed.items() if k != "free"}
+    assert header_digest("oil_nf") == settings_digest(["calibrate=no_foresight"])
 
 
 @pytest.fixture(scope="module")
@@ -150,23 +134,16 @@ MIGRATION = {"migration_m2": 2.0, "migration_m4": 4.0, "migration_m8": 8.0}
 def test_each_migration_record_reproduces_its_recorded_rmse_and_pin(name):
     """docs/calibration_studies.md, "Migration given weight": the header's command pins
     ``calibrate.free.1``, the migration scale, and its digest is the record's."""
-    import re
-    from pathlib import Path
-
-    from sim.calibrate import calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
-    from sim.config import CONFIG_DIR
+    from sim.calibrate import calibration_settings
     from sim.params import read_parameter_set
 
     header = recorded(name)
     assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
     value = MIGRATION[name]
-    settings = calibration_settings(["calibrate.restarts=1", "calibrate.out_of_sample_origins=[]",
-                                     f"calibrate.free.1.low={value}", f"calibrate.free.1.high={value}00001"])
-    assert settings[0]["free"][1]["name"] == "scale.migration"
-    digest = Checkpoint(Path("x"), calibration_fingerprint(*settings), started="").digest
-    text = (CONFIG_DIR / "params" / f"{name}.yaml").read_text(encoding="utf-8")
-    assert re.search(r"settings and data ([0-9a-f]{16})", text).group(1) == digest
+    assert calibration_settings([])[0]["free"][1]["name"] == "scale.migration"
+    assert header_digest(name) == settings_digest(["calibrate.restarts=1", "calibrate.out_of_sample_origins=[]",
+                                                   f"calibrate.free.1.low={value}",
+                                                   f"calibrate.free.1.high={value}00001"])
     assert read_parameter_set(name)["interest_scales"]["migration"] == pytest.approx(value, rel=1e-6)
 
 
