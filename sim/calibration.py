@@ -301,16 +301,17 @@ class Calibrator:
     def bounds(self) -> list[tuple[float, float]]:
         return [(p.low, p.high) for p in self.free]
 
-    def ensemble_mean(self, x: np.ndarray) -> np.ndarray:
+    def ensemble_mean(self, x: np.ndarray, scenario: Scenario | None = None) -> np.ndarray:
         """Ensemble-mean tilt of every state for each candidate.
 
         Args:
             x: candidates, shape (n_free, P) (or (n_free,) for one).
+            scenario: the scenario run (None: the calibrated one; see `replicate_tilts`).
 
         Returns:
             Shape (T, P, S).
         """
-        return self.replicate_tilts(x).mean(axis=2)
+        return self.replicate_tilts(x, scenario).mean(axis=2)
 
     def replicate_tilts(self, x: np.ndarray, scenario: Scenario | None = None) -> np.ndarray:
         """Every replicate's tilt of every state for each candidate: one batched run of
@@ -379,7 +380,7 @@ class Calibrator:
         mean = self.ensemble_mean(x) if mean is None else mean
         focus, step = self.state_index[self.state], self.leave_one_out_step
         base = mean[step, :, focus]
-        return np.array([self.replicate_tilts(x, scenario).mean(axis=2)[step, :, focus] - base
+        return np.array([self.ensemble_mean(x, scenario)[step, :, focus] - base
                          for scenario in self.leave_one_out.values()]).reshape(-1, x.shape[1])
 
     def losses_of(self, mean: np.ndarray, x: np.ndarray, until: int | None = None) -> np.ndarray:

@@ -88,6 +88,15 @@ def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt
     return target_errors(result, load_targets(targets), "ITA")["rmse"]
 
 
+def assert_reproduces_recorded_rmse(name: str, targets: str = "italy_tilt",
+                                    scenario: str = "libya_2014_2019") -> None:
+    """``configs/params/NAME.yaml`` reproduces the Italy RMSE its header records (to 1e-6), on the
+    replicates and seed the header names (`italy_rmse`'s ``targets`` and ``scenario``)."""
+    header = recorded(name)
+    rmse = italy_rmse(name, int(header["replicates"]), int(header["seed"]), targets=targets, scenario=scenario)
+    assert rmse == pytest.approx(header["rmse"], abs=1e-6), name
+
+
 def states_answers(model, seen, previous):
     """Each state's support answered, state by state (`StateAgent.revalue`, `best_response`), to
     partners' supports ``seen`` (S, F, R) of this month, moving from last month's ``previous``

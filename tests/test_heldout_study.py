@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, calibration_settings, set_values
-from tests.conftest import italy_rmse, load_script, recorded
+from tests.conftest import assert_reproduces_recorded_rmse, load_script, recorded
 
 HELD_OUT = ["calibrate.targets=italy_tilt_to_2018_06"]
 
@@ -18,9 +18,7 @@ HELD_OUT = ["calibrate.targets=italy_tilt_to_2018_06"]
 @pytest.mark.parametrize(("name", "targets"), [("heldout_h1", "italy_tilt_to_2018_06"),
                                                ("heldout_h2", "italy_tilt_to_2018_12")])
 def test_each_record_reproduces_its_recorded_rmse(name, targets):
-    header = recorded(name)
-    own = italy_rmse(name, int(header["replicates"]), int(header["seed"]), targets=targets)
-    assert own == pytest.approx(header["rmse"], abs=1e-6)
+    assert_reproduces_recorded_rmse(name, targets=targets)
 
 
 def test_h1_fits_its_own_points_better_than_the_committed_set():

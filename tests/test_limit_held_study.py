@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import header_digest, italy_rmse, load_script, recorded, settings_digest
+from tests.conftest import (
+    assert_reproduces_recorded_rmse,
+    header_digest,
+    load_script,
+    recorded,
+    settings_digest,
+)
 
 STAGED = "studies/campaign_stages"
 STAGES = ["lna_takes_benghazi_laithi", "lna_takes_benghazi_ganfouda", "lna_takes_benghazi",
@@ -20,9 +26,7 @@ STAGES = ["lna_takes_benghazi_laithi", "lna_takes_benghazi_ganfouda", "lna_takes
                                               ("stages_campaigns_loo", STAGED),
                                               ("history_loo", "libya_2014_2019")])
 def test_each_record_reproduces_its_recorded_rmse(name, scenario):
-    header = recorded(name)
-    rmse = italy_rmse(name, int(header["replicates"]), int(header["seed"]), scenario=scenario)
-    assert rmse == pytest.approx(header["rmse"], abs=1e-6)
+    assert_reproduces_recorded_rmse(name, scenario=scenario)
 
 
 def test_each_record_is_the_fit_of_the_objective_with_the_term():

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import header_digest, italy_rmse, load_script, recorded, settings_digest
+from tests.conftest import (
+    assert_reproduces_recorded_rmse,
+    header_digest,
+    load_script,
+    recorded,
+    settings_digest,
+)
 
 PINNED = {"oil_o2": 2.0, "oil_o4": 4.0, "oil_o8": 8.0}
 #: The same weights with oil foresight held at 0 (oil valued as held), and foresight 0 alone.
@@ -17,17 +23,17 @@ HELD = {"oil_o2f0": 2.0, "oil_o4f0": 4.0, "oil_o8f0": 8.0, "oil_f0": None}
 NO_FORESIGHT = ["calibrate.free.12.low=0.0", "calibrate.free.12.high=0.000001"]
 
 
-def overrides(value: float | None, foresight_held: bool) -> list[str]:
-    """The header's command: one optimiser seed, no refits, the oil scale pinned (or free: None)."""
-    pins = [f"calibrate.free.0.low={value}", f"calibrate.free.0.high={value}00001"] if value else []
+def overrides(value: float | None, foresight_held: bool = False, index: int = 0) -> list[str]:
+    """The header's command: one optimiser seed, no refits, the free parameter at ``index`` (0: the
+    oil scale) pinned at ``value`` (None: left free)."""
+    pins = [f"calibrate.free.{index}.low={value}", f"calibrate.free.{index}.high={value}00001"] if value else []
     return ["calibrate.restarts=1", "calibrate.out_of_sample_origins=[]", *pins,
             *(NO_FORESIGHT if foresight_held else [])]
 
 
 @pytest.mark.parametrize("name", sorted({**PINNED, **HELD, "oil_nf": None}))
 def test_each_record_reproduces_its_recorded_rmse(name):
-    header = recorded(name)
-    assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
+    assert_reproduces_recorded_rmse(name)
 
 
 def test_each_record_is_the_fit_with_its_oil_scale_pinned():
@@ -137,13 +143,10 @@ def test_each_migration_record_reproduces_its_recorded_rmse_and_pin(name):
     from sim.calibrate import calibration_settings
     from sim.params import read_parameter_set
 
-    header = recorded(name)
-    assert italy_rmse(name, int(header["replicates"]), int(header["seed"])) == pytest.approx(header["rmse"], abs=1e-6)
+    assert_reproduces_recorded_rmse(name)
     value = MIGRATION[name]
     assert calibration_settings([])[0]["free"][1]["name"] == "scale.migration"
-    assert header_digest(name) == settings_digest(["calibrate.restarts=1", "calibrate.out_of_sample_origins=[]",
-                                                   f"calibrate.free.1.low={value}",
-                                                   f"calibrate.free.1.high={value}00001"])
+    assert header_digest(name) == settings_digest(overrides(value, index=1))
     assert read_parameter_set(name)["interest_scales"]["migration"] == pytest.approx(value, rel=1e-6)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import italy_rmse, load_script, recorded
+from tests.conftest import assert_reproduces_recorded_rmse, load_script, recorded
 
 STAGED = "studies/campaign_stages"
 
@@ -17,9 +17,7 @@ STAGED = "studies/campaign_stages"
                                               ("stages_old25", "studies/campaign_stages_old25"),
                                               ("stages_old75", "studies/campaign_stages_old75")])
 def test_each_record_reproduces_its_recorded_rmse(name, scenario):
-    header = recorded(name)
-    rmse = italy_rmse(name, int(header["replicates"]), int(header["seed"]), scenario=scenario)
-    assert rmse == pytest.approx(header["rmse"], abs=1e-6)
+    assert_reproduces_recorded_rmse(name, scenario=scenario)
 
 
 def test_fitted_to_the_stages_the_derna_stages_break_the_limit_and_each_campaign_undoes_the_rise():
