@@ -36,23 +36,22 @@ from sim.calibrate import (
     calibration_settings,
     origin_mask,
     out_of_sample,
+    pinned_free,
     report_run,
     set_values,
 )
+from sim.errors import InputError
 from sim.fit import fit_metrics
 
 
 def pinned(settings: dict, param: str, value: float) -> dict:
-    """The calibration settings with the free parameter ``param`` held at ``value`` (its search
-    range narrowed to [value, value x (1 + 1e-9)], so that its prior still counts)."""
+    """The calibration settings with the free parameter ``param`` held at ``value``
+    (`sim.calibrate.pinned_free`: its range narrowed to the value, its prior still counting)."""
     out = copy.deepcopy(settings)
-    entries = [entry for entry in out["free"] if entry["name"] == param]
-    if not entries:
-        raise SystemExit(f"{param} is not a free parameter; free: {[e['name'] for e in out['free']]}")
-    entry = entries[0]
-    if not entry["low"] <= value <= entry["high"]:
-        raise SystemExit(f"{param} = {value} lies outside its search range [{entry['low']}, {entry['high']}]")
-    entry["low"], entry["high"] = value, value * (1 + 1e-9) + 1e-12
+    try:
+        out["free"] = pinned_free(out["free"], {param: value})
+    except InputError as exc:
+        raise SystemExit(str(exc)) from None
     return out
 
 

@@ -38,7 +38,7 @@ from sim.calibration import Calibrator, FreeParameter, parse_dynamics_priors, re
 from sim.checkpoint import Checkpoint, default_folder, locate, write_atomic
 from sim.config import CONFIG_DIR, check_params_option, compose_config, plain, register_configs
 from sim.dates import format_month, parse_month
-from sim.errors import InputError
+from sim.errors import InputError, brief
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
 from sim.params import NEUTRAL_DEFAULTS, SCALAR_NAMES, read_parameter_set
@@ -62,7 +62,7 @@ PINNED_SPREAD = 0.1
 UNCOMPARED = ("checkpoint_dir", "resume", "write_config")
 #: Settings added after the committed calibration, at the values under which a calibration is what
 #: it was without them: at these values `calibration_fingerprint` leaves them out.
-NEUTRAL_SETTINGS: dict[str, Any] = {"leave_one_out": [], "leave_one_out_limit": 0.4}
+NEUTRAL_SETTINGS: dict[str, Any] = {"leave_one_out": [], "leave_one_out_limit": 0.4, "pin": {}}
 #: How the checkpoint stores the run's start.
 STARTED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -129,12 +129,42 @@ def set_values(cal: Calibrator, name: str) -> np.ndarray:
     return read_values(plain(read_parameter_set(name)), cal.free)
 
 
+def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
+    """The free parameters ``free`` (each ``{name, low, high}``) with each parameter named in ``pin``
+    held at its value: its search range narrowed to [value, value x (1 + 1e-9) + 1e-12]. It keeps
+    its place among the free parameters and its prior, so the objective stays comparable with the
+    unpinned calibration's and the count of free parameters stays conservative.
+
+    Args:
+        free: the ``calibrate.free`` entries.
+        pin: ``{NAME: value}``, in each parameter's own units; every name must be among ``free`` and
+            every value a finite number within that parameter's search range.
+    """
+    if not isinstance(pin, Mapping):
+        raise InputError("configs/calibrate", "calibrate.pin", f"is {pin!r}; a mapping NAME: value")
+    by_name = {entry["name"]: entry for entry in free}
+    out = [dict(entry) for entry in free]
+    for name, value in pin.items():
+        if name not in by_name:
+            raise InputError("configs/calibrate", f"calibrate.pin.{name}",
+                             f"is not a free parameter; free: {list(by_name)}")
+        entry = by_name[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) \
+                or not entry["low"] <= value <= entry["high"]:
+            raise InputError("configs/calibrate", f"calibrate.pin.{name}", f"is {brief(value)}; a number "
+                             f"within its search range [{entry['low']}, {entry['high']}]")
+        narrowed = out[list(by_name).index(name)]
+        narrowed["low"], narrowed["high"] = float(value), float(value) * (1 + 1e-9) + 1e-12
+    return out
+
+
 def build_calibrator(settings: dict, base_params: dict, scenario: Scenario | None = None) -> Calibrator:
     """The calibrator described by the ``calibrate`` config group (validated), on ``scenario``
     (a scenario object, e.g. one with its estimates redrawn; None: ``calibrate.scenario``)."""
     scenario = scenario if scenario is not None else load_scenario(settings["scenario"])
     targets = load_targets(settings["targets"])
-    free = [FreeParameter(f["name"], float(f["low"]), float(f["high"])) for f in settings["free"]]
+    free = [FreeParameter(f["name"], float(f["low"]), float(f["high"]))
+            for f in pinned_free(settings["free"], settings.get("pin") or {})]
     patterns = parse_patterns(settings["patterns"], scenario)
     for key in ("replicates", "popsize", "maxiter", "report_replicates", "restarts"):
         if not isinstance(settings[key], int) or settings[key] < 1:

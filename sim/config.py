@@ -108,6 +108,10 @@ class CalibrateConfig:
             candidate is run again without each, and ``penalty_weight`` x the excess is added to the
             objective (`sim.calibration.Calibrator`). Empty: no such term (the committed calibration).
         leave_one_out_limit: the largest change allowed without penalty (tilt units; issue 8: 0.4).
+        pin: free parameters held at a value, ``{NAME: value}`` (``{scale.oil: 4}``), each in its own
+            units and within its search range (``+calibrate.pin={scale.oil:4,oil_foresight:0}``): its
+            range is narrowed to that value
+            (`sim.calibrate.pinned_free`). Empty: every parameter of ``free`` is fitted.
         state: the state whose tilt is fitted.
         replicates: replicates per candidate (common random numbers across candidates).
         seed: the model's seed.
@@ -146,6 +150,7 @@ class CalibrateConfig:
     joint_weight: float = 1.0
     leave_one_out: list[str] = field(default_factory=list)
     leave_one_out_limit: float = 0.4
+    pin: dict[str, float] = field(default_factory=dict)
     state: str = "ITA"
     replicates: int = 12
     seed: int = 0

@@ -448,6 +448,43 @@ def test_the_leave_one_out_settings_enter_the_digest_only_when_used():
     assert cal.scenario.start + cal.leave_one_out_step == parse_month("2019-08")  # the checks' rise_to
 
 
+def test_a_pinned_parameter_is_held_at_its_value_and_changes_the_digest_only_when_used():
+    """``calibrate.pin`` narrows each named free parameter's range to its value, in place (the free
+    list keeps its order and length); empty, it leaves the committed digest as it was; a name that is
+    not free, a value outside the range or not a number is refused, naming the entry and what is
+    allowed."""
+    from pathlib import Path
+
+    from sim.calibrate import build_calibrator, calibration_fingerprint, calibration_settings
+    from sim.checkpoint import Checkpoint
+    from sim.errors import InputError
+
+    settings, params = calibration_settings()
+    assert settings["pin"] == {}
+    pinned_settings, _ = calibration_settings(["+calibrate.pin={scale.oil:4,oil_foresight:0}"])
+    assert pinned_settings["pin"] == {"scale.oil": 4, "oil_foresight": 0}
+    cal = build_calibrator(pinned_settings, params)
+    by_name = {p.name: p for p in cal.free}
+    assert [p.name for p in cal.free] == [f["name"] for f in settings["free"]]
+    assert by_name["scale.oil"].low == 4.0 and by_name["scale.oil"].high == pytest.approx(4.0, abs=1e-8)
+    assert by_name["oil_foresight"].low == 0.0 and by_name["oil_foresight"].high < 1e-11
+    assert by_name["scale.migration"].low == 0.1 and by_name["scale.migration"].high == 8.0
+
+    def digest(changed: dict) -> str:
+        return Checkpoint(Path("x"), calibration_fingerprint(settings | changed, params), started="").digest
+
+    assert digest({"pin": {}}) == digest({})
+    assert digest({"pin": {"scale.oil": 4.0}}) not in {digest({}), digest({"pin": {"scale.oil": 2.0}})}
+    for pin, message in (({"scale.oli": 4}, r"calibrate\.pin\.scale\.oli: is not a free parameter; free: \['scale\.oil'"),
+                         ({"scale.oil": 9.0}, r"calibrate\.pin\.scale\.oil: is 9\.0; a number within its "
+                                              r"search range \[0\.1, 8\.0\]"),
+                         ({"inertia": float("nan")}, r"calibrate\.pin\.inertia: is nan; a number"),
+                         ({"inertia": "high"}, r"calibrate\.pin\.inertia: is 'high'; a number"),
+                         (["scale.oil"], r"calibrate\.pin: is \['scale\.oil'\]; a mapping NAME: value")):
+        with pytest.raises(InputError, match=message):
+            build_calibrator(settings | {"pin": pin}, params)
+
+
 @pytest.mark.slow
 def test_calibrate_app_reports_the_changes_it_held(tmp_path):
     """With ``calibrate.leave_one_out`` the fit report gives each listed event's change at the fit;

@@ -19,7 +19,7 @@ def test_a_pinned_refit_holds_its_value_and_forecasts_from_the_origin(study, pre
     assert row["parameters"]["scale.security"] == pytest.approx(3.0, rel=1e-8)
     assert row["last_forecast"]["date"] == "2019-08"
     assert row["persistence_rmse"] == pytest.approx(0.564, abs=1e-3)
-    with pytest.raises(SystemExit, match="outside its search range"):
+    with pytest.raises(SystemExit, match="within its search range"):
         study.pinned(previous_settings[0], "scale.security", 9.0)
 
 
