@@ -2,7 +2,9 @@
 anticipation (configs/params/calibrated_k0.yaml, "the committed set" below): the record P1
 (Italy's 2017-09 and the USA's 2017-12 points added) is what its header says, fits its own objective
 better than the committed set does, and fits Italy's committed 18 points a little worse; P2 (the USA's
-point alone) fits its own objective better too, and is the committed fit again on the committed one."""
+point alone) fits its own objective better too, and is the committed fit again on the committed one.
+The same three extensions re-made on the committed calibration's settings (CK; "More coded points, on
+the committed calibration"): the records ``points_p1_ck``, ``points_p2_ck``, ``points_p3_ck``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,15 @@ import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, calibration_settings, set_values
-from tests.conftest import K0_OVERRIDES, italy_rmse, recorded
+from tests.conftest import (
+    K0_OVERRIDES,
+    assert_reproduces_recorded_rmse,
+    header_digest,
+    header_objective,
+    italy_rmse,
+    recorded,
+    settings_digest,
+)
 
 P2_OVERRIDES = ["calibrate.joint_targets=other_states_tilt_extended_usa_gna", *K0_OVERRIDES]
 P1_OVERRIDES = ["calibrate.targets=italy_tilt_extended", *P2_OVERRIDES]
@@ -45,3 +55,41 @@ def test_p2_fits_its_own_objective_better_than_the_committed_set_and_is_near_it_
     assert p2 < committed
     on_committed = build_calibrator(*calibration_settings(K0_OVERRIDES)).losses(x)
     assert on_committed[1] < on_committed[0] < on_committed[1] + 0.002
+
+
+#: The three records re-made on the committed calibration's settings (CK): the targets their recorded
+#: RMSE is measured on, and the overrides of the command in their headers.
+CK_RECORDS = {
+    "points_p1_ck": ("italy_tilt_extended", ["calibrate.targets=italy_tilt_extended",
+                                             "calibrate.joint_targets=other_states_tilt_extended_usa_gna"]),
+    "points_p2_ck": ("italy_tilt", ["calibrate.joint_targets=other_states_tilt_extended_usa_gna"]),
+    "points_p3_ck": ("italy_tilt_extended", ["calibrate.targets=italy_tilt_extended"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CK_RECORDS))
+def test_each_ck_record_was_made_on_its_settings_and_reproduces_its_rmse(name):
+    targets, overrides = CK_RECORDS[name]
+    assert header_digest(name) == settings_digest(overrides)
+    assert_reproduces_recorded_rmse(name, targets=targets)
+
+
+@pytest.mark.parametrize(("name", "committed_on_it"), [("points_p1_ck", 0.3408), ("points_p3_ck", 0.3464)])
+def test_with_italys_2017_point_the_fit_still_misses_it(name, committed_on_it):
+    """The page: fitted with Italy's 2017-09 point (coded -0.55, sigma 0.2), each fit stays at
+    -0.85 there, 1.5 sigma off, and scores its own objective as its header says; the committed set
+    scores P3's objective worse, but P1's better (0.341 against 0.346: the five optimiser seeds
+    did not reach it)."""
+    from sim.config import plain
+    from sim.params import read_parameter_set
+    from sim.scenario import load_scenario
+    from sim.simulate import execute
+
+    run = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set(name)), replicates=200,
+                  seed=0, record="tilt")
+    assert run.mean_tilt("ITA")[run.dates.index("2017-09")] == pytest.approx(-0.85, abs=0.01)
+    own = build_calibrator(*calibration_settings(CK_RECORDS[name][1]))
+    x = np.column_stack([set_values(own, n) for n in (name, "calibrated")])
+    record, committed = own.losses(x)
+    assert record == pytest.approx(header_objective(name), abs=5e-5)  # the header rounds to 4 digits
+    assert committed == pytest.approx(committed_on_it, abs=1e-4)
