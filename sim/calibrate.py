@@ -131,7 +131,8 @@ def set_values(cal: Calibrator, name: str) -> np.ndarray:
 
 def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
     """The free parameters ``free`` (each ``{name, low, high}``) with each parameter named in ``pin``
-    held at its value: its search range narrowed to [value, value x (1 + 1e-9) + 1e-12]. It keeps
+    held at its value: its search range narrowed to [value, value + |value| x 1e-9 + 1e-12] (at the
+    top of its range, the same width below the value). It keeps
     its place among the free parameters and its prior, so the objective stays comparable with the
     unpinned calibration's and the count of free parameters stays conservative.
 
@@ -154,7 +155,10 @@ def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
             raise InputError("configs/calibrate", f"calibrate.pin.{name}", f"is {brief(value)}; a number "
                              f"within its search range [{entry['low']}, {entry['high']}]")
         narrowed = out[list(by_name).index(name)]
-        narrowed["low"], narrowed["high"] = float(value), float(value) * (1 + 1e-9) + 1e-12
+        value = float(value)
+        upper = value * (1 + 1e-9 if value >= 0 else 1 - 1e-9) + 1e-12  # value + |value| 1e-9 + 1e-12
+        narrowed["low"], narrowed["high"] = ((value, upper) if upper <= entry["high"]
+                                             else (value - (upper - value), value))  # at the range's top
     return out
 
 

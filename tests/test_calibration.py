@@ -469,6 +469,10 @@ def test_a_pinned_parameter_is_held_at_its_value_and_changes_the_digest_only_whe
     assert by_name["scale.oil"].low == 4.0 and by_name["scale.oil"].high == pytest.approx(4.0, abs=1e-8)
     assert by_name["oil_foresight"].low == 0.0 and by_name["oil_foresight"].high < 1e-11
     assert by_name["scale.migration"].low == 0.1 and by_name["scale.migration"].high == 8.0
+    edges = build_calibrator(settings | {"pin": {"inertia": 1.0, "outside_option": -1.0}}, params)
+    by_name = {p.name: p for p in edges.free}
+    assert by_name["inertia"].high == 1.0 and 1.0 - 1e-8 < by_name["inertia"].low < 1.0  # the range's top
+    assert -1.0 == by_name["outside_option"].low < by_name["outside_option"].high < -1.0 + 1e-8
 
     def digest(changed: dict) -> str:
         return Checkpoint(Path("x"), calibration_fingerprint(settings | changed, params), started="").digest
