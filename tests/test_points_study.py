@@ -65,6 +65,10 @@ CK_RECORDS = {
     "points_p2_ck": ("italy_tilt", ["calibrate.joint_targets=other_states_tilt_extended_usa_gna"]),
     "points_p3_ck": ("italy_tilt_extended", ["calibrate.targets=italy_tilt_extended"]),
 }
+#: Both points on the scenario coding the two eastern campaigns by their stages.
+STAGES_P1_OVERRIDES = ["calibrate.scenario=studies/campaign_stages",
+                       "calibrate.counterfactual=studies/campaign_stages_no_military",
+                       *CK_RECORDS["points_p1_ck"][1]]
 
 
 @pytest.mark.parametrize("name", sorted(CK_RECORDS))
@@ -93,3 +97,10 @@ def test_with_italys_2017_point_the_fit_still_misses_it(name, committed_on_it):
     record, committed = own.losses(x)
     assert record == pytest.approx(header_objective(name), abs=5e-5)  # the header rounds to 4 digits
     assert committed == pytest.approx(committed_on_it, abs=1e-4)
+
+
+def test_the_stages_with_both_points_record_was_made_on_its_settings_and_reproduces_its_rmse():
+    assert header_digest("stages_p1") == settings_digest(STAGES_P1_OVERRIDES)
+    assert_reproduces_recorded_rmse("stages_p1", targets="italy_tilt_extended", scenario="studies/campaign_stages")
+    # the page: 0.099 on Italy's committed 18 points, on the stages
+    assert italy_rmse("stages_p1", 200, 0, scenario="studies/campaign_stages") == pytest.approx(0.0989, abs=1e-4)
