@@ -143,8 +143,8 @@ def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
     """
     if not isinstance(pin, Mapping):
         raise InputError("configs/calibrate", "calibrate.pin", f"is {pin!r}; a mapping NAME: value")
-    by_name = {entry["name"]: entry for entry in free}
     out = [dict(entry) for entry in free]
+    by_name = {entry["name"]: entry for entry in out}
     for name, value in pin.items():
         if name not in by_name:
             raise InputError("configs/calibrate", f"calibrate.pin.{name}",
@@ -154,11 +154,10 @@ def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
                 or not entry["low"] <= value <= entry["high"]:
             raise InputError("configs/calibrate", f"calibrate.pin.{name}", f"is {brief(value)}; a number "
                              f"within its search range [{entry['low']}, {entry['high']}]")
-        narrowed = out[list(by_name).index(name)]
         value = float(value)
         upper = value * (1 + 1e-9 if value >= 0 else 1 - 1e-9) + 1e-12  # value + |value| 1e-9 + 1e-12
-        narrowed["low"], narrowed["high"] = ((value, upper) if upper <= entry["high"]
-                                             else (value - (upper - value), value))  # at the range's top
+        entry["low"], entry["high"] = ((value, upper) if upper <= entry["high"]
+                                       else (value - (upper - value), value))  # at the range's top
     return out
 
 

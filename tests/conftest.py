@@ -63,12 +63,32 @@ def header_digest(name: str) -> str:
     return re.search(r"settings and data ([0-9a-f]{16})", text).group(1)
 
 
-def settings_digest(overrides: list[str]) -> str:
-    """The digest `sim.calibrate` gives the calibration settings composed with ``overrides``."""
-    from sim.calibrate import calibration_fingerprint, calibration_settings
+def digest_of(settings: dict, params: dict) -> str:
+    """The digest `sim.calibrate` gives the calibration settings ``settings`` (``calibrate``) with the
+    base parameters ``params``: the one a parameter set's header records."""
+    from sim.calibrate import calibration_fingerprint
     from sim.checkpoint import Checkpoint
 
-    return Checkpoint(Path("x"), calibration_fingerprint(*calibration_settings(overrides)), started="").digest
+    return Checkpoint(Path("x"), calibration_fingerprint(settings, params), started="").digest
+
+
+def settings_digest(overrides: list[str]) -> str:
+    """The digest `sim.calibrate` gives the calibration settings composed with ``overrides``."""
+    from sim.calibrate import calibration_settings
+
+    return digest_of(*calibration_settings(overrides))
+
+
+def record_run(name: str, replicates: int, seed: int, scenario: str = "libya_2014_2019"):
+    """The run (tilts recorded) of the parameter set ``configs/params/NAME.yaml`` on
+    ``scenarios/SCENARIO.yaml`` (the history by default), ``replicates`` replicates from ``seed``."""
+    from sim.config import plain
+    from sim.params import read_parameter_set
+    from sim.scenario import load_scenario
+    from sim.simulate import execute
+
+    return execute(load_scenario(scenario), params=plain(read_parameter_set(name)),
+                   replicates=replicates, seed=seed, record="tilt")
 
 
 def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt",
@@ -76,15 +96,10 @@ def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt
     """Italy's RMSE against its coded points (``scenarios/targets/TARGETS.csv``) with the parameter
     set ``configs/params/NAME.yaml`` on ``scenarios/SCENARIO.yaml`` (the history by default;
     ensemble mean of ``replicates``, ``seed``)."""
-    from sim.config import plain
-    from sim.params import read_parameter_set
-    from sim.scenario import load_scenario
-    from sim.simulate import execute
     from sim.summary import target_errors
     from sim.targets import load_targets
 
-    result = execute(load_scenario(scenario), params=plain(read_parameter_set(name)),
-                     replicates=replicates, seed=seed, record="tilt")
+    result = record_run(name, replicates, seed, scenario)
     return target_errors(result, load_targets(targets), "ITA")["rmse"]
 
 

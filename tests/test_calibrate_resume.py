@@ -19,7 +19,7 @@ from sim.calibration import Calibrator
 from sim.checkpoint import CHECKPOINT_FILE, Checkpoint, default_folder, locate, write_atomic
 from sim.config import compose_config
 from sim.errors import InputError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, digest_of
 from tests.test_calibration import FREE, synthetic_targets
 
 BUDGET = {"popsize": 3, "maxiter": 6, "optimizer_seed": 2}
@@ -141,7 +141,7 @@ def test_a_parameter_added_at_its_neutral_default_leaves_the_fingerprint_as_it_w
     """`commitment_fading` came after the committed calibration: at its default (0, commitments held
     for good, as before) a calibration describes the same model and keeps its digest; at any other
     value it is another model and another digest."""
-    from sim.calibrate import calibration_fingerprint, calibration_settings
+    from sim.calibrate import calibration_settings
     from sim.params import NEUTRAL_DEFAULTS
 
     assert NEUTRAL_DEFAULTS == {"commitment_fading": 0.0}
@@ -149,7 +149,7 @@ def test_a_parameter_added_at_its_neutral_default_leaves_the_fingerprint_as_it_w
     assert params["commitment_fading"] == 0.0
 
     def digest(base: dict) -> str:
-        return Checkpoint(Path("x"), calibration_fingerprint(settings, base), started="").digest
+        return digest_of(settings, base)
 
     without = {k: v for k, v in params.items() if k != "commitment_fading"}
     assert digest(params) == digest(without)

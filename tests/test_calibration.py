@@ -11,7 +11,7 @@ from sim.calibration import Calibrator, FreeParameter, apply_values, check_free,
 from sim.errors import ParameterError
 from sim.fit import Pattern, baseline_forecasts, chi2_per_point, fit_metrics, pattern_violation
 from sim.targets import load_targets
-from tests.conftest import italy_rmse, recorded
+from tests.conftest import digest_of, italy_rmse, recorded
 
 TRUE = {"inertia": 0.3, "ITA.migration": 2.0}
 FREE = [FreeParameter("inertia", 0.05, 0.9), FreeParameter("ITA.migration", 0.0, 5.0)]
@@ -424,10 +424,8 @@ def test_the_leave_one_out_settings_enter_the_digest_only_when_used():
     """At its neutral value (no events) the term leaves the committed calibration's digest as it was
     (`test_committed_calibration_was_made_on_the_committed_settings_and_data`); with events, or
     another limit for them, it is another objective and another digest."""
-    from pathlib import Path
 
-    from sim.calibrate import build_calibrator, calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
+    from sim.calibrate import build_calibrator, calibration_settings
     from sim.dates import parse_month
     from sim.errors import InputError
 
@@ -435,7 +433,7 @@ def test_the_leave_one_out_settings_enter_the_digest_only_when_used():
     assert settings["leave_one_out"] == [] and settings["leave_one_out_limit"] == 0.4
 
     def digest(changed: dict) -> str:
-        return Checkpoint(Path("x"), calibration_fingerprint(settings | changed, params), started="").digest
+        return digest_of(settings | changed, params)
 
     committed = digest({})
     assert digest({"leave_one_out_limit": 0.5}) != committed  # a limit without events: still stated
@@ -453,10 +451,8 @@ def test_a_pinned_parameter_is_held_at_its_value_and_changes_the_digest_only_whe
     list keeps its order and length); empty, it leaves the committed digest as it was; a name that is
     not free, a value outside the range or not a number is refused, naming the entry and what is
     allowed."""
-    from pathlib import Path
 
-    from sim.calibrate import build_calibrator, calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
+    from sim.calibrate import build_calibrator, calibration_settings
     from sim.errors import InputError
 
     settings, params = calibration_settings()
@@ -475,7 +471,7 @@ def test_a_pinned_parameter_is_held_at_its_value_and_changes_the_digest_only_whe
     assert -1.0 == by_name["outside_option"].low < by_name["outside_option"].high < -1.0 + 1e-8
 
     def digest(changed: dict) -> str:
-        return Checkpoint(Path("x"), calibration_fingerprint(settings | changed, params), started="").digest
+        return digest_of(settings | changed, params)
 
     assert digest({"pin": {}}) == digest({})
     assert digest({"pin": {"scale.oil": 4.0}}) not in {digest({}), digest({"pin": {"scale.oil": 2.0}})}

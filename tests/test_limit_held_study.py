@@ -98,13 +98,7 @@ def test_the_preset_is_the_kept_calibrations_settings():
     """``calibrate=stages_held`` composes the settings that made `stages_loo` (the same digest)."""
     from pathlib import Path
 
-    from sim.calibrate import calibration_fingerprint, calibration_settings
-    from sim.checkpoint import Checkpoint
-
-    def digest(overrides: list[str]) -> str:
-        return Checkpoint(Path("x"), calibration_fingerprint(*calibration_settings(overrides)), started="").digest
-
-    preset = digest(["calibrate=stages_held", "calibrate.restarts=2", "calibrate.optimizer_seed=2",
+    preset = settings_digest(["calibrate=stages_held", "calibrate.restarts=2", "calibrate.optimizer_seed=2",
                      "calibrate.out_of_sample_origins=[2017-12]"])
     assert f"settings and data {preset}" in (Path(__file__).parents[1] / "configs" / "params"
                                              / "stages_loo.yaml").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from tests.conftest import (
     header_digest,
     header_objective,
     italy_rmse,
+    record_run,
     recorded,
     settings_digest,
 )
@@ -86,13 +87,7 @@ def test_with_italys_2017_point_the_fit_still_misses_it(name, committed_on_it):
     -0.85 there, 1.5 sigma off, and scores its own objective as its header says; the committed set
     scores P3's objective worse, but P1's better (0.341 against 0.346: the five optimiser seeds
     did not reach it)."""
-    from sim.config import plain
-    from sim.params import read_parameter_set
-    from sim.scenario import load_scenario
-    from sim.simulate import execute
-
-    run = execute(load_scenario("libya_2014_2019"), params=plain(read_parameter_set(name)), replicates=200,
-                  seed=0, record="tilt")
+    run = record_run(name, 200, 0)
     assert run.mean_tilt("ITA")[run.dates.index("2017-09")] == pytest.approx(-0.85, abs=0.01)
     own = build_calibrator(*calibration_settings(CK_RECORDS[name][2]))
     x = np.column_stack([set_values(own, n) for n in (name, "calibrated")])
