@@ -1,0 +1,229 @@
+"""Were the model true, could the points before an origin forecast the rest? A twin experiment
+(docs/calibration_studies.md, "The model's own points: a twin experiment").
+
+The committed parameters play the world. Their ensemble-mean tilt (``report_replicates``
+replicates of the model's ``seed``) at every coded point's month, Italy's and the other states',
+plus Gaussian noise of ``k`` times the point's σ, rounded to 0.05 as the coding is and clipped to
+[-1, +1], is a set of synthetic points with the real dates and σ. On each set the calibration's
+rolling-origin refit is made on the points up to the origin (the same objective, priors, patterns
+and budget: `sim.calibrate.out_of_sample`, from ``restarts`` optimiser seeds), and Italy's later
+synthetic points are forecast. With ``k`` = 0 (no noise, no rounding) the question is
+identifiability alone: do the points before the origin pin down what the forecast needs?
+
+Printed and written (``--json``) for each set: the refit's forecast RMSE against the later
+synthetic points, against persistence and the linear trend through the earlier ones (the
+criterion's measure); the truth's own RMSE on the same later points (the floor the noise sets);
+the forecast's error against the truth's noise-free course (the forecast's own error); the
+pre-origin objective of the refit and of the truth (a refit that scores below the truth has found
+another set the earlier points cannot tell apart); and the forecast rise from the origin to the
+last point against the truth's.
+
+    python scripts/twin_study.py --until 2018-06 --noise 0 0.5 1 --draws 3 --json twin.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibrate import (
+    build_calibrator,
+    calibration_settings,
+    origin_mask,
+    out_of_sample,
+    report_run,
+    set_values,
+)
+from sim.calibration import Calibrator
+from sim.dates import format_month, parse_month
+from sim.fit import fit_metrics
+
+#: the coding's precision (scenarios/targets: tilts rounded to 0.05)
+CODING_STEP = 0.05
+
+
+def truth_course(cal: Calibrator, truth: np.ndarray, *, replicates: int,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The truth's ensemble-mean tilt of the focus state in every month, and at the other states'
+    coded points.
+
+    Args:
+        cal: the calibrator whose points' months and states are read.
+        truth: the free parameters' values of the world (in ``cal.free``'s order).
+        replicates: replicates of the ensemble.
+        seed: the model's seed.
+
+    Returns:
+        (the focus state's course, shape (T,); the joint points, in the order of ``cal.joint``).
+    """
+    result = report_run(cal, cal.values_as_params(truth), replicates=replicates, seed=seed)
+    focus = result.mean_tilt(cal.state)
+    states = list(cal.scenario.state_ids)
+    joint = np.array([result.mean_tilt(states[s])[t] for s, t in zip(cal.joint_states, cal.joint_steps,
+                                                                    strict=True)], dtype=float)
+    return np.asarray(focus, dtype=float), joint
+
+
+def synthetic(values: np.ndarray, sigma: np.ndarray, noise: float, z: np.ndarray) -> np.ndarray:
+    """Coded-looking points: ``values`` + ``noise`` × ``sigma`` × ``z``, rounded to 0.05 and clipped
+    to [-1, +1] (``noise`` 0: the values unchanged, not rounded).
+
+    Args:
+        values: the truth at each point (tilt units).
+        sigma: each point's coding uncertainty (tilt units).
+        noise: the noise's size in units of σ, >= 0.
+        z: standard normal draws, one per point.
+    """
+    if noise == 0:
+        return values.copy()
+    noisy = values + noise * sigma * z
+    return np.clip(np.round(noisy / CODING_STEP) * CODING_STEP, -1.0, 1.0)
+
+
+def with_points(cal: Calibrator, focus: np.ndarray, joint: np.ndarray) -> Calibrator:
+    """A copy of ``cal`` fitting ``focus`` and ``joint`` in place of its coded points' tilts
+    (their months, states and σ kept)."""
+    out = copy.copy(cal)
+    out.targets = cal.targets.copy()
+    out.targets["tilt"] = focus
+    out.joint = cal.joint.copy()
+    out.joint["tilt"] = joint
+    return out
+
+
+def with_extra_points(cal: Calibrator, dates: list[str], sigma: float) -> Calibrator:
+    """A copy of ``cal`` with focus points added at ``dates`` (``YYYY-MM``, each with coding
+    uncertainty ``sigma``): the design question of what points the record lacks would buy. Their
+    tilts are placeholders (0) until `with_points` sets them.
+
+    Raises:
+        SystemExit: a date not a month of the scenario, already coded, or a ``sigma`` not > 0.
+    """
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise SystemExit(f"--extra-sigma: is {sigma}; a positive number")
+    rows = []
+    for date in dates:
+        try:
+            month = parse_month(date)
+        except ValueError as exc:
+            raise SystemExit(f"--extra {date}: {exc}") from None
+        if not cal.scenario.start <= month <= cal.scenario.end or month in set(cal.targets["month"]):
+            first, last = format_month(cal.scenario.start), format_month(cal.scenario.end)
+            raise SystemExit(f"--extra {date}: a month of the scenario ({first} to {last}) that has no "
+                             "coded point")
+        rows.append({"date": date, "month": month, "tilt": 0.0, "sigma": float(sigma)})
+    out = copy.copy(cal)
+    out.targets = pd.concat([cal.targets, pd.DataFrame(rows)], ignore_index=True).sort_values("month")
+    out.targets = out.targets.reset_index(drop=True)
+    out.steps = (out.targets["month"] - cal.scenario.start).to_numpy()
+    return out
+
+
+def twin_refit(cal: Calibrator, settings: dict, truth: np.ndarray, truth_course: np.ndarray,
+               until: str) -> dict:
+    """The rolling-origin refit on ``cal``'s (synthetic) points up to ``until`` and its forecast,
+    measured against the later synthetic points and against the truth.
+
+    Args:
+        cal: a calibrator holding the synthetic points (`with_points`).
+        settings: the calibration settings (``calibrate``).
+        truth: the world's free parameters.
+        truth_course: the truth's noise-free ensemble mean of the focus state, every month.
+        until: the origin, ``YYYY-MM``.
+    """
+    mask, cutoff = origin_mask(cal, until)
+    truth_focus = truth_course[cal.steps]
+    origin, last = cutoff - cal.scenario.start, cal.steps[-1]
+
+    def run_fit(key: str, *, optimizer_seed: int, until: int | None = None) -> dict:
+        return cal.fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                       optimizer_seed=optimizer_seed, until=until, progress=False)
+
+    entry = out_of_sample(cal, settings, until, run_fit)
+    y = cal.targets["tilt"].to_numpy(float)
+    forecast = np.array([f["model"] for f in entry["forecast"]])
+    kept = next(r for r in entry["restarts"] if r["kept"])
+    truth_objective = float(cal.losses(truth, cutoff)[0])
+    return {
+        "until": until,
+        "rmse": entry["rmse"],
+        "persistence_rmse": entry["persistence_rmse"],
+        "trend_rmse": entry["trend_rmse"],
+        "beats_baselines": entry["beats_baselines"],
+        "truth_rmse": fit_metrics(truth_focus[~mask], y[~mask])["rmse"],
+        "error_against_truth": fit_metrics(forecast, truth_focus[~mask])["rmse"],
+        "in_sample_rmse": entry["in_sample"]["rmse"],
+        "refit_objective": kept["objective"],
+        "truth_objective": truth_objective,
+        "forecast_rise": float(entry["trajectory"]["mean"][last] - entry["trajectory"]["mean"][origin]),
+        "truth_rise": float(truth_course[last] - truth_course[origin]),
+        "last": {"date": entry["forecast"][-1]["date"], "point": float(y[-1]),
+                 "forecast": float(forecast[-1]), "truth": float(truth_focus[-1])},
+        "parameters": entry["parameters"],
+        "restarts": entry["restarts"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
+    parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.5, 1.0],
+                        help="the noise's sizes, in units of each point's σ")
+    parser.add_argument("--draws", type=int, default=3, help="noisy point sets per noise size (seeds 0..N-1)")
+    parser.add_argument("--truth", default="calibrated", help="the parameter set that plays the world")
+    parser.add_argument("--restarts", type=int, default=1,
+                        help="optimiser seeds per refit (the calibration: 5)")
+    parser.add_argument("--optimizer-seed", type=int, default=None,
+                        help="the first optimiser seed (default 0)")
+    parser.add_argument("--extra", nargs="+", default=[], metavar="YYYY-MM",
+                        help="add synthetic focus points in these months (what missing points would buy)")
+    parser.add_argument("--extra-sigma", type=float, default=0.15, help="their coding uncertainty")
+    parser.add_argument("--maxiter", type=int, default=None, help="generations (default: the committed)")
+    parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="Hydra overrides of the calibration settings")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if any(k < 0 or not np.isfinite(k) for k in args.noise) or args.draws < 1 or args.restarts < 1:
+        raise SystemExit("--noise: numbers >= 0; --draws, --restarts: positive integers")
+    settings, base = calibration_settings(args.override)
+    settings["restarts"] = args.restarts
+    if args.maxiter is not None:
+        settings["maxiter"] = args.maxiter
+    if args.optimizer_seed is not None:
+        settings["optimizer_seed"] = args.optimizer_seed
+    cal = build_calibrator(settings, base)
+    truth = set_values(cal, args.truth)
+    if args.extra:
+        cal = with_extra_points(cal, args.extra, args.extra_sigma)
+    course, joint = truth_course(cal, truth, replicates=settings["report_replicates"], seed=settings["seed"])
+    focus = course[cal.steps]
+    sigma_focus = cal.targets["sigma"].to_numpy(float)
+    sigma_joint = cal.joint["sigma"].to_numpy(float)
+    rows = []
+    for noise in args.noise:
+        for draw in range(1 if noise == 0 else args.draws):
+            started = time.perf_counter()
+            z = np.random.default_rng(draw).standard_normal(len(focus) + len(joint))
+            twin = with_points(cal, synthetic(focus, sigma_focus, noise, z[:len(focus)]),
+                               synthetic(joint, sigma_joint, noise, z[len(focus):]))
+            row = {"noise": noise, "draw": draw, "truth": args.truth, "extra": args.extra,
+                   **twin_refit(twin, settings, truth, course, args.until)}
+            rows.append(row)
+            print(f"noise {noise:g}σ, draw {draw}: forecast RMSE {row['rmse']:.3f} (persistence "
+                  f"{row['persistence_rmse']:.3f}, trend {row['trend_rmse']:.3f}; the truth "
+                  f"{row['truth_rmse']:.3f}); error against the truth {row['error_against_truth']:.3f}; "
+                  f"rise {row['forecast_rise']:+.2f} (truth {row['truth_rise']:+.2f}); objective up to "
+                  f"{args.until}: refit {row['refit_objective']:.4f}, truth {row['truth_objective']:.4f}; "
+                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            if args.json:
+                Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""scripts/twin_study.py (docs/calibration_studies.md, "The model's own points: a twin
+experiment"): the synthetic points are the committed model's course, coded as the points are, and
+the refit on them is measured against them and against that course."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import load_script
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("twin_study")
+
+
+@pytest.fixture(scope="module")
+def twin_world(study, committed_settings):
+    from sim.calibrate import build_calibrator, set_values
+
+    settings, base = committed_settings
+    cal = build_calibrator(settings, base)
+    truth = set_values(cal, "calibrated")
+    course, joint = study.truth_course(cal, truth, replicates=50, seed=0)
+    return cal, truth, course, joint
+
+
+def test_synthetic_points_are_coded_as_the_points_are(study):
+    values = np.array([0.01, -0.52, 0.98, -0.99])
+    sigma = np.array([0.1, 0.2, 0.3, 0.3])
+    assert np.array_equal(study.synthetic(values, sigma, 0.0, np.ones(4)), values)  # no noise: unrounded
+    noisy = study.synthetic(values, sigma, 1.0, np.array([0.4, -0.3, 2.0, -2.0]))
+    assert np.allclose(noisy, [0.05, -0.6, 1.0, -1.0])  # rounded to 0.05, clipped to [-1, +1]
+    half = study.synthetic(values, sigma, 0.5, np.array([0.4, -0.3, -1.0, 1.0]))
+    assert np.allclose(half, [0.05, -0.55, 0.85, -0.85])  # the noise in units of each point's sigma
+
+
+def test_the_twin_fits_the_models_course_not_the_coded_points(study, twin_world):
+    cal, truth, course, joint = twin_world
+    _, cutoff = study.origin_mask(cal, "2018-06")
+    twin = study.with_points(cal, course[cal.steps], joint)
+    # on its own course, the prior and the difference between 12 and 50 replicates are all that is
+    # left of the committed set's objective on the 37 points up to 2018-06
+    assert float(twin.losses(truth, cutoff)[0]) < 0.1 < 0.3 < float(cal.losses(truth, cutoff)[0])
+    assert not np.array_equal(cal.targets["tilt"].to_numpy(), twin.targets["tilt"].to_numpy())
+    assert len(twin.joint) == len(cal.joint) == 41
+
+
+def test_a_twin_refit_is_measured_against_the_points_and_the_truth(study, twin_world, committed_settings):
+    cal, truth, course, joint = twin_world
+    settings = dict(committed_settings[0], restarts=1, maxiter=2)
+    twin = study.with_points(cal, course[cal.steps], joint)
+    row = study.twin_refit(twin, settings, truth, course, "2018-06")
+    # without noise the later points are the truth's course: the truth fits them exactly, and the
+    # forecast's error against the points is its error against the truth
+    assert row["truth_rmse"] == 0
+    assert row["rmse"] == pytest.approx(row["error_against_truth"])
+    assert row["last"]["date"] == "2019-08"
+    assert row["truth_rise"] == pytest.approx(0.75, abs=0.05)  # the committed rise, 2018-06 -> 2019-08
+    assert row["truth_objective"] < row["refit_objective"]  # two generations find nothing near it
+
+
+def test_extra_points_fill_the_gap_before_the_origin_and_nothing_else(study, twin_world):
+    cal, _, course, joint = twin_world
+    extra = study.with_extra_points(cal, ["2017-12", "2017-10"], 0.15)
+    assert len(extra.targets) == len(cal.targets) + 2 and len(cal.targets) == 18
+    assert list(extra.targets["date"][9:12]) == ["2017-08", "2017-10", "2017-12"]  # in date order
+    assert np.array_equal(extra.steps, (extra.targets["month"] - cal.scenario.start).to_numpy())
+    twin = study.with_points(extra, course[extra.steps], joint)
+    mask, _ = study.origin_mask(twin, "2018-06")
+    assert mask.sum() == 12 and (~mask).sum() == 8  # the forecast is still of Italy's eight later points
+    for bad in (["2017-08"], ["2013-12"], ["2017-13"]):
+        with pytest.raises(SystemExit, match="--extra"):
+            study.with_extra_points(cal, bad, 0.15)
+    with pytest.raises(SystemExit, match="--extra-sigma"):
+        study.with_extra_points(cal, ["2017-10"], 0.0)
