@@ -170,6 +170,67 @@ def twin_refit(cal: Calibrator, settings: dict, truth: np.ndarray, truth_course:
     }
 
 
+def twin_points(cal: Calibrator, focus: np.ndarray, joint: np.ndarray, noise: float,
+                draw: int) -> tuple[np.ndarray, np.ndarray]:
+    """One synthetic set: the truth's ``focus`` and ``joint`` points with noise of ``noise`` × σ
+    drawn from seed ``draw`` (the focus points' draws first, then the other states')."""
+    z = np.random.default_rng(draw).standard_normal(len(focus) + len(joint))
+    return (synthetic(focus, cal.targets["sigma"].to_numpy(float), noise, z[:len(focus)]),
+            synthetic(joint, cal.joint["sigma"].to_numpy(float), noise, z[len(focus):]))
+
+
+def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out: Path) -> None:
+    """Italy's course in each twin refit against the truth's, one panel per run (the refits'
+    kept parameters run again on ``report_replicates`` replicates), with each set's synthetic
+    points before and after the origin.
+
+    Args:
+        panels: (title, the rows ``--json`` wrote) for each panel.
+        settings: the calibration settings the rows were made with.
+        base: the base parameters.
+        out: the PNG written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cal = build_calibrator(settings, base)
+    reps, seed = settings["report_replicates"], settings["seed"]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), sharey=True, squeeze=False)
+    for ax, (title, rows) in zip(axes[0], panels, strict=True):
+        truth = set_values(cal, rows[0]["truth"])
+        course, joint = truth_course(cal, truth, replicates=reps, seed=seed)
+        dates = np.array([np.datetime64(cal.scenario.month_label(t)) for t in range(len(course))])
+        ax.plot(dates, course, color="black", lw=2.2, label="the truth (committed parameters)")
+        origin = np.datetime64(rows[0]["until"])
+        ax.axvline(origin, color="grey", ls="--", lw=1)
+        for k, row in enumerate(rows):
+            twin_cal = (with_extra_points(cal, row["extra"], row.get("extra_sigma", 0.15))
+                        if row.get("extra") else cal)
+            focus_pts, _ = twin_points(twin_cal, course[twin_cal.steps], joint, row["noise"], row["draw"])
+            x = np.array([row["parameters"][p.name] for p in cal.free])
+            refit = report_run(cal, cal.values_as_params(x), replicates=reps, seed=seed).mean_tilt(cal.state)
+            colour = f"C{k}"
+            label = f"{row['noise']:g}σ, draw {row['draw']}: forecast RMSE {row['rmse']:.2f}"
+            ax.plot(dates, refit, color=colour, lw=1.3, label=label)
+            point_dates = np.array([np.datetime64(d) for d in twin_cal.targets["date"]])
+            before = point_dates <= origin
+            ax.scatter(point_dates[before], focus_pts[before], color=colour, s=14, marker="o", zorder=3)
+            ax.scatter(point_dates[~before], focus_pts[~before], color=colour, s=18, marker="x", zorder=3)
+        ax.set_title(title, fontsize=10)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_ylim(-1.05, 1.05)
+        ax.legend(fontsize=7, loc="upper left")
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    axes[0][0].set_ylabel("Italy's tilt (LNA − Tripoli side)")
+    fig.suptitle("Twin experiment: refits on the points up to the origin (dots) forecast the later "
+                 "points (crosses)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
@@ -188,7 +249,20 @@ def main() -> None:
     parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
                         help="Hydra overrides of the calibration settings")
     parser.add_argument("--json")
+    parser.add_argument("--figure", metavar="PNG", help="draw the runs of --from instead of running")
+    parser.add_argument("--from", dest="sources", nargs="+", default=[], metavar="TITLE=JSON",
+                        help="for --figure: one panel per run, titled")
     args = parser.parse_args()
+    if args.figure:
+        panels = []
+        for source in args.sources:
+            title, _, path = source.rpartition("=")
+            panels.append((title, json.loads(Path(path).read_text())))
+        if not panels:
+            raise SystemExit("--figure needs --from TITLE=JSON ...")
+        settings, base = calibration_settings(args.override)
+        figure(panels, settings, base, Path(args.figure))
+        return
     if any(k < 0 or not np.isfinite(k) for k in args.noise) or args.draws < 1 or args.restarts < 1:
         raise SystemExit("--noise: numbers >= 0; --draws, --restarts: positive integers")
     settings, base = calibration_settings(args.override)
@@ -203,16 +277,13 @@ def main() -> None:
         cal = with_extra_points(cal, args.extra, args.extra_sigma)
     course, joint = truth_course(cal, truth, replicates=settings["report_replicates"], seed=settings["seed"])
     focus = course[cal.steps]
-    sigma_focus = cal.targets["sigma"].to_numpy(float)
-    sigma_joint = cal.joint["sigma"].to_numpy(float)
     rows = []
     for noise in args.noise:
         for draw in range(1 if noise == 0 else args.draws):
             started = time.perf_counter()
-            z = np.random.default_rng(draw).standard_normal(len(focus) + len(joint))
-            twin = with_points(cal, synthetic(focus, sigma_focus, noise, z[:len(focus)]),
-                               synthetic(joint, sigma_joint, noise, z[len(focus):]))
+            twin = with_points(cal, *twin_points(cal, focus, joint, noise, draw))
             row = {"noise": noise, "draw": draw, "truth": args.truth, "extra": args.extra,
+                   "extra_sigma": args.extra_sigma,
                    **twin_refit(twin, settings, truth, course, args.until)}
             rows.append(row)
             print(f"noise {noise:g}σ, draw {draw}: forecast RMSE {row['rmse']:.3f} (persistence "

@@ -47,7 +47,8 @@ def test_the_twin_fits_the_models_course_not_the_coded_points(study, twin_world)
     assert len(twin.joint) == len(cal.joint) == 41
 
 
-def test_a_twin_refit_is_measured_against_the_points_and_the_truth(study, twin_world, committed_settings):
+def test_a_twin_refit_is_measured_against_the_points_and_the_truth(study, twin_world, committed_settings,
+                                                                   tmp_path):
     cal, truth, course, joint = twin_world
     settings = dict(committed_settings[0], restarts=1, maxiter=2)
     twin = study.with_points(cal, course[cal.steps], joint)
@@ -59,6 +60,11 @@ def test_a_twin_refit_is_measured_against_the_points_and_the_truth(study, twin_w
     assert row["last"]["date"] == "2019-08"
     assert row["truth_rise"] == pytest.approx(0.75, abs=0.05)  # the committed rise, 2018-06 -> 2019-08
     assert row["truth_objective"] < row["refit_objective"]  # two generations find nothing near it
+    rows = [{"noise": 0.0, "draw": 0, "truth": "calibrated", "extra": [], **row},
+            {"noise": 0.5, "draw": 1, "truth": "calibrated", "extra": ["2017-10"], "extra_sigma": 0.15, **row}]
+    study.figure([("no noise", rows[:1]), ("with a point in the gap", rows[1:])], settings,
+                 committed_settings[1], tmp_path / "twin.png")
+    assert (tmp_path / "twin.png").stat().st_size > 10_000
 
 
 def test_extra_points_fill_the_gap_before_the_origin_and_nothing_else(study, twin_world):
