@@ -197,8 +197,13 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
 
     cal = build_calibrator(settings, base)
     reps, seed = settings["report_replicates"], settings["seed"]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), sharey=True, squeeze=False)
-    for ax, (title, rows) in zip(axes[0], panels, strict=True):
+    cols = min(3, len(panels))
+    rows_of_panels = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows_of_panels, cols, figsize=(5.2 * cols, 4.3 * rows_of_panels), sharey=True,
+                             squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (title, rows) in zip(axes.flat[:len(panels)], panels, strict=True):
         truth = set_values(cal, rows[0]["truth"])
         course, joint = truth_course(cal, truth, replicates=reps, seed=seed)
         dates = np.array([np.datetime64(cal.scenario.month_label(t)) for t in range(len(course))])
@@ -212,7 +217,8 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
             x = np.array([row["parameters"][p.name] for p in cal.free])
             refit = report_run(cal, cal.values_as_params(x), replicates=reps, seed=seed).mean_tilt(cal.state)
             colour = f"C{k}"
-            label = f"{row['noise']:g}σ, draw {row['draw']}: forecast RMSE {row['rmse']:.2f}"
+            seeds = f", best of {len(row['restarts'])} seeds" if len(row["restarts"]) > 1 else ""
+            label = f"{row['noise']:g}σ, draw {row['draw']}{seeds}: forecast RMSE {row['rmse']:.2f}"
             ax.plot(dates, refit, color=colour, lw=1.3, label=label)
             point_dates = np.array([np.datetime64(d) for d in twin_cal.targets["date"]])
             before = point_dates <= origin
@@ -223,7 +229,8 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
         ax.set_ylim(-1.05, 1.05)
         ax.legend(fontsize=7, loc="upper left")
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    axes[0][0].set_ylabel("Italy's tilt (LNA − Tripoli side)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("Italy's tilt (LNA − Tripoli side)")
     fig.suptitle("Twin experiment: refits on the points up to the origin (dots) forecast the later "
                  "points (crosses)", fontsize=11)
     fig.tight_layout()
@@ -236,7 +243,9 @@ def main() -> None:
     parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
     parser.add_argument("--noise", type=float, nargs="+", default=[0.0, 0.5, 1.0],
                         help="the noise's sizes, in units of each point's σ")
-    parser.add_argument("--draws", type=int, default=3, help="noisy point sets per noise size (seeds 0..N-1)")
+    parser.add_argument("--draws", type=int, default=3, help="noisy point sets per noise size")
+    parser.add_argument("--first-draw", type=int, default=0,
+                        help="the first noisy set's seed (the sets: seeds K..K+N-1)")
     parser.add_argument("--truth", default="calibrated", help="the parameter set that plays the world")
     parser.add_argument("--restarts", type=int, default=1,
                         help="optimiser seeds per refit (the calibration: 5)")
@@ -263,8 +272,9 @@ def main() -> None:
         settings, base = calibration_settings(args.override)
         figure(panels, settings, base, Path(args.figure))
         return
-    if any(k < 0 or not np.isfinite(k) for k in args.noise) or args.draws < 1 or args.restarts < 1:
-        raise SystemExit("--noise: numbers >= 0; --draws, --restarts: positive integers")
+    if any(k < 0 or not np.isfinite(k) for k in args.noise) or args.draws < 1 or args.restarts < 1 \
+            or args.first_draw < 0:
+        raise SystemExit("--noise: numbers >= 0; --draws, --restarts: positive integers; --first-draw >= 0")
     settings, base = calibration_settings(args.override)
     settings["restarts"] = args.restarts
     if args.maxiter is not None:
@@ -279,7 +289,7 @@ def main() -> None:
     focus = course[cal.steps]
     rows = []
     for noise in args.noise:
-        for draw in range(1 if noise == 0 else args.draws):
+        for draw in ([0] if noise == 0 else range(args.first_draw, args.first_draw + args.draws)):
             started = time.perf_counter()
             twin = with_points(cal, *twin_points(cal, focus, joint, noise, draw))
             row = {"noise": noise, "draw": draw, "truth": args.truth, "extra": args.extra,
