@@ -238,6 +238,20 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
     plt.close(fig)
 
 
+def panel_rows(item: str) -> list[dict]:
+    """The rows of ``JSON`` or, for ``JSON:NOISE``, those of that noise size (a --figure panel's part)."""
+    path, _, noise = item.partition(":")
+    try:
+        rows = json.loads(Path(path).read_text())
+        wanted = float(noise) if noise else None
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"--from {item}: {exc}; a --json file of this script, optionally :NOISE") from None
+    rows = [r for r in rows if wanted is None or r["noise"] == wanted]
+    if not rows:
+        raise SystemExit(f"--from {item}: no rows of noise {noise}")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
@@ -259,14 +273,15 @@ def main() -> None:
                         help="Hydra overrides of the calibration settings")
     parser.add_argument("--json")
     parser.add_argument("--figure", metavar="PNG", help="draw the runs of --from instead of running")
-    parser.add_argument("--from", dest="sources", nargs="+", default=[], metavar="TITLE=JSON",
-                        help="for --figure: one panel per run, titled")
+    parser.add_argument("--from", dest="sources", nargs="+", default=[], metavar="TITLE=JSON[:NOISE][+...]",
+                        help="for --figure: one titled panel each, of the rows of one or more --json files "
+                             "(:NOISE keeps the rows of that noise size)")
     args = parser.parse_args()
     if args.figure:
         panels = []
         for source in args.sources:
-            title, _, path = source.rpartition("=")
-            panels.append((title, json.loads(Path(path).read_text())))
+            title, _, files = source.rpartition("=")
+            panels.append((title, [row for item in files.split("+") for row in panel_rows(item)]))
         if not panels:
             raise SystemExit("--figure needs --from TITLE=JSON ...")
         settings, base = calibration_settings(args.override)

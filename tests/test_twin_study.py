@@ -81,3 +81,12 @@ def test_extra_points_fill_the_gap_before_the_origin_and_nothing_else(study, twi
             study.with_extra_points(cal, bad, 0.15)
     with pytest.raises(SystemExit, match="--extra-sigma"):
         study.with_extra_points(cal, ["2017-10"], 0.0)
+
+
+def test_a_figure_panel_takes_rows_from_several_runs_by_noise(study, tmp_path):
+    (tmp_path / "a.json").write_text('[{"noise": 0.0, "draw": 0}, {"noise": 0.5, "draw": 1}]')
+    assert study.panel_rows(f"{tmp_path / 'a.json'}:0.5") == [{"noise": 0.5, "draw": 1}]
+    assert len(study.panel_rows(str(tmp_path / "a.json"))) == 2
+    for bad in (f"{tmp_path / 'a.json'}:1", f"{tmp_path / 'missing.json'}", f"{tmp_path / 'a.json'}:x"):
+        with pytest.raises(SystemExit, match="--from"):
+            study.panel_rows(bad)
