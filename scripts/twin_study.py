@@ -203,9 +203,12 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
                              squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
+    truths = {}  # each parameter set playing the world, run once for every panel it plays in
     for ax, (title, rows) in zip(axes.flat[:len(panels)], panels, strict=True):
-        truth = set_values(cal, rows[0]["truth"])
-        course, joint = truth_course(cal, truth, replicates=reps, seed=seed)
+        if rows[0]["truth"] not in truths:
+            truths[rows[0]["truth"]] = truth_course(cal, set_values(cal, rows[0]["truth"]),
+                                                    replicates=reps, seed=seed)
+        course, joint = truths[rows[0]["truth"]]
         dates = np.array([np.datetime64(cal.scenario.month_label(t)) for t in range(len(course))])
         ax.plot(dates, course, color="black", lw=2.2, label="the truth (committed parameters)")
         origin = np.datetime64(rows[0]["until"])

@@ -155,9 +155,9 @@ def pinned_free(free: list[dict], pin: Mapping[str, Any]) -> list[dict]:
             raise InputError("configs/calibrate", f"calibrate.pin.{name}", f"is {brief(value)}; a number "
                              f"within its search range [{entry['low']}, {entry['high']}]")
         value = float(value)
-        upper = value * (1 + 1e-9 if value >= 0 else 1 - 1e-9) + 1e-12  # value + |value| 1e-9 + 1e-12
-        entry["low"], entry["high"] = ((value, upper) if upper <= entry["high"]
-                                       else (value - (upper - value), value))  # at the range's top
+        width = abs(value) * 1e-9 + 1e-12
+        entry["low"], entry["high"] = ((value, value + width) if value + width <= entry["high"]
+                                       else (value - width, value))  # at the range's top
     return out
 
 
