@@ -66,21 +66,20 @@ def test_the_record_is_the_calibration_on_the_un_list_scenario():
     assert_reproduces_recorded_rmse("councils_un_list", scenario=SCENARIO)
 
 
-def _italy(params: str, scenario: str, replicates: int = 100) -> dict[str, float]:
-    from sim.dates import parse_month
+def _italy(params: str, checks: dict, replicates: int = 100) -> dict:
+    """Italy's course on the listed score with ``configs/params/PARAMS.yaml``, measured by the
+    calibration's shape ``checks`` (`sim.summary.trajectory_checks`: ``final``, ``rise``, ...)."""
+    from sim.summary import trajectory_checks
 
-    result = record_run(params, replicates, 0, scenario)
-    tilt = result.mean_tilt("ITA")
-    start = parse_month(result.dates[0])
-    final, rise_from = parse_month("2019-08") - start, parse_month("2018-06") - start
-    return {"final": float(tilt[final]), "rise": float(tilt[final] - tilt[rise_from])}
+    return trajectory_checks(record_run(params, replicates, 0, SCENARIO), "ITA", checks)
 
 
-def test_the_listed_score_undoes_the_rise_unless_the_calibration_is_made_again():
+def test_the_listed_score_undoes_the_rise_unless_the_calibration_is_made_again(committed_settings):
     from sim.params import read_parameter_set
 
-    committed = _italy("calibrated", SCENARIO)
-    refit = _italy("councils_un_list", SCENARIO)
+    checks = committed_settings[0]["checks"]
+    committed = _italy("calibrated", checks)
+    refit = _italy("councils_un_list", checks)
     assert committed["rise"] < 0.2 and committed["final"] < -0.5  # measured +0.11, -0.69 (200 replicates)
     assert refit["rise"] > 0.6  # measured +0.73
     scale = {name: read_parameter_set(name)["interest_scales"]["security"]
