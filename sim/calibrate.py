@@ -475,14 +475,18 @@ def start_time() -> str:
 
 def data_digests(settings: dict) -> dict[str, str | None]:
     """The digests of the data a calibration reads, beside the settings that name them: the
-    scenario and counterfactual as resolved (`sim.scenario.scenario_digest`) and the target files
+    scenario and counterfactual as resolved, without the estimates' ranges, which a calibration
+    does not read (`sim.scenario.scenario_digest`), and the target files
     (`sim.targets.target_digest`); None for one not used. Two calibrations with the same settings
     fitted to different points differ here."""
     def named(key: str, digest: Callable[[str], str]) -> str | None:
         return digest(settings[key]) if settings.get(key) else None
 
-    return {"scenario": named("scenario", scenario_digest),
-            "counterfactual": named("counterfactual", scenario_digest),
+    def values_digest(name: str) -> str:
+        return scenario_digest(name, ranges=False)
+
+    return {"scenario": named("scenario", values_digest),
+            "counterfactual": named("counterfactual", values_digest),
             "targets": named("targets", target_digest),
             "joint_targets": named("joint_targets", target_digest)}
 

@@ -272,3 +272,23 @@ def test_a_scenarios_digest_follows_its_data_not_its_layout(tmp_path):
     assert scenario_digest("counterfactuals/france_neutral") != history  # its extends: chain merged
     copy.write_text(copy.read_text(encoding="utf-8").replace("value: -0.5,", "value: -0.4,", 1), encoding="utf-8")
     assert scenario_digest(copy) != history
+
+
+def test_a_calibrations_digest_leaves_out_the_estimates_ranges_it_does_not_read(tmp_path):
+    """A range revised (read by `sim.robustness` alone) changes the scenario's full digest but not
+    the one a calibration's header names; the value it bounds, or its source, changes both."""
+    from sim.scenario import scenario_digest
+    from sim.scenario.loader import resolve_scenario_path
+
+    text = resolve_scenario_path("libya_2014_2019").read_text(encoding="utf-8")
+    range_marked = "islamist: [0.75, 1.0]"
+    assert text.count(range_marked) == 1
+    copy = tmp_path / "history.yaml"
+    copy.write_text(text.replace(range_marked, "islamist: [0.7, 1.0]"), encoding="utf-8")
+    assert scenario_digest(copy) != scenario_digest("libya_2014_2019")
+    assert scenario_digest(copy, ranges=False) == scenario_digest("libya_2014_2019", ranges=False)
+    for value_or_source in (("extremist: 0.6\n", "extremist: 0.5\n"),
+                            ("extremist 0.6 is an estimate", "extremist 0.6 is a guess")):
+        assert text.count(value_or_source[0]) == 1
+        copy.write_text(text.replace(*value_or_source), encoding="utf-8")
+        assert scenario_digest(copy, ranges=False) != scenario_digest("libya_2014_2019", ranges=False)

@@ -111,15 +111,22 @@ def _resolved(path: Path, scenario_dir: Path | None) -> dict:
     return _resolve(path, Path(root), chain=())
 
 
-def scenario_digest(name_or_path: str | Path, scenario_dir: Path | None = None) -> str:
+def scenario_digest(name_or_path: str | Path, scenario_dir: Path | None = None, *,
+                    ranges: bool = True) -> str:
     """16 hex digits of the SHA-256 of a scenario as resolved (every file of its ``extends:`` chain
     merged), whatever its layout and comments: what a result made from the scenario depends on.
 
     Args:
         name_or_path: as for `load_scenario`.
         scenario_dir: as for `load_scenario`.
+        ranges: whether the estimates' plausible ranges (every ``estimates:`` mapping) count. Only
+            `sim.robustness` reads them: a run or a calibration, which reads the values alone, is
+            named by the digest without them (``ranges=False``), so a range revised from a new
+            source leaves it as it was.
     """
     raw = _untagged(_resolved(resolve_scenario_path(name_or_path, scenario_dir), scenario_dir))
+    if not ranges:
+        raw = _without_keys(raw, frozenset({"estimates"}))
     canonical = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
@@ -130,10 +137,15 @@ ORIGIN_TAGS = frozenset({"_file", "_entry"})
 
 def _untagged(raw: Any) -> Any:
     """``raw`` without the origin tags: the data alone, wherever its files lie."""
+    return _without_keys(raw, ORIGIN_TAGS)
+
+
+def _without_keys(raw: Any, keys: frozenset[str]) -> Any:
+    """``raw`` with every mapping's ``keys`` left out, at any depth."""
     if isinstance(raw, dict):
-        return {k: _untagged(v) for k, v in raw.items() if k not in ORIGIN_TAGS}
+        return {k: _without_keys(v, keys) for k, v in raw.items() if k not in keys}
     if isinstance(raw, list):
-        return [_untagged(v) for v in raw]
+        return [_without_keys(v, keys) for v in raw]
     return raw
 
 
