@@ -482,9 +482,7 @@ def data_digests(settings: dict) -> dict[str, str | None]:
     def named(key: str, digest: Callable[[str], str]) -> str | None:
         return digest(settings[key]) if settings.get(key) else None
 
-    def values_digest(name: str) -> str:
-        return scenario_digest(name, ranges=False)
-
+    values_digest = functools.partial(scenario_digest, ranges=False)
     return {"scenario": named("scenario", values_digest),
             "counterfactual": named("counterfactual", values_digest),
             "targets": named("targets", target_digest),

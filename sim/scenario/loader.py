@@ -126,13 +126,15 @@ def scenario_digest(name_or_path: str | Path, scenario_dir: Path | None = None, 
     """
     raw = _untagged(_resolved(resolve_scenario_path(name_or_path, scenario_dir), scenario_dir))
     if not ranges:
-        raw = _without_keys(raw, frozenset({"estimates"}))
+        raw = _without_keys(raw, RANGE_KEYS)
     canonical = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 #: Keys `_resolve` adds to raw entries to name the file an entry came from (for error messages).
 ORIGIN_TAGS = frozenset({"_file", "_entry"})
+#: The key under which an entry marks its estimates' plausible ranges (read by `sim.robustness`).
+RANGE_KEYS = frozenset({"estimates"})
 
 
 def _untagged(raw: Any) -> Any:
