@@ -42,8 +42,14 @@ def _changes(name: str):
     return factions, changed_estimates
 
 
-def test_the_un_list_scenario_changes_only_the_councils_score_and_range():
-    factions, estimates = _changes(SCENARIO)
+@pytest.fixture(scope="module")
+def un_list_changes():
+    """`_changes` of the study scenario, loaded once for the tests that read it."""
+    return _changes(SCENARIO)
+
+
+def test_the_un_list_scenario_changes_only_the_councils_score_and_range(un_list_changes):
+    factions, estimates = un_list_changes
     assert factions == {COUNCILS: {"extremist": (0.6, 0.25)}}
     assert list(estimates) == [EXTREMIST]
     history, study = estimates[EXTREMIST]
@@ -53,10 +59,10 @@ def test_the_un_list_scenario_changes_only_the_councils_score_and_range():
     assert study.high == pytest.approx(1 / 3, abs=0.01)  # the Derna council alone: 1 of 3
 
 
-def test_the_historys_range_reaches_down_to_the_un_list_count():
+def test_the_historys_range_reaches_down_to_the_un_list_count(un_list_changes):
     """The history keeps its judgement (0.6) and its range takes in every way of making the count
     (docs/calibration.md, "Robust to every estimate?", is measured on it)."""
-    _, estimates = _changes(SCENARIO)
+    _, estimates = un_list_changes
     history, study = estimates[EXTREMIST]
     assert history.low <= study.low < study.high <= history.high
     assert history.low < study.value < history.value < history.high
