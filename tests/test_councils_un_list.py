@@ -16,6 +16,7 @@ from tests.conftest import assert_reproduces_recorded_rmse, header_digest, recor
 
 SCENARIO = "studies/councils_un_list"
 COUNTERFACTUAL = "studies/councils_un_list_no_military"
+WITH_IS = "studies/councils_un_list_with_is"
 COUNCILS = "SHURA_COUNCILS"
 EXTREMIST = f"factions.{COUNCILS}.extremist"
 
@@ -117,11 +118,29 @@ def test_the_study_scenario_holds_the_first_count_without_the_islamic_state(un_l
     assert study.value < history.low
 
 
+def test_the_corrected_count_scenario_holds_the_corrected_count():
+    """The second study scenario changes only the councils' score, to the corrected count (3 of 9),
+    and its range, to the corrected count's every way of being made."""
+    factions, estimates = _changes(WITH_IS)
+    assert factions == {COUNCILS: {"extremist": (0.6, 0.33)}}
+    assert list(estimates) == [EXTREMIST]
+    _, study = estimates[EXTREMIST]
+    counts = _counts()
+    assert study.value == pytest.approx(3 / 9, abs=0.005)
+    assert study.low == pytest.approx(min(counts)) and study.high == pytest.approx(max(counts))
+
+
 def test_the_record_is_the_calibration_on_the_un_list_scenario():
     overrides = [f"calibrate.scenario={SCENARIO}", f"calibrate.counterfactual={COUNTERFACTUAL}"]
     assert header_digest("councils_un_list") == settings_digest(overrides)
     assert header_digest("councils_un_list") != header_digest("calibrated")
     assert_reproduces_recorded_rmse("councils_un_list", scenario=SCENARIO)
+
+
+def test_the_record_is_the_calibration_on_the_corrected_count():
+    overrides = [f"calibrate.scenario={WITH_IS}", f"calibrate.counterfactual={WITH_IS}_no_military"]
+    assert header_digest("councils_un_list_with_is") == settings_digest(overrides)
+    assert_reproduces_recorded_rmse("councils_un_list_with_is", scenario=WITH_IS)
 
 
 def _italy(params: str, checks: dict, replicates: int = 100) -> dict:
