@@ -160,6 +160,21 @@ def test_long_run_labels_stay_inside_the_overlay(result, history):
     assert [text.replace("\n", " ") for text in shown] == list(long)  # wrapped, not cut
 
 
+def test_a_long_scenario_title_is_wrapped_inside_the_figure(result, history):
+    """The study scenarios' titles run past the figure's width: the title wraps instead of
+    losing its end at the edge."""
+    from dataclasses import replace
+
+    title = "History, the Shura councils' extremism coded from the UN list, the Islamic State counted"
+    fig = plot_state_tilt(result.tilt, "ITA", marks=replace(marks_for(history), title=title))
+    main = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box, width = main.title.get_window_extent(canvas.get_renderer()), fig.bbox.width
+    assert box.x0 >= 0 and box.x1 <= width, f"the title spans {box.x0:.0f}..{box.x1:.0f} of 0..{width:.0f}"
+    assert main.get_title().replace("\n", " ") == f"Italy's tilt between Sarraj (GNA) and Haftar (LNA) — {title}"
+
+
 def test_legend_columns_keep_short_labels_whole_and_wrap_long_ones():
     assert legend_columns(["inertia=0.5", "inertia=0.9"], width=11, fontsize=8) == (3, ["inertia=0.5", "inertia=0.9"])
     ncol, wrapped = legend_columns(["x" * 150, "y"], width=11, fontsize=8)

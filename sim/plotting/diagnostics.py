@@ -13,7 +13,14 @@ from matplotlib.lines import Line2D
 
 from sim.plotting.layers import draw_key
 from sim.plotting.marks import Marks
-from sim.plotting.style import OKABE_ITO, TARGET_COLOUR, format_tilt_axes, format_time_axis, months
+from sim.plotting.style import (
+    OKABE_ITO,
+    TARGET_COLOUR,
+    format_tilt_axes,
+    format_time_axis,
+    months,
+    wrapped_title,
+)
 from sim.plotting.tilt import draw_tilt
 
 
@@ -40,8 +47,8 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
     ax.plot(x, wide.sum(axis=1), color="black", lw=2.2, ls="--", label=f"total: V({plus}) − V({minus})")
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set_ylabel(f"contribution to V(plus) − V(minus)  (value units; > 0 favours {plus})")
-    ax.set_title(title or f"{state}: what each interest adds to its value of {plus} over {minus}",
-                 fontsize=11)
+    default = f"{state}: what each interest adds to its value of {plus} over {minus}"
+    ax.set_title(wrapped_title(title or default), fontsize=11)
     format_time_axis(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=5, fontsize=8, frameon=False)
     fig.tight_layout()

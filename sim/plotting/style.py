@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,14 +58,24 @@ def format_time_axis(ax) -> None:
     ax.grid(alpha=0.25)
 
 
+#: Characters per line of a panel's title: a long scenario title is wrapped, not cut at the edge.
+TITLE_WIDTH = 110
+
+
+def wrapped_title(title: str) -> str:
+    """``title`` broken into lines of at most ``TITLE_WIDTH`` characters (unchanged when shorter)."""
+    return textwrap.fill(title, TITLE_WIDTH)
+
+
 def format_tilt_axes(ax, title: str | None, *, ylabel: str | None = TILT_LABEL) -> None:
-    """A tilt panel: the zero line, [−1, 1], years on the x axis."""
+    """A tilt panel: the zero line, [−1, 1], years on the x axis, the title wrapped at
+    ``TITLE_WIDTH`` characters."""
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set_ylim(-1.08, 1.08)
     if ylabel:
         ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=11)
+        ax.set_title(wrapped_title(title), fontsize=11)
     format_time_axis(ax)
 
 
