@@ -19,7 +19,7 @@ from sim.plotting.style import (
     format_tilt_axes,
     format_time_axis,
     months,
-    wrapped_title,
+    set_panel_title,
 )
 from sim.plotting.tilt import draw_tilt
 
@@ -48,7 +48,7 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
     ax.axhline(0.0, color="black", lw=0.6)
     ax.set_ylabel(f"contribution to V(plus) − V(minus)  (value units; > 0 favours {plus})")
     default = f"{state}: what each interest adds to its value of {plus} over {minus}"
-    ax.set_title(wrapped_title(title or default), fontsize=11)
+    set_panel_title(ax, title or default)
     format_time_axis(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=5, fontsize=8, frameon=False)
     fig.tight_layout()

@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from sim.plotting.layers import draw_before, draw_events, draw_key
 from sim.plotting.marks import Marks
-from sim.plotting.style import format_time_axis, months, text_colour_on, wrapped_title
+from sim.plotting.style import format_time_axis, months, set_panel_title, text_colour_on
 
 #: Supports below this share (mean over replicates, every month) are pooled as "others".
 SMALL_SHARE = 0.01
@@ -92,7 +92,7 @@ def plot_support_shares(alignment: pd.DataFrame | None, state: str, *, title: st
     ax.set_ylabel("share of the state's means of support (mean over replicates)")
     format_time_axis(ax)
     default = f"Whom {marks.state(state)} backs — {marks.title or 'support shares'}"
-    ax.set_title(wrapped_title(title or default), fontsize=11)
+    set_panel_title(ax, title or default)
     handles, _ = ax.get_legend_handles_labels()
     handles = [handles[-1], *handles[:-1][::-1]]  # as stacked: held back on top, then down
     draw_key(key, handles, events, main_heights=[5.0], fontsize=8)
@@ -169,8 +169,8 @@ def plot_asset_control(control: pd.DataFrame | None, *, title: str | None = None
     ax.set_xlim(x[0], x[-1] + width)
     format_time_axis(ax)
     ax.grid(False)
-    ax.set_title(wrapped_title(title or f"Who holds what — {marks.title or 'asset control'} "
-                               "(the holder in most replicates)"), fontsize=11)
+    default = f"Who holds what — {marks.title or 'asset control'} (the holder in most replicates)"
+    set_panel_title(ax, title or default)
     shown = [h for h in _side_order(held_by, marks) if h not in ("None", "nan")]
     handles = [Patch(facecolor=colours[h], label=f"{h}: {marks.factions.get(h, h)}") for h in shown]
     handles.append(Patch(facecolor="white", edgecolor="grey", hatch="xx",

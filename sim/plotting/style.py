@@ -62,9 +62,10 @@ def format_time_axis(ax) -> None:
 TITLE_WIDTH = 110
 
 
-def wrapped_title(title: str) -> str:
-    """``title`` broken into lines of at most ``TITLE_WIDTH`` characters (unchanged when shorter)."""
-    return textwrap.fill(title, TITLE_WIDTH)
+def set_panel_title(ax, title: str) -> None:
+    """A panel's title at the figures' size, broken into lines of at most ``TITLE_WIDTH``
+    characters (one line when shorter)."""
+    ax.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize=11)
 
 
 def format_tilt_axes(ax, title: str | None, *, ylabel: str | None = TILT_LABEL) -> None:
@@ -75,7 +76,7 @@ def format_tilt_axes(ax, title: str | None, *, ylabel: str | None = TILT_LABEL) 
     if ylabel:
         ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(wrapped_title(title), fontsize=11)
+        set_panel_title(ax, title)
     format_time_axis(ax)
 
 
