@@ -38,7 +38,7 @@ from sim.plotting import save_figure
 from sim.simulate import prepare_scenario
 from sim.sweeps.analysis import ANALYSED, outcome_series, sensitivity
 from sim.sweeps.cluster import check_cluster, connected
-from sim.sweeps.design import SEED, make_design, parse_dimensions
+from sim.sweeps.design import EVERY_ESTIMATE, SEED, make_design, parse_dimensions
 from sim.sweeps.evaluate import ModelEvaluator, chunk_points, run_chunks
 from sim.sweeps.outcomes import parse_outcomes
 from sim.sweeps.plots import plot_heatmaps, plot_indices, plot_scatter
@@ -109,7 +109,7 @@ def sweep(settings: dict, run_dir: Path, folder: Path) -> dict[str, Any]:
         raise InputError("config", "sweep.replicates", f"must be at least 1, not {sw['replicates']}")
     if sw["focus_state"] not in scenario.state_ids:
         raise InputError("config", "sweep.focus_state", f"unknown state {sw['focus_state']!r}")
-    scatter_dimensions(sw)
+    scatter_dimensions(sw, [d.name for d in dimensions])
     design = make_design(dimensions, sw["design"], n=sw["n"], seed=sw["design_seed"],
                          morris_levels=sw["morris_levels"])
     resolve_params(settings["params"], scenario, 1)  # the base parameters are valid before anything runs
@@ -143,20 +143,29 @@ def sweep(settings: dict, run_dir: Path, folder: Path) -> dict[str, Any]:
     return {**summary, "checkpoints": checkpoints}
 
 
-def scatter_dimensions(sw: dict) -> list[str]:
+def scatter_dimensions(sw: dict, available: list[str] | None = None) -> list[str]:
     """The dimensions ``outcomes.png`` draws: ``sweep.scatter_dimensions`` (each one of the sweep's
-    dimensions, none twice), or every dimension when it is null."""
-    every = [d["name"] for d in sw["dimensions"]]
+    dimensions, none twice), or, when it is null, every dimension the config names (those an
+    ``estimates.*`` entry adds only when chosen: there may be a hundred).
+
+    Args:
+        sw: the ``sweep`` settings.
+        available: every dimension of the sweep (with those ``estimates.*`` adds); None: the names
+            of ``sw["dimensions"]``.
+    """
+    named = [d["name"] for d in sw["dimensions"] if d["name"] != EVERY_ESTIMATE]
+    every = named if available is None else list(available)
     chosen = sw.get("scatter_dimensions")
     if chosen is None:
-        return every
+        return named
+    shown = every if len(every) <= 20 else [*every[:20], f"... ({len(every)} in all)"]
     for i, name in enumerate(chosen):
         if name not in every or chosen.index(name) != i:
             raise InputError("config", f"sweep.scatter_dimensions[{i}]", f"is {name!r}; each entry "
-                             f"once, one of the sweep's dimensions: {every}")
+                             f"once, one of the sweep's dimensions: {shown}")
     if not chosen:
         raise InputError("config", "sweep.scatter_dimensions", f"is empty; null for every dimension, "
-                         f"or some of {every}")
+                         f"or some of {shown}")
     return list(chosen)
 
 
@@ -165,11 +174,12 @@ def write_plots(folder: Path, design: pd.DataFrame, table: pd.DataFrame, names: 
     """indices.png (sobol, morris), outcomes.png (each focus outcome against each dimension) and,
     for a grid of two or more dimensions, heatmap.png over the first two."""
     focus = {k: v for k, v in outcome_series(table, names).items() if k.endswith(f"[{sw['focus_state']}]")}
-    dims = [d["name"] for d in sw["dimensions"]]
     if report:
         save_figure(plot_indices(report, sw["design"]), folder / "indices.png")
-    save_figure(plot_scatter(design, focus, scatter_dimensions(sw)), folder / "outcomes.png")
-    gridded = [d for d in dims if d != SEED]
+    drawn = scatter_dimensions(sw, [c for c in design.columns if c != "point"])
+    if drawn:
+        save_figure(plot_scatter(design, focus, drawn), folder / "outcomes.png")
+    gridded = [c for c in design.columns if c not in ("point", SEED)]
     if sw["design"] == "grid" and len(gridded) >= 2:
         save_figure(plot_heatmaps(design, focus, gridded[0], gridded[1]), folder / "heatmap.png")
 

@@ -15,6 +15,7 @@ import sim.sweep as app
 from sim.config import CONFIG_DIR, compose_config, plain
 from sim.errors import InputError
 from sim.scenario import load_scenario
+from sim.scenario.estimates import estimate_kind
 from sim.sweeps.analysis import sensitivity
 from sim.sweeps.design import Dimension, make_design, parse_dimensions
 from sim.sweeps.evaluate import ModelEvaluator, run_chunks
@@ -74,7 +75,7 @@ def test_grid_is_every_combination_and_seed_values_stay_integers():
 @pytest.mark.parametrize("name", NAMED)
 def test_every_named_sweep_composes_and_validates(name, libya):
     sw = settings_of(f"sweep={name}")["sweep"]
-    dims = parse_dimensions(sw["dimensions"], libya.state_ids)
+    dims = parse_dimensions(sw["dimensions"], libya.state_ids, estimates=libya.estimates)
     parse_outcomes(sw["outcomes"], libya)
     design = make_design(dims, sw["design"], n=sw["n"], seed=sw["design_seed"])
     assert len(design) >= 1
@@ -105,6 +106,61 @@ def test_an_estimate_dimension_names_one_within_its_range(libya):
     with pytest.raises(InputError, match="plausible range"):
         parse_dimensions([{"name": f"estimates.{estimate.path}", "low": estimate.low, "high": estimate.high + 1}],
                          libya.state_ids, estimates=libya.estimates)
+
+
+def test_grouped_sobol_indices_of_an_additive_function_are_its_groups_shares():
+    """y = x1 + x2 + 2 x3 on [0, 1]: the group {x1, x2} holds 2/6 of the variance, x3 4/6, and
+    with nothing but main effects each group's total index equals its first-order index."""
+    dims = [Dimension("x1", 0.0, 1.0, group="pair"), Dimension("x2", 0.0, 1.0, group="pair"),
+            Dimension("x3", 0.0, 1.0)]
+    design = make_design(dims, "sobol", n=1024, seed=0)
+    assert len(design) == 1024 * (2 * 2 + 2)  # two groups, not three dimensions
+
+    def additive(points):
+        return pd.DataFrame({"point": points["point"], "statistic": "ensemble", "state": "",
+                             "y": points["x1"] + points["x2"] + 2 * points["x3"]})
+
+    found = sensitivity("sobol", design, run_chunks(design, additive, points_per_chunk=4096, progress=False),
+                        dims, ["y"], seed=0)["y"]
+    assert list(found) == ["pair", "x3"]
+    assert [found["pair"]["S1"], found["x3"]["S1"]] == pytest.approx([1 / 3, 2 / 3], abs=0.03)
+    assert [found["pair"]["ST"], found["x3"]["ST"]] == pytest.approx([1 / 3, 2 / 3], abs=0.03)
+
+
+def test_every_estimate_entry_adds_the_unnamed_estimates_grouped_by_kind(libya):
+    named = "factions.SHURA_COUNCILS.extremist"
+    estimate = next(e for e in libya.estimates if e.path == named)
+    dims = parse_dimensions([{"name": "inertia", "low": 0.5, "high": 0.9},
+                             {"name": f"estimates.{named}", "low": estimate.low, "high": estimate.high},
+                             {"name": "estimates.*"}], libya.state_ids, estimates=libya.estimates)
+    added = {d.path: d for d in dims if d.is_estimate and d.group is not None}
+    assert len(dims) == 1 + len(libya.estimates)
+    assert set(added) == {e.path for e in libya.estimates} - {named}
+    for e in libya.estimates:
+        if e.path != named:
+            assert added[e.path].bounds == (e.low, e.high)
+    assert added["assets.DERNA.haven"].group == "assets.haven"
+    assert added["events.lna_takes_derna.losses.LNA"].group == "events.losses"
+    assert added["relations.ITA-USA.value"].group == "relations.value"
+    assert added["series.oil_output.2018-06.value"].group == "series.oil_output"
+    assert dims[0].group is None and dims[1].group is None  # named entries stand alone
+    sw = {"dimensions": [{"name": "inertia"}, {"name": "estimates.*"}], "scatter_dimensions": None}
+    assert app.scatter_dimensions(sw, [d.name for d in dims]) == ["inertia"]
+    assert app.scatter_dimensions({**sw, "scatter_dimensions": ["estimates.assets.DERNA.haven"]},
+                                  [d.name for d in dims]) == ["estimates.assets.DERNA.haven"]
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    ([{"name": "estimates.*", "low": 0.0}], r"estimates\.\*\): takes no other key"),
+    ([{"name": "estimates.*"}, {"name": "estimates.*"}], r"\[1\] \(estimates\.\*\): is given twice"),
+    ([{"name": "inertia", "low": 0.5, "high": 0.9, "group": ""}], "group must be a non-empty name"),
+    ([{"name": "inertia", "low": 0.5, "high": 0.9},
+      {"name": "rationality", "low": 0.2, "high": 0.5, "group": "inertia"}], "also the name of a dimension"),
+])
+def test_bad_groups_are_refused(entries, message, libya):
+    with pytest.raises(InputError, match=message):
+        dims = parse_dimensions(entries, libya.state_ids, estimates=libya.estimates)
+        make_design(dims, "sobol", n=8, seed=0)
 
 
 def test_estimate_and_seed_dimensions_run_one_model_per_variant(libya):
@@ -260,6 +316,24 @@ def test_morris_sweep_writes_sensitivity(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_grouped_sweep_over_every_estimate_reports_each_group(tmp_path, libya):
+    """Through the app: a morris design over one parameter and ``estimates.*`` judges the parameter
+    and each kind of estimate once, keeps a design column per estimate, and draws the named
+    parameter alone in outcomes.png."""
+    out = tmp_path / "run"
+    done = _run("sweep=smoke", "sweep.design=morris", "sweep.n=2", "sweep.replicates=2",
+                "sweep.dimensions=[{name: inertia, low: 0.5, high: 0.9}, {name: estimates.*}]",
+                f"hydra.run.dir={out}", "sweep.progress=false", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    kinds = {estimate_kind(e.path) for e in libya.estimates}
+    report = json.loads((out / "sensitivity.json").read_text())
+    assert set(report["rise[ITA]"]) == {"inertia"} | kinds
+    design = pd.read_parquet(out / "design.parquet")
+    assert len(design.columns) == 2 + len(libya.estimates) and len(design) == 2 * (len(kinds) + 2)
+    assert (out / "indices.png").exists() and (out / "outcomes.png").exists()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("override", "message"), [
     ("sweep.dimensions=[{name: inertiaa, low: 0.1, high: 0.5}]", "unknown parameter"),
     ("sweep.dimensions=[{name: inertia, low: 0.5, high: 0.2}]", "must be below high"),
@@ -358,3 +432,29 @@ def test_the_scatter_draws_chosen_dimensions_and_refuses_others(chosen, message)
     assert app.scatter_dimensions({**sw, "scatter_dimensions": ["rationality"]}) == ["rationality"]
     with pytest.raises(InputError, match=message):
         app.scatter_dimensions({**sw, "scatter_dimensions": chosen})
+
+
+def test_the_estimates_sweep_judges_every_estimate_once(libya):
+    """configs/sweep/estimates_sobol.yaml: every estimate of the history is a dimension, once, over
+    its plausible range; the six named ones stand alone and the rest are grouped by kind."""
+    sw = settings_of("sweep=estimates_sobol")["sweep"]
+    dims = parse_dimensions(sw["dimensions"], libya.state_ids, estimates=libya.estimates)
+    ranges = {e.path: (e.low, e.high) for e in libya.estimates}
+    assert sorted(d.path for d in dims) == sorted(ranges)
+    assert all(d.bounds == ranges[d.path] for d in dims)
+    assert sum(d.group is None for d in dims) == 6
+    assert len(make_design(dims, "sobol", n=sw["n"], seed=0)) == sw["n"] * (2 * 24 + 2)
+
+
+def test_indices_of_many_groups_lie_sideways_with_every_name():
+    from sim.sweeps.plots import MAX_UPRIGHT_BARS, plot_indices
+
+    names = [f"group {i}" for i in range(MAX_UPRIGHT_BARS + 5)]
+    report = {key: {n: {"S1": 0.1, "S1_conf": 0.01, "ST": 0.2, "ST_conf": 0.02} for n in names}
+              for key in ("rise[ITA]", "tilt[ITA]")}
+    figure = plot_indices(report, "sobol")
+    first = figure.axes[0]
+    assert len(figure.axes) == 2
+    assert [t.get_text() for t in first.get_yticklabels()] == names
+    assert len(first.patches) == 2 * len(names)  # S1 and ST bars, horizontal
+    assert [round(p.get_width(), 6) for p in first.patches] == [0.1] * len(names) + [0.2] * len(names)

@@ -110,6 +110,16 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
     return replace(scenario, **updated)
 
 
+def estimate_kind(path: str) -> str:
+    """What kind of number the estimate at ``path`` is: its section and field, a series by its name
+    (``factions.extremist``, ``assets.haven``, ``assets.stakes``, ``events.losses``,
+    ``relations.value``, ``series.oil_output``)."""
+    section, key, field = _split(path)
+    if section == "series":
+        return f"series.{key.rsplit('.', 1)[0]}"
+    return f"{section}.{field.partition('.')[0]}"
+
+
 def remaining_estimates(estimates: tuple[Estimate, ...], scenario: Scenario) -> tuple[Estimate, ...]:
     """The ``estimates`` whose entries are still in ``scenario`` (after events or points were cut)."""
     events = {e.id for e in scenario.events}

@@ -40,7 +40,8 @@ def outcome_series(outcomes: pd.DataFrame, names: Sequence[str]) -> dict[str, pd
 def sensitivity(design_name: str, design: pd.DataFrame, outcomes: pd.DataFrame,
                 dimensions: Sequence[Dimension], names: Sequence[str], *, seed: int,
                 morris_levels: int = 4) -> dict[str, Any]:
-    """``{outcome key: {dimension: indices}}`` for a sobol or morris design.
+    """``{outcome key: {dimension or group: indices}}`` for a sobol or morris design (a group's
+    dimensions are judged together, `sim.sweeps.design.groups_of`).
 
     Args:
         design_name: ``sobol`` or ``morris``.
@@ -52,13 +53,14 @@ def sensitivity(design_name: str, design: pd.DataFrame, outcomes: pd.DataFrame,
         morris_levels: the levels the Morris design was drawn with.
 
     Returns:
-        For sobol, per dimension ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; for morris ``mu_star``,
+        For sobol, per dimension (or group) ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; for morris ``mu_star``,
         ``mu_star_conf``, ``sigma``. An outcome with a missing value (a turning month that never
         comes) gets ``{"skipped": reason}`` instead.
     """
     from SALib.analyze import morris, sobol
 
     problem = salib_problem(dimensions)
+    analysed = list(dict.fromkeys(problem.get("groups", problem["names"])))  # SALib's order: first appearance
     X = design[problem["names"]].to_numpy(dtype=float)
     report: dict[str, Any] = {}
     for key, values in outcome_series(outcomes, names).items():
@@ -76,5 +78,5 @@ def sensitivity(design_name: str, design: pd.DataFrame, outcomes: pd.DataFrame,
                                    print_to_console=False)
             fields = ("mu_star", "mu_star_conf", "sigma")
         report[key] = {name: {f: float(found[f][j]) for f in fields}
-                       for j, name in enumerate(problem["names"])}
+                       for j, name in enumerate(analysed)}
     return report

@@ -4,7 +4,12 @@ A dimension is named as in the calibration (`sim.calibration.FreeParameter`): a 
 (``inertia``), an interest scale (``scale.security``), one state's weight (``FRA.oil``); or
 ``estimates.PATH``, one of the scenario's estimates (``estimates.factions.GNC.strength``,
 `sim.scenario.estimates`); or ``seed`` (the model's seed: a list of integers, so that the
-replicates themselves become a dimension).
+replicates themselves become a dimension). The entry ``estimates.*`` stands for every estimate not
+named by another entry, each over its plausible range.
+
+A dimension may belong to a named ``group``: the Sobol' and Morris designs then vary and analyse
+each group as one input (SALib's groups), so that a hundred estimates are judged by kind (every
+``estimates.*`` dimension is grouped by `estimate_kind`: ``assets.haven``, ``relations.value``...).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from scipy.stats import qmc
 
 from sim.calibration import FreeParameter, check_free
 from sim.errors import InputError
+from sim.scenario.estimates import estimate_kind
 
 #: The designs a sweep may use.
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -26,6 +32,8 @@ DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 SEED = "seed"
 #: Dimensions named ``estimates.PATH`` set one of the scenario's estimates (one model per variant).
 ESTIMATE_PREFIX = "estimates."
+#: The entry that stands for every estimate not named by another entry, each in its kind's group.
+EVERY_ESTIMATE = "estimates.*"
 #: Default number of levels of a ranged dimension in a grid.
 DEFAULT_LEVELS = 3
 
@@ -39,6 +47,7 @@ class Dimension:
         low, high: its range (in the parameter's own unit), or None when ``values`` are given.
         values: an explicit list of values (a grid uses them as they are), or None.
         levels: the number of evenly spaced grid values between ``low`` and ``high``.
+        group: the group the sobol and morris designs vary and analyse it with (None: alone).
     """
 
     name: str
@@ -46,6 +55,7 @@ class Dimension:
     high: float | None = None
     values: tuple[float, ...] | None = None
     levels: int = DEFAULT_LEVELS
+    group: str | None = None
 
     @property
     def is_estimate(self) -> bool:
@@ -78,30 +88,44 @@ def parse_dimensions(entries: Sequence[Mapping[str, Any]], state_ids: Sequence[s
         state_ids: the scenario's states (for ``STATE.INTEREST``).
         where: where the entries come from, for the error message.
         estimates: the scenario's estimates (`sim.scenario.estimates.Estimate`): an
-            ``estimates.PATH`` dimension must name one and stay within its plausible range.
+            ``estimates.PATH`` dimension must name one and stay within its plausible range;
+            ``estimates.*`` (no other key) adds every one not named by another entry, over its
+            plausible range, in the group of its kind (`estimate_kind`).
 
     Raises:
         InputError: an unknown name, low >= high, a range outside the documented bounds, a name given
-            twice, or neither a range nor values.
+            twice, neither a range nor values, or a group that is not a non-empty string.
     """
     if not entries:
         raise InputError("config", where, "is empty; give at least one {name, low, high} or {name, values}")
     dimensions: list[Dimension] = []
+    every_at: int | None = None
     for i, entry in enumerate(entries):
         entry = dict(entry)
         name = str(entry.get("name", ""))
         label = f"{where}[{i}] ({name})"
-        unknown = set(entry) - {"name", "low", "high", "values", "levels"}
+        if name == EVERY_ESTIMATE:
+            if set(entry) != {"name"}:
+                raise InputError("config", label, "takes no other key: each estimate keeps its plausible "
+                                 "range and the group of its kind")
+            if every_at is not None:
+                raise InputError("config", label, "is given twice")
+            every_at = len(dimensions)
+            continue
+        unknown = set(entry) - {"name", "low", "high", "values", "levels", "group"}
         if unknown:
             raise InputError("config", label, f"unknown keys {sorted(unknown)}; allowed: name, low, high, "
-                             "values, levels")
+                             "values, levels, group")
+        group = entry.get("group")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise InputError("config", label, f"group must be a non-empty name, not {group!r}")
         values = entry.get("values")
         if values is not None:
             if entry.get("low") is not None or entry.get("high") is not None:
                 raise InputError("config", label, "give either low/high or values, not both")
             if len(values) == 0:
                 raise InputError("config", label, "values is empty")
-            dimension = Dimension(name, values=tuple(float(v) for v in values))
+            dimension = Dimension(name, values=tuple(float(v) for v in values), group=group)
         elif entry.get("low") is None or entry.get("high") is None:
             raise InputError("config", label, "needs low and high, or a list of values")
         else:
@@ -111,7 +135,7 @@ def parse_dimensions(entries: Sequence[Mapping[str, Any]], state_ids: Sequence[s
             levels = int(entry.get("levels") or DEFAULT_LEVELS)
             if levels < 2:
                 raise InputError("config", label, f"levels must be at least 2, not {levels}")
-            dimension = Dimension(name, low, high, levels=levels)
+            dimension = Dimension(name, low, high, levels=levels, group=group)
         if name == SEED:
             if dimension.values is None or any(v < 0 or v != int(v) for v in dimension.values):
                 raise InputError("config", label, "seed takes a list of non-negative integers (values)")
@@ -128,6 +152,14 @@ def parse_dimensions(entries: Sequence[Mapping[str, Any]], state_ids: Sequence[s
         if name in {d.name for d in dimensions}:
             raise InputError("config", label, "is given twice")
         dimensions.append(dimension)
+    if every_at is not None:
+        named = {d.path for d in dimensions if d.is_estimate}
+        rest = [Dimension(f"{ESTIMATE_PREFIX}{e.path}", e.low, e.high, group=estimate_kind(e.path))
+                for e in estimates if e.path not in named]
+        if not rest:
+            raise InputError("config", f"{where}[{every_at}] ({EVERY_ESTIMATE})",
+                             f"adds no estimate: the scenario has {len(estimates)}, each named already")
+        dimensions[every_at:every_at] = rest
     return dimensions
 
 
@@ -144,9 +176,27 @@ def _check_estimate(dimension: Dimension, estimates: Sequence[Any], label: str) 
 
 
 def salib_problem(dimensions: Sequence[Dimension]) -> dict[str, Any]:
-    """SALib's problem dict (names and bounds) of ranged dimensions."""
-    return {"num_vars": len(dimensions), "names": [d.name for d in dimensions],
-            "bounds": [list(d.bounds) for d in dimensions]}
+    """SALib's problem dict (names and bounds) of ranged dimensions, with ``groups`` (each
+    dimension's group, its own name when it has none) when any dimension has a group."""
+    problem = {"num_vars": len(dimensions), "names": [d.name for d in dimensions],
+               "bounds": [list(d.bounds) for d in dimensions]}
+    if any(d.group is not None for d in dimensions):
+        problem["groups"] = groups_of(dimensions)
+    return problem
+
+
+def groups_of(dimensions: Sequence[Dimension]) -> list[str]:
+    """Each dimension's group: its ``group``, or its own name when it has none.
+
+    Raises:
+        InputError: a group named like a dimension outside it (the indices would be ambiguous).
+    """
+    groups = [d.group if d.group is not None else d.name for d in dimensions]
+    for d, group in zip(dimensions, groups, strict=True):
+        if d.group is not None and d.group in {other.name for other in dimensions if other.group != d.group}:
+            raise InputError("config", "sweep.dimensions", f"group {group!r} is also the name of a "
+                             "dimension outside it; name the group otherwise")
+    return groups
 
 
 def make_design(dimensions: Sequence[Dimension], design: str, *, n: int, seed: int,
@@ -157,7 +207,8 @@ def make_design(dimensions: Sequence[Dimension], design: str, *, n: int, seed: i
         dimensions: the varied inputs.
         design: ``grid`` (every combination of each dimension's values), ``lhs`` (``n`` Latin
             hypercube points, scipy.stats.qmc), ``sobol`` (Saltelli's scheme, SALib: n x (2D + 2)
-            points, ``n`` a power of 2), ``morris`` (``n`` trajectories of D + 1 points, SALib).
+            points, ``n`` a power of 2), ``morris`` (``n`` trajectories of D + 1 points, SALib);
+            with groups, D counts the groups (the dimensions of a group move together).
         n: the design's size parameter (unused by ``grid``).
         seed: the seed of the random designs (lhs, sobol's scramble, morris).
         morris_levels: the grid levels of the Morris design.

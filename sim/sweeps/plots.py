@@ -18,9 +18,16 @@ def _panels(count: int, columns: int = 3) -> tuple[int, int]:
     return max(1, -(-count // columns)), min(columns, max(1, count))
 
 
+#: Beyond this many dimensions (or groups) the index bars lie horizontal, one row per name.
+MAX_UPRIGHT_BARS = 20
+
+
 def plot_indices(report: Mapping[str, Any], design_name: str) -> Figure:
-    """Bars of each dimension's indices, one panel per outcome (sensitivity.json)."""
+    """Bars of each dimension's (or group's) indices, one panel per outcome (sensitivity.json);
+    horizontal, with the names down the side, beyond `MAX_UPRIGHT_BARS` of them."""
     keys = [k for k, v in report.items() if "skipped" not in v]
+    if keys and len(report[keys[0]]) > MAX_UPRIGHT_BARS:
+        return _plot_indices_sideways(report, keys, design_name)
     rows, cols = _panels(len(keys))
     figure = Figure(figsize=(4.5 * cols, 3.2 * rows), layout="constrained")
     main, conf, second = BARS[design_name]
@@ -36,6 +43,28 @@ def plot_indices(report: Mapping[str, Any], design_name: str) -> Figure:
         ax.axhline(0, color="grey", lw=0.5)
     if keys:
         figure.axes[0].legend(fontsize=7)
+    return figure
+
+
+def _plot_indices_sideways(report: Mapping[str, Any], keys: Sequence[str], design_name: str) -> Figure:
+    """`plot_indices` for many names: one column of horizontal bars per outcome, the first from the
+    top, and the names once, on the left of the first panel."""
+    main, conf, second = BARS[design_name]
+    names = list(report[keys[0]])
+    y = np.arange(len(names))
+    figure = Figure(figsize=(2.2 + 3.2 * len(keys), 1.2 + 0.22 * len(names)), layout="constrained")
+    axes = figure.subplots(1, len(keys), sharey=True, squeeze=False)[0]
+    for ax, key in zip(axes, keys, strict=True):
+        found = report[key]
+        ax.barh(y - 0.2, [found[n][main] for n in names], 0.4, label=main,
+                xerr=[found[n][conf] for n in names] if conf else None, capsize=1.5)
+        ax.barh(y + 0.2, [found[n][second] for n in names], 0.4, label=second)
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.set_title(key, fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].set_yticks(y, names)
+    axes[0].invert_yaxis()
+    axes[0].legend(fontsize=7, loc="lower right")
     return figure
 
 
