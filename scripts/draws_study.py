@@ -22,9 +22,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
+
+from sim.estimate_ranking import explained, rank_correlations
 
 
 def estimate_columns(draws: pd.DataFrame) -> list[str]:
@@ -32,23 +32,6 @@ def estimate_columns(draws: pd.DataFrame) -> list[str]:
     measures, whose names may hold dots too (``mean: FRA tilt > 0 over 2017-01..2019-08``,
     ``refit holds: ...``)."""
     return [c for c in draws.columns if c.count(".") >= 2 and " " not in c]
-
-
-def rank_correlations(draws: pd.DataFrame) -> pd.DataFrame:
-    """Spearman correlation of each estimate with the rise and with the final tilt, strongest on
-    the rise first."""
-    rows = [{"estimate": c, "rise": spearmanr(draws[c], draws["rise"])[0],
-             "final": spearmanr(draws[c], draws["final"])[0]} for c in estimate_columns(draws)]
-    table = pd.DataFrame(rows)
-    return table.reindex(table["rise"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-
-
-def explained(draws: pd.DataFrame, estimates: list[str]) -> float:
-    """R^2 of a least-squares fit of the rise on the ranks of ``estimates`` (with an intercept)."""
-    ranks = np.column_stack([np.ones(len(draws))] + [draws[c].rank().to_numpy() for c in estimates])
-    coef, *_ = np.linalg.lstsq(ranks, draws["rise"].to_numpy(), rcond=None)
-    residual = draws["rise"].to_numpy() - ranks @ coef
-    return float(1.0 - residual.var() / draws["rise"].var(ddof=0))
 
 
 def band_shares(draws: pd.DataFrame, estimate: str, centre: float,
@@ -74,7 +57,7 @@ def main() -> None:
     parser.add_argument("--half-widths", type=float, nargs="+", default=[1.0, 0.15, 0.1, 0.05])
     args = parser.parse_args()
     draws = pd.read_csv(args.folder / "estimate_draws.csv")
-    table = rank_correlations(draws)
+    table = rank_correlations(draws, estimate_columns(draws))
     print(f"{len(draws)} draws, {len(estimate_columns(draws))} estimates")
     for row in table.head(args.top).itertuples():
         print(f"  {row.estimate:45s} rank correlation with the rise {row.rise:+.2f}, "

@@ -10,7 +10,8 @@ side (``sides``) and, with ``material_check``, no comparable rise without the ma
 (each draw run again without them). Writes ``robustness.csv`` (events and groups),
 ``estimate_ends.csv``, ``estimate_draws.csv``, ``robustness.json`` (the baseline, the largest
 single-event change against ``max_event_effect``, the groups, the share of draws meeting each
-criterion against ``min_share``) and ``robustness.png``, with the resolved ``config.yaml``. With
+criterion against ``min_share``, the estimates that decide the rise over the draws) and
+``robustness.png``, with the resolved ``config.yaml``. With
 ``posterior=NAME`` every run's replicate k runs with draw k mod N of the posterior's draws table
 (`sim.posterior`), so each course is the posterior predictive mean and each change is paired by
 replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv``).
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ from sim.calibrate import parse_patterns, pattern_report
 from sim.config import CONFIG_DIR, check_params_option, plain, register_configs
 from sim.dates import parse_month
 from sim.errors import InputError
+from sim.estimate_ranking import decisive
 from sim.events import EVENT_KINDS, INPUT_GROUPS
 from sim.fit import Pattern
 from sim.output import BAD_INPUT, claimed, exit_with, write_config, write_json
@@ -245,9 +248,11 @@ def summary(baseline: dict, table: pd.DataFrame, settings: dict) -> dict[str, An
     }
 
 
-def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -> dict[str, Any]:
-    """``robustness.json``'s ``estimates``: the ends that break a shape check and the share of
-    joint draws meeting each."""
+def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict,
+                      estimates: Sequence[str] = ()) -> dict[str, Any]:
+    """``robustness.json``'s ``estimates``: the ends that break a shape check, the share of joint
+    draws meeting each, and (``decisive``, `sim.estimate_ranking.decisive`) which of the drawn
+    ``estimates`` (their paths) decide the rise over the draws."""
     report = {"count": int(ends["estimate"].nunique()) if len(ends) else 0,
               "range_scale": settings.get("estimate_range_scale", 1.0),
               "fixed": list(settings.get("fixed_estimates") or []),
@@ -265,6 +270,9 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict) -
         "final": {"q05": float(draws["final"].quantile(0.05)), "median": float(draws["final"].median()),
                   "q95": float(draws["final"].quantile(0.95))},
     })
+    drawn = [path for path in estimates if path in draws.columns]
+    if drawn:
+        report["decisive"] = decisive(draws, drawn)
     if "refit objective" in draws.columns:
         report["refit"] = refit_summary(draws, settings)
     return report
@@ -375,7 +383,8 @@ def main(cfg: DictConfig) -> None:
             report = summary(baseline, table, settings)
             if posterior is not None:
                 report["posterior"] = posterior.describe(settings["replicates"])
-            report["estimates"] = estimates_summary(ends, draws, settings)
+            report["estimates"] = estimates_summary(ends, draws, settings,
+                                                    [e.path for e in scenario.estimates])
             if refit_settings is not None:
                 report["estimates"].setdefault("refit", {}).update(refit_settings)
             report["wall_time_s"] = time.perf_counter() - started
@@ -397,6 +406,10 @@ def main(cfg: DictConfig) -> None:
                  "each: %s)", estimates["count"], estimates["draws"],
                  ", ".join(f"{v:.0%}" for v in estimates["share_of_draws_meeting"].values()),
                  100 * settings["min_share"], "holds" if estimates["holds"] else "FAILS")
+        leaders = estimates.get("decisive", {}).get("by_rank_correlation_with_the_rise", [])[:3]
+        if leaders:
+            log.info("the rise over the draws is decided most by %s (rank correlations)",
+                     ", ".join(f"{row['estimate']} ({row['rise']:+.2f})" for row in leaders))
     if "share_of_draws_meeting" in estimates.get("refit", {}):
         refit = estimates["refit"]
         log.info("with %s refit on each draw: shape checks met in %s of the draws (%s)",

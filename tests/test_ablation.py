@@ -91,6 +91,10 @@ def test_robustness_app_measures_every_ablation(tmp_path):
     for criterion in criteria:
         share = estimates["share_of_draws_meeting"][criterion.removeprefix("holds: ")]
         assert share == pytest.approx(draws[criterion].mean())
+    leaders = estimates["decisive"]["by_rank_correlation_with_the_rise"]
+    assert len(leaders) == 5 and {row["estimate"] for row in leaders} == set(ends["estimate"])
+    strongest = max(leaders, key=lambda row: abs(row["rise"]))["estimate"]
+    assert leaders[0]["estimate"] == strongest and "decided most by" in proc.stdout + proc.stderr
     bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "final=2030-01",
                           f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
