@@ -190,6 +190,42 @@ def test_the_posterior_switch_reruns_over_the_draws(page: Page, tmp_path: Path):
     page.screenshot(path=tmp_path / "over_posterior_draws.png")
 
 
+@pytest.mark.slow  # a server subprocess and a browser
+def test_moving_an_estimate_slider_reruns_with_the_new_value(page: Page, tmp_path: Path):
+    """The councils' extremism to the top of its range (0.9): Italy ends further toward Haftar."""
+    _, before = readout(page)
+    before_text, before_image = page.locator(".app-readout").inner_text(), tilt_image(page)
+    slider = page.locator(".app-estimate-factions-SHURA_COUNCILS-extremist [role=slider]")
+    assert slider.get_attribute("aria-valuemax") == "0.9"
+    slider.focus()
+    page.keyboard.press("End")
+    changed(page, before_text, before_image)
+    _, after = readout(page)
+    assert after > before + 0.2
+    assert "with factions.SHURA_COUNCILS.extremist = 0.9" in page.locator(".app-status").inner_text()
+    page.screenshot(path=tmp_path / "extremism_at_0.9.png")
+
+
+@pytest.mark.slow  # a server subprocess and a browser
+def test_any_other_estimate_gets_its_slider_from_the_menu(page: Page, tmp_path: Path):
+    page.get_by_text("Every other estimate").click()
+    menu = page.get_by_label("Estimate", exact=True)
+    menu.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the panel's opening animation
+    menu.click(force=True)
+    page.get_by_role("option", name="factions.GNA.strength", exact=True).click()
+    slider = page.locator(".app-estimate-factions-GNA-strength [role=slider]")
+    slider.wait_for(state="attached", timeout=UPDATE_TIMEOUT * 1000)  # its thumb box is sized 0 here
+    assert page.locator(".app-estimate-factions-GNA-strength").is_visible()
+    assert (slider.get_attribute("aria-valuemin"), slider.get_attribute("aria-valuemax")) == ("0.1", "0.5")
+    before_text, before_image = page.locator(".app-readout").inner_text(), tilt_image(page)
+    slider.focus()
+    page.keyboard.press("Home")
+    changed(page, before_text, before_image)
+    assert "with factions.GNA.strength = 0.1" in page.locator(".app-status").inner_text()
+    page.screenshot(path=tmp_path / "gna_strength.png")
+
+
 # The app's choices and runs, without a browser.
 
 def test_choices_stand_for_the_calibrated_parameters_until_changed():
@@ -203,6 +239,40 @@ def test_choices_stand_for_the_calibrated_parameters_until_changed():
     assert moved.reset() == choices
     with pytest.raises(ValueError, match="unknown parameter"):
         choices.with_dynamic("no_such_parameter", 1.0)
+
+
+def test_an_estimate_set_changes_the_scenario_within_its_range_only():
+    from sim.scenario.estimates import current_value
+    from sim.webapp.choices import MAIN_ESTIMATES, estimates_of, scenario_estimates
+    from sim.webapp.ensemble import title_of
+
+    path = "factions.SHURA_COUNCILS.extremist"
+    assert set(MAIN_ESTIMATES) <= set(scenario_estimates(Choices()))
+    moved = Choices().with_estimate(path, 0.4)
+    assert current_value(scenario_of(moved), path) == 0.4 and current_value(scenario_of(Choices()), path) == 0.6
+    assert estimates_of(moved)[path] == 0.4 and estimates_of(moved)["assets.DERNA.haven"] == 0.8
+    assert moved.with_estimate(path, 0.6).estimates == ((path, 0.6),)  # set again, not twice
+    assert title_of(moved) == "Libya 2014–2019, with factions.SHURA_COUNCILS.extremist = 0.4"
+    assert moved.reset() == Choices()
+    both = moved.toggled("territory", included=False)
+    assert current_value(scenario_of(both), path) == 0.4  # set, then the group taken out
+    with pytest.raises(ValueError, match="outside its plausible range"):
+        Choices().with_estimate(path, 0.95)
+    with pytest.raises(ValueError, match="not an estimate"):
+        Choices().with_estimate("factions.NOBODY.extremist", 0.5)
+
+
+def test_a_scenario_without_an_estimate_drops_its_setting():
+    from sim.webapp.choices import scenario_estimates
+
+    moved = Choices().with_estimate("factions.SHURA_COUNCILS.extremist", 0.4)
+    assert moved.with_scenario("libya_2014_2019").estimates == moved.estimates
+    other = next(n for n in ("studies/councils_un_list_with_is",)
+                 if "factions.SHURA_COUNCILS.extremist" in scenario_estimates(Choices(scenario=n)))
+    kept = moved.with_scenario(other)  # its range is 0.3-0.4: 0.4 is kept
+    assert kept.estimates == moved.estimates
+    dropped = Choices().with_estimate("factions.SHURA_COUNCILS.extremist", 0.8).with_scenario(other)
+    assert dropped.estimates == ()
 
 
 def test_switching_a_group_off_removes_its_events():

@@ -26,6 +26,7 @@ from sim.params import (
 )
 from sim.posterior import PosteriorDraws, load_posterior
 from sim.scenario import Scenario, scenario_names
+from sim.scenario.estimates import Estimate, with_values
 from sim.scenario.loader import load_scenario_cached
 
 #: The scenario the app opens on.
@@ -39,6 +40,11 @@ REMOVABLE_GROUPS: dict[str, str] = {g: doc for g, doc in INPUT_GROUPS.items() if
 #: Dynamics parameters shown first; the others are one click further.
 MAIN_DYNAMICS: tuple[str, ...] = ("inertia", "rationality", "noise", "outside_option", "commitment",
                                   "support_effect")
+#: Estimates shown first, when the scenario marks them: the six that decide Italy's course in the
+#: history (Sobol' indices over all 130, docs/sensitivity.md); any other is one menu further.
+MAIN_ESTIMATES: tuple[str, ...] = ("factions.SHURA_COUNCILS.extremist", "assets.DERNA.haven",
+                                   "assets.BENGHAZI.haven", "factions.LNA.legitimacy",
+                                   "relations.ITA-USA.value", "relations.ITA-FRA.value")
 #: Slider positions between a parameter's bounds (the step is a round number near range / this).
 SLIDER_POSITIONS = 1000
 _GREEK = {"lambda": "λ", "beta": "β", "sigma": "σ", "kappa": "κ", "gamma": "γ", "eta": "η",
@@ -60,6 +66,8 @@ class Choices:
         posterior: whether each replicate runs with its own draw of the calibration's posterior
             (`POSTERIOR`, `sim.posterior`): the fitted parameters the visitor has not set vary
             from replicate to replicate, so the band holds their uncertainty too.
+        estimates: ``(path, value)`` in place of the scenario's own values of its estimates
+            (`sim.scenario.estimates`), each within its plausible range, in the order they were set.
     """
 
     scenario: str = DEFAULT_SCENARIO
@@ -68,6 +76,7 @@ class Choices:
     weights: tuple[tuple[str, str, float], ...] = ()
     dynamics: tuple[tuple[str, float], ...] = ()
     posterior: bool = False
+    estimates: tuple[tuple[str, float], ...] = ()
 
     def toggled(self, group: str, included: bool) -> Choices:
         """These choices with ``group`` included (True) or removed (False)."""
@@ -88,6 +97,23 @@ class Choices:
         kept = tuple(d for d in self.dynamics if d[0] != name)
         return replace(self, dynamics=(*kept, (name, float(value))))
 
+    def with_estimate(self, path: str, value: float) -> Choices:
+        """These choices with the scenario's estimate ``path`` set to ``value``.
+
+        Raises:
+            ValueError: ``path`` is not an estimate of the scenario, or ``value`` is outside its
+                plausible range.
+        """
+        estimate = scenario_estimates(self).get(path)
+        if estimate is None:
+            raise ValueError(f"{path!r} is not an estimate of {self.scenario}; e.g. "
+                             f"{list(scenario_estimates(self))[:3]}")
+        if not estimate.low <= value <= estimate.high:
+            raise ValueError(f"{path}: {value} is outside its plausible range "
+                             f"[{estimate.low}, {estimate.high}]")
+        kept = tuple(e for e in self.estimates if e[0] != path)
+        return replace(self, estimates=(*kept, (path, float(value))))
+
     def with_posterior(self, on: bool) -> Choices:
         """These choices with the replicates over the posterior's draws (True) or at the fitted
         parameters (False)."""
@@ -97,10 +123,14 @@ class Choices:
         return replace(self, state=state)
 
     def with_scenario(self, name: str) -> Choices:
-        """These choices on another scenario; the shown state is kept if the scenario has it."""
+        """These choices on another scenario; the shown state, and each estimate set, are kept if
+        the scenario has them (within its range)."""
         scenario = load_scenario_cached(name)
         state = self.state if self.state in scenario.state_ids else scenario.state_ids[0]
-        return replace(self, scenario=name, state=state)
+        known = {e.path: e for e in scenario.estimates}
+        estimates = tuple((path, value) for path, value in self.estimates
+                          if path in known and known[path].low <= value <= known[path].high)
+        return replace(self, scenario=name, state=state, estimates=estimates)
 
     def reset(self) -> Choices:
         """The same scenario and state with every group in and the calibrated parameters."""
@@ -118,13 +148,26 @@ def base_scenario(choices: Choices) -> Scenario:
     return load_scenario_cached(choices.scenario)
 
 
+def scenario_estimates(choices: Choices) -> dict[str, Estimate]:
+    """The chosen scenario's estimates by path, as its file gives them."""
+    return {e.path: e for e in base_scenario(choices).estimates}
+
+
+def estimates_of(choices: Choices) -> dict[str, float]:
+    """Every estimate's value in these choices: the one set, or the file's."""
+    return {path: e.value for path, e in scenario_estimates(choices).items()} | dict(choices.estimates)
+
+
 def scenario_of(choices: Choices) -> Scenario:
-    """The chosen scenario with the removed groups taken out from its first month to its last.
+    """The chosen scenario with the estimates set in place of its own values, and the removed
+    groups taken out from its first month to its last.
 
     Raises:
         ValueError: the timeline breaks the stage rules without one of them.
     """
     scenario = base_scenario(choices)
+    if choices.estimates:
+        scenario = with_values(scenario, dict(choices.estimates))
     window = (scenario.start, scenario.end)
     for group in sorted(choices.removed):
         scenario = without_group(scenario, group, window)

@@ -110,13 +110,19 @@ def run(choices: Choices, *, replicates: int = REPLICATES, seed: int = SEED) -> 
 
 
 def title_of(choices: Choices) -> str:
-    """The human title of the chosen scenario, what was taken out of it and whether the replicates
-    ran over the posterior's draws: "Libya 2014–2019, without oil and terror, over posterior draws"."""
+    """The human title of the chosen scenario, what was taken out of it, the estimates set and
+    whether the replicates ran over the posterior's draws: "Libya 2014–2019, without oil and
+    terror, with factions.SHURA_COUNCILS.extremist = 0.4, over posterior draws"."""
     title = human_title(base_scenario(choices))
     removed = sorted(choices.removed)
     if removed:
         listed = removed[0] if len(removed) == 1 else f"{', '.join(removed[:-1])} and {removed[-1]}"
         title = f"{title}, without {listed}"
+    if len(choices.estimates) == 1:
+        (path, value), = choices.estimates
+        title = f"{title}, with {path} = {value:g}"
+    elif choices.estimates:
+        title = f"{title}, with {len(choices.estimates)} estimates set"
     return f"{title}, over posterior draws" if choices.posterior else title
 
 

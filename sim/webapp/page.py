@@ -6,10 +6,10 @@ keyword arguments, components redrawn after each step). This model is a batched 
 figures summarise R replicates over the whole period, so every change re-runs the whole ensemble
 (about 0.1 s) and there is nothing to step or play. The page therefore takes from Mesa what fits
 (its slider declarations, `mesa.visualization.Slider`, drawn by its ``UserInputs`` component, for the
-interest weights and the dynamics parameters) and uses Solara's own components for the rest: the
-app bar, the sidebar, the scenario and state menus, the switches of the input groups, the tabs, the
-figures (``solara.FigureMatplotlib``) and the run in a background thread (``solara.lab.use_task``),
-which keeps the controls live while the ensemble runs.
+scenario's estimates, the interest weights and the dynamics parameters) and uses Solara's own
+components for the rest: the app bar, the sidebar, the scenario, state and estimate menus, the
+switches of the input groups, the tabs, the figures (``solara.FigureMatplotlib``) and the run in a
+background thread (``solara.lab.use_task``), which keeps the controls live while the ensemble runs.
 """
 
 # Solara components are named like classes (Page, Readout): the convention Solara and Mesa follow.
@@ -31,16 +31,19 @@ from sim.scenario.loader import load_scenario_cached
 from sim.webapp import TITLE
 from sim.webapp.choices import (
     MAIN_DYNAMICS,
+    MAIN_ESTIMATES,
     REMOVABLE_GROUPS,
     Choices,
     base_scenario,
     dynamics_of,
+    estimates_of,
     on_step,
     parameter_doc,
     parameter_label,
     parameter_range,
     parameter_step,
     scenario_choices,
+    scenario_estimates,
     slider_step,
     weight_range,
     weights_of,
@@ -111,6 +114,49 @@ def PosteriorSwitch(choices: Choices, update: Update):
     with solara.Tooltip(tip), solara.Div(classes=["app-switch", "app-posterior"]):
         solara.Switch(label="parameter uncertainty (posterior draws)", value=choices.posterior,
                       on_value=lambda on: update(lambda c: c.with_posterior(on)))
+
+
+def css_name(path: str) -> str:
+    """An estimate's path as a CSS class name: ``factions-SHURA_COUNCILS-extremist``."""
+    return "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in path)
+
+
+@solara.component
+def EstimateSliders(choices: Choices, update: Update):
+    """The scenario's estimates, each over its plausible range, as Mesa sliders: the six that
+    decide Italy's course first (`MAIN_ESTIMATES`), then those set from the menu of every other."""
+    known = scenario_estimates(choices)
+    values = estimates_of(choices)
+    chosen, set_chosen = solara.use_state("")
+
+    def slider(path: str) -> None:
+        estimate = known[path]
+        step = slider_step(estimate.low, estimate.high)
+        value = on_step(values[path], estimate.low, estimate.high, step)
+        control = Slider(f"{path} = {number(value)}", value=value, min=estimate.low, max=estimate.high,
+                         step=step, dtype=float)
+        tip = (f"a coding judgement of the scenario file: {estimate.value:g} there, plausible from "
+               f"{estimate.low:g} to {estimate.high:g}")
+        with solara.Tooltip(tip), solara.Div(classes=["app-slider", f"app-estimate-{css_name(path)}"]):
+            UserInputs({path: control}, on_change=lambda k, v: update(lambda c: c.with_estimate(k, v)))
+
+    if not known:
+        solara.Text("This scenario marks no estimates.", classes=["app-note"])
+        return
+    main = [p for p in MAIN_ESTIMATES if p in known]
+    solara.Text("Numbers the scenario file codes by judgement, each over its plausible range "
+                "(docs/sensitivity.md: which decide the course)", classes=["app-note"])
+    for path in main:
+        slider(path)
+    others = [p for p in known if p not in main]
+    shown = [p for p, _ in choices.estimates if p not in main]
+    if chosen and chosen not in shown:
+        shown.append(chosen)
+    with solara.Details(f"Every other estimate ({len(others)})", expand=bool(shown)):
+        solara.Select("Estimate", values=others, value=chosen or None,
+                      on_value=lambda path: set_chosen(path or ""))
+        for path in shown:
+            slider(path)
 
 
 @solara.component
@@ -187,6 +233,8 @@ def Page():
             ScenarioPicker(choices, set_choices)
             GroupSwitches(choices, set_choices)
             PosteriorSwitch(choices, set_choices)
+        with solara.Card("Estimates"):
+            EstimateSliders(choices, set_choices)
         with solara.Card("A state's interest weights"):
             WeightSliders(choices, set_choices)
         with solara.Card("Dynamics"):
