@@ -262,17 +262,16 @@ def test_an_estimate_set_changes_the_scenario_within_its_range_only():
         Choices().with_estimate("factions.NOBODY.extremist", 0.5)
 
 
-def test_a_scenario_without_an_estimate_drops_its_setting():
+def test_a_scenario_switch_keeps_only_the_estimates_it_can_hold():
     from sim.webapp.choices import scenario_estimates
 
-    moved = Choices().with_estimate("factions.SHURA_COUNCILS.extremist", 0.4)
+    path, other = "factions.SHURA_COUNCILS.extremist", "studies/councils_un_list_with_is"
+    known = scenario_estimates(Choices(scenario=other))[path]
+    assert (known.low, known.high) == (0.3, 0.4)  # the study's range, narrower than the history's
+    moved = Choices().with_estimate(path, 0.4)
     assert moved.with_scenario("libya_2014_2019").estimates == moved.estimates
-    other = next(n for n in ("studies/councils_un_list_with_is",)
-                 if "factions.SHURA_COUNCILS.extremist" in scenario_estimates(Choices(scenario=n)))
-    kept = moved.with_scenario(other)  # its range is 0.3-0.4: 0.4 is kept
-    assert kept.estimates == moved.estimates
-    dropped = Choices().with_estimate("factions.SHURA_COUNCILS.extremist", 0.8).with_scenario(other)
-    assert dropped.estimates == ()
+    assert moved.with_scenario(other).estimates == moved.estimates  # 0.4 lies within 0.3-0.4
+    assert Choices().with_estimate(path, 0.8).with_scenario(other).estimates == ()
 
 
 def test_switching_a_group_off_removes_its_events():

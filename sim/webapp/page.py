@@ -116,6 +116,16 @@ def PosteriorSwitch(choices: Choices, update: Update):
                       on_value=lambda on: update(lambda c: c.with_posterior(on)))
 
 
+def labelled_slider(name: str, label: str, value: float, low: float, high: float, step: float, *,
+                    tip: str, css: str, on_change: Callable[[str, float], None]) -> None:
+    """One Mesa slider in the sidebar: ``label = value`` above it, ``tip`` on hover, in a ``Div``
+    of class ``css`` (what the browser tests find), ``on_change(name, value)`` when it moves.
+    ``value`` lies on the slider's grid already (`on_step`)."""
+    control = Slider(f"{label} = {number(value)}", value=value, min=low, max=high, step=step, dtype=float)
+    with solara.Tooltip(tip), solara.Div(classes=["app-slider", css]):
+        UserInputs({name: control}, on_change=on_change)
+
+
 def css_name(path: str) -> str:
     """An estimate's path as a CSS class name: ``factions-SHURA_COUNCILS-extremist``."""
     return "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in path)
@@ -132,13 +142,12 @@ def EstimateSliders(choices: Choices, update: Update):
     def slider(path: str) -> None:
         estimate = known[path]
         step = slider_step(estimate.low, estimate.high)
-        value = on_step(values[path], estimate.low, estimate.high, step)
-        control = Slider(f"{path} = {number(value)}", value=value, min=estimate.low, max=estimate.high,
-                         step=step, dtype=float)
-        tip = (f"a coding judgement of the scenario file: {estimate.value:g} there, plausible from "
-               f"{estimate.low:g} to {estimate.high:g}")
-        with solara.Tooltip(tip), solara.Div(classes=["app-slider", f"app-estimate-{css_name(path)}"]):
-            UserInputs({path: control}, on_change=lambda k, v: update(lambda c: c.with_estimate(k, v)))
+        labelled_slider(path, path, on_step(values[path], estimate.low, estimate.high, step),
+                        estimate.low, estimate.high, step,
+                        tip=(f"a coding judgement of the scenario file: {estimate.value:g} there, "
+                             f"plausible from {estimate.low:g} to {estimate.high:g}"),
+                        css=f"app-estimate-{css_name(path)}",
+                        on_change=lambda k, v: update(lambda c: c.with_estimate(k, v)))
 
     if not known:
         solara.Text("This scenario marks no estimates.", classes=["app-note"])
@@ -170,12 +179,9 @@ def WeightSliders(choices: Choices, update: Update):
     low, high = weight_range()
     docs = {i.name: i.doc for i in interests()}
     for interest, weight in weights_of(choices).items():
-        shown_weight = on_step(weight, low, high)
-        slider = Slider(f"{interest} = {number(shown_weight)}", value=shown_weight, min=low, max=high,
-                        step=slider_step(low, high), dtype=float)
-        with solara.Tooltip(docs[interest]), solara.Div(classes=["app-slider", f"app-weight-{interest}"]):
-            UserInputs({interest: slider},
-                       on_change=lambda k, v: update(lambda c: c.with_weight(k, v)))
+        labelled_slider(interest, interest, on_step(weight, low, high), low, high, slider_step(low, high),
+                        tip=docs[interest], css=f"app-weight-{interest}",
+                        on_change=lambda k, v: update(lambda c: c.with_weight(k, v)))
 
 
 @solara.component
@@ -187,12 +193,9 @@ def DynamicsSliders(choices: Choices, update: Update):
         for name in names:
             low, high = parameter_range(name)
             step = parameter_step(name)
-            value = on_step(values[name], low, high, step)
-            slider = Slider(f"{parameter_label(name)} = {number(value)}", value=value, min=low, max=high,
-                            step=step, dtype=float)
-            with solara.Tooltip(parameter_doc(name)), solara.Div(classes=["app-slider", f"app-param-{name}"]):
-                UserInputs({name: slider},
-                           on_change=lambda k, v: update(lambda c: c.with_dynamic(k, v)))
+            labelled_slider(name, parameter_label(name), on_step(values[name], low, high, step), low, high,
+                            step, tip=parameter_doc(name), css=f"app-param-{name}",
+                            on_change=lambda k, v: update(lambda c: c.with_dynamic(k, v)))
 
     sliders(MAIN_DYNAMICS)
     with solara.Details("More dynamics parameters"):
