@@ -93,13 +93,18 @@ def execute(
     return result
 
 
-def run_from_config(cfg: Any, progress: bool | None = None) -> SimulationResult:
-    """Execute a composed run configuration (see `sim.config.RunConfig`), if it fits in memory."""
+def run_from_config(cfg: Any, progress: bool | None = None,
+                    estimates: Mapping[str, float] | None = None) -> SimulationResult:
+    """Execute a composed run configuration (see `sim.config.RunConfig`), if it fits in memory,
+    with the scenario's ``estimates`` (path -> value, `with_estimates`) in place of its own."""
     from sim.config import plain
     from sim.memory import check_fits, estimate
 
     settings = plain(cfg)
     scenario = prepare_scenario(settings["scenario"], settings.get("end"), settings.get("scenario_dir"))
+    if estimates:
+        scenario = with_estimates(scenario, estimates)
+        settings["estimates"] = dict(estimates)  # the record of the run says what it set
     record = settings.get("record", "full")
     check_fits(estimate(replicates=settings["replicates"], months=scenario.n_months,
                         states=len(scenario.states), factions=len(scenario.factions),
@@ -118,6 +123,7 @@ def simulate(
     seed: int = 0,
     *,
     params: Mapping[str, Any] | None = None,
+    estimates: Mapping[str, float] | None = None,
     overrides: list[str] | None = None,
     progress: bool = False,
 ) -> SimulationResult:
@@ -129,6 +135,9 @@ def simulate(
         seed: non-negative integer seed.
         params: parameter values replacing the configured ones; values may be one number per
             replicate (sequences of length R), which a config cannot express.
+        estimates: values replacing the scenario's own for some of its estimates (the numbers its
+            file marks ``estimates:``, named by path, e.g. ``{"factions.SHURA_COUNCILS.extremist":
+            0.4}``), each within its plausible range (`with_estimates`).
         overrides: Hydra overrides as on the command line, e.g. ``["params=default", "end=2018-12"]``;
             one that sets ``scenario``, ``replicates`` or ``seed`` wins over the argument.
         progress: show a progress bar for large runs.
@@ -142,6 +151,8 @@ def simulate(
     """
     from sim.config import plain
 
+    if estimates is not None and not isinstance(estimates, Mapping):
+        raise TypeError(f"estimates must be a mapping of estimate path to value, got {brief(estimates)}")
     arguments = _checked_arguments(scenario, replicates, seed, params, overrides, progress)
     settings = plain(_compose(arguments["overrides"]))
     for key in ("scenario", "replicates", "seed"):
@@ -150,7 +161,29 @@ def simulate(
             settings[key] = arguments[key]
     if params is not None:
         settings["params"] = _merged_params(settings["params"], params)
-    return run_from_config(settings, progress=progress)
+    return run_from_config(settings, progress=progress, estimates=estimates)
+
+
+def with_estimates(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
+    """``scenario`` with ``values`` (estimate path -> number) in place of its own estimates.
+
+    Raises:
+        ValueError: a path the scenario does not mark as an estimate, or a value that is not a
+            number within that estimate's plausible range (the message names both).
+    """
+    from sim.scenario.estimates import with_values
+
+    known = {e.path: e for e in scenario.estimates}
+    for path, value in values.items():
+        estimate = known.get(path)
+        if estimate is None:
+            raise ValueError(f"estimates: {brief(path)} is not an estimate of {scenario.name}; its "
+                             f"{len(known)} estimates include {sorted(known)[:3]}")
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+                or not estimate.low <= float(value) <= estimate.high:
+            raise ValueError(f"estimates: {path} (of {scenario.name}) is {brief(value)}; allowed: a number "
+                             f"in its plausible range [{estimate.low:g}, {estimate.high:g}]")
+    return with_values(scenario, {path: float(value) for path, value in values.items()})
 
 
 def _checked_arguments(scenario: Any, replicates: Any, seed: Any, params: Any, overrides: Any,
@@ -226,4 +259,4 @@ def _merged_params(configured: dict, params: Mapping) -> dict:
     return merged
 
 
-__all__ = ["InputError", "execute", "prepare_scenario", "run_from_config", "simulate"]
+__all__ = ["InputError", "execute", "prepare_scenario", "run_from_config", "simulate", "with_estimates"]

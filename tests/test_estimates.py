@@ -83,3 +83,19 @@ def test_bad_estimates_name_the_entry(write_variant, where, marks, words):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert ".estimates" in str(caught.value) and words in str(caught.value), str(caught.value)
+
+
+def test_simulate_runs_with_the_estimates_given(mini_scenario):
+    """``sim.simulate(estimates=...)`` runs the scenario with those values: the same tables as the
+    scenario changed by `with_values`, other tables than the file's values give, and the run's
+    record says what was set."""
+    from sim.params import calibrated_params
+    from sim.simulate import execute, simulate
+
+    values = {"assets.HAVEN.haven": 0.5, "factions.LNA.strength": 1.4}
+    given = simulate(str(mini_scenario.path), replicates=3, seed=2, estimates=values)
+    changed = execute(with_values(mini_scenario, values), params=calibrated_params(), replicates=3, seed=2)
+    plain = simulate(str(mini_scenario.path), replicates=3, seed=2)
+    assert given.tilt.equals(changed.tilt) and given.control.equals(changed.control)
+    assert not given.alignment.equals(plain.alignment)
+    assert given.config["estimates"] == values

@@ -355,6 +355,15 @@ SIMULATE_CASES = [
      ["mini.yaml: end: '2016-13' has month 13"]),
     ("state weights that are not a mapping", call(params={"state_weights": {"ITA": 3}}), ParameterError,
      ["params: state_weights.ITA: is 3; a mapping of interest to weight"]),
+    ("estimates as a list", call(estimates=[0.5]), TypeError, ["estimates must be a mapping of estimate path"]),
+    ("an estimate the scenario lacks", call(estimates={"factions.NOBODY.strength": 0.5}), ValueError,
+     ["estimates: 'factions.NOBODY.strength' is not an estimate of mini", "include"]),
+    ("an estimate beyond its range", call(estimates={"assets.HAVEN.haven": 1.5}), ValueError,
+     ["estimates: assets.HAVEN.haven (of mini) is 1.5; allowed: a number in its plausible range [0.5, 1]"]),
+    ("an estimate that is NaN", call(estimates={"assets.HAVEN.haven": float("nan")}), ValueError,
+     ["estimates: assets.HAVEN.haven (of mini) is nan; allowed: a number"]),
+    ("an estimate given as text", call(estimates={"assets.HAVEN.haven": "0.7"}), ValueError,
+     ["estimates: assets.HAVEN.haven (of mini) is '0.7'; allowed: a number"]),
 ]
 
 TARGET_CASES = [
