@@ -16,6 +16,7 @@ from sim.model import AlignmentModel
 from sim.posterior import PosteriorDraws, checked_posterior
 from sim.results import SimulationResult
 from sim.scenario import Scenario, load_scenario
+from sim.scenario.estimates import with_estimates
 
 #: Runs with more replicate-months than this show a progress bar.
 PROGRESS_THRESHOLD = 20_000
@@ -96,7 +97,8 @@ def execute(
 def run_from_config(cfg: Any, progress: bool | None = None,
                     estimates: Mapping[str, float] | None = None) -> SimulationResult:
     """Execute a composed run configuration (see `sim.config.RunConfig`), if it fits in memory,
-    with the scenario's ``estimates`` (path -> value, `with_estimates`) in place of its own."""
+    with the scenario's ``estimates`` (path -> value, checked by
+    `sim.scenario.estimates.with_estimates`) in place of its own."""
     from sim.config import plain
     from sim.memory import check_fits, estimate
 
@@ -137,7 +139,7 @@ def simulate(
             replicate (sequences of length R), which a config cannot express.
         estimates: values replacing the scenario's own for some of its estimates (the numbers its
             file marks ``estimates:``, named by path, e.g. ``{"factions.SHURA_COUNCILS.extremist":
-            0.4}``), each within its plausible range (`with_estimates`).
+            0.4}``), each within its plausible range (`sim.scenario.estimates.with_estimates`).
         overrides: Hydra overrides as on the command line, e.g. ``["params=default", "end=2018-12"]``;
             one that sets ``scenario``, ``replicates`` or ``seed`` wins over the argument.
         progress: show a progress bar for large runs.
@@ -162,28 +164,6 @@ def simulate(
     if params is not None:
         settings["params"] = _merged_params(settings["params"], params)
     return run_from_config(settings, progress=progress, estimates=estimates)
-
-
-def with_estimates(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
-    """``scenario`` with ``values`` (estimate path -> number) in place of its own estimates.
-
-    Raises:
-        ValueError: a path the scenario does not mark as an estimate, or a value that is not a
-            number within that estimate's plausible range (the message names both).
-    """
-    from sim.scenario.estimates import with_values
-
-    known = {e.path: e for e in scenario.estimates}
-    for path, value in values.items():
-        estimate = known.get(path)
-        if estimate is None:
-            raise ValueError(f"estimates: {brief(path)} is not an estimate of {scenario.name}; its "
-                             f"{len(known)} estimates include {sorted(known)[:3]}")
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
-                or not estimate.low <= float(value) <= estimate.high:
-            raise ValueError(f"estimates: {path} (of {scenario.name}) is {brief(value)}; allowed: a number "
-                             f"in its plausible range [{estimate.low:g}, {estimate.high:g}]")
-    return with_values(scenario, {path: float(value) for path, value in values.items()})
 
 
 def _checked_arguments(scenario: Any, replicates: Any, seed: Any, params: Any, overrides: Any,

@@ -50,6 +50,15 @@ class Estimate:
     low: float
     high: float
 
+    def admits(self, value: float) -> bool:
+        """Whether the number ``value`` lies in the plausible range (NaN does not)."""
+        return self.low <= value <= self.high
+
+
+def estimates_by_path(scenario: Scenario) -> dict[str, Estimate]:
+    """The scenario's estimates by path, in the file's order."""
+    return {e.path: e for e in scenario.estimates}
+
 
 def bounds_of(section: str, field: str, kind: str | None = None) -> tuple[float, float] | None:
     """The allowed range of ``field`` (``losses.X`` -> ``losses``) in ``section``; None if not a number."""
@@ -108,6 +117,27 @@ def with_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
                 entries[i] = _replaced(entries[i], section, field, value)
         updated[section] = tuple(entries)
     return replace(scenario, **updated)
+
+
+def with_estimates(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """`with_values`, each of ``values`` (estimate path -> number) checked first: the values a
+    caller chose (`sim.simulate`'s ``estimates``).
+
+    Raises:
+        ValueError: a path the scenario does not mark as an estimate, or a value that is not a
+            number within that estimate's plausible range (the message names both).
+    """
+    known = estimates_by_path(scenario)
+    for path, value in values.items():
+        estimate = known.get(path)
+        if estimate is None:
+            raise ValueError(f"estimates: {brief(path)} is not an estimate of {scenario.name}; its "
+                             f"{len(known)} estimates include {sorted(known)[:3]}")
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+                or not estimate.admits(float(value)):
+            raise ValueError(f"estimates: {path} (of {scenario.name}) is {brief(value)}; allowed: a number "
+                             f"in its plausible range [{estimate.low:g}, {estimate.high:g}]")
+    return with_values(scenario, {path: float(value) for path, value in values.items()})
 
 
 def estimate_kind(path: str) -> str:

@@ -26,7 +26,7 @@ from sim.params import (
 )
 from sim.posterior import PosteriorDraws, load_posterior
 from sim.scenario import Scenario, scenario_names
-from sim.scenario.estimates import Estimate, with_values
+from sim.scenario.estimates import Estimate, estimates_by_path, with_values
 from sim.scenario.loader import load_scenario_cached
 
 #: The scenario the app opens on.
@@ -108,7 +108,7 @@ class Choices:
         if estimate is None:
             raise ValueError(f"{path!r} is not an estimate of {self.scenario}; e.g. "
                              f"{list(scenario_estimates(self))[:3]}")
-        if not estimate.low <= value <= estimate.high:
+        if not estimate.admits(value):
             raise ValueError(f"{path}: {value} is outside its plausible range "
                              f"[{estimate.low}, {estimate.high}]")
         kept = tuple(e for e in self.estimates if e[0] != path)
@@ -127,9 +127,9 @@ class Choices:
         the scenario has them (within its range)."""
         scenario = load_scenario_cached(name)
         state = self.state if self.state in scenario.state_ids else scenario.state_ids[0]
-        known = {e.path: e for e in scenario.estimates}
+        known = estimates_by_path(scenario)
         estimates = tuple((path, value) for path, value in self.estimates
-                          if path in known and known[path].low <= value <= known[path].high)
+                          if path in known and known[path].admits(value))
         return replace(self, scenario=name, state=state, estimates=estimates)
 
     def reset(self) -> Choices:
@@ -150,7 +150,7 @@ def base_scenario(choices: Choices) -> Scenario:
 
 def scenario_estimates(choices: Choices) -> dict[str, Estimate]:
     """The chosen scenario's estimates by path, as its file gives them."""
-    return {e.path: e for e in base_scenario(choices).estimates}
+    return estimates_by_path(base_scenario(choices))
 
 
 def estimates_of(choices: Choices) -> dict[str, float]:
