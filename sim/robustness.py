@@ -325,7 +325,8 @@ def write_outputs(folder: Path, settings: dict, *, baseline: dict, table, ends, 
     if settings["plots"]:
         save_figure(plot_ablations(table, settings["focus_state"], limit=settings["max_event_effect"],
                                    baseline=baseline["final"], month=settings["final"], draws=draws,
-                                   min_share=settings["min_share"]),
+                                   min_share=settings["min_share"],
+                                   decisive=report.get("estimates", {}).get("decisive")),
                     folder / "robustness.png")
 
 

@@ -224,3 +224,27 @@ def test_the_robustness_figure_shows_each_criterions_share_of_the_draws():
     assert [t.get_text() for t in labels] == ["rise >= 0.4", "FRA tilt > 0"]  # top to bottom
     assert len(plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08",
                               draws=draws[["final"]]).axes) == 3  # no checks, no panel
+
+
+def test_the_robustness_figure_shows_which_estimates_decide_the_rise():
+    from sim.plotting import plot_ablations
+
+    table = pd.DataFrame({"ablation": ["event", "group"], "name": ["taken", "territory"],
+                          "group": ["territory", "territory"], "date": ["2017-07", "2016-01.."],
+                          "delta_final": [-0.8, -0.9]})
+    draws = pd.DataFrame({"final": np.linspace(-0.5, 0.5, 20), "holds: rise >= 0.4": [True] * 13 + [False] * 7})
+    decisive = {"by_rank_correlation_with_the_rise": [
+                    {"estimate": "factions.X.extremist", "rise": 0.75, "final": 0.8},
+                    {"estimate": "factions.Y.strength", "rise": -0.15, "final": -0.05}],
+                "rise_variance_explained_by_the_first": {"1": 0.53, "2": 0.62}}
+    figure = plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08", draws=draws,
+                            decisive=decisive)
+    panel = figure.axes[-1]
+    assert len(figure.axes) == 5
+    assert [round(p.get_width(), 2) for p in panel.patches if p.get_fill()] == [0.75, -0.15]  # top to bottom
+    assert [round(p.get_width(), 2) for p in panel.patches if not p.get_fill()] == [0.8, -0.05]
+    labels = sorted(panel.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    assert [t.get_text() for t in labels] == ["factions.X.extremist", "factions.Y.strength"]
+    assert "explain 53 / 62 %" in panel.get_title()
+    assert len(plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08", draws=draws,
+                              decisive={"by_rank_correlation_with_the_rise": []}).axes) == 4  # no leaders, no panel

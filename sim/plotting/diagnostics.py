@@ -56,7 +56,8 @@ def plot_decomposition(decomposition: pd.DataFrame, state: str, *,
 
 
 def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: float,
-                   month: str, draws: pd.DataFrame | None = None, min_share: float = 0.9) -> Figure:
+                   month: str, draws: pd.DataFrame | None = None, min_share: float = 0.9,
+                   decisive: dict | None = None) -> Figure:
     """How much taking out each event, and each group of inputs, moves a state's final tilt.
 
     Args:
@@ -71,14 +72,20 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
             shape criterion (its ``holds: CHECK`` columns), or None.
         min_share: the share of the draws each criterion must hold in (a dashed line; bars
             short of it are orange).
+        decisive: ``robustness.json``'s ``estimates.decisive`` (`sim.estimate_ranking.decisive`):
+            the estimates most rank-correlated with the rise over the draws, drawn last as bars of
+            their correlations with the rise and the final tilt, or None (no panel).
     """
     events = table[table["ablation"] == "event"].dropna(subset=["delta_final"])
     events = events.reindex(events["delta_final"].abs().sort_values(ascending=False).index).head(25)
     groups = table[table["ablation"] == "group"]
     with_draws = draws is not None and len(draws) > 0
     checks = [c for c in draws.columns if c.startswith("holds: ")] if with_draws else []
-    ratios = [3, 1.2] + ([1.3] if with_draws else []) + ([0.25 * len(checks) + 0.5] if checks else [])
-    fig = Figure(figsize=(11, 8.5 + 2.5 * with_draws + 0.55 * len(checks) + 0.6 * bool(checks)))
+    leaders = (decisive or {}).get("by_rank_correlation_with_the_rise", [])
+    ratios = ([3, 1.2] + ([1.3] if with_draws else []) + ([0.25 * len(checks) + 0.5] if checks else [])
+              + ([0.25 * len(leaders) + 0.5] if leaders else []))
+    fig = Figure(figsize=(11, 8.5 + 2.5 * with_draws + 0.55 * len(checks) + 0.6 * bool(checks)
+                          + 0.55 * len(leaders) + 0.6 * bool(leaders)))
     axes = fig.subplots(len(ratios), 1, height_ratios=ratios)
     top, bottom = axes[0], axes[1]
     colours = ["#d55e00" if abs(d) > limit else "#0072b2" for d in events["delta_final"]]
@@ -115,8 +122,38 @@ def plot_ablations(table: pd.DataFrame, state: str, *, limit: float, baseline: f
         ax.legend(fontsize=8, frameon=False, loc="upper left")
     if checks:
         _plot_check_shares(axes[3], draws, checks, min_share)
+    if leaders:
+        _plot_decisive(axes[-1], leaders, decisive.get("rise_variance_explained_by_the_first", {}), month)
     fig.tight_layout()
     return fig
+
+
+def _plot_decisive(ax, leaders: list[dict], explained: dict[str, float], month: str) -> None:
+    """Bars: each leading estimate's rank correlation with the rise (filled) and with the final
+    tilt (outlined) over the joint draws, the strongest on the rise at the top."""
+    y = np.arange(len(leaders))[::-1]
+    rise = [row["rise"] for row in leaders]
+    ax.barh(y, rise, height=0.6, color=["#cc79a7" if r > 0 else "#56b4e9" for r in rise],
+            label="with the rise (pink: a higher value raises it; blue: lowers it)")
+    ax.barh(y, [row["final"] for row in leaders], height=0.6, fill=False, edgecolor="black", lw=1.0,
+            label=f"with the tilt in {month}")
+    for yi, row in zip(y, leaders, strict=True):
+        r = row["rise"]
+        end = max(r, row["final"], 0.0) if r >= 0 else min(r, row["final"], 0.0)  # beyond both bars
+        ax.text(end + (0.02 if r >= 0 else -0.02), yi, f"{r:+.2f}", va="center", fontsize=8,
+                ha="left" if r >= 0 else "right")
+    ax.axvline(0.0, color="black", lw=0.6)
+    ax.set_yticks(y, [row["estimate"] for row in leaders], fontsize=8)
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-0.7, len(leaders) + 0.9)  # room for the legend above the bars
+    ax.grid(axis="x", alpha=0.25)
+    ax.set_xlabel("Spearman's rank correlation over the joint draws")
+    shares = " / ".join(f"{100 * v:.0f}" for v in explained.values())
+    title = "the estimates that decide the rise over the draws"
+    if shares:
+        title += f"\n(the ranks of the first {' / '.join(explained)} explain {shares} % of its variance)"
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
 
 
 def _plot_check_shares(ax, draws: pd.DataFrame, checks: list[str], min_share: float) -> None:
