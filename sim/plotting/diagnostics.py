@@ -149,7 +149,7 @@ def _plot_decisive(ax, leaders: list[dict], explained: dict[str, float], month: 
     ax.grid(axis="x", alpha=0.25)
     ax.set_xlabel("Spearman's rank correlation over the joint draws")
     shares = " / ".join(f"{100 * v:.0f}" for v in explained.values())
-    title = "the estimates that decide the rise over the draws"
+    title = "the estimates that decide the rise over the draws (with the parameters as they are)"
     if shares:
         title += f"\n(the ranks of the first {' / '.join(explained)} explain {shares} % of its variance)"
     ax.set_title(title, fontsize=10)
