@@ -140,17 +140,23 @@ def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws
                              "file_value": estimate.value, **_flat(measured), **refit})
                 bar.update()
         if n > 0:
-            unit = qmc.LatinHypercube(d=len(estimates), seed=settings["seed"]).random(n)
-            low = np.array([e.low for e in estimates])
-            high = np.array([e.high for e in estimates])
-            for i, row in enumerate(low + unit * (high - low)):
-                values = dict(zip((e.path for e in estimates), row.tolist(), strict=True))
+            for i, values in enumerate(joint_values(estimates, n, settings["seed"])):
                 variant = with_values(scenario, values)
                 measured = course(variant, settings, posterior, every_check=True)
                 refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
                 draws.append({"draw": i, **_flat(measured), **refit, **values})
                 bar.update()
     return pd.DataFrame(ends), pd.DataFrame(draws)
+
+
+def joint_values(estimates: Sequence[Estimate], n: int, seed: int) -> list[dict[str, float]]:
+    """``n`` joint Latin-hypercube draws (seed ``seed``) of ``estimates`` over their ranges, each as
+    ``{path: value}``."""
+    unit = qmc.LatinHypercube(d=len(estimates), seed=seed).random(n)
+    low = np.array([e.low for e in estimates])
+    high = np.array([e.high for e in estimates])
+    return [dict(zip((e.path for e in estimates), row.tolist(), strict=True))
+            for row in low + unit * (high - low)]
 
 
 def refit_columns(variant: Scenario, settings: dict, refitter: Refitter) -> dict[str, Any]:

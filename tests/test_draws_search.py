@@ -1,0 +1,108 @@
+"""scripts/draws_search.py (docs/calibration_studies.md, "Parameters searched for the draws"): its checks
+are the robustness command's, and the study records still show what the study reports: the draws
+criterion and the leave-one-out limit met together, Italy's fit lost."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim.ablation import without_events
+from sim.calibrate import build_calibrator, set_values
+from sim.config import plain
+from sim.params import read_parameter_set
+from sim.scenario import load_scenario
+from sim.simulate import execute
+from tests.conftest import load_script
+
+#: The search's settings: 64 draws (seed 7), 8 replicates per candidate.
+DRAWS, DRAW_SEED, REPLICATES = 64, 7, 8
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_script("draws_search")
+
+
+@pytest.fixture(scope="module")
+def calibrator(committed_settings):
+    settings, base = committed_settings
+    return build_calibrator({**settings, "replicates": REPLICATES}, base)
+
+
+@pytest.fixture(scope="module")
+def search(study, calibrator, committed_settings):
+    draws = study.joint_draws(calibrator.scenario, DRAWS, DRAW_SEED)
+    return study.DrawsSearch(calibrator, committed_settings[0]["checks"], draws, quantile=0.1,
+                             rmse_at_most=None, fit_weight=0.0)
+
+
+def test_each_margin_is_the_robustness_commands_measure(study, search, calibrator, committed_settings):
+    """On two of the draws, the search's margins are `sim.robustness.course`'s rise, final tilt and
+    sides' mean tilts, measured from their thresholds: the same runs, the same judgement."""
+    from sim.robustness import course
+
+    settings = committed_settings[0]
+    robust = {"params": plain(read_parameter_set("draws_c")), "replicates": REPLICATES, "seed": 0,
+              "focus_state": "ITA", "final": "2019-08", "rise_from": "2018-06",
+              "checks": settings["checks"], "sides": settings["patterns"], "material_check": False}
+    x = set_values(calibrator, "draws_c")[:, None]
+    for draw in search.draws[:2]:
+        margins = search.margins(calibrator.ensemble_mean(x, draw))[:, 0]
+        measured = course(draw, robust, every_check=True)
+        sides = [v for k, v in measured["measures"].items() if k.startswith("mean: ")]
+        expected = [None, measured["rise"] - 0.4, 0.5 - measured["final"]]
+        expected += [sign * v for sign, v in zip([p.sign for p in calibrator.patterns], sides, strict=True)]
+        np.testing.assert_allclose(margins[1:], expected[1:], atol=1e-5)
+        holds = list(measured["holds"].values())
+        assert [bool(m >= 0) for m in margins] == holds  # the three checks, then each side
+
+
+def test_the_committed_calibration_falls_short_over_the_searchs_draws(search, calibrator):
+    measured = search.measure(set_values(calibrator, "calibrated")[:, None])
+    assert measured["shortfall"][0] == pytest.approx(0.4595, abs=1e-3)
+    shares = dict(zip(search.names, measured["shares"][:, 0], strict=True))
+    assert shares["rise"] < 0.9 and shares["final"] < 0.9 and shares["low"] == 1.0
+
+
+@pytest.mark.parametrize(("name", "rmse_at_most", "rmse_weight", "shortfall", "rmse"),
+                         [("draws_b", 0.12, 1.0, 0.2175, 0.3375), ("draws_c", None, 1.0, 0.0, 0.4004),
+                          ("draws_f", 0.2, 3.0, 0.3466, 0.3068)])
+def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, shortfall, rmse, search,
+                                           calibrator):
+    """The record's search figures, as its header gives them: draws_b and draws_c hold every check
+    over the search's draws (draws_b's shortfall is its RMSE above 0.12 alone); draws_f, between
+    them and the committed set, falls short on Italy's rise and final level."""
+    search = copy.copy(search)
+    search.rmse_at_most, search.rmse_weight = rmse_at_most, rmse_weight
+    measured = search.measure(set_values(calibrator, name)[:, None])
+    assert measured["shortfall"][0] == pytest.approx(shortfall, abs=1e-3)
+    assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
+    short = [n for n, q in zip(search.names, measured["quantiles"][:, 0], strict=True) if q < 0]
+    assert short == ([] if name != "draws_f" else ["rise", "final"])
+
+
+def test_the_set_meeting_the_draws_keeps_each_capture_within_the_limit_and_loses_italys_fit():
+    """draws_c at the report's 200 replicates: leaving out either capture moves Italy's 2019-08 tilt
+    by less than 0.4, and its in-sample RMSE is far above issue 8's 0.12 (the 2014-15 points)."""
+    from sim.targets import load_targets
+
+    history = load_scenario("libya_2014_2019")
+    params = plain(read_parameter_set("draws_c"))
+
+    def italy(scenario):
+        return execute(scenario, params=params, replicates=200, seed=0, record="tilt").mean_tilt("ITA")
+
+    whole = italy(history)
+    final = len(whole) - 1
+    for event in ("lna_takes_benghazi", "lna_takes_derna"):
+        change = italy(without_events(history, {event}, f"without {event}"))[final] - whole[final]
+        assert -0.4 < change < -0.25, (event, change)
+    targets = load_targets("italy_tilt")
+    steps = (targets["month"] - history.start).to_numpy()
+    error = whole[steps] - targets["tilt"].to_numpy()
+    assert np.sqrt(np.mean(error**2)) == pytest.approx(0.401, abs=2e-3)
+    early = (targets["date"] < "2016-04").to_numpy()
+    assert np.abs(error[early]).min() > 0.5  # every point before the GNA sat in Tripoli missed
