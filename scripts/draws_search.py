@@ -35,11 +35,11 @@ import sys
 import time
 
 import numpy as np
+from feasibility_study import check_months, focus_rmse
 from scipy.optimize import differential_evolution
 
 from sim.calibrate import build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
-from sim.dates import parse_month
 from sim.robustness import joint_values
 from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
@@ -69,11 +69,8 @@ class DrawsSearch:
         self.cal, self.checks, self.draws = cal, dict(checks), draws
         self.quantile, self.rmse_at_most, self.fit_weight = quantile, rmse_at_most, fit_weight
         self.rmse_weight = rmse_weight
-        start = cal.scenario.start
         self.ita = cal.state_index[cal.state]
-        self.low = slice(parse_month(checks["low_from"]) - start, parse_month(checks["low_to"]) - start + 1)
-        self.rise_from = parse_month(checks["rise_from"]) - start
-        self.final = parse_month(checks["rise_to"]) - start
+        self.low, self.rise_from, self.final = check_months(cal, checks)
         self.names = (["low", "rise", "final"]
                       + [f"{p.state} {'>' if p.sign > 0 else '<'} 0" for p in cal.patterns])
 
@@ -96,8 +93,7 @@ class DrawsSearch:
         q = np.quantile(margins, self.quantile, axis=0)  # (checks, P)
         shortfall = np.maximum(-q, 0.0).sum(axis=0)
         history = self.cal.ensemble_mean(x)
-        focus = history[self.cal.steps, :, self.ita]
-        rmse = np.sqrt(((focus - self.cal.targets["tilt"].to_numpy()[:, None]) ** 2).mean(axis=0))
+        rmse = focus_rmse(self.cal, history)
         if self.rmse_at_most is not None:
             shortfall = shortfall + self.rmse_weight * np.maximum(rmse - self.rmse_at_most, 0.0)
         return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x), "rmse": rmse,

@@ -69,6 +69,21 @@ EVENTS = ("lna_takes_benghazi", "lna_takes_derna", "bunyan_al_marsous_retakes_si
 LIMIT = 0.4
 
 
+def check_months(cal: Calibrator, checks: dict) -> tuple[slice, int, int]:
+    """The shape checks' months as steps of ``cal``'s scenario: the 2016-17 window (``low_from`` to
+    ``low_to``), the month the rise is measured from and the final month."""
+    start = cal.scenario.start
+    low = slice(parse_month(checks["low_from"]) - start, parse_month(checks["low_to"]) - start + 1)
+    return low, parse_month(checks["rise_from"]) - start, parse_month(checks["rise_to"]) - start
+
+
+def focus_rmse(cal: Calibrator, mean: np.ndarray) -> np.ndarray:
+    """The focus state's RMSE against its coded points for each candidate, from ensemble means
+    ``mean`` (T, P, S): shape (P,)."""
+    focus = mean[cal.steps, :, cal.state_index[cal.state]]
+    return np.sqrt(((focus - cal.targets["tilt"].to_numpy()[:, None]) ** 2).mean(axis=0))
+
+
 class Search:
     """Violations and fit of candidates; see the module docstring.
 
@@ -95,11 +110,8 @@ class Search:
         self.with_sides = with_sides
         self.events = events
         self.fit_weight = fit_weight
-        start = cal.scenario.start
         self.ita = cal.state_index[cal.state]
-        self.low = slice(parse_month(checks["low_from"]) - start, parse_month(checks["low_to"]) - start + 1)
-        self.rise_from = parse_month(checks["rise_from"]) - start
-        self.final = parse_month(checks["rise_to"]) - start
+        self.low, self.rise_from, self.final = check_months(cal, checks)
         #: the calibrator with ``events`` as its leave-one-out term: it runs the scenarios without them
         self.held = cal.holding(events, step=self.final, limit=limit)
         self.checks = dict(checks)
@@ -120,8 +132,7 @@ class Search:
                      + np.maximum(c["rise_at_least"] - rise, 0.0)
                      + np.maximum(final - c["final_at_most"], 0.0)
                      + np.maximum(low - c["low_at_most"], 0.0))
-        focus = italy[self.cal.steps]
-        rmse = np.sqrt(((focus - self.cal.targets["tilt"].to_numpy()[:, None]) ** 2).mean(axis=0))
+        rmse = focus_rmse(self.cal, mean)
         if self.rmse_at_most is not None:
             violation = violation + np.maximum(rmse - self.rmse_at_most, 0.0)
         sides = np.sqrt(pattern_violation(mean, self.cal.state_index, self.cal.patterns))
