@@ -35,8 +35,7 @@ import sys
 import time
 
 import numpy as np
-from feasibility_study import check_months, focus_rmse
-from scipy.optimize import differential_evolution
+from feasibility_study import check_months, evolve, focus_rmse
 
 from sim.calibrate import build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
@@ -129,18 +128,8 @@ def main() -> None:
                          args.quantile, args.rmse_at_most, args.fit_weight, args.rmse_weight)
     x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
-    history = []
-
-    def note(intermediate_result) -> None:
-        history.append(float(intermediate_result.fun))
-        print(f"generation {len(history)}: {intermediate_result.fun:.4f} "
-              f"({time.perf_counter() - started:.0f} s)", flush=True)
-
     start_point = search.measure(x0[:, None]) if x0 is not None else None
-    result = differential_evolution(search, cal.bounds, popsize=args.popsize, maxiter=args.maxiter,
-                                    seed=args.seed, init="sobol", polish=False, tol=0.0,
-                                    updating="deferred", vectorized=True, callback=note, x0=x0)
-    best = result.x
+    best, history = evolve(search, cal, x0, popsize=args.popsize, maxiter=args.maxiter, seed=args.seed)
     measured = search.measure(best[:, None])
 
     def described(m: dict[str, np.ndarray]) -> dict:

@@ -84,6 +84,26 @@ def focus_rmse(cal: Calibrator, mean: np.ndarray) -> np.ndarray:
     return np.sqrt(((focus - cal.targets["tilt"].to_numpy()[:, None]) ** 2).mean(axis=0))
 
 
+def evolve(objective, cal: Calibrator, x0: np.ndarray | None, *, popsize: int, maxiter: int,
+           seed: int) -> tuple[np.ndarray, list[float]]:
+    """Differential evolution of ``objective`` (vectorised: candidates (n_free, P) -> (P,)) over
+    ``cal``'s search ranges, the studies' settings (Sobol initial population, ``x0`` in it, no
+    polish, every generation run): the best candidate and the best value after each generation,
+    printed as it goes."""
+    started = time.perf_counter()
+    history: list[float] = []
+
+    def note(intermediate_result) -> None:
+        history.append(float(intermediate_result.fun))
+        print(f"generation {len(history)}: {intermediate_result.fun:.4f} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+
+    result = differential_evolution(objective, cal.bounds, popsize=popsize, maxiter=maxiter, seed=seed,
+                                    init="sobol", polish=False, tol=0.0, updating="deferred",
+                                    vectorized=True, callback=note, x0=x0)
+    return result.x, history
+
+
 class Search:
     """Violations and fit of candidates; see the module docstring.
 
@@ -251,16 +271,7 @@ def main() -> None:
         parser.error(f"--events: {exc}")  # twice, or one the stage rules cannot do without
     x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
-    history = []
-
-    def note(intermediate_result) -> None:
-        history.append(float(intermediate_result.fun))
-        print(f"generation {len(history)}: {intermediate_result.fun:.4f}", flush=True)
-
-    result = differential_evolution(search, cal.bounds, popsize=args.popsize, maxiter=args.maxiter,
-                                    seed=args.seed, init="sobol", polish=False, tol=0.0,
-                                    updating="deferred", vectorized=True, callback=note, x0=x0)
-    best = result.x
+    best, history = evolve(search, cal, x0, popsize=args.popsize, maxiter=args.maxiter, seed=args.seed)
     measured = search.measure(best[:, None])
     params = apply_values(base, cal.free, [float(v) for v in best])
     out = {
