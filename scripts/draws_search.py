@@ -21,7 +21,9 @@ seed 0, and seed 1 for fresh draws, so the search's draws are neither):
 plus, with ``--rmse-at-most``, ``--rmse-weight`` (1) x Italy's in-sample RMSE on the history (the
 file's values) above it (a large weight makes it a constraint), and ``--fit-weight`` w x the
 calibration objective on the history. The set found is judged afterwards by ``python -m
-sim.robustness params=NAME`` (256 other draws, 200 replicates, every criterion).
+sim.robustness params=NAME`` (256 other draws, 200 replicates, every criterion). With ``--local
+WIDTH`` the evolution searches only within ``--x0`` +- WIDTH x each parameter's range
+(`feasibility_study.box_around`), near a set it does not improve over the whole ranges.
 
     python scripts/draws_search.py --json out.json --write-params configs/params/draws_a.yaml
     python scripts/draws_search.py --rmse-at-most 0.12 --json out.json
@@ -35,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from feasibility_study import check_months, evolve, focus_rmse
+from feasibility_study import box_around, check_months, evolve, focus_rmse
 
 from sim.calibrate import build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
@@ -114,6 +116,8 @@ def main() -> None:
     parser.add_argument("--fit-weight", type=float, default=0.0)
     parser.add_argument("--x0", default="calibrated", metavar="NAME",
                         help="put configs/params/NAME.yaml in the first population (default: calibrated)")
+    parser.add_argument("--local", type=float, default=None, metavar="WIDTH",
+                        help="search within --x0 +- WIDTH x each parameter's range only")
     parser.add_argument("--maxiter", type=int, default=40)
     parser.add_argument("--popsize", type=int, default=8)
     parser.add_argument("--replicates", type=int, default=8)
@@ -129,7 +133,11 @@ def main() -> None:
     x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
     start_point = search.measure(x0[:, None]) if x0 is not None else None
-    best, history = evolve(search, cal, x0, popsize=args.popsize, maxiter=args.maxiter, seed=args.seed)
+    if args.local is not None and x0 is None:
+        parser.error("--local needs --x0")
+    bounds = box_around(cal, x0, args.local) if args.local is not None else None
+    best, history = evolve(search, cal, x0, popsize=args.popsize, maxiter=args.maxiter, seed=args.seed,
+                           bounds=bounds)
     measured = search.measure(best[:, None])
 
     def described(m: dict[str, np.ndarray]) -> dict:

@@ -85,11 +85,11 @@ def focus_rmse(cal: Calibrator, mean: np.ndarray) -> np.ndarray:
 
 
 def evolve(objective, cal: Calibrator, x0: np.ndarray | None, *, popsize: int, maxiter: int,
-           seed: int) -> tuple[np.ndarray, list[float]]:
+           seed: int, bounds: list[tuple[float, float]] | None = None) -> tuple[np.ndarray, list[float]]:
     """Differential evolution of ``objective`` (vectorised: candidates (n_free, P) -> (P,)) over
-    ``cal``'s search ranges, the studies' settings (Sobol initial population, ``x0`` in it, no
-    polish, every generation run): the best candidate and the best value after each generation,
-    printed as it goes."""
+    ``bounds`` (default ``cal``'s search ranges), the studies' settings (Sobol initial population,
+    ``x0`` in it, no polish, every generation run): the best candidate and the best value after each
+    generation, printed as it goes."""
     started = time.perf_counter()
     history: list[float] = []
 
@@ -98,10 +98,18 @@ def evolve(objective, cal: Calibrator, x0: np.ndarray | None, *, popsize: int, m
         print(f"generation {len(history)}: {intermediate_result.fun:.4f} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
 
-    result = differential_evolution(objective, cal.bounds, popsize=popsize, maxiter=maxiter, seed=seed,
-                                    init="sobol", polish=False, tol=0.0, updating="deferred",
+    result = differential_evolution(objective, bounds or cal.bounds, popsize=popsize, maxiter=maxiter,
+                                    seed=seed, init="sobol", polish=False, tol=0.0, updating="deferred",
                                     vectorized=True, callback=note, x0=x0)
     return result.x, history
+
+
+def box_around(cal: Calibrator, x0: np.ndarray, width: float) -> list[tuple[float, float]]:
+    """Search ranges narrowed to ``x0`` +- ``width`` x each parameter's range, within the range: for a
+    search near a set that differential evolution over the whole ranges does not improve."""
+    low, high = np.array(cal.bounds, dtype=float).T
+    span = width * (high - low)
+    return list(zip(np.maximum(low, x0 - span), np.minimum(high, x0 + span), strict=True))
 
 
 class Search:

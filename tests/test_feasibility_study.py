@@ -328,3 +328,18 @@ def test_campaigns_left_out_whole_within_the_limit_cost_italys_fit(study, scenar
     assert np.abs(measured["loo"][campaigns, 0]).max() <= 0.4
     assert measured["sides"][0] == 0.0 and measured["rise"][0] >= 0.4
     assert 0.12 < measured["rmse"][0] < rmse_below
+
+
+def test_the_local_box_is_centred_on_the_set_and_stays_within_the_ranges(study, committed_calibrator):
+    """`box_around`: each parameter's range narrowed to the set +- the width x the range, cut at the
+    range's ends, so a local search never leaves the calibration's ranges."""
+    cal = committed_calibrator
+    x0 = set_values(cal, "migration_m2")
+    low, high = np.array(cal.bounds, dtype=float).T
+    box = np.array(study.box_around(cal, x0, 0.15))
+    assert np.all(box[:, 0] >= low) and np.all(box[:, 1] <= high)
+    assert np.all((box[:, 0] <= x0) & (x0 <= box[:, 1]))
+    inside = (x0 - 0.15 * (high - low) > low) & (x0 + 0.15 * (high - low) < high)
+    assert inside.any() and (~inside).any()  # some ranges cut at an end, some not
+    np.testing.assert_allclose(box[inside].mean(axis=1), x0[inside])
+    np.testing.assert_allclose(np.diff(box[inside], axis=1)[:, 0], 0.3 * (high - low)[inside])
