@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--json")
     parser.add_argument("--write-params", metavar="PATH")
     args = parser.parse_args()
+    if args.local is not None and not args.x0:
+        parser.error("--local needs --x0")
     settings, base = calibration_settings(None)
     settings["replicates"] = args.replicates
     cal = build_calibrator(settings, base)
@@ -133,8 +135,6 @@ def main() -> None:
     x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
     start_point = search.measure(x0[:, None]) if x0 is not None else None
-    if args.local is not None and x0 is None:
-        parser.error("--local needs --x0")
     bounds = box_around(cal, x0, args.local) if args.local is not None else None
     best, history = evolve(search, cal, x0, popsize=args.popsize, maxiter=args.maxiter, seed=args.seed,
                            bounds=bounds)
