@@ -89,13 +89,15 @@ def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, shor
     assert [n for n, q in zip(search.names, measured["quantiles"][:, 0], strict=True) if q < 0] == short
 
 
-def test_the_set_meeting_the_draws_keeps_each_capture_within_the_limit_and_loses_italys_fit():
-    """draws_c at the report's 200 replicates: leaving out either capture moves Italy's 2019-08 tilt
-    by less than 0.4, and its in-sample RMSE is far above issue 8's 0.12 (the 2014-15 points)."""
+@pytest.mark.parametrize(("name", "rmse"), [("draws_c", 0.401), ("draws_w01", 0.316)])
+def test_the_sets_meeting_the_draws_keep_each_capture_within_the_limit_and_lose_italys_fit(name, rmse):
+    """draws_c (study 29) and draws_w01 (study 30) at the report's 200 replicates: leaving out either
+    capture moves Italy's 2019-08 tilt by less than 0.4, and the in-sample RMSE is far above issue 8's
+    0.12, every point before the GNA sat in Tripoli missed by more than 0.5."""
     from sim.targets import load_targets
 
     history = load_scenario("libya_2014_2019")
-    params = plain(read_parameter_set("draws_c"))
+    params = plain(read_parameter_set(name))
 
     def italy(scenario):
         return execute(scenario, params=params, replicates=200, seed=0, record="tilt").mean_tilt("ITA")
@@ -108,6 +110,6 @@ def test_the_set_meeting_the_draws_keeps_each_capture_within_the_limit_and_loses
     targets = load_targets("italy_tilt")
     steps = (targets["month"] - history.start).to_numpy()
     error = whole[steps] - targets["tilt"].to_numpy()
-    assert np.sqrt(np.mean(error**2)) == pytest.approx(0.401, abs=2e-3)
+    assert np.sqrt(np.mean(error**2)) == pytest.approx(rmse, abs=2e-3)
     early = (targets["date"] < "2016-04").to_numpy()
     assert np.abs(error[early]).min() > 0.5  # every point before the GNA sat in Tripoli missed
