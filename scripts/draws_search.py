@@ -20,11 +20,11 @@ seed 0, and seed 1 for fresh draws, so the search's draws are neither):
 
 plus, with ``--rmse-at-most``, ``--rmse-weight`` (1) x Italy's in-sample RMSE on the history (the
 file's values) above it (a large weight makes it a constraint; with ``--rmse-from``, on Italy's
-points from that month only), and ``--fit-weight`` w x the
-calibration objective on the history. The set found is judged afterwards by ``python -m
-sim.robustness params=NAME`` (256 other draws, 200 replicates, every criterion). With ``--local
-WIDTH`` the evolution searches only within ``--x0`` +- WIDTH x each parameter's range
-(`feasibility_study.box_around`), near a set it does not improve over the whole ranges.
+points from that month only), and ``--fit-weight`` w x the calibration objective on the history.
+The set found is judged afterwards by ``python -m sim.robustness params=NAME`` (256 other draws,
+200 replicates, every criterion). With ``--local WIDTH`` the evolution searches only within
+``--x0`` +- WIDTH x each parameter's range (`feasibility_study.box_around`), near a set it does not
+improve over the whole ranges.
 
     python scripts/draws_search.py --json out.json --write-params configs/params/draws_a.yaml
     python scripts/draws_search.py --rmse-at-most 0.12 --json out.json
@@ -63,10 +63,10 @@ class DrawsSearch:
         draws: the estimate draws, as scenarios.
         quantile: the share of draws a check may fail in (issue 8: 0.1).
         rmse_at_most: if given, Italy's in-sample RMSE above it counts too (issue 8 asks 0.12).
-        rmse_weight: the weight of that excess against the shortfall (tilt units alike).
+        fit_weight: weight of the calibration objective added to the shortfall.
+        rmse_weight: the weight of the RMSE above ``rmse_at_most`` against the shortfall (tilt units alike).
         rmse_from: if given (a month number), that RMSE is counted on Italy's points from that month
             only (the measures report it as ``rmse_counted`` beside the RMSE on every point).
-        fit_weight: weight of the calibration objective added to the shortfall.
     """
 
     def __init__(self, cal: Calibrator, checks: dict, draws: list[Scenario], quantile: float,
@@ -104,8 +104,7 @@ class DrawsSearch:
         if self.rmse_at_most is not None:
             shortfall = shortfall + self.rmse_weight * np.maximum(counted - self.rmse_at_most, 0.0)
         return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x), "rmse": rmse,
-                "rmse_counted": counted,
-                "quantiles": q, "shares": (margins >= 0).mean(axis=0),
+                "rmse_counted": counted, "quantiles": q, "shares": (margins >= 0).mean(axis=0),
                 "all": (margins >= 0).all(axis=1).mean(axis=0)}
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
