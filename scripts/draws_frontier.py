@@ -47,10 +47,10 @@ def committed_model_records(cal: Calibrator, committed: str = "calibrated") -> l
     objective or priors they were fitted to), each a point of the same parameter space."""
     reference = plain(read_parameter_set(committed))
     free_values = read_values(reference, cal.free)
+    normalised = apply_values(reference, cal.free, free_values)
     return [path.stem for path in sorted(PARAMS_DIR.glob("*.yaml"))
             if path.stem != committed
-            and apply_values(plain(read_parameter_set(path.stem)), cal.free, free_values)
-            == apply_values(reference, cal.free, free_values)]
+            and apply_values(plain(read_parameter_set(path.stem)), cal.free, free_values) == normalised]
 
 
 def candidates(search: DrawsSearch, sets: list[str], paths: list[tuple[str, str]], steps: int,
@@ -59,11 +59,8 @@ def candidates(search: DrawsSearch, sets: list[str], paths: list[tuple[str, str]
     set, each of ``records`` (drawn unlabelled), then each path's ``steps`` + 1 evenly spaced points,
     ends included."""
     rows, columns = [], []
-    for name in sets:
-        rows.append({"set": name, "path": "", "t": np.nan, "record": False})
-        columns.append(set_values(search.cal, name))
-    for name in records:
-        rows.append({"set": name, "path": "", "t": np.nan, "record": True})
+    for name, record in [(n, False) for n in sets] + [(n, True) for n in records]:
+        rows.append({"set": name, "path": "", "t": np.nan, "record": record})
         columns.append(set_values(search.cal, name))
     for start, end in paths:
         a, b = set_values(search.cal, start), set_values(search.cal, end)
