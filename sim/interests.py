@@ -57,6 +57,8 @@ class Perceived:
             states do not read the war's trend (``trend_weight`` 0).
         trend_weight: tau, the weight of momentum added to prospects in the winner interest (a
             number or (R,)).
+        migration_counterpart: mu, the share of a camp's departures valued only through its
+            head's recognition (``legitimacy``), a number or (R,); 0: valued whoever holds them.
     """
 
     oil_salience: np.floating | np.ndarray
@@ -78,6 +80,7 @@ class Perceived:
     company_of: np.ndarray
     momentum: np.ndarray | None = None
     trend_weight: float | np.ndarray = 0.0
+    migration_counterpart: float | np.ndarray = 0.0
 
 
 Builder = Callable[[Perceived], np.ndarray]
@@ -130,8 +133,14 @@ def oil_company(p: Perceived) -> np.ndarray:
 
 
 def migration_control(p: Perceived) -> np.ndarray:
-    """Share of departures (and transit) the camp holds x perceived arrivals (salience)."""
-    return p.departures * p.arrivals_salience
+    """Share of departures (and transit) the camp holds x perceived arrivals (salience), x
+    (1 - mu + mu x the recognition of the camp's head) with ``migration_counterpart`` mu > 0: a
+    state agrees on departures with a recognised authority, so a coast held by a camp no one
+    recognises is worth that much less to it."""
+    control = p.departures * p.arrivals_salience
+    if np.isscalar(p.migration_counterpart) and p.migration_counterpart == 0.0:
+        return control
+    return control * (1.0 - p.migration_counterpart + p.migration_counterpart * p.legitimacy)
 
 
 def valued_security(security: np.ndarray, curvature: float | np.ndarray) -> np.ndarray:

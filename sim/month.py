@@ -308,6 +308,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         company_of=company_of,
         momentum=momentum,
         trend_weight=p.trend_weight,
+        migration_counterpart=p.migration_counterpart,
     )
     with_common = tuple(i for i in interests() if i.common is not None)
     common = common_features(perceived, with_common, candidates=c.size, replicates=war.replicates)

@@ -115,6 +115,13 @@ class ModelParams:
         0.0, bounds=(0.0, 1.0), unit="-",
         doc="rho: share of the oil a camp is credited with by its prospects of prevailing (what it "
             "would hold after winning) rather than by what it holds now")
+    migration_counterpart: float = _param(
+        0.0, bounds=(0.0, 1.0), unit="-",
+        doc="mu: share of a camp's hold on the departure coast that states value only through the "
+            "recognition of the camp's head, their counterpart for agreements on departures: the "
+            "migration feature is multiplied by 1 - mu + mu x legitimacy (0: valued whoever holds "
+            "the coast; 1: a coast held by an unrecognised camp counts for nothing)",
+        added_neutral=True)
     commitment: float = _param(
         10.0, bounds=(0.0, 50.0), unit="value/strength",
         doc="c: value of a faction per unit of strength the state deployed with its camp")

@@ -48,7 +48,7 @@ MAIN_ESTIMATES: tuple[str, ...] = ("factions.SHURA_COUNCILS.extremist", "assets.
 #: Slider positions between a parameter's bounds (the step is a round number near range / this).
 SLIDER_POSITIONS = 1000
 _GREEK = {"lambda": "λ", "beta": "β", "sigma": "σ", "kappa": "κ", "gamma": "γ", "eta": "η",
-          "omega": "ω", "nu": "ν", "rho": "ρ", "phi": "φ", "tau": "τ", "xi": "ξ"}
+          "omega": "ω", "nu": "ν", "rho": "ρ", "phi": "φ", "tau": "τ", "xi": "ξ", "mu": "μ"}
 
 
 @dataclass(frozen=True)
