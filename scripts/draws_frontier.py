@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from draws_search import DrawsSearch, joint_draws
 
-from sim.calibrate import build_calibrator, calibration_settings, set_values
+from sim.calibrate import SETTINGS_HELP, build_calibrator, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values, read_values
 from sim.config import plain
 from sim.params import PARAMS_DIR, read_parameter_set
@@ -126,10 +126,11 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=64)
     parser.add_argument("--draw-seed", type=int, default=7)
     parser.add_argument("--replicates", type=int, default=8)
+    parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE", help=SETTINGS_HELP)
     parser.add_argument("--csv")
     parser.add_argument("--figure")
     args = parser.parse_args()
-    settings, base = calibration_settings(None)
+    settings, base = calibration_settings(args.settings or None)
     settings["replicates"] = args.replicates
     cal = build_calibrator(settings, base)
     search = DrawsSearch(cal, settings["checks"], joint_draws(cal.scenario, args.draws, args.draw_seed),

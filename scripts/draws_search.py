@@ -40,7 +40,7 @@ import time
 import numpy as np
 from feasibility_study import box_around, check_months, evolve, focus_rmse
 
-from sim.calibrate import build_calibrator, calibrated_yaml, calibration_settings, set_values
+from sim.calibrate import SETTINGS_HELP, build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
 from sim.dates import parse_month
 from sim.robustness import joint_values
@@ -130,12 +130,13 @@ def main() -> None:
     parser.add_argument("--popsize", type=int, default=8)
     parser.add_argument("--replicates", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE", help=SETTINGS_HELP)
     parser.add_argument("--json")
     parser.add_argument("--write-params", metavar="PATH")
     args = parser.parse_args()
     if args.local is not None and not args.x0:
         parser.error("--local needs --x0")
-    settings, base = calibration_settings(None)
+    settings, base = calibration_settings(args.settings or None)
     settings["replicates"] = args.replicates
     cal = build_calibrator(settings, base)
     search = DrawsSearch(cal, settings["checks"], joint_draws(cal.scenario, args.draws, args.draw_seed),
