@@ -24,7 +24,9 @@ points from that month only), and ``--fit-weight`` w x the calibration objective
 The set found is judged afterwards by ``python -m sim.robustness params=NAME`` (256 other draws,
 200 replicates, every criterion). With ``--local WIDTH`` the evolution searches only within
 ``--x0`` +- WIDTH x each parameter's range (`feasibility_study.box_around`), near a set it does not
-improve over the whole ranges.
+improve over the whole ranges. With ``--settings`` (Hydra overrides of configs/calibration.yaml) it
+searches another calibration's free parameters: ``--settings calibrate=counterpart`` adds
+``migration_counterpart`` ("The coast through a recognised counterpart").
 
     python scripts/draws_search.py --json out.json --write-params configs/params/draws_a.yaml
     python scripts/draws_search.py --rmse-at-most 0.12 --json out.json

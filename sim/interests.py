@@ -190,7 +190,8 @@ INTERESTS: tuple[Interest, ...] = (
     Interest("oil", "hydrocarbons: output the camp delivers less capacity it keeps shut, and the "
              "same for its company's stakes",
              oil_market, oil_company),
-    Interest("migration", "control of the departure coast, scaled by perceived arrivals",
+    Interest("migration", "control of the departure coast, scaled by perceived arrivals (and, with "
+             "migration_counterpart, by the recognition of the camp's head)",
              migration_control),
     Interest("security", "counter-terror record minus extremist taint, scaled by (1 + threat)",
              security_record, security_threat),

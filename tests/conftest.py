@@ -160,6 +160,21 @@ def assert_same_histories(a: dict, b: dict) -> None:
         assert a[name].dtype == b[name].dtype, name
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
+
+def assert_off_at_zero(scenario_name: str, parameter: str) -> None:
+    """Setting ``parameter`` to 0, as a number or one per replicate, on the calibrated parameters
+    gives the committed model's arrays bit for bit (a parameter added switched off at 0)."""
+    from sim.model import AlignmentModel
+    from sim.params import calibrated_params
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(scenario_name)
+    base = calibrated_params()
+    runs = [AlignmentModel(scenario, params, replicates=4, seed=2, record="full").run()
+            for params in (base, {**base, parameter: 0.0}, {**base, parameter: [0.0] * 4})]
+    for other in runs[1:]:
+        assert_same_histories(model_histories(runs[0]), model_histories(other))
+
 @pytest.fixture(scope="session")
 def held_settings():
     """The settings and base parameters of the calibration with commitments held for good

@@ -13,8 +13,7 @@ import pytest
 from sim.interests import migration_control
 from sim.model import AlignmentModel
 from sim.params import calibrated_params
-from sim.scenario import load_scenario
-from tests.conftest import MINI, assert_same_histories, model_histories
+from tests.conftest import MINI, assert_off_at_zero
 
 SKHIRAT_MONTH = 23  # 2015-12, the month the GNA enters and the GNC loses its recognition
 
@@ -22,13 +21,7 @@ SKHIRAT_MONTH = 23  # 2015-12, the month the GNA enters and the GNC loses its re
 @pytest.mark.parametrize("scenario_name", [str(MINI), "libya_2014_2019"])
 def test_a_zero_share_is_the_committed_model(scenario_name):
     """mu = 0, as a number or one per replicate, gives the committed model's arrays bit for bit."""
-    scenario = load_scenario(scenario_name)
-    base = calibrated_params()
-    runs = [AlignmentModel(scenario, params, replicates=4, seed=2, record="full").run()
-            for params in (base, {**base, "migration_counterpart": 0.0},
-                           {**base, "migration_counterpart": [0.0] * 4})]
-    for other in runs[1:]:
-        assert_same_histories(model_histories(runs[0]), model_histories(other))
+    assert_off_at_zero(scenario_name, "migration_counterpart")
 
 
 def skhirat_view():

@@ -8,23 +8,14 @@ import numpy as np
 import pytest
 
 from sim.interests import valued_security
-from sim.model import AlignmentModel
-from sim.params import calibrated_params
-from sim.scenario import load_scenario
 from sim.war import FLOAT
-from tests.conftest import MINI, assert_same_histories, model_histories
+from tests.conftest import MINI, assert_off_at_zero
 
 
 @pytest.mark.parametrize("scenario_name", [str(MINI), "libya_2014_2019"])
 def test_a_zero_curvature_is_the_linear_model(scenario_name):
     """c = 0, as a number or one per replicate, gives the committed model's arrays bit for bit."""
-    scenario = load_scenario(scenario_name)
-    base = calibrated_params()
-    runs = [AlignmentModel(scenario, params, replicates=4, seed=2, record="full").run()
-            for params in (base, {**base, "security_curvature": 0.0},
-                           {**base, "security_curvature": [0.0] * 4})]
-    for other in runs[1:]:
-        assert_same_histories(model_histories(runs[0]), model_histories(other))
+    assert_off_at_zero(scenario_name, "security_curvature")
 
 
 def test_the_feature_is_tanh_of_c_x_over_c_per_replicate():
