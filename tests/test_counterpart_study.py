@@ -4,44 +4,50 @@ draws fits Italy's points of 2014-2015, and the study's records still show their
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 from sim.calibrate import build_calibrator, calibration_settings, set_values
 from sim.config import plain
 from sim.params import read_parameter_set
-from sim.scenario import load_scenario
-from sim.simulate import execute
 from sim.targets import load_targets
-from tests.conftest import load_script
+from tests.conftest import assert_reproduces_recorded_rmse, load_script, record_run
 
 #: The search's settings: 64 draws (seed 7), 8 replicates per candidate.
 DRAWS, DRAW_SEED, REPLICATES = 64, 7, 8
 
 
 @pytest.fixture(scope="module")
-def calibrator():
-    settings, base = calibration_settings(["calibrate=counterpart"])
+def counterpart_settings():
+    """The variant's settings and base parameters (``calibrate=counterpart``)."""
+    return calibration_settings(["calibrate=counterpart"])
+
+
+@pytest.fixture(scope="module")
+def calibrator(counterpart_settings):
+    settings, base = counterpart_settings
     return build_calibrator({**settings, "replicates": REPLICATES}, base)
 
 
 @pytest.fixture(scope="module")
-def search(calibrator):
+def search(calibrator, counterpart_settings):
     study = load_script("draws_search")
-    settings, _ = calibration_settings(["calibrate=counterpart"])
+    settings, _ = counterpart_settings
     draws = study.joint_draws(calibrator.scenario, DRAWS, DRAW_SEED)
     return study.DrawsSearch(calibrator, settings["checks"], draws, quantile=0.1, rmse_at_most=None,
                              fit_weight=0.0)
 
 
-def italy_at_points(params: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Italy's mean tilt at its coded points (200 replicates), the coded tilts, and which points
-    come before the GNA sat in Tripoli (2016-04)."""
-    history = load_scenario("libya_2014_2019")
+def italy_at_points(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Italy's mean tilt at its coded points with ``configs/params/NAME.yaml`` on the history (200
+    replicates, seed 0), the coded tilts, and which points come before the GNA sat in Tripoli (2016-04)."""
+    result = record_run(name, replicates=200, seed=0)
     targets = load_targets("italy_tilt")
-    steps = (targets["month"] - history.start).to_numpy()
-    italy = execute(history, params=params, replicates=200, seed=0, record="tilt").mean_tilt("ITA")
-    return italy[steps], targets["tilt"].to_numpy(), (targets["date"] < "2016-04").to_numpy()
+    index = {d: i for i, d in enumerate(result.dates)}
+    italy = result.mean_tilt("ITA")[[index[d] for d in targets["date"]]]
+    return italy, targets["tilt"].to_numpy(), (targets["date"] < "2016-04").to_numpy()
 
 
 def test_the_counterpart_is_a_free_parameter_of_the_variant(calibrator):
@@ -60,11 +66,11 @@ def test_the_coast_through_recognition_fits_2014_2015_at_the_same_draws(search, 
     assert without["rmse"][0] == pytest.approx(0.316, abs=2e-3)
     assert with_counterpart["rmse"][0] == pytest.approx(0.220, abs=3e-3)
     assert without["all"][0] == with_counterpart["all"][0] == pytest.approx(58 / 64)
-    italy, coded, early = italy_at_points(plain(read_parameter_set("counterpart_start")))
+    italy, coded, early = italy_at_points("counterpart_start")
     hesitancy = early & (coded == 0.0)
     assert hesitancy.sum() == 2
     assert np.abs(italy[hesitancy]).max() < 0.15
-    italy, _, _ = italy_at_points(plain(read_parameter_set("draws_w01")))
+    italy, _, _ = italy_at_points("draws_w01")
     assert np.abs(italy[hesitancy]).min() > 0.5
 
 
@@ -77,11 +83,9 @@ def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, fit_
                                            search, calibrator):
     """The record's search figures, as its header gives them (with the objective weighted, the
     search's value is the weighted objective: 0.1 x the objective), and the checks it falls short on."""
+    search = copy.copy(search)
     search.rmse_at_most, search.rmse_weight, search.fit_weight = rmse_at_most, rmse_weight, fit_weight
-    try:
-        measured = search.measure(set_values(calibrator, name)[:, None])
-    finally:
-        search.rmse_at_most, search.rmse_weight, search.fit_weight = None, 1.0, 0.0
+    measured = search.measure(set_values(calibrator, name)[:, None])
     value = measured["shortfall"][0] + fit_weight * measured["objective"][0]
     assert value == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
@@ -91,11 +95,9 @@ def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, fit_
 def test_the_calibration_with_the_counterpart_free_puts_it_near_1_and_meets_the_hesitancy():
     """counterpart_calibrated, the committed procedure with mu freed: it reproduces its recorded
     RMSE, fits mu near 1, and meets the two 2014-15 points within 0.05 (the committed set: 0.07)."""
-    from tests.conftest import assert_reproduces_recorded_rmse
-
     assert_reproduces_recorded_rmse("counterpart_calibrated")
     params = plain(read_parameter_set("counterpart_calibrated"))
     assert params["migration_counterpart"] > 0.9
-    italy, coded, early = italy_at_points(params)
+    italy, coded, early = italy_at_points("counterpart_calibrated")
     hesitancy = early & (coded == 0.0)
     assert np.abs(italy[hesitancy]).max() < 0.05
