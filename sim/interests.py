@@ -42,7 +42,8 @@ class Perceived:
             prevailing (what it would hold after winning) rather than by what it holds now.
         departures: share of migrant departures each candidate's camp holds, plus the share of the
             migrants' transit it holds (assets marked `transit_share`), (C, R).
-        arrivals_salience: perceived arrivals / ``migration_reference``, (R,).
+        arrivals_salience: perceived arrivals / ``migration_reference``, with the migration
+            interest's diminishing returns (`valued_arrivals`), (R,).
         security: counter-terror record minus the camp's extremist taint, perceived and valued
             with the security interest's diminishing returns (`valued_security`), (C, R).
         legitimacy: international recognition, (C, 1) (or (C, R) when the rows run different
@@ -143,16 +144,29 @@ def migration_control(p: Perceived) -> np.ndarray:
     return control * (1.0 - p.migration_counterpart + p.migration_counterpart * p.legitimacy)
 
 
+def diminishing_returns(x: np.ndarray, curvature: float | np.ndarray) -> np.ndarray:
+    """tanh(c x) / c (``curvature`` c > 0, a number or one per replicate, (R,)); x itself at c = 0.
+    Smooth, odd and increasing, with slope 1 at 0: no threshold, and what falls back is valued
+    less by the same curve."""
+    if np.isscalar(curvature) and curvature == 0.0:
+        return x
+    c = np.asarray(curvature, dtype=x.dtype)
+    safe = np.where(c > 0.0, c, 1.0)
+    return np.where(c > 0.0, np.tanh(safe * x) / safe, x).astype(x.dtype)
+
+
 def valued_security(security: np.ndarray, curvature: float | np.ndarray) -> np.ndarray:
     """A camp's perceived security x (counter-terror record minus extremist taint, (C, R)) as states
-    value it: tanh(c x) / c with diminishing returns (``curvature`` c > 0, 1/record units, a
-    number or (R,)), x itself at c = 0. Smooth, odd and increasing: no threshold, and a record
-    that fades is valued less by the same curve."""
-    if np.isscalar(curvature) and curvature == 0.0:
-        return security
-    c = np.asarray(curvature, dtype=security.dtype)
-    safe = np.where(c > 0.0, c, 1.0)
-    return np.where(c > 0.0, np.tanh(safe * security) / safe, security).astype(security.dtype)
+    value it: `diminishing_returns` with ``curvature`` c (1/record units, a number or (R,))."""
+    return diminishing_returns(security, curvature)
+
+
+def valued_arrivals(salience: np.ndarray, curvature: float | np.ndarray) -> np.ndarray:
+    """Perceived arrivals as states weigh them (salience: arrivals / the reference, (R,)):
+    `diminishing_returns` with ``curvature`` c (per unit of salience, a number or (R,)). With c > 0
+    the weight of the coast grows less than the arrivals while they peak, and falls with them by
+    nearly as much once they are few (c = 0: in proportion to the arrivals)."""
+    return diminishing_returns(salience, curvature)
 
 
 def security_record(p: Perceived) -> np.ndarray:

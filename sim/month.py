@@ -14,7 +14,7 @@ import numpy as np
 from sim.core.arrays import zeros
 from sim.core.holdings import camp_total
 from sim.core.sums import ordered_matmul
-from sim.interests import Interest, Perceived, interests, valued_security
+from sim.interests import Interest, Perceived, interests, valued_arrivals, valued_security
 from sim.war import FLOAT, WarState
 
 #: Rows of the remembered situation before the companies' rows: output held, security record,
@@ -298,7 +298,7 @@ def assess(war: WarState, *, month: int, oil_output: np.float32 | np.ndarray, ar
         oil_foresight=p.oil_foresight,
         company_withheld=seen[SITUATION_ROWS + companies:, at],
         departures=holdings.departures[c],
-        arrivals_salience=arrivals / p.migration_reference,
+        arrivals_salience=valued_arrivals(arrivals / p.migration_reference, p.migration_curvature),
         security=valued_security(seen[1, at], p.security_curvature),
         legitimacy=war.by_row(war.legitimacy)[c],
         islamism=np.divide(islamism, np.maximum(strengths.camp[c], 1e-12)),

@@ -122,6 +122,12 @@ class ModelParams:
             "migration feature is multiplied by 1 - mu + mu x legitimacy (0: valued whoever holds "
             "the coast; 1: a coast held by an unrecognised camp counts for nothing)",
         added_neutral=True)
+    migration_curvature: float = _param(
+        0.0, bounds=(0.0, 5.0), unit="1/salience",
+        doc="c_mig: diminishing returns of arrivals in the migration interest: perceived arrivals "
+            "over migration_reference, s, weigh the coast as tanh(c_mig s) / c_mig (0: in "
+            "proportion, s)",
+        added_neutral=True)
     commitment: float = _param(
         10.0, bounds=(0.0, 50.0), unit="value/strength",
         doc="c: value of a faction per unit of strength the state deployed with its camp")

@@ -144,7 +144,8 @@ def test_a_parameter_added_at_its_neutral_default_leaves_the_fingerprint_as_it_w
     from sim.calibrate import calibration_settings
     from sim.params import NEUTRAL_DEFAULTS
 
-    assert NEUTRAL_DEFAULTS == {"commitment_fading": 0.0, "migration_counterpart": 0.0}
+    assert NEUTRAL_DEFAULTS == {"commitment_fading": 0.0, "migration_counterpart": 0.0,
+                                "migration_curvature": 0.0}
     settings, params = calibration_settings()
     assert params["commitment_fading"] == 0.0
 
