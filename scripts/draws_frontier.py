@@ -81,6 +81,19 @@ def measured(search: DrawsSearch, table: pd.DataFrame, x: np.ndarray) -> pd.Data
     return out
 
 
+def label_sides(points: pd.DataFrame) -> list[tuple[bool, bool]]:
+    """For each labelled set, whether its label goes right of its point and above it: away from
+    the other labelled sets, each pushing by the inverse square of its distance on the figure's
+    axes (RMSE over [0, RMSE_AXIS], share over [0, 1]), so that close sets' labels do not cross."""
+    at = np.column_stack([points["rmse"].to_numpy() / RMSE_AXIS, points["all_checks"].to_numpy()])
+    sides = []
+    for k, here in enumerate(at):
+        away = np.delete(here - at, k, axis=0)
+        push = (away / np.maximum(np.linalg.norm(away, axis=1), 1e-6)[:, None] ** 3).sum(axis=0)
+        sides.append((bool(push[0] >= 0), bool(push[1] >= 0)))
+    return sides
+
+
 def plot_frontier(table: pd.DataFrame, path: str, *, draws: int) -> None:
     """Each set as a labelled point (``draws_NAME`` as NAME) and each path as a line of points, RMSE
     against the share of draws meeting all checks, issue 8's corner shaded."""
@@ -96,10 +109,9 @@ def plot_frontier(table: pd.DataFrame, path: str, *, draws: int) -> None:
                      + (f" ({beyond} beyond RMSE {RMSE_AXIS})" if beyond else ""))
     points = table[(table["set"] != "") & ~table["record"]]
     ax.scatter(points["rmse"], points["all_checks"], color="black", zorder=3)
-    for i, (_, row) in enumerate(points.sort_values("rmse").iterrows()):
-        right = i % 2 == 0  # neighbours' labels alternate sides, so that close sets stay legible
+    for (_, row), (right, above) in zip(points.iterrows(), label_sides(points), strict=True):
         ax.annotate(row["set"].removeprefix("draws_"), (row["rmse"], row["all_checks"]),
-                    textcoords="offset points", xytext=(5, 4) if right else (-5, -12),
+                    textcoords="offset points", xytext=(5 if right else -5, 4 if above else -12),
                     ha="left" if right else "right", fontsize=9)
     ax.set_xlim(0.0, RMSE_AXIS)
     ax.set_ylim(0.0, 1.0)
