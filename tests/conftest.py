@@ -145,6 +145,47 @@ def load_script(name: str):
 
 
 
+#: The draws searches' settings (scripts/draws_search.py, docs/calibration_studies.md): 64 joint
+#: draws of the estimates (seed 7), 8 replicates per candidate.
+SEARCH_DRAWS, SEARCH_DRAW_SEED, SEARCH_REPLICATES = 64, 7, 8
+
+
+def draws_search_of(settings: dict, base: dict):
+    """The calibrator and the draws search (``scripts/draws_search.py``'s `DrawsSearch`, quantile 0.1,
+    no RMSE cap, no objective weight) of the calibration ``settings`` and base parameters, on the
+    searches' draws and replicates, as the studies' records were made."""
+    from sim.calibrate import build_calibrator
+
+    calibrator = build_calibrator({**settings, "replicates": SEARCH_REPLICATES}, base)
+    study = load_script("draws_search")
+    draws = study.joint_draws(calibrator.scenario, SEARCH_DRAWS, SEARCH_DRAW_SEED)
+    return calibrator, study.DrawsSearch(calibrator, settings["checks"], draws, quantile=0.1,
+                                         rmse_at_most=None, fit_weight=0.0)
+
+
+def variant_fixtures(overrides: list[str]):
+    """The module-scoped fixtures ``variant``, ``calibrator`` and ``search`` of a study's calibration
+    variant (Hydra ``overrides`` of configs/calibration.yaml, e.g. ``["calibrate=returns"]``):
+    `draws_search_of` its settings, composed once for the module. A study's test module takes them
+    with ``variant, calibrator, search = variant_fixtures([...])``."""
+
+    @pytest.fixture(scope="module")
+    def variant():
+        from sim.calibrate import calibration_settings
+
+        return draws_search_of(*calibration_settings(overrides))
+
+    @pytest.fixture(scope="module")
+    def calibrator(variant):
+        return variant[0]
+
+    @pytest.fixture(scope="module")
+    def search(variant):
+        return variant[1]
+
+    return variant, calibrator, search
+
+
 def model_histories(model) -> dict:
     """A run model's recorded arrays by name (tilt, control, support, decomposition), for tests
     that compare two runs bit for bit (`assert_same_histories`)."""

@@ -63,3 +63,13 @@ def test_its_measures_are_the_searchs_and_the_same_set_measures_alike(frontier, 
     assert out.loc[1, "rmse"] < out.loc[0, "rmse"]  # the committed end fits Italy better than draws_c
     frontier.plot_frontier(out, str(tmp_path / "frontier.png"), draws=DRAWS)
     assert (tmp_path / "frontier.png").stat().st_size > 10_000
+
+
+def test_labels_go_away_from_the_neighbouring_sets(frontier):
+    """Two close sets have their labels on opposite sides, each away from the other; a set alone
+    keeps its label above and to the right."""
+    import pandas as pd
+
+    close = pd.DataFrame({"rmse": [0.131, 0.147, 0.40], "all_checks": [0.56, 0.59, 0.10]})
+    assert frontier.label_sides(close)[:2] == [(False, False), (True, True)]
+    assert frontier.label_sides(close.iloc[[2]]) == [(True, True)]

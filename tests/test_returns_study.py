@@ -10,35 +10,13 @@ import copy
 import numpy as np
 import pytest
 
-from sim.calibrate import build_calibrator, calibration_settings, set_values
+from sim.calibrate import set_values
 from sim.config import plain
 from sim.params import read_parameter_set
 from sim.targets import load_targets
-from tests.conftest import assert_reproduces_recorded_rmse, load_script, record_run
+from tests.conftest import assert_reproduces_recorded_rmse, record_run, variant_fixtures
 
-#: The search's settings: 64 draws (seed 7), 8 replicates per candidate.
-DRAWS, DRAW_SEED, REPLICATES = 64, 7, 8
-
-
-@pytest.fixture(scope="module")
-def returns_settings():
-    """The variant's settings and base parameters (``calibrate=returns``)."""
-    return calibration_settings(["calibrate=returns"])
-
-
-@pytest.fixture(scope="module")
-def calibrator(returns_settings):
-    settings, base = returns_settings
-    return build_calibrator({**settings, "replicates": REPLICATES}, base)
-
-
-@pytest.fixture(scope="module")
-def search(calibrator, returns_settings):
-    study = load_script("draws_search")
-    settings, _ = returns_settings
-    draws = study.joint_draws(calibrator.scenario, DRAWS, DRAW_SEED)
-    return study.DrawsSearch(calibrator, settings["checks"], draws, quantile=0.1, rmse_at_most=None,
-                             fit_weight=0.0)
+variant, calibrator, search = variant_fixtures(["calibrate=returns"])
 
 
 def italy_while_arrivals_peak(name: str) -> np.ndarray:
