@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--settings", nargs="+", default=[], metavar="OVERRIDE", help=SETTINGS_HELP)
     parser.add_argument("--json")
     parser.add_argument("--write-params", metavar="PATH")
+    parser.add_argument("--study", default="Parameters searched for the draws", metavar="TITLE",
+                        help="the section of docs/calibration_studies.md the written record belongs to")
     args = parser.parse_args()
     if args.local is not None and not args.x0:
         parser.error("--local needs --x0")
@@ -170,9 +173,8 @@ def main() -> None:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
     if args.write_params:
-        command = "PYTHONPATH=. python scripts/draws_search.py " + " ".join(sys.argv[1:])
-        header = ["Draws search (docs/calibration_studies.md, \"Parameters searched for the draws\"), "
-                  "made by:",
+        command = "PYTHONPATH=. python scripts/draws_search.py " + shlex.join(sys.argv[1:])
+        header = [f"Draws search (docs/calibration_studies.md, \"{args.study}\"), made by:",
                   f"  {command}",
                   "Not the project's calibrated set: for python -m sim.robustness params=<this file's name>.",
                   f"Search: shortfall {out['found']['shortfall']:.4f} over {args.draws} draws (seed "

@@ -142,3 +142,17 @@ def test_the_set_searched_on_the_later_points_reproduces_its_search(search, cali
     assert measured["shortfall"][0] == 0.0
     assert measured["rmse"][0] == pytest.approx(0.2635, abs=1e-3)
     assert measured["rmse_counted"][0] == pytest.approx(0.100, abs=1e-3)
+
+
+def test_the_record_written_names_its_study_and_the_command_that_made_it(study, tmp_path, monkeypatch):
+    """``--study`` names the section the record belongs to, and the command in its header can be run
+    again as written (arguments with spaces quoted)."""
+    record = tmp_path / "found.yaml"
+    arguments = ["--draws", "2", "--maxiter", "1", "--popsize", "2", "--replicates", "1", "--x0",
+                 "calibrated", "--local", "0.01", "--study", "Arrivals with diminishing returns",
+                 "--write-params", str(record)]
+    monkeypatch.setattr("sys.argv", ["draws_search.py", *arguments])
+    study.main()
+    header = record.read_text().splitlines()
+    assert header[0] == '# Draws search (docs/calibration_studies.md, "Arrivals with diminishing returns"), made by:'
+    assert header[1].endswith("--study 'Arrivals with diminishing returns' --write-params " + str(record))
