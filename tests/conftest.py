@@ -9,10 +9,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # On CI, the property tests draw the same examples on every run (a red CI is then always
 # reproducible); on a developer's machine they keep exploring new ones. Set HYPOTHESIS_PROFILE=ci
@@ -89,6 +93,14 @@ def record_run(name: str, replicates: int, seed: int, scenario: str = "libya_201
 
     return execute(load_scenario(scenario), params=plain(read_parameter_set(name)),
                    replicates=replicates, seed=seed, record="tilt")
+
+
+def italy_at(name: str, months) -> np.ndarray:
+    """Italy's mean tilt at ``months`` (YYYY-MM) with the parameter set ``configs/params/NAME.yaml``
+    on the history (200 replicates, seed 0: the records' reporting run)."""
+    result = record_run(name, replicates=200, seed=0)
+    index = {d: i for i, d in enumerate(result.dates)}
+    return result.mean_tilt("ITA")[[index[d] for d in months]]
 
 
 def italy_rmse(name: str, replicates: int, seed: int, targets: str = "italy_tilt",

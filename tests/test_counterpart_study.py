@@ -13,7 +13,7 @@ from sim.calibrate import set_values
 from sim.config import plain
 from sim.params import read_parameter_set
 from sim.targets import load_targets
-from tests.conftest import assert_reproduces_recorded_rmse, record_run, variant_fixtures
+from tests.conftest import assert_reproduces_recorded_rmse, italy_at, variant_fixtures
 
 variant, calibrator, search = variant_fixtures(["calibrate=counterpart"])
 
@@ -21,10 +21,8 @@ variant, calibrator, search = variant_fixtures(["calibrate=counterpart"])
 def italy_at_points(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Italy's mean tilt at its coded points with ``configs/params/NAME.yaml`` on the history (200
     replicates, seed 0), the coded tilts, and which points come before the GNA sat in Tripoli (2016-04)."""
-    result = record_run(name, replicates=200, seed=0)
     targets = load_targets("italy_tilt")
-    index = {d: i for i, d in enumerate(result.dates)}
-    italy = result.mean_tilt("ITA")[[index[d] for d in targets["date"]]]
+    italy = italy_at(name, targets["date"])
     return italy, targets["tilt"].to_numpy(), (targets["date"] < "2016-04").to_numpy()
 
 
