@@ -46,6 +46,7 @@ from feasibility_study import box_around, check_months, evolve, focus_rmse
 from sim.calibrate import SETTINGS_HELP, build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
 from sim.dates import parse_month
+from sim.model import DEFAULT_SCENARIO
 from sim.robustness import joint_values
 from sim.scenario import Scenario
 from sim.scenario.estimates import with_values
@@ -174,9 +175,11 @@ def main() -> None:
             json.dump(out, f, indent=1)
     if args.write_params:
         command = "PYTHONPATH=. python scripts/draws_search.py " + shlex.join(sys.argv[1:])
+        on = "" if settings["scenario"] == DEFAULT_SCENARIO else f" scenario={settings['scenario']}"
         header = [f"Draws search (docs/calibration_studies.md, \"{args.study}\"), made by:",
                   f"  {command}",
-                  "Not the project's calibrated set: for python -m sim.robustness params=<this file's name>.",
+                  "Not the project's calibrated set: for python -m sim.robustness "
+                  f"params=<this file's name>{on}.",
                   f"Search: shortfall {out['found']['shortfall']:.4f} over {args.draws} draws (seed "
                   f"{args.draw_seed}), objective {out['found']['objective']:.4f}, Italy RMSE "
                   f"{out['found']['rmse']:.4f} ({args.replicates} replicates, seed 0)."]

@@ -273,8 +273,7 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict,
         "share_of_draws_meeting_all": float(draws[criteria].all(axis=1).mean()),
         "min_share": settings["min_share"],
         "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
-        "final": {"q05": float(draws["final"].quantile(0.05)), "median": float(draws["final"].median()),
-                  "q95": float(draws["final"].quantile(0.95))},
+        **{measure: spread(draws[measure]) for measure in ("final", "rise") if measure in draws},
     })
     drawn = [path for path in estimates if path in draws.columns]
     if drawn:
@@ -282,6 +281,17 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict,
     if "refit objective" in draws.columns:
         report["refit"] = refit_summary(draws, settings)
     return report
+
+
+def spread(values: pd.Series) -> dict[str, float]:
+    """The 5 % quantile, median and 95 % quantile of a measure over the joint draws (tilt units)."""
+    return {"q05": float(values.quantile(0.05)), "median": float(values.median()),
+            "q95": float(values.quantile(0.95))}
+
+
+def spread_text(quantiles: dict[str, float]) -> str:
+    """`spread`'s three figures as ``-0.66 / -0.09 / +0.66``."""
+    return " / ".join(f"{quantiles[q]:+.2f}" for q in ("q05", "median", "q95"))
 
 
 def breaking_ends(ends: pd.DataFrame) -> list[dict[str, Any]]:
@@ -413,6 +423,9 @@ def main(cfg: DictConfig) -> None:
                  "each: %s)", estimates["count"], estimates["draws"],
                  ", ".join(f"{v:.0%}" for v in estimates["share_of_draws_meeting"].values()),
                  100 * settings["min_share"], "holds" if estimates["holds"] else "FAILS")
+        log.info("over the draws (5 %% / median / 95 %%): %s %s %s, the rise from %s %s",
+                 settings["focus_state"], settings["final"], spread_text(estimates["final"]),
+                 settings["rise_from"], spread_text(estimates["rise"]))
         leaders = estimates.get("decisive", {}).get("by_rank_correlation_with_the_rise", [])[:3]
         if leaders:
             log.info("the rise over the draws is decided most by %s (rank correlations)",

@@ -95,6 +95,10 @@ def test_robustness_app_measures_every_ablation(tmp_path):
     assert len(leaders) == 5 and {row["estimate"] for row in leaders} == set(ends["estimate"])
     strongest = max(leaders, key=lambda row: abs(row["rise"]))["estimate"]
     assert leaders[0]["estimate"] == strongest and "decided most by" in proc.stdout + proc.stderr
+    for measure in ("final", "rise"):  # the 5 %, median and 95 % of the draws, printed too
+        q05, median, q95 = (estimates[measure][q] for q in ("q05", "median", "q95"))
+        assert q05 == pytest.approx(draws[measure].quantile(0.05)) and q05 <= median <= q95
+    assert f"the rise from 2016-06 {estimates['rise']['q05']:+.2f} / " in proc.stdout + proc.stderr
     bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "final=2030-01",
                           f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)

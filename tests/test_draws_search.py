@@ -156,3 +156,16 @@ def test_the_record_written_names_its_study_and_the_command_that_made_it(study, 
     header = record.read_text().splitlines()
     assert header[0] == '# Draws search (docs/calibration_studies.md, "Arrivals with diminishing returns"), made by:'
     assert header[1].endswith("--study 'Arrivals with diminishing returns' --write-params " + str(record))
+    assert header[2].endswith("params=<this file's name>.")
+
+
+def test_a_record_searched_on_a_study_scenario_names_it(study, tmp_path, monkeypatch):
+    """A record searched on a study scenario tells the robustness command to run on that scenario."""
+    record = tmp_path / "found.yaml"
+    arguments = ["--draws", "2", "--maxiter", "1", "--popsize", "2", "--replicates", "1", "--x0",
+                 "calibrated", "--local", "0.01", "--settings", "calibrate.scenario=studies/fezzan_transit",
+                 "--write-params", str(record)]
+    monkeypatch.setattr("sys.argv", ["draws_search.py", *arguments])
+    study.main()
+    assert record.read_text().splitlines()[2].endswith(
+        "params=<this file's name> scenario=studies/fezzan_transit.")
