@@ -97,7 +97,8 @@ class DrawsSearch:
         return np.stack(rows)
 
     def measure(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """Every measure for candidates ``x`` (n_free, P)."""
+        """Every measure for candidates ``x`` (n_free, P); ``margins`` holds each draw's margins
+        (draws, checks, P), the other measures are over the draws (checks, P) or per candidate (P)."""
         x = np.asarray(x, dtype=float).reshape(len(self.cal.free), -1)
         margins = np.stack([self.margins(self.cal.ensemble_mean(x, draw)) for draw in self.draws])
         q = np.quantile(margins, self.quantile, axis=0)  # (checks, P)
@@ -109,7 +110,7 @@ class DrawsSearch:
             shortfall = shortfall + self.rmse_weight * np.maximum(counted - self.rmse_at_most, 0.0)
         return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x), "rmse": rmse,
                 "rmse_counted": counted, "quantiles": q, "shares": (margins >= 0).mean(axis=0),
-                "all": (margins >= 0).all(axis=1).mean(axis=0)}
+                "all": (margins >= 0).all(axis=1).mean(axis=0), "margins": margins}
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         m = self.measure(x)

@@ -275,6 +275,8 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict,
         "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
         **{measure: spread(draws[measure]) for measure in ("final", "rise") if measure in draws},
     })
+    if {"final", "rise"} <= set(draws.columns) and "checks" in settings:
+        report["rise_and_final"] = rise_and_final(draws, settings["checks"], settings["min_share"])
     drawn = [path for path in estimates if path in draws.columns]
     if drawn:
         report["decisive"] = decisive(draws, drawn)
@@ -287,6 +289,17 @@ def spread(values: pd.Series) -> dict[str, float]:
     """The 5 % quantile, median and 95 % quantile of a measure over the joint draws (tilt units)."""
     return {"q05": float(values.quantile(0.05)), "median": float(values.median()),
             "q95": float(values.quantile(0.95))}
+
+
+def rise_and_final(draws: pd.DataFrame, checks: dict, min_share: float) -> dict[str, Any]:
+    """Whether the rise check and the final-level check can both hold in ``min_share`` m of the
+    draws: that needs the rise's (1 - m) quantile at least ``rise_at_least`` and the final tilt's m
+    quantile at most ``final_at_most``, so the gap q_m(final) - q_(1-m)(rise) may be at most
+    ``final_at_most - rise_at_least`` (tilt units). An input that adds the same to every draw after
+    the rise's start moves both quantiles alike and leaves the gap as it is."""
+    gap = float(draws["final"].quantile(min_share) - draws["rise"].quantile(1.0 - min_share))
+    at_most = float(checks["final_at_most"] - checks["rise_at_least"])
+    return {"gap": gap, "at_most": at_most, "holds": gap <= at_most}
 
 
 def spread_text(quantiles: dict[str, float]) -> str:
@@ -426,6 +439,12 @@ def main(cfg: DictConfig) -> None:
         log.info("over the draws (5 %% / median / 95 %%): %s %s %s, the rise from %s %s",
                  settings["focus_state"], settings["final"], spread_text(estimates["final"]),
                  settings["rise_from"], spread_text(estimates["rise"]))
+        if "rise_and_final" in estimates:
+            both = estimates["rise_and_final"]
+            log.info("the rise and final checks can both hold in %.0f %% of the draws only if the final "
+                     "tilt's quantile minus the rise's is at most %.2f: %.2f (%s)",
+                     100 * settings["min_share"], both["at_most"], both["gap"],
+                     "holds" if both["holds"] else "FAILS")
         leaders = estimates.get("decisive", {}).get("by_rank_correlation_with_the_rise", [])[:3]
         if leaders:
             log.info("the rise over the draws is decided most by %s (rank correlations)",

@@ -99,6 +99,9 @@ def test_robustness_app_measures_every_ablation(tmp_path):
         q05, median, q95 = (estimates[measure][q] for q in ("q05", "median", "q95"))
         assert q05 == pytest.approx(draws[measure].quantile(0.05)) and q05 <= median <= q95
     assert f"the rise from 2016-06 {estimates['rise']['q05']:+.2f} / " in proc.stdout + proc.stderr
+    both = estimates["rise_and_final"]  # the mini checks: final at most 1, rise at least -1
+    assert both["at_most"] == 2.0 and both["holds"] == (both["gap"] <= 2.0)
+    assert both["gap"] == pytest.approx(draws["final"].quantile(0.9) - draws["rise"].quantile(0.1))
     bad = subprocess.run([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "final=2030-01",
                           f"hydra.run.dir={tmp_path / 'never'}"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
@@ -252,3 +255,25 @@ def test_the_robustness_figure_shows_which_estimates_decide_the_rise():
     assert "explain 53 / 62 %" in panel.get_title()
     assert len(plot_ablations(table, "ITA", limit=0.4, baseline=0.13, month="2019-08", draws=draws,
                               decisive={"by_rank_correlation_with_the_rise": []}).axes) == 4  # no leaders, no panel
+
+
+def test_the_rise_and_final_gap_is_what_a_shift_of_every_draw_cannot_close():
+    """Both Italy checks in 90 % of the draws need q90(final) - q10(rise) <= final_at_most -
+    rise_at_least; adding the same to every draw's rise and final leaves that gap unchanged, while
+    it trades one check's share against the other's."""
+    from sim.robustness import rise_and_final
+
+    rng = np.random.default_rng(0)
+    rise = rng.uniform(0.0, 1.4, 400)
+    draws = pd.DataFrame({"rise": rise, "final": rise - 0.75})
+    checks = {"rise_at_least": 0.4, "final_at_most": 0.5}
+    before = rise_and_final(draws, checks, 0.9)
+    assert before["at_most"] == pytest.approx(0.1) and not before["holds"]
+    assert before["gap"] == pytest.approx(draws["final"].quantile(0.9) - draws["rise"].quantile(0.1))
+    shifted = rise_and_final(draws + 0.2, checks, 0.9)
+    assert shifted["gap"] == pytest.approx(before["gap"])
+    assert ((draws + 0.2)["rise"] >= 0.4).mean() > (draws["rise"] >= 0.4).mean()
+    assert ((draws + 0.2)["final"] <= 0.5).mean() < (draws["final"] <= 0.5).mean()
+    narrow = rise_and_final(pd.DataFrame({"rise": 0.5 + 0.1 * (rise - 0.7), "final": -0.25 + 0.1 * (rise - 0.7)}),
+                            checks, 0.9)
+    assert narrow["holds"]

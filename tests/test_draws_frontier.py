@@ -73,3 +73,8 @@ def test_labels_go_away_from_the_neighbouring_sets(frontier):
     close = pd.DataFrame({"rmse": [0.131, 0.147, 0.40], "all_checks": [0.56, 0.59, 0.10]})
     assert frontier.label_sides(close)[:2] == [(False, False), (True, True)]
     assert frontier.label_sides(close.iloc[[2]]) == [(True, True)]
+
+
+def test_the_rmse_axis_names_a_study_scenario(frontier):
+    assert frontier.rmse_label("libya_2014_2019") == "Italy's in-sample RMSE on the history (tilt units)"
+    assert "scenarios/studies/fezzan_transit.yaml" in frontier.rmse_label("studies/fezzan_transit")
