@@ -275,7 +275,7 @@ def estimates_summary(ends: pd.DataFrame, draws: pd.DataFrame, settings: dict,
         "holds": bool(all(share >= settings["min_share"] for share in shares.values())),
         **{measure: spread(draws[measure]) for measure in ("final", "rise") if measure in draws},
     })
-    if {"final", "rise"} <= set(draws.columns) and "checks" in settings:
+    if {"final", "rise"} <= set(draws.columns) and measures_the_rise_check(settings):
         report["rise_and_final"] = rise_and_final(draws, settings["checks"], settings["min_share"])
     drawn = [path for path in estimates if path in draws.columns]
     if drawn:
@@ -289,6 +289,15 @@ def spread(values: pd.Series) -> dict[str, float]:
     """The 5 % quantile, median and 95 % quantile of a measure over the joint draws (tilt units)."""
     return {"q05": float(values.quantile(0.05)), "median": float(values.median()),
             "q95": float(values.quantile(0.95))}
+
+
+def measures_the_rise_check(settings: dict) -> bool:
+    """Whether the draws' ``final`` and ``rise`` (from ``rise_from`` to ``final``) are the months the
+    shape checks' rise is judged over (``checks.rise_from`` to ``checks.rise_to``)."""
+    checks = settings.get("checks") or {}
+    return ("rise_from" in checks and "rise_to" in checks
+            and parse_month(str(settings["rise_from"])) == parse_month(str(checks["rise_from"]))
+            and parse_month(str(settings["final"])) == parse_month(str(checks["rise_to"])))
 
 
 def rise_and_final(draws: pd.DataFrame, checks: dict, min_share: float) -> dict[str, Any]:

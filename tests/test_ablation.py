@@ -261,7 +261,7 @@ def test_the_rise_and_final_gap_is_what_a_shift_of_every_draw_cannot_close():
     """Both Italy checks in 90 % of the draws need q90(final) - q10(rise) <= final_at_most -
     rise_at_least; adding the same to every draw's rise and final leaves that gap unchanged, while
     it trades one check's share against the other's."""
-    from sim.robustness import rise_and_final
+    from sim.robustness import measures_the_rise_check, rise_and_final
 
     rng = np.random.default_rng(0)
     rise = rng.uniform(0.0, 1.4, 400)
@@ -274,6 +274,9 @@ def test_the_rise_and_final_gap_is_what_a_shift_of_every_draw_cannot_close():
     assert shifted["gap"] == pytest.approx(before["gap"])
     assert ((draws + 0.2)["rise"] >= 0.4).mean() > (draws["rise"] >= 0.4).mean()
     assert ((draws + 0.2)["final"] <= 0.5).mean() < (draws["final"] <= 0.5).mean()
+    checks = {**checks, "rise_from": "2018-06", "rise_to": "2019-08"}
+    assert measures_the_rise_check({"rise_from": "2018-06", "final": "2019-08", "checks": checks})
+    assert not measures_the_rise_check({"rise_from": "2018-06", "final": "2019-04", "checks": checks})
     narrow = rise_and_final(pd.DataFrame({"rise": 0.5 + 0.1 * (rise - 0.7), "final": -0.25 + 0.1 * (rise - 0.7)}),
                             checks, 0.9)
     assert narrow["holds"]

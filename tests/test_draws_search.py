@@ -144,16 +144,21 @@ def test_the_set_searched_on_the_later_points_reproduces_its_search(search, cali
     assert measured["rmse_counted"][0] == pytest.approx(0.100, abs=1e-3)
 
 
+def header_of_a_tiny_search(study, record, monkeypatch, *options: str) -> list[str]:
+    """The header lines of the record a two-draw, one-generation search writes to ``record`` with
+    the command-line ``options`` added."""
+    arguments = ["--draws", "2", "--maxiter", "1", "--popsize", "2", "--replicates", "1", "--x0",
+                 "calibrated", "--local", "0.01", *options, "--write-params", str(record)]
+    monkeypatch.setattr("sys.argv", ["draws_search.py", *arguments])
+    study.main()
+    return record.read_text().splitlines()
+
+
 def test_the_record_written_names_its_study_and_the_command_that_made_it(study, tmp_path, monkeypatch):
     """``--study`` names the section the record belongs to, and the command in its header can be run
     again as written (arguments with spaces quoted)."""
     record = tmp_path / "found.yaml"
-    arguments = ["--draws", "2", "--maxiter", "1", "--popsize", "2", "--replicates", "1", "--x0",
-                 "calibrated", "--local", "0.01", "--study", "Arrivals with diminishing returns",
-                 "--write-params", str(record)]
-    monkeypatch.setattr("sys.argv", ["draws_search.py", *arguments])
-    study.main()
-    header = record.read_text().splitlines()
+    header = header_of_a_tiny_search(study, record, monkeypatch, "--study", "Arrivals with diminishing returns")
     assert header[0] == '# Draws search (docs/calibration_studies.md, "Arrivals with diminishing returns"), made by:'
     assert header[1].endswith("--study 'Arrivals with diminishing returns' --write-params " + str(record))
     assert header[2].endswith("params=<this file's name>.")
@@ -161,11 +166,6 @@ def test_the_record_written_names_its_study_and_the_command_that_made_it(study, 
 
 def test_a_record_searched_on_a_study_scenario_names_it(study, tmp_path, monkeypatch):
     """A record searched on a study scenario tells the robustness command to run on that scenario."""
-    record = tmp_path / "found.yaml"
-    arguments = ["--draws", "2", "--maxiter", "1", "--popsize", "2", "--replicates", "1", "--x0",
-                 "calibrated", "--local", "0.01", "--settings", "calibrate.scenario=studies/fezzan_transit",
-                 "--write-params", str(record)]
-    monkeypatch.setattr("sys.argv", ["draws_search.py", *arguments])
-    study.main()
-    assert record.read_text().splitlines()[2].endswith(
-        "params=<this file's name> scenario=studies/fezzan_transit.")
+    header = header_of_a_tiny_search(study, tmp_path / "found.yaml", monkeypatch,
+                                     "--settings", "calibrate.scenario=studies/fezzan_transit")
+    assert header[2].endswith("params=<this file's name> scenario=studies/fezzan_transit.")
