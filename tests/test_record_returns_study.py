@@ -73,3 +73,14 @@ def test_the_committed_procedure_with_the_curvature_held_does_not_find_the_narro
     assert plain(read_parameter_set("record_p3"))["security_curvature"] == 3.0
     gap, _ = rise_and_final_gap(search, calibrator, "record_p3")
     assert gap > 0.1
+
+
+def test_the_corner_set_lies_between_the_two_records_and_fits_within_the_limit(search, calibrator):
+    """record_corner, 0.4 of the way from record_c12b to record_c12d: it reproduces its recorded RMSE
+    (0.119, within issue 8's 0.12), and its gap over the search's draws is below 0.1."""
+    ends = [set_values(calibrator, name) for name in ("record_c12b", "record_c12d")]
+    np.testing.assert_allclose(set_values(calibrator, "record_corner"), 0.6 * ends[0] + 0.4 * ends[1],
+                               rtol=1e-9, atol=1e-12)
+    assert_reproduces_recorded_rmse("record_corner")
+    gap, measured = rise_and_final_gap(search, calibrator, "record_corner")
+    assert measured["rmse"][0] < 0.12 and gap < 0.1
