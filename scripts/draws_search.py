@@ -41,6 +41,7 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 from feasibility_study import box_around, check_months, evolve, focus_rmse
 
 from sim.calibrate import SETTINGS_HELP, build_calibrator, calibrated_yaml, calibration_settings, set_values
@@ -111,6 +112,14 @@ class DrawsSearch:
         return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x), "rmse": rmse,
                 "rmse_counted": counted, "quantiles": q, "shares": (margins >= 0).mean(axis=0),
                 "all": (margins >= 0).all(axis=1).mean(axis=0), "margins": margins}
+
+    def final_and_rise(self, margins: np.ndarray, candidate: int = 0) -> pd.DataFrame:
+        """Italy's final tilt and its rise (tilt units) in each draw for one ``candidate``, from
+        `measure`'s ``margins``, named as `python -m sim.robustness`'s draws table names them (so
+        that `sim.robustness.rise_and_final` and `spread` take it)."""
+        at = margins[:, :, candidate]
+        return pd.DataFrame({"final": self.checks["final_at_most"] - at[:, self.names.index("final")],
+                             "rise": self.checks["rise_at_least"] + at[:, self.names.index("rise")]})
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         m = self.measure(x)

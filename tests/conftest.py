@@ -175,6 +175,20 @@ def draws_search_of(settings: dict, base: dict):
                                          rmse_at_most=None, fit_weight=0.0)
 
 
+def measured_as_searched(search, calibrator, name: str, **settings) -> dict:
+    """`DrawsSearch.measure` of ``configs/params/NAME.yaml`` with the search's ``settings`` as the
+    record's header gives them (e.g. ``rmse_at_most=0.12, rmse_weight=10.0``), on a copy of
+    ``search`` so that the module's fixture keeps its own."""
+    import copy
+
+    from sim.calibrate import set_values
+
+    search = copy.copy(search)
+    for key, value in settings.items():
+        setattr(search, key, value)
+    return search.measure(set_values(calibrator, name)[:, None])
+
+
 def variant_fixtures(overrides: list[str]):
     """The module-scoped fixtures ``variant``, ``calibrator`` and ``search`` of a study's calibration
     variant (Hydra ``overrides`` of configs/calibration.yaml, e.g. ``["calibrate=returns"]``):

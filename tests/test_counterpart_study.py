@@ -4,8 +4,6 @@ draws fits Italy's points of 2014-2015, and the study's records still show their
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -13,7 +11,7 @@ from sim.calibrate import set_values
 from sim.config import plain
 from sim.params import read_parameter_set
 from sim.targets import load_targets
-from tests.conftest import assert_reproduces_recorded_rmse, italy_at, variant_fixtures
+from tests.conftest import assert_reproduces_recorded_rmse, italy_at, measured_as_searched, variant_fixtures
 
 variant, calibrator, search = variant_fixtures(["calibrate=counterpart"])
 
@@ -59,9 +57,8 @@ def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, fit_
                                            search, calibrator):
     """The record's search figures, as its header gives them (with the objective weighted, the
     search's value is the weighted objective: 0.1 x the objective), and the checks it falls short on."""
-    search = copy.copy(search)
-    search.rmse_at_most, search.rmse_weight, search.fit_weight = rmse_at_most, rmse_weight, fit_weight
-    measured = search.measure(set_values(calibrator, name)[:, None])
+    measured = measured_as_searched(search, calibrator, name, rmse_at_most=rmse_at_most,
+                                    rmse_weight=rmse_weight, fit_weight=fit_weight)
     value = measured["shortfall"][0] + fit_weight * measured["objective"][0]
     assert value == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)

@@ -4,8 +4,6 @@ criterion and the leave-one-out limit met together, Italy's fit lost."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -15,7 +13,7 @@ from sim.config import plain
 from sim.params import read_parameter_set
 from sim.scenario import load_scenario
 from sim.simulate import execute
-from tests.conftest import load_script
+from tests.conftest import load_script, measured_as_searched
 
 #: The search's settings: 64 draws (seed 7), 8 replicates per candidate.
 DRAWS, DRAW_SEED, REPLICATES = 64, 7, 8
@@ -81,9 +79,7 @@ def test_each_record_reproduces_its_search(name, rmse_at_most, rmse_weight, shor
     weighted (draws_w01, draws_w03) hold every check over the search's draws (draws_b's shortfall is its
     RMSE above 0.12 alone); the sets between them and the committed set fall short on Italy's rise, and
     all but draws_r20 on its final level too."""
-    search = copy.copy(search)
-    search.rmse_at_most, search.rmse_weight = rmse_at_most, rmse_weight
-    measured = search.measure(set_values(calibrator, name)[:, None])
+    measured = measured_as_searched(search, calibrator, name, rmse_at_most=rmse_at_most, rmse_weight=rmse_weight)
     assert measured["shortfall"][0] == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
     assert [n for n, q in zip(search.names, measured["quantiles"][:, 0], strict=True) if q < 0] == short
@@ -136,9 +132,8 @@ def test_the_set_searched_on_the_later_points_reproduces_its_search(search, cali
     RMSE within 0.11 on its points from 2016-04 (0.100), at 0.2635 on all of them."""
     from sim.dates import parse_month
 
-    search = copy.copy(search)
-    search.rmse_at_most, search.rmse_weight, search.rmse_from = 0.11, 10.0, parse_month("2016-04")
-    measured = search.measure(set_values(calibrator, "draws_from_2016")[:, None])
+    measured = measured_as_searched(search, calibrator, "draws_from_2016", rmse_at_most=0.11, rmse_weight=10.0,
+                                    rmse_from=parse_month("2016-04"))
     assert measured["shortfall"][0] == 0.0
     assert measured["rmse"][0] == pytest.approx(0.2635, abs=1e-3)
     assert measured["rmse_counted"][0] == pytest.approx(0.100, abs=1e-3)

@@ -5,13 +5,11 @@ the study's records still show their search figures."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
 from sim.calibrate import calibration_settings, set_values
-from tests.conftest import draws_search_of, variant_fixtures
+from tests.conftest import draws_search_of, measured_as_searched, variant_fixtures
 
 MARKED = "calibrate.scenario=studies/fezzan_transit"
 
@@ -28,8 +26,7 @@ def final_over_the_draws(search, calibrator, name: str) -> tuple[np.ndarray, np.
     """Italy's 2019-08 tilt in each of the search's draws with ``name``'s parameters, and the share
     of the draws meeting each check."""
     measured = search.measure(set_values(calibrator, name)[:, None])
-    final_margin = measured["margins"][:, search.names.index("final"), 0]
-    return search.checks["final_at_most"] - final_margin, measured["shares"][:, 0]
+    return search.final_and_rise(measured["margins"])["final"].to_numpy(), measured["shares"][:, 0]
 
 
 def test_the_marking_shifts_the_draws_without_narrowing_them(search, calibrator, unmarked):
@@ -52,9 +49,7 @@ def test_the_marking_shifts_the_draws_without_narrowing_them(search, calibrator,
 def test_each_record_reproduces_its_search(name, shortfall, rmse, short, search, calibrator):
     """The record's search figures on the marked scenario, as its header gives them (Italy's RMSE
     capped at 0.12, weight 10), and the checks it falls short on."""
-    search = copy.copy(search)
-    search.rmse_at_most, search.rmse_weight = 0.12, 10.0
-    measured = search.measure(set_values(calibrator, name)[:, None])
+    measured = measured_as_searched(search, calibrator, name, rmse_at_most=0.12, rmse_weight=10.0)
     assert measured["shortfall"][0] == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
     assert [n for n, q in zip(search.names, measured["quantiles"][:, 0], strict=True) if q < 0] == short

@@ -5,15 +5,14 @@ final checks to hold together, and the study's records still show their search f
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
 from sim.calibrate import set_values
 from sim.config import plain
 from sim.params import read_parameter_set
-from tests.conftest import assert_reproduces_recorded_rmse, variant_fixtures
+from sim.robustness import rise_and_final
+from tests.conftest import assert_reproduces_recorded_rmse, measured_as_searched, variant_fixtures
 
 variant, calibrator, search = variant_fixtures(["calibrate=record_returns"])
 
@@ -22,10 +21,7 @@ def rise_and_final_gap(search, calibrator, name: str) -> tuple[float, dict]:
     """q90(final) - q10(rise) over the search's draws with ``name``'s parameters (both Italy checks
     in 90 % of the draws need it at most 0.1), and the search's measures."""
     measured = search.measure(set_values(calibrator, name)[:, None])
-    margins = measured["margins"][:, :, 0]
-    final = search.checks["final_at_most"] - margins[:, search.names.index("final")]
-    rise = search.checks["rise_at_least"] + margins[:, search.names.index("rise")]
-    return float(np.quantile(final, 0.9) - np.quantile(rise, 0.1)), measured
+    return rise_and_final(search.final_and_rise(measured["margins"]), search.checks, 0.9)["gap"], measured
 
 
 def test_the_record_curvature_is_the_variants_twentieth_free_parameter(calibrator):
@@ -57,13 +53,11 @@ def test_each_record_reproduces_its_search(name, quantile, rmse_at_most, shortfa
     """The record's search figures, as its header gives them (the share of draws asked, Italy's RMSE
     cap, weight 10), with no check short at the 10 % quantile (record_c12's shortfall is its RMSE
     over 0.12; record_r12b's, checks short of 95 %)."""
-    search = copy.copy(search)
-    search.quantile, search.rmse_at_most, search.rmse_weight = quantile, rmse_at_most, 10.0
-    measured = search.measure(set_values(calibrator, name)[:, None])
+    measured = measured_as_searched(search, calibrator, name, quantile=quantile, rmse_at_most=rmse_at_most,
+                                    rmse_weight=10.0)
     assert measured["shortfall"][0] == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
-    search.quantile = 0.1
-    assert (search.measure(set_values(calibrator, name)[:, None])["quantiles"][:, 0] >= 0).all()
+    assert (measured_as_searched(search, calibrator, name, quantile=0.1)["quantiles"][:, 0] >= 0).all()
 
 
 def test_the_committed_procedure_with_the_curvature_held_does_not_find_the_narrow_draws(search, calibrator):

@@ -5,8 +5,6 @@ show their search figures."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -14,7 +12,7 @@ from sim.calibrate import set_values
 from sim.config import plain
 from sim.params import read_parameter_set
 from sim.targets import load_targets
-from tests.conftest import assert_reproduces_recorded_rmse, italy_at, variant_fixtures
+from tests.conftest import assert_reproduces_recorded_rmse, italy_at, measured_as_searched, variant_fixtures
 
 variant, calibrator, search = variant_fixtures(["calibrate=returns"])
 
@@ -53,9 +51,7 @@ def test_diminishing_returns_lift_the_saturation_at_the_price_of_the_draws(searc
                           ("returns_r13", 0.13, 0.1618, 0.1310, ["rise", "final"])])
 def test_each_record_reproduces_its_search(name, rmse_at_most, shortfall, rmse, short, search, calibrator):
     """The record's search figures, as its header gives them, and the checks it falls short on."""
-    search = copy.copy(search)
-    search.rmse_at_most, search.rmse_weight = rmse_at_most, 10.0
-    measured = search.measure(set_values(calibrator, name)[:, None])
+    measured = measured_as_searched(search, calibrator, name, rmse_at_most=rmse_at_most, rmse_weight=10.0)
     assert measured["shortfall"][0] == pytest.approx(shortfall, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
     assert [n for n, q in zip(search.names, measured["quantiles"][:, 0], strict=True) if q < 0] == short
