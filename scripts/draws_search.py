@@ -46,7 +46,7 @@ from feasibility_study import box_around, check_months, evolve, focus_rmse
 
 from sim.calibrate import SETTINGS_HELP, build_calibrator, calibrated_yaml, calibration_settings, set_values
 from sim.calibration import Calibrator, apply_values
-from sim.dates import parse_month
+from sim.dates import format_month, parse_month
 from sim.model import DEFAULT_SCENARIO
 from sim.robustness import joint_values
 from sim.scenario import Scenario
@@ -72,18 +72,30 @@ class DrawsSearch:
         rmse_weight: the weight of the RMSE above ``rmse_at_most`` against the shortfall (tilt units alike).
         rmse_from: if given (a month number), that RMSE is counted on Italy's points from that month
             only (the measures report it as ``rmse_counted`` beside the RMSE on every point).
+        until: if given (a month number), a search from that origin: the objective and the RMSE
+            count the points up to it only (`Calibrator.losses_of`'s ``until``), the checks after it
+            (the rise, the final level) are left out, each side is judged on its window up to it,
+            and the measures add ``forecast_rmse``, Italy's RMSE on its later points.
     """
 
     def __init__(self, cal: Calibrator, checks: dict, draws: list[Scenario], quantile: float,
                  rmse_at_most: float | None, fit_weight: float, rmse_weight: float = 1.0,
-                 rmse_from: int | None = None) -> None:
+                 rmse_from: int | None = None, until: int | None = None) -> None:
         self.cal, self.checks, self.draws = cal, dict(checks), draws
         self.quantile, self.rmse_at_most, self.fit_weight = quantile, rmse_at_most, fit_weight
-        self.rmse_weight, self.rmse_from = rmse_weight, rmse_from
+        self.rmse_weight, self.rmse_from, self.until = rmse_weight, rmse_from, until
         self.ita = cal.state_index[cal.state]
         self.low, self.rise_from, self.final = check_months(cal, checks)
-        self.names = (["low", "rise", "final"]
-                      + [f"{p.state} {'>' if p.sign > 0 else '<'} 0" for p in cal.patterns])
+        last = None if until is None else until - cal.scenario.start
+        if last is not None and self.low.stop - 1 > last:
+            raise ValueError(f"--until {format_month(until)}: the 2016-17 window ends after it")
+        self.italy_checks = ["low"] if last is not None and self.final > last else ["low", "rise", "final"]
+        self.sides = [(p, p.start, p.end if last is None else min(p.end, last)) for p in cal.patterns
+                      if last is None or p.start <= last]
+        self.names = [*self.italy_checks,
+                      *(f"{p.state} {'>' if p.sign > 0 else '<'} 0" for p, _, _ in self.sides)]
+        months = cal.targets["month"].to_numpy()
+        self.fitted = np.ones(len(months), bool) if until is None else months <= until
 
     def margins(self, mean: np.ndarray) -> np.ndarray:
         """Each check's margin (tilt units, >= 0: it holds) for ensemble means ``mean`` (T, P, S):
@@ -92,10 +104,16 @@ class DrawsSearch:
         c = self.checks
         rows = [c["low_at_most"] - italy[self.low].mean(axis=0),
                 italy[self.final] - italy[self.rise_from] - c["rise_at_least"],
-                c["final_at_most"] - italy[self.final]]
-        rows += [p.sign * mean[p.start:p.end + 1, :, self.cal.state_index[p.state]].mean(axis=0)
-                 for p in self.cal.patterns]
+                c["final_at_most"] - italy[self.final]][:len(self.italy_checks)]
+        rows += [p.sign * mean[start:end + 1, :, self.cal.state_index[p.state]].mean(axis=0)
+                 for p, start, end in self.sides]
         return np.stack(rows)
+
+    def italy_rmse(self, mean: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Italy's RMSE on its coded ``points`` (a mask of them) for each candidate of ``mean``
+        (T, P, S): shape (P,)."""
+        italy = mean[self.cal.steps[points], :, self.ita]
+        return np.sqrt(((italy - self.cal.targets["tilt"].to_numpy()[points, None]) ** 2).mean(axis=0))
 
     def measure(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every measure for candidates ``x`` (n_free, P); ``margins`` holds each draw's margins
@@ -107,11 +125,17 @@ class DrawsSearch:
         history = self.cal.ensemble_mean(x)
         rmse = focus_rmse(self.cal, history)
         counted = rmse if self.rmse_from is None else focus_rmse(self.cal, history, self.rmse_from)
+        if self.until is not None:
+            counted = self.italy_rmse(history, self.fitted)
         if self.rmse_at_most is not None:
             shortfall = shortfall + self.rmse_weight * np.maximum(counted - self.rmse_at_most, 0.0)
-        return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x), "rmse": rmse,
-                "rmse_counted": counted, "quantiles": q, "shares": (margins >= 0).mean(axis=0),
-                "all": (margins >= 0).all(axis=1).mean(axis=0), "margins": margins}
+        measures = {"shortfall": shortfall, "objective": self.cal.losses_of(history, x, self.until),
+                    "rmse": rmse, "rmse_counted": counted, "quantiles": q,
+                    "shares": (margins >= 0).mean(axis=0), "all": (margins >= 0).all(axis=1).mean(axis=0),
+                    "margins": margins}
+        if self.until is not None:
+            measures["forecast_rmse"] = self.italy_rmse(history, ~self.fitted)
+        return measures
 
     def final_and_rise(self, margins: np.ndarray, candidate: int = 0) -> pd.DataFrame:
         """Italy's final tilt and its rise (tilt units) in each draw for one ``candidate``, from
@@ -136,6 +160,9 @@ def main() -> None:
     parser.add_argument("--rmse-from", metavar="YYYY-MM",
                         help="count --rmse-at-most on Italy's points from this month only")
     parser.add_argument("--fit-weight", type=float, default=0.0)
+    parser.add_argument("--until", metavar="YYYY-MM",
+                        help="search from this origin: fit the points up to it, judge the checks up to it, "
+                             "and report Italy's forecast of its later points")
     parser.add_argument("--x0", default="calibrated", metavar="NAME",
                         help="put configs/params/NAME.yaml in the first population (default: calibrated)")
     parser.add_argument("--local", type=float, default=None, metavar="WIDTH",
@@ -152,12 +179,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.local is not None and not args.x0:
         parser.error("--local needs --x0")
+    if args.until and args.rmse_from:
+        parser.error("--until counts the RMSE up to the origin; --rmse-from cannot be added")
     settings, base = calibration_settings(args.settings or None)
     settings["replicates"] = args.replicates
     cal = build_calibrator(settings, base)
-    search = DrawsSearch(cal, settings["checks"], joint_draws(cal.scenario, args.draws, args.draw_seed),
-                         args.quantile, args.rmse_at_most, args.fit_weight, args.rmse_weight,
-                         parse_month(args.rmse_from) if args.rmse_from else None)
+    try:
+        search = DrawsSearch(cal, settings["checks"], joint_draws(cal.scenario, args.draws, args.draw_seed),
+                             args.quantile, args.rmse_at_most, args.fit_weight, args.rmse_weight,
+                             parse_month(args.rmse_from) if args.rmse_from else None,
+                             parse_month(args.until) if args.until else None)
+    except ValueError as exc:
+        parser.error(str(exc))
     x0 = set_values(cal, args.x0) if args.x0 else None
     started = time.perf_counter()
     start_point = search.measure(x0[:, None]) if x0 is not None else None
@@ -167,11 +200,14 @@ def main() -> None:
     measured = search.measure(best[:, None])
 
     def described(m: dict[str, np.ndarray]) -> dict:
-        return {"shortfall": float(m["shortfall"][0]), "objective": float(m["objective"][0]),
-                "rmse": float(m["rmse"][0]), "rmse_counted": float(m["rmse_counted"][0]),
-                "share_meeting_all": float(m["all"][0]),
-                "quantiles": dict(zip(search.names, map(float, m["quantiles"][:, 0]), strict=True)),
-                "shares": dict(zip(search.names, map(float, m["shares"][:, 0]), strict=True))}
+        found = {"shortfall": float(m["shortfall"][0]), "objective": float(m["objective"][0]),
+                 "rmse": float(m["rmse"][0]), "rmse_counted": float(m["rmse_counted"][0]),
+                 "share_meeting_all": float(m["all"][0]),
+                 "quantiles": dict(zip(search.names, map(float, m["quantiles"][:, 0]), strict=True)),
+                 "shares": dict(zip(search.names, map(float, m["shares"][:, 0]), strict=True))}
+        if "forecast_rmse" in m:
+            found["forecast_rmse"] = float(m["forecast_rmse"][0])
+        return found
 
     params = apply_values(base, cal.free, [float(v) for v in best])
     out = {"args": vars(args), "wall_time_s": time.perf_counter() - started, "history": history,
@@ -193,6 +229,10 @@ def main() -> None:
                   f"Search: shortfall {out['found']['shortfall']:.4f} over {args.draws} draws (seed "
                   f"{args.draw_seed}), objective {out['found']['objective']:.4f}, Italy RMSE "
                   f"{out['found']['rmse']:.4f} ({args.replicates} replicates, seed 0)."]
+        if args.until:
+            header.append(f"From the origin {args.until}: Italy's RMSE up to it "
+                          f"{out['found']['rmse_counted']:.4f}, its forecast of the later points "
+                          f"{out['found']['forecast_rmse']:.4f}.")
         with open(args.write_params, "w") as f:
             f.write(calibrated_yaml(params, cal.free, header))
 

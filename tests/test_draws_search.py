@@ -164,3 +164,46 @@ def test_a_record_searched_on_a_study_scenario_names_it(study, tmp_path, monkeyp
     header = header_of_a_tiny_search(study, tmp_path / "found.yaml", monkeypatch,
                                      "--settings", "calibrate.scenario=studies/fezzan_transit")
     assert header[2].endswith("params=<this file's name> scenario=studies/fezzan_transit.")
+
+
+def test_a_search_from_an_origin_fits_and_judges_only_the_months_up_to_it(study, search, calibrator,
+                                                                         committed_settings):
+    """``until`` (`--until`): the rise and final checks, measured after the origin, are left out; each
+    side is judged on its window up to the origin; the objective and the RMSE count the points up to
+    it, and the forecast RMSE the points after it."""
+    from sim.dates import parse_month
+
+    origin = parse_month("2018-06")
+    searched = study.DrawsSearch(calibrator, committed_settings[0]["checks"], search.draws[:4], quantile=0.1,
+                                 rmse_at_most=0.12, fit_weight=0.1, rmse_weight=10.0, until=origin)
+    assert searched.names == ["low", *search.names[3:]]
+    x = set_values(calibrator, "calibrated")[:, None]
+    mean = calibrator.ensemble_mean(x)
+    whole, upto = search.margins(mean)[:, 0], searched.margins(mean)[:, 0]
+    assert upto[0] == whole[0]
+    last = origin - calibrator.scenario.start
+    for pattern, margin, margin_whole in zip(calibrator.patterns, upto[1:], whole[3:], strict=True):
+        on_window = pattern.sign * mean[pattern.start:last + 1, 0, calibrator.state_index[pattern.state]].mean()
+        assert margin == pytest.approx(on_window) and margin != pytest.approx(margin_whole)
+    measured = searched.measure(x)
+    italy = mean[calibrator.steps, 0, calibrator.state_index["ITA"]]
+    error = italy - calibrator.targets["tilt"].to_numpy()
+    fitted = calibrator.targets["month"].to_numpy() <= origin
+    assert measured["rmse_counted"][0] == pytest.approx(np.sqrt(np.mean(error[fitted] ** 2)))
+    assert measured["forecast_rmse"][0] == pytest.approx(np.sqrt(np.mean(error[~fitted] ** 2)))
+    assert measured["objective"][0] == pytest.approx(calibrator.losses_of(mean, x, origin)[0])
+    assert measured["objective"][0] != pytest.approx(calibrator.losses_of(mean, x)[0])
+    with pytest.raises(ValueError, match="the 2016-17 window ends after it"):
+        study.DrawsSearch(calibrator, committed_settings[0]["checks"], search.draws[:1], quantile=0.1,
+                          rmse_at_most=None, fit_weight=0.0, until=parse_month("2017-06"))
+
+
+def test_a_record_searched_from_an_origin_gives_its_forecast(study, tmp_path, monkeypatch):
+    """The header of a record searched with ``--until`` gives Italy's RMSE up to the origin and its
+    forecast of the later points; ``--until`` with ``--rmse-from`` is refused."""
+    header = header_of_a_tiny_search(study, tmp_path / "found.yaml", monkeypatch, "--until", "2018-06")
+    assert header[4].startswith("# From the origin 2018-06: Italy's RMSE up to it 0.")
+    assert ", its forecast of the later points " in header[4]
+    monkeypatch.setattr("sys.argv", ["draws_search.py", "--until", "2018-06", "--rmse-from", "2016-04"])
+    with pytest.raises(SystemExit):
+        study.main()
