@@ -76,14 +76,22 @@ class DrawsSearch:
             count the points up to it only (`Calibrator.losses_of`'s ``until``), the checks after it
             (the rise, the final level) are left out, each side is judged on its window up to it,
             and the measures add ``forecast_rmse``, Italy's RMSE on its later points.
+        hold_weight: with ``calibrate.leave_one_out`` set (``--settings "calibrate.leave_one_out=[...]"``),
+            the weight against the shortfall of each left-out group's change of Italy's 2019-08 tilt
+            beyond ``calibrate.leave_one_out_limit`` (tilt units; the measures add
+            ``left_out_changes``, (groups, P)).
     """
 
     def __init__(self, cal: Calibrator, checks: dict, draws: list[Scenario], quantile: float,
                  rmse_at_most: float | None, fit_weight: float, rmse_weight: float = 1.0,
-                 rmse_from: int | None = None, until: int | None = None) -> None:
+                 rmse_from: int | None = None, until: int | None = None, hold_weight: float = 10.0) -> None:
         self.cal, self.checks, self.draws = cal, dict(checks), draws
         self.quantile, self.rmse_at_most, self.fit_weight = quantile, rmse_at_most, fit_weight
         self.rmse_weight, self.rmse_from, self.until = rmse_weight, rmse_from, until
+        self.hold_weight = hold_weight
+        if cal.leave_one_out and until is not None:
+            raise ValueError(f"--until {format_month(until)}: the leave-one-out change is measured in the "
+                             "final month, after the origin")
         self.ita = cal.state_index[cal.state]
         self.low, self.rise_from, self.final = check_months(cal, checks)
         last = None if until is None else until - cal.scenario.start
@@ -135,6 +143,11 @@ class DrawsSearch:
                     "margins": margins}
         if self.until is not None:
             measures["forecast_rmse"] = self.italy_rmse(history, ~self.fitted)
+        if self.cal.leave_one_out:
+            changes = self.cal.leave_one_out_changes(x, history)
+            excess = np.maximum(np.abs(changes) - self.cal.leave_one_out_limit, 0.0).sum(axis=0)
+            measures["shortfall"] = shortfall + self.hold_weight * excess
+            measures["left_out_changes"] = changes
         return measures
 
     def final_and_rise(self, margins: np.ndarray, candidate: int = 0) -> pd.DataFrame:
@@ -160,6 +173,9 @@ def main() -> None:
     parser.add_argument("--rmse-from", metavar="YYYY-MM",
                         help="count --rmse-at-most on Italy's points from this month only")
     parser.add_argument("--fit-weight", type=float, default=0.0)
+    parser.add_argument("--hold-weight", type=float, default=10.0,
+                        help="with calibrate.leave_one_out in --settings: the weight of each left-out "
+                             "group's change beyond calibrate.leave_one_out_limit")
     parser.add_argument("--until", metavar="YYYY-MM",
                         help="search from this origin: fit the points up to it, judge the checks up to it, "
                              "and report Italy's forecast of its later points")
@@ -188,7 +204,7 @@ def main() -> None:
         search = DrawsSearch(cal, settings["checks"], joint_draws(cal.scenario, args.draws, args.draw_seed),
                              args.quantile, args.rmse_at_most, args.fit_weight, args.rmse_weight,
                              parse_month(args.rmse_from) if args.rmse_from else None,
-                             parse_month(args.until) if args.until else None)
+                             parse_month(args.until) if args.until else None, args.hold_weight)
     except ValueError as exc:
         parser.error(str(exc))
     x0 = set_values(cal, args.x0) if args.x0 else None
@@ -207,6 +223,9 @@ def main() -> None:
                  "shares": dict(zip(search.names, map(float, m["shares"][:, 0]), strict=True))}
         if "forecast_rmse" in m:
             found["forecast_rmse"] = float(m["forecast_rmse"][0])
+        if "left_out_changes" in m:
+            found["left_out_changes"] = dict(zip(cal.leave_one_out, map(float, m["left_out_changes"][:, 0]),
+                                                 strict=True))
         return found
 
     params = apply_values(base, cal.free, [float(v) for v in best])
@@ -229,6 +248,10 @@ def main() -> None:
                   f"Search: shortfall {out['found']['shortfall']:.4f} over {args.draws} draws (seed "
                   f"{args.draw_seed}), objective {out['found']['objective']:.4f}, Italy RMSE "
                   f"{out['found']['rmse']:.4f} ({args.replicates} replicates, seed 0)."]
+        if cal.leave_one_out:
+            changes = ", ".join(f"{group} {change:+.3f}"
+                                for group, change in out["found"]["left_out_changes"].items())
+            header.append(f"Left out (limit {cal.leave_one_out_limit:g}): {changes}.")
         if args.until:
             header.append(f"From the origin {args.until}: Italy's RMSE up to it "
                           f"{out['found']['rmse_counted']:.4f}, its forecast of the later points "

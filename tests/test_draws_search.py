@@ -207,3 +207,29 @@ def test_a_record_searched_from_an_origin_gives_its_forecast(study, tmp_path, mo
     monkeypatch.setattr("sys.argv", ["draws_search.py", "--until", "2018-06", "--rmse-from", "2016-04"])
     with pytest.raises(SystemExit):
         study.main()
+
+
+def test_a_search_holding_events_adds_their_changes_beyond_the_limit(study, search, calibrator,
+                                                                     committed_settings):
+    """With ``calibrate.leave_one_out`` set, each left-out group's change of Italy's 2019-08 tilt beyond
+    the limit enters the shortfall, ``hold_weight`` times (the committed set: both captures over 0.4);
+    a search from an origin cannot hold them (the change is measured after it)."""
+    from sim.dates import parse_month
+
+    holding = calibrator.holding(["lna_takes_benghazi", "lna_takes_derna"], step=search.final, limit=0.4)
+    checks = committed_settings[0]["checks"]
+    free = study.DrawsSearch(calibrator, checks, search.draws[:2], quantile=0.1, rmse_at_most=None,
+                             fit_weight=0.0)
+    held = study.DrawsSearch(holding, checks, search.draws[:2], quantile=0.1, rmse_at_most=None,
+                             fit_weight=0.0, hold_weight=3.0)
+    x = set_values(calibrator, "calibrated")[:, None]
+    measured, unheld = held.measure(x), free.measure(x)
+    changes = holding.leave_one_out_changes(x)
+    np.testing.assert_allclose(measured["left_out_changes"], changes)
+    assert (np.abs(changes[:, 0]) > 0.4).all()
+    excess = (np.abs(changes[:, 0]) - 0.4).sum()
+    assert measured["shortfall"][0] == pytest.approx(unheld["shortfall"][0] + 3.0 * excess)
+    assert "left_out_changes" not in unheld
+    with pytest.raises(ValueError, match="measured in the final month, after the origin"):
+        study.DrawsSearch(holding, checks, search.draws[:1], quantile=0.1, rmse_at_most=None, fit_weight=0.0,
+                          until=parse_month("2018-06"))
