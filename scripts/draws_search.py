@@ -26,7 +26,11 @@ The set found is judged afterwards by ``python -m sim.robustness params=NAME`` (
 ``--x0`` +- WIDTH x each parameter's range (`feasibility_study.box_around`), near a set it does not
 improve over the whole ranges. With ``--settings`` (Hydra overrides of configs/calibration.yaml) it
 searches another calibration's free parameters: ``--settings calibrate=counterpart`` adds
-``migration_counterpart`` ("The coast through a recognised counterpart").
+``migration_counterpart`` ("The coast through a recognised counterpart"). With
+``calibrate.leave_one_out`` in ``--settings`` it holds those events too, as the calibration does
+(``--hold-weight`` x each one's change beyond ``calibrate.leave_one_out_limit``); with ``--until
+YYYY-MM`` it searches from that rolling origin, on the points and checks up to it, and reports
+Italy's forecast of its later points ("A calibration that holds the draws").
 
     python scripts/draws_search.py --json out.json --write-params configs/params/draws_a.yaml
     python scripts/draws_search.py --rmse-at-most 0.12 --json out.json
