@@ -87,3 +87,17 @@ def test_each_set_holding_the_captures_reproduces_its_search(name, quantile, rms
     assert measured["objective"][0] == pytest.approx(objective, abs=1e-3)
     assert measured["rmse"][0] == pytest.approx(rmse, abs=1e-3)
     np.testing.assert_allclose(measured["left_out_changes"][:, 0], changes, atol=1e-3)
+
+
+def test_the_figure_draws_each_set_and_the_forecasts_stay_flat(tmp_path):
+    """scripts/holds_draws_figure.py: the four sets' courses (8 replicates here) and the PNG; the
+    forecast from 2018-06 stays within 0.1 of Italy's tilt at the origin while the coded points rise."""
+    figure = load_script("holds_draws_figure")
+    fits, calibrator = figure.courses(replicates=8)
+    assert list(fits) == list(figure.SETS)
+    course = fits["holds_draws_1806"]["by_month"]
+    later = [tilt for date, tilt in course.items() if date > "2018-06"]
+    assert max(abs(tilt - course["2018-06"]) for tilt in later) < 0.1
+    out = tmp_path / "holds_draws.png"
+    figure.draw(fits, calibrator, out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
