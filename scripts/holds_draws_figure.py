@@ -15,9 +15,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from feasibility_study import fit_of
+from italy_alone_figure import italy_course_axes, save
 
 from sim.calibrate import build_calibrator, calibration_settings
-from sim.plotting.style import TARGET_COLOUR, format_time_axis, months
+from sim.plotting.style import months
 
 #: Each set drawn: its label, its origin (None: fitted on every point) and its colour (Paul Tol's
 #: "bright" scheme, distinct for colour-blind readers).
@@ -57,20 +58,9 @@ def draw(fits: dict, calibrator, out: Path) -> None:
         ax.plot(x[cut - 1:], tilt[cut - 1:], color=colour, linewidth=1.9, linestyle="--",
                 label=f"… forecast after {origin}")
         ax.axvline(x[cut - 1], color=colour, linewidth=0.8, linestyle=":")
-    targets = calibrator.targets
-    ax.errorbar(months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o", color=TARGET_COLOUR,
-                markersize=4, capsize=2, linewidth=0.8, label="coded (±σ)")
-    ax.axhline(0, color="grey", linewidth=0.6)
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
-    ax.set_title("Holding the draws: the rise is met on the whole record and not forecast from the origins")
-    format_time_axis(ax)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
-
+    title = "Holding the draws: the rise is met on the whole record and not forecast from the origins"
+    italy_course_axes(ax, calibrator.targets, title)
+    save(fig, out)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

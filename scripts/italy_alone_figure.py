@@ -78,15 +78,25 @@ def draw(fits: dict, courses: dict, calibrator, out: Path) -> None:
         dates, tilt = courses[name]
         right.plot(months(dates), tilt, color=colours[name], linewidth=1.8,
                    label=f"{SETS.get(name, name)}: RMSE {fits[name]['italy']['rmse']:.3f}")
-    targets = calibrator.targets
-    right.errorbar(months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
-                   color=TARGET_COLOUR, markersize=4, capsize=2, linewidth=0.8, label="coded (±σ)")
-    right.axhline(0, color="grey", linewidth=0.6)
-    right.set_ylim(-1.05, 1.05)
-    right.set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
-    right.set_title("Italy's course: ensemble means, 200 replicates")
-    format_time_axis(right)
-    right.legend(fontsize=8, loc="upper left")
+    italy_course_axes(right, calibrator.targets, "Italy's course: ensemble means, 200 replicates")
+    save(fig, out)
+
+
+def italy_course_axes(ax, targets, title: str) -> None:
+    """Finish ``ax``, on which Italy's courses are drawn: the coded points ``targets`` (±σ), the
+    neutral line, the tilt axis, ``title``, the time axis and the legend."""
+    ax.errorbar(months(targets["date"]), targets["tilt"], yerr=targets["sigma"], fmt="o",
+                color=TARGET_COLOUR, markersize=4, capsize=2, linewidth=0.8, label="coded (±σ)")
+    ax.axhline(0, color="grey", linewidth=0.6)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("Italy's tilt  (−1 GNA … +1 LNA)")
+    ax.set_title(title)
+    format_time_axis(ax)
+    ax.legend(fontsize=8, loc="upper left")
+
+
+def save(fig, out: Path) -> None:
+    """Write ``fig`` to ``out`` (PNG, 130 dpi), making its folder, and close it."""
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=130)
