@@ -25,7 +25,17 @@ import pytest
 
 from sim.params import BOUNDS
 from sim.webapp import TITLE
-from sim.webapp.choices import REMOVABLE_GROUPS, Choices, on_step, params_of, scenario_of, weights_of
+from sim.webapp.choices import (
+    MAIN_ESTIMATES,
+    REMOVABLE_GROUPS,
+    Choices,
+    on_step,
+    other_estimates,
+    params_of,
+    scenario_estimates,
+    scenario_of,
+    weights_of,
+)
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -213,7 +223,15 @@ def test_any_other_estimate_gets_its_slider_from_the_menu(page: Page, tmp_path: 
     menu.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # the panel's opening animation
     menu.click(force=True)
-    page.get_by_role("option", name="factions.GNA.strength", exact=True).click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert len(options) > 1 and options == sorted(options)
+    wanted = page.get_by_role("option", name="factions.GNA.strength", exact=True)
+    for _ in range(20):  # the menu renders its items as it is scrolled
+        if wanted.count():
+            break
+        page.locator(".menuable__content__active").evaluate("menu => menu.scrollTop = menu.scrollHeight")
+        page.wait_for_timeout(200)
+    wanted.click()
     slider = page.locator(".app-estimate-factions-GNA-strength [role=slider]")
     slider.wait_for(state="attached", timeout=UPDATE_TIMEOUT * 1000)  # its thumb box is sized 0 here
     assert page.locator(".app-estimate-factions-GNA-strength").is_visible()
@@ -358,3 +376,13 @@ def low_years_width(tilt) -> float:
     band = italy.groupby(dates[italy.index])["tilt"].quantile([0.05, 0.95]).unstack()
     return float((band[0.95] - band[0.05]).mean())
 
+
+def test_the_menu_of_every_other_estimate_is_in_alphabetical_order():
+    """Every estimate the history marks is either among the six shown first or in the menu, once,
+    and the menu lists them by name, not in the file's order (which it is not)."""
+    known = list(scenario_estimates(Choices()))
+    menu = other_estimates(known)
+    assert menu == sorted(menu) and len(menu) == len(set(menu))
+    assert set(menu) | set(MAIN_ESTIMATES) == set(known) and not set(menu) & set(MAIN_ESTIMATES)
+    in_file_order = [path for path in known if path not in MAIN_ESTIMATES]
+    assert in_file_order != menu

@@ -153,6 +153,13 @@ def scenario_estimates(choices: Choices) -> dict[str, Estimate]:
     return estimates_by_path(base_scenario(choices))
 
 
+def other_estimates(paths) -> list[str]:
+    """The estimate paths ``paths`` (an iterable of str) that `MAIN_ESTIMATES` leaves to the menu of
+    every other, in alphabetical order (kind, then entity, then field: ``assets.…``, ``factions.…``,
+    ``relations.…``), so that an estimate is found where its name says, not where the file codes it."""
+    return sorted(path for path in paths if path not in MAIN_ESTIMATES)
+
+
 def estimates_of(choices: Choices) -> dict[str, float]:
     """Every estimate's value in these choices: the one set, or the file's."""
     return {path: e.value for path, e in scenario_estimates(choices).items()} | dict(choices.estimates)

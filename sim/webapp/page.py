@@ -38,6 +38,7 @@ from sim.webapp.choices import (
     dynamics_of,
     estimates_of,
     on_step,
+    other_estimates,
     parameter_doc,
     parameter_label,
     parameter_range,
@@ -134,7 +135,8 @@ def css_name(path: str) -> str:
 @solara.component
 def EstimateSliders(choices: Choices, update: Update):
     """The scenario's estimates, each over its plausible range, as Mesa sliders: the six that
-    decide Italy's course first (`MAIN_ESTIMATES`), then those set from the menu of every other."""
+    decide Italy's course first (`MAIN_ESTIMATES`), then those set from the menu of every other
+    (`other_estimates`: in alphabetical order)."""
     known = scenario_estimates(choices)
     values = estimates_of(choices)
     chosen, set_chosen = solara.use_state("")
@@ -157,7 +159,7 @@ def EstimateSliders(choices: Choices, update: Update):
                 "(docs/sensitivity.md: which decide the course)", classes=["app-note"])
     for path in main:
         slider(path)
-    others = [p for p in known if p not in main]
+    others = other_estimates(known)
     shown = [p for p, _ in choices.estimates if p not in main]
     if chosen and chosen not in shown:
         shown.append(chosen)
