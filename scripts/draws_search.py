@@ -109,6 +109,14 @@ class DrawsSearch:
         months = cal.targets["month"].to_numpy()
         self.fitted = np.ones(len(months), bool) if until is None else months <= until
 
+    @property
+    def counted(self) -> np.ndarray:
+        """The coded points Italy's RMSE is counted on against ``rmse_at_most`` (a boolean mask):
+        those from ``rmse_from``, else those fitted."""
+        if self.rmse_from is None:
+            return self.fitted
+        return self.cal.targets["month"].to_numpy() >= self.rmse_from
+
     def margins(self, mean: np.ndarray) -> np.ndarray:
         """Each check's margin (tilt units, >= 0: it holds) for ensemble means ``mean`` (T, P, S):
         shape (checks, P)."""
@@ -121,12 +129,6 @@ class DrawsSearch:
                  for p, start, end in self.sides]
         return np.stack(rows)
 
-    def italy_rmse(self, mean: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Italy's RMSE on its coded ``points`` (a mask of them) for each candidate of ``mean``
-        (T, P, S): shape (P,)."""
-        italy = mean[self.cal.steps[points], :, self.ita]
-        return np.sqrt(((italy - self.cal.targets["tilt"].to_numpy()[points, None]) ** 2).mean(axis=0))
-
     def measure(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Every measure for candidates ``x`` (n_free, P); ``margins`` holds each draw's margins
         (draws, checks, P), the other measures are over the draws (checks, P) or per candidate (P)."""
@@ -136,23 +138,20 @@ class DrawsSearch:
         shortfall = np.maximum(-q, 0.0).sum(axis=0)
         history = self.cal.ensemble_mean(x)
         rmse = focus_rmse(self.cal, history)
-        counted = rmse if self.rmse_from is None else focus_rmse(self.cal, history, self.rmse_from)
-        if self.until is not None:
-            counted = self.italy_rmse(history, self.fitted)
+        counted = focus_rmse(self.cal, history, points=self.counted)
         if self.rmse_at_most is not None:
             shortfall = shortfall + self.rmse_weight * np.maximum(counted - self.rmse_at_most, 0.0)
-        measures = {"shortfall": shortfall, "objective": self.cal.losses_of(history, x, self.until),
-                    "rmse": rmse, "rmse_counted": counted, "quantiles": q,
-                    "shares": (margins >= 0).mean(axis=0), "all": (margins >= 0).all(axis=1).mean(axis=0),
-                    "margins": margins}
+        extra = {}
         if self.until is not None:
-            measures["forecast_rmse"] = self.italy_rmse(history, ~self.fitted)
+            extra["forecast_rmse"] = focus_rmse(self.cal, history, points=~self.fitted)
         if self.cal.leave_one_out:
-            changes = self.cal.leave_one_out_changes(x, history)
+            changes = extra["left_out_changes"] = self.cal.leave_one_out_changes(x, history)
             excess = np.maximum(np.abs(changes) - self.cal.leave_one_out_limit, 0.0).sum(axis=0)
-            measures["shortfall"] = shortfall + self.hold_weight * excess
-            measures["left_out_changes"] = changes
-        return measures
+            shortfall = shortfall + self.hold_weight * excess
+        return {"shortfall": shortfall, "objective": self.cal.losses_of(history, x, self.until),
+                "rmse": rmse, "rmse_counted": counted, "quantiles": q,
+                "shares": (margins >= 0).mean(axis=0), "all": (margins >= 0).all(axis=1).mean(axis=0),
+                "margins": margins, **extra}
 
     def final_and_rise(self, margins: np.ndarray, candidate: int = 0) -> pd.DataFrame:
         """Italy's final tilt and its rise (tilt units) in each draw for one ``candidate``, from

@@ -77,11 +77,15 @@ def check_months(cal: Calibrator, checks: dict) -> tuple[slice, int, int]:
     return low, parse_month(checks["rise_from"]) - start, parse_month(checks["rise_to"]) - start
 
 
-def focus_rmse(cal: Calibrator, mean: np.ndarray, since: int | None = None) -> np.ndarray:
+def focus_rmse(cal: Calibrator, mean: np.ndarray, since: int | None = None,
+               points: np.ndarray | None = None) -> np.ndarray:
     """The focus state's RMSE against its coded points for each candidate, from ensemble means
     ``mean`` (T, P, S): shape (P,). With ``since`` (a month number, `sim.dates.parse_month`), on
-    the points from that month only."""
-    keep = np.ones(len(cal.steps), bool) if since is None else cal.targets["month"].to_numpy() >= since
+    the points from that month only; with ``points`` (a boolean mask of the coded points), on those."""
+    if points is not None:
+        keep = points
+    else:
+        keep = np.ones(len(cal.steps), bool) if since is None else cal.targets["month"].to_numpy() >= since
     focus = mean[cal.steps[keep], :, cal.state_index[cal.state]]
     return np.sqrt(((focus - cal.targets["tilt"].to_numpy()[keep, None]) ** 2).mean(axis=0))
 
