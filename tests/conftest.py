@@ -147,11 +147,13 @@ def states_answers(model, seen, previous):
 
 def load_script(name: str):
     """``scripts/NAME.py`` as a module (the scripts are not part of the package). ``scripts/`` goes
-    on ``sys.path``, as when a script is run, so that scripts can import each other."""
+    on ``sys.path``, as when a script is run, so that scripts can import each other; the module is
+    registered in ``sys.modules`` before it runs, as an import does (dataclasses look it up)."""
     if str(ROOT / "scripts") not in sys.path:
         sys.path.append(str(ROOT / "scripts"))
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
