@@ -15,10 +15,9 @@ files, and sets each beside every criterion at once:
   2019-08 (`prior_study.measure`, 200 replicates);
 - the rolling-origin forecasts, as the set's study measured them (`Candidate.forecasts`: each is a
   calibration of its own, made from the origin by the procedure that made the set), against the
-  two baselines computed here from the set's coded points (`sim.fit.baseline_forecasts`). The sets
-  found by a draws search have none: they are found through Italy's 2018-19 checks, which no origin
-  before them knows; run from the origins without those checks, study 35's search (the row "draws
-  held") forecasts no rise.
+  two baselines computed here from the set's coded points (`sim.fit.baseline_forecasts`). For a
+  set found by a draws search, the search run from the origin without the checks measured after it
+  (``draws_search.py --until``); `record_corner`, a point between two searched sets, has none.
 
 Writes the measures as JSON and the figure: a row per set, a column per criterion, each cell
 green where the criterion holds, red where it fails, grey where it was not measured or cannot be.
@@ -68,8 +67,8 @@ class Candidate:
     procedure: str = "the calibration refitted on the points up to each origin (the kept restart)"
 
 
-NO_FORECAST = ("not measured: a draws search, whose set needs Italy's 2018-19 checks; run from the origins "
-               "without them, study 35's draws search forecasts no rise (the row 'draws held')")
+NO_FORECAST = ("none: not a procedure's set but a point between two searched sets, so no procedure "
+               "can be run from an origin")
 
 CANDIDATES = (
     Candidate("calibrated", "committed (CK)", "calibration.md: Out of sample",
@@ -91,9 +90,14 @@ CANDIDATES = (
               forecasts={"2018-06": 0.480},
               procedure="the optimiser seed 0's refit from 2018-06 (the committed seed's: 0.513)"),
     Candidate("counterpart_r14", "coast via counterpart (31)", "The coast through a recognised counterpart",
-              procedure=NO_FORECAST),
+              forecasts={"2018-06": 0.640},
+              procedure="the same draws search run from 2018-06 on what was known there, over the whole "
+                        "ranges from no start (counterpart_r14_1806)"),
     Candidate("draws_w01", "searched for the draws (30)", "The price of the draws in fit",
-              procedure=NO_FORECAST),
+              forecasts={"2017-12": 0.856, "2018-06": 0.521, "2018-12": 0.484},
+              procedure="the same draws search run from each origin on what was known there, from no start; "
+                        "from 2018-06 the seed the procedure scores better of two (draws_w01_1806_s1; "
+                        "seed 0's draws_w01_1806 forecasts 0.255)"),
     Candidate("record_corner", "record's returns, corner (34)",
               "The record's diminishing returns under the draws", procedure=NO_FORECAST),
     Candidate("holds_all_q05", "draws held (35)", "A calibration that holds the draws",
