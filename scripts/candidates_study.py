@@ -262,7 +262,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--figure", type=Path)
     args = parser.parse_args()
+    known = [c.name for c in CANDIDATES]
+    unknown = [name for name in args.names if name not in known]
+    if unknown:
+        parser.error(f"--names: unknown set(s) {', '.join(unknown)}; the candidates are {', '.join(known)}")
     chosen = [c for c in CANDIDATES if c.name in args.names]
+    missing = [c for c in chosen if not (args.runs / c.name / "robustness.json").is_file()]
+    if missing:
+        parser.error(f"{args.runs}: no robustness run for {', '.join(c.name for c in missing)}; make each "
+                     "with python -m sim.robustness params=NAME [scenario=S] progress=false "
+                     "hydra.run.dir=RUNS/NAME")
     measures = [measure(c, args.runs, args.replicates) for c in chosen]
     for m in measures:
         v = verdicts(m)

@@ -168,3 +168,12 @@ def test_from_2018_06_draws_w01s_procedure_prefers_the_seed_that_forecasts_no_ri
     value = {name: float(m["shortfall"][0] + W01["fit_weight"] * m["objective"][0]) for name, m in measured.items()}
     assert value["draws_w01_1806_s1"] < value["draws_w01_1806"] - 0.005
     assert measured["draws_w01_1806_s1"]["forecast_rmse"][0] > measured["draws_w01_1806"]["forecast_rmse"][0] + 0.2
+
+
+def test_an_unknown_set_or_a_missing_robustness_run_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    for argv, says in ([str(tmp_path), "--names", "calibrated", "no_such_set"], "unknown set(s) no_such_set"), \
+                      ([str(tmp_path), "--names", "calibrated"], "no robustness run for calibrated"):
+        monkeypatch.setattr("sys.argv", ["candidates_study.py", *argv])
+        with pytest.raises(SystemExit) as exit_:
+            study.main()
+        assert exit_.value.code == 2 and says in capsys.readouterr().err
