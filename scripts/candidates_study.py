@@ -213,7 +213,8 @@ def cell_text(m: dict, column: str) -> str:
 
 def figure(measures: list[dict], path: Path) -> None:
     """The criteria matrix: a row per set, a column per criterion (met green, failed red, not
-    measured grey), with the other states' RMSE and the account beside it."""
+    measured grey), with the other states' RMSE and the account beside it (the partners' part of
+    the account is the ``rivalry`` interest's)."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,6 +1,8 @@
 """scripts/candidates_study.py (docs/calibration_studies.md, "Every candidate against issue 8's
 criteria"): the verdicts follow issue 8's thresholds, the baselines are the calibration's, the
-robustness figures are read as written, and a set's measures are those of the tools it reuses."""
+robustness figures are read as written, a set's measures are those of the tools it reuses, bad
+input is one clear error, and each draws search run from an origin for the study reproduces its
+record and meets persistence as the study says."""
 
 from __future__ import annotations
 
