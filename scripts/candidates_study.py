@@ -35,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import build_calibrator, calibration_settings, origin_mask
-from sim.fit import baseline_forecasts, fit_metrics
+from sim.calibrate import build_calibrator, calibration_settings, naive_forecasts, origin_mask
+from sim.fit import fit_metrics
 
 #: Issue 8's thresholds: Italy's in-sample RMSE, the change of its 2019-08 tilt with one event left
 #: out, the share of the estimate draws meeting each shape criterion, the 2018-06 forecast's RMSE.
@@ -108,12 +108,13 @@ CANDIDATES = (
 
 def baselines(cal, until: str) -> dict[str, float]:
     """Persistence's and the linear trend's forecast RMSE of the focus state's points after
-    ``until``, fitted on those up to it (as `sim.calibrate.out_of_sample` computes them)."""
+    ``until``, fitted on those up to it (`sim.calibrate.naive_forecasts`, as the calibration's
+    rolling origins judge them)."""
     mask, _ = origin_mask(cal, until)
-    months, tilt = cal.targets["month"].to_numpy(float), cal.targets["tilt"].to_numpy()
-    naive = baseline_forecasts(months[mask], tilt[mask], months[~mask])
-    return {"persistence": fit_metrics(naive["last_value_held"], tilt[~mask])["rmse"],
-            "trend": fit_metrics(naive["linear_trend"], tilt[~mask])["rmse"]}
+    naive = naive_forecasts(cal, mask)
+    later = cal.targets["tilt"].to_numpy()[~mask]
+    return {"persistence": fit_metrics(naive["last_value_held"], later)["rmse"],
+            "trend": fit_metrics(naive["linear_trend"], later)["rmse"]}
 
 
 def robustness_measures(folder: Path) -> dict:
@@ -154,11 +155,13 @@ def measure(candidate: Candidate, runs: Path, replicates: int = 200) -> dict:
         f"calibrate.scenario={candidate.scenario}",
         f"calibrate.counterfactual={candidate.scenario}_no_military"]
     settings, base = calibration_settings(overrides or None)
-    fit = fit_of(candidate.name, build_calibrator(settings, base), settings, replicates=replicates)
-    own, own_base = calibration_settings([*overrides, f"calibrate.targets={candidate.targets}"])
-    own_cal = build_calibrator(own, own_base)
+    cal = build_calibrator(settings, base)
+    fit = fit_of(candidate.name, cal, settings, replicates=replicates)
+    if candidate.targets != settings["targets"]:  # its forecasts were judged on other points
+        own, own_base = calibration_settings([*overrides, f"calibrate.targets={candidate.targets}"])
+        cal = build_calibrator(own, own_base)
     account = account_of(candidate.name, replicates, scenario_name=candidate.scenario or "libya_2014_2019")
-    forecasts = {until: {"rmse": candidate.forecasts.get(until), **baselines(own_cal, until)}
+    forecasts = {until: {"rmse": candidate.forecasts.get(until), **baselines(cal, until)}
                  for until in ORIGINS}
     return {"params": candidate.name, "label": candidate.label, "study": candidate.study,
             "italy_rmse": fit["italy"]["rmse"], "others_rmse": fit["others_rmse"],

@@ -62,6 +62,7 @@ def draw(fits: dict, calibrator, out: Path) -> None:
     italy_course_axes(ax, calibrator.targets, title)
     save(fig, out)
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="the PNG to write")

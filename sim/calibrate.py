@@ -339,6 +339,13 @@ def origin_mask(cal: Calibrator, until: str) -> tuple[np.ndarray, int]:
     return mask, cutoff
 
 
+def naive_forecasts(cal: Calibrator, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """`sim.fit.baseline_forecasts` of the focus state's points outside ``mask`` (`origin_mask`),
+    fitted on those in it: persistence (``last_value_held``) and ``linear_trend``."""
+    months, y = cal.targets["month"].to_numpy().astype(float), cal.targets["tilt"].to_numpy()
+    return baseline_forecasts(months[mask], y[mask], months[~mask])
+
+
 def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable[..., dict]) -> dict:
     """Refit on the points up to ``until`` (``run_fit``: see `fitter`); forecast the rest against
     two naive baselines.
@@ -351,7 +358,6 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
     both, each restart's objective (the search's and the precise one), forecast RMSE and parameters
     (``restarts``), and the details.
     """
-    months = cal.targets["month"].to_numpy()
     mask, cutoff = origin_mask(cal, until)
     y = cal.targets["tilt"].to_numpy()
     key = f"out_of_sample {until}"
@@ -362,7 +368,7 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
     forecasts = [r.mean_tilt(cal.state)[cal.steps[~mask]] for r in results]
     rmses = [fit_metrics(f, y[~mask])["rmse"] for f in forecasts]
     fit, result, forecast = fits[kept], results[kept], forecasts[kept]
-    baselines = baseline_forecasts(months[mask].astype(float), y[mask], months[~mask].astype(float))
+    baselines = naive_forecasts(cal, mask)
     errors = {"model": fit_metrics(forecast, y[~mask])}
     errors.update({name: fit_metrics(values, y[~mask]) for name, values in baselines.items()})
     return {

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.calibrate import set_values
+from sim.calibrate import naive_forecasts, set_values
 from sim.dates import parse_month
-from sim.fit import baseline_forecasts, fit_metrics
+from sim.fit import fit_metrics
 from tests.conftest import load_script, measured_as_searched, variant_fixtures
 
 variant, calibrator, search = variant_fixtures(["calibrate=record_returns"])
@@ -67,7 +67,7 @@ def test_from_each_origin_the_set_found_holds_what_it_can_know_and_forecasts_no_
     assert measured["forecast_rmse"][0] == pytest.approx(forecast, abs=1e-3)
     months, tilt = calibrator.targets["month"].to_numpy(float), calibrator.targets["tilt"].to_numpy()
     fitted = months <= origin
-    held = baseline_forecasts(months[fitted], tilt[fitted], months[~fitted])["last_value_held"]
+    held = naive_forecasts(calibrator, fitted)["last_value_held"]
     assert measured["forecast_rmse"][0] > fit_metrics(held, tilt[~fitted])["rmse"]
     italy = calibrator.ensemble_mean(x)[:, 0, calibrator.state_index["ITA"]]
     assert italy[from_origin.final] - italy[origin - calibrator.scenario.start] < 0.1
