@@ -11,15 +11,18 @@ scenario, with ``replicates`` replicates (seed 0):
 
 - chi-square of Italy's points, ((model - coded) / sigma)^2 summed, before and after 2018-06;
 - chi-square of each other state's points;
-- the prior term: the sum over the seven interest scales of (ln scale / ln 3)^2;
+- the prior term, as the calibrator computes it: the sum over the seven fitted interest scales of
+  (ln scale / ln 3)^2;
 - the pattern violations (0 where every documented side holds in every month);
 - each part's difference from the committed set's: a difference D of chi-square is a likelihood
   ratio exp(-D / 2) under the coded sigmas taken as independent Gaussian errors.
 
 Writes the measures as JSON and a figure: for each set, its difference from the committed set,
-part by part (Italy, each other state, the prior), as stacked bars.
+part by part (Italy's points before and after 2018-06, each other state's, the prior), as stacked
+bars; with ``--posterior``, beside the committed posterior's own draws.
 
-    PYTHONPATH=. python scripts/evidence_study.py --json out.json --figure docs/figures/evidence.png
+    PYTHONPATH=. python scripts/evidence_study.py --posterior calibrated --json out.json \
+        --figure docs/figures/evidence.png
 """
 
 from __future__ import annotations
@@ -31,24 +34,20 @@ from pathlib import Path
 import numpy as np
 
 from sim.calibrate import build_calibrator, calibration_settings, report_run
-from sim.calibration import Calibrator
+from sim.calibration import Calibrator, read_values
 from sim.config import plain
 from sim.fit import pattern_violation
 from sim.params import read_parameter_set
 
-#: Italy's points up to this month are the ones every rolling origin but the last knows.
+#: Italy's points up to this month come before its rise (the last of them is 2017-08); the later
+#: ones trace the rise.
 SPLIT = "2018-06"
 
 
 def chi_squares(model: np.ndarray, coded: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Each point's squared standardised error ((model - coded) / sigma)^2 (tilt units over tilt units)."""
+    """Each point's squared standardised error ((model - coded) / sigma)^2, dimensionless (the tilt
+    and its coded sigma in the same units)."""
     return ((np.asarray(model, float) - np.asarray(coded, float)) / np.asarray(sigma, float)) ** 2
-
-
-def scale_prior(params: dict, sd: float) -> float:
-    """The prior term of the objective for a set's interest scales: the sum of (ln scale / sd)^2
-    (sd in natural-log units; the committed prior is ln 3)."""
-    return float(sum((np.log(float(v)) / sd) ** 2 for v in params["interest_scales"].values()))
 
 
 def evidence_of(name: str | dict, cal: Calibrator, replicates: int = 200, seed: int = 0) -> dict:
@@ -68,7 +67,7 @@ def evidence_of(name: str | dict, cal: Calibrator, replicates: int = 200, seed: 
     others = chi_squares(mean[cal.joint_steps, cal.joint_states], joint["tilt"], joint["sigma"])
     by_state = {state: float(others[(joint["state"] == state).to_numpy()].sum())
                 for state in sorted(set(joint["state"]))}
-    prior = scale_prior(params, cal.prior_sd)
+    prior = float(cal.prior_penalty(read_values(params, cal.free)[:, None])[0])
     violations = float(pattern_violation(mean[:, None, :], cal.state_index, cal.patterns)[0])
     points = len(italy) + cal.joint_weight * len(others)
     total = float(italy.sum() + cal.joint_weight * others.sum() + prior)
