@@ -71,12 +71,15 @@ def evidence_of(name: str | dict, cal: Calibrator, replicates: int = 200, seed: 
     violations = float(pattern_violation(mean[:, None, :], cal.state_index, cal.patterns)[0])
     points = len(italy) + cal.joint_weight * len(others)
     total = float(italy.sum() + cal.joint_weight * others.sum() + prior)
+    labels = [f"{cal.state} {d}" for d in targets["date"]] + [f"{st} {d}" for st, d in
+                                                              zip(joint["state"], joint["date"], strict=True)]
     return {"params": name, "italy": float(italy.sum()), "italy_points": len(italy),
             f"italy_to_{SPLIT}": float(italy[early].sum()),
             f"italy_after_{SPLIT}": float(italy[~early].sum()),
             "others": float(others.sum()), "others_points": len(others), "others_by_state": by_state,
             "prior": prior, "pattern_violations": violations, "sum": total,
-            "objective": total / points + cal.penalty_weight * violations}
+            "objective": total / points + cal.penalty_weight * violations,
+            "points": dict(zip(labels, map(float, [*italy, *(cal.joint_weight * others)]), strict=True))}
 
 
 def posterior_sums(cal: Calibrator, draws: str = "calibrated", replicates: int = 200,
@@ -85,11 +88,17 @@ def posterior_sums(cal: Calibrator, draws: str = "calibrated", replicates: int =
     posterior table (``configs/posterior_draws/DRAWS.csv``), each draw run alone with ``replicates``
     replicates: how far below its mode the posterior's own draws lie, the yardstick a set's
     difference is read against (the log posterior is minus half the sum)."""
+    return np.array([m["sum"] for m in posterior_measures(cal, draws, replicates, seed)])
+
+
+def posterior_measures(cal: Calibrator, draws: str = "calibrated", replicates: int = 200,
+                       seed: int = 0) -> list[dict]:
+    """`evidence_of` each draw of a committed posterior table, the committed set's other values kept."""
     from sim.posterior import SCALE_PREFIX, load_posterior
 
     table = load_posterior(draws).table
     base = plain(read_parameter_set("calibrated"))
-    sums = []
+    measures = []
     for _, row in table.iterrows():
         params = {**base, "interest_scales": dict(base["interest_scales"])}
         for column, value in row.items():
@@ -97,8 +106,42 @@ def posterior_sums(cal: Calibrator, draws: str = "calibrated", replicates: int =
                 params["interest_scales"][column[len(SCALE_PREFIX):]] = float(value)
             else:
                 params[column] = float(value)
-        sums.append(evidence_of(params, cal, replicates, seed)["sum"])
-    return np.array(sums)
+        measures.append(evidence_of(params, cal, replicates, seed))
+    return measures
+
+
+def left_out(measure: dict, reference: dict, draws: list[dict]) -> dict:
+    """Does a set's difference from the reference hang on one coded point, or on one state's points?
+    For each point, and each state's points together, left out of every sum alike (the set's, the
+    reference's and each posterior draw's): the set's difference and the share of the draws that
+    lie nearer the reference than it. Returns the point and the state whose removal leaves the
+    smallest share, each with its difference and share."""
+    labels = list(reference["points"])
+    groups = {"point": {label: [label] for label in labels},
+              "state": {state: [lb for lb in labels if lb.split()[0] == state]
+                        for state in dict.fromkeys(lb.split()[0] for lb in labels)}}
+    out = {}
+    for kind, named in groups.items():
+        rows = []
+        for name, members in named.items():
+            def without(m: dict, members: list[str] = members) -> float:
+                return m["sum"] - sum(m["points"][lb] for lb in members)
+            base = without(reference)
+            difference = without(measure) - base
+            yardstick = np.array([without(d) - base for d in draws])
+            rows.append({kind: name, "difference": difference,
+                         "share_nearer": float(np.mean(yardstick < difference))})
+        out[f"weakest_{kind}"] = min(rows, key=lambda r: r["share_nearer"])
+    return out
+
+
+def describe_left_out(name: str, row: dict) -> str:
+    """One line of `left_out`'s result for a set (``row``: its `differences` row with ``left_out``)."""
+    point, state = row["left_out"]["weakest_point"], row["left_out"]["weakest_state"]
+    return (f"{name:26s} nearer the mode than {row['share_of_posterior_draws_nearer_the_mode']:.1%} of "
+            f"the draws; with {point['point']} left out {point['share_nearer']:.1%} "
+            f"({point['difference']:+.2f}), with {state['state']}'s points {state['share_nearer']:.1%} "
+            f"({state['difference']:+.2f})")
 
 
 def quantiles(values: np.ndarray) -> dict[str, float]:
@@ -207,12 +250,16 @@ def main() -> None:
     if args.posterior:
         settings, base = calibration_settings()
         cal = build_calibrator(settings, base)
-        committed = next(m for m in measures if m["params"] == "calibrated")["sum"]
-        yardstick = posterior_sums(cal, args.posterior, args.replicates) - committed
+        committed = next(m for m in measures if m["params"] == "calibrated")
+        draws = posterior_measures(cal, args.posterior, args.replicates)
+        yardstick = np.array([d["sum"] for d in draws]) - committed["sum"]
         print(f"the {args.posterior} posterior's {len(yardstick)} draws lie above its mode by "
               + ", ".join(f"{q:.2f} ({p} %)" for p, q in quantiles(yardstick).items()))
-        for row in rows:
+        for m, row in zip(measures, rows, strict=True):
             row["share_of_posterior_draws_nearer_the_mode"] = float(np.mean(yardstick < row["sum"]))
+            if m["scenario"] == "libya_2014_2019" and m is not committed:
+                row["left_out"] = left_out(m, committed, draws)
+                print(describe_left_out(m["params"], row))
     for m, row in zip(measures, rows, strict=True):
         others = ", ".join(f"{s} {v:+.1f}" for s, v in row["parts"].items()
                            if not s.startswith("Italy") and s != "prior")

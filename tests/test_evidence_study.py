@@ -66,3 +66,18 @@ def test_a_posterior_draw_at_the_mode_lies_nowhere_below_it(cal, tmp_path):
     at_mode = evidence.evidence_of("calibrated", cal, replicates=20)["sum"]
     assert sums[0] == pytest.approx(at_mode, rel=1e-12)
     assert sums[1] > at_mode
+
+
+def test_leaving_out_a_point_or_a_state_takes_it_from_every_sum_alike():
+    def measure(points: dict, prior: float = 1.0) -> dict:
+        return {"points": points, "sum": sum(points.values()) + prior}
+
+    reference = measure({"ITA 2016-01": 1.0, "ITA 2019-01": 1.0, "FRA 2016-07": 1.0})
+    candidate = measure({"ITA 2016-01": 1.5, "ITA 2019-01": 1.0, "FRA 2016-07": 6.0}, prior=2.0)
+    draws = [measure({"ITA 2016-01": 1.0 + k, "ITA 2019-01": 1.0, "FRA 2016-07": 1.0 + k / 2})
+             for k in range(5)]  # differences from the reference 0, 1.5, 3, 4.5, 6
+    out = evidence.left_out(candidate, reference, draws)
+    # the candidate's difference is 6.5 in all; without FRA 2016-07 it is 1.5, and the draws' are 0 to 4
+    assert out["weakest_point"] == {"point": "FRA 2016-07", "difference": 1.5, "share_nearer": 0.4}
+    # Italy's points left out leave 6.0 against draws at 0 to 2 (every draw nearer): France is weakest
+    assert out["weakest_state"] == {"state": "FRA", "difference": 1.5, "share_nearer": 0.4}
