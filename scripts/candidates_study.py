@@ -146,14 +146,21 @@ def campaign_change(candidate: Candidate, replicates: int) -> dict | None:
             "delta_final": changes[label]}
 
 
+def scenario_overrides(candidate: Candidate) -> list[str]:
+    """The calibration settings' overrides that put ``candidate`` on the scenario it was made on (and
+    that scenario's counterfactual without the material events); none for the history."""
+    if candidate.scenario is None:
+        return []
+    return [f"calibrate.scenario={candidate.scenario}",
+            f"calibrate.counterfactual={candidate.scenario}_no_military"]
+
+
 def measure(candidate: Candidate, runs: Path, replicates: int = 200) -> dict:
     """Every measure of ``candidate`` (its robustness run in ``runs/NAME``)."""
     from feasibility_study import fit_of
     from prior_study import measure as account_of
 
-    overrides = [] if candidate.scenario is None else [
-        f"calibrate.scenario={candidate.scenario}",
-        f"calibrate.counterfactual={candidate.scenario}_no_military"]
+    overrides = scenario_overrides(candidate)
     settings, base = calibration_settings(overrides or None)
     cal = build_calibrator(settings, base)
     fit = fit_of(candidate.name, cal, settings, replicates=replicates)

@@ -208,16 +208,13 @@ def figure(rows: list[dict], labels: dict[str, str], path: Path, yardstick: np.n
 
 def measure_all(replicates: int = 200) -> list[dict]:
     """`evidence_of` every candidate of study 36, each on its own scenario."""
-    from candidates_study import CANDIDATES
+    from candidates_study import CANDIDATES, scenario_overrides
     from prior_study import measure as account_of
 
     measures = []
     for candidate in CANDIDATES:
         scenario = candidate.scenario or "libya_2014_2019"
-        overrides = [] if candidate.scenario is None else [
-            f"calibrate.scenario={candidate.scenario}",
-            f"calibrate.counterfactual={candidate.scenario}_no_military"]
-        settings, base = calibration_settings(overrides or None)
+        settings, base = calibration_settings(scenario_overrides(candidate) or None)
         account = account_of(candidate.name, replicates, scenario_name=scenario)
         measures.append({**evidence_of(candidate.name, build_calibrator(settings, base), replicates),
                          "label": candidate.label, "scenario": scenario,

@@ -61,10 +61,11 @@ def study_sections(page: Path = STUDIES) -> list[tuple[str, str]]:
     return sections
 
 
-def header(path: Path) -> str:
-    """A set's leading comment, its lines joined with single spaces and the '#' marks dropped."""
+def header(text: str) -> str:
+    """A set's leading comment (``text``: the file's), its lines joined with single spaces and the
+    '#' marks dropped."""
     lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
         lines.append(line.lstrip("#").strip())
@@ -80,35 +81,36 @@ def study_of(text: str, sections: list[tuple[str, str]]) -> tuple[str, str] | No
     return None
 
 
-def recorded_rmse(path: Path) -> float | None:
-    """The RMSE on Italy's coded points the set's file records (200 replicates), if it records one."""
-    match = RECORDED_RMSE.search(path.read_text(encoding="utf-8"))
+def recorded_rmse(text: str) -> float | None:
+    """The RMSE on Italy's coded points a set's file (``text``) records (200 replicates), if any."""
+    match = RECORDED_RMSE.search(text)
     return float(match.group(1)) if match else None
 
 
-def entry(path: Path) -> str:
-    """One set as the index lists it: its name, and the Italy RMSE it records."""
-    rmse = recorded_rmse(path)
-    return f"`{path.stem}`" + (f" ({rmse:.3f})" if rmse is not None else "")
+def entry(name: str, text: str) -> str:
+    """One set as the index lists it: its name, and the Italy RMSE its file (``text``) records."""
+    rmse = recorded_rmse(text)
+    return f"`{name}`" + (f" ({rmse:.3f})" if rmse is not None else "")
 
 
 def index(params: Path = PARAMS, page: Path = STUDIES) -> str:
     """The index's Markdown. Raises ValueError naming every set whose header names no study."""
     sections = study_sections(page)
-    by_study: dict[str, list[Path]] = {}
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in sorted(params.glob("*.yaml"))}
+    by_study: dict[str, list[str]] = {}
     unexplained = []
-    for path in sorted(params.glob("*.yaml")):
-        if path.stem in REFERENCE_SETS:
+    for name, text in texts.items():
+        if name in REFERENCE_SETS:
             continue
-        found = study_of(header(path), sections)
+        found = study_of(header(text), sections)
         if found is None:
-            unexplained.append(path.name)
+            unexplained.append(f"{name}.yaml")
         else:
-            by_study.setdefault(found[0], []).append(path)
+            by_study.setdefault(found[0], []).append(name)
     if unexplained:
         raise ValueError(f"{params}: {', '.join(unexplained)} name no section of {page.name} in their "
                          f"header; quote a study's title there (or list the set in REFERENCE_SETS)")
-    missing = sorted(set(REFERENCE_SETS) - {p.stem for p in params.glob("*.yaml")})
+    missing = sorted(set(REFERENCE_SETS) - set(texts))
     if missing:
         raise ValueError(f"{params}: no {', '.join(m + '.yaml' for m in missing)} (REFERENCE_SETS)")
     lines = [
@@ -124,13 +126,13 @@ def index(params: Path = PARAMS, page: Path = STUDIES) -> str:
         "",
     ]
     for name, (what, link) in REFERENCE_SETS.items():
-        lines.append(f"- {entry(params / f'{name}.yaml')}: {what} ([report]({link})).")
+        lines.append(f"- {entry(name, texts[name])}: {what} ([report]({link})).")
     lines += ["", "## Study records, by study", "",
               "In the order of [docs/calibration_studies.md](../../docs/calibration_studies.md); "
               "none is the project's calibrated set.", ""]
     for heading, anchor in sections:
         if heading in by_study:
-            names = ", ".join(entry(path) for path in by_study[heading])
+            names = ", ".join(entry(name, texts[name]) for name in by_study[heading])
             lines.append(f"- [{heading}](../../docs/calibration_studies.md#{anchor}): {names}")
     return "\n".join(lines) + "\n"
 
