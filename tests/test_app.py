@@ -223,6 +223,7 @@ def test_any_other_estimate_gets_its_slider_from_the_menu(page: Page, tmp_path: 
     menu.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # the panel's opening animation
     menu.click(force=True)
+    page.get_by_role("option").first.wait_for(state="visible", timeout=UPDATE_TIMEOUT * 1000)  # the menu renders after the click
     options = page.get_by_role("option").all_inner_texts()
     assert len(options) > 1 and options == sorted(options)
     wanted = page.get_by_role("option", name="factions.GNA.strength", exact=True)
