@@ -8,9 +8,14 @@ the others are fitted here exactly as the calibration fits them (the run's ``con
 objective, budget and replicates). The kept refit follows the calibration's rule
 (`sim.calibrate.out_of_sample`: the lowest objective on ``report_replicates`` replicates). Prints,
 per origin, the kept seed, its forecast RMSE against persistence and the trend, and every seed's
-objectives and forecast; ``--json`` writes the entries.
+objectives and forecast; ``--json`` writes the entries. ``--write-params NAME`` writes the kept
+refit of the one origin named as the parameter set ``configs/params/NAME.yaml`` (a study record: its
+header gives the lines of ``--header``, the command that made it and the refit's figures), and never
+replaces a set that exists.
 
     python scripts/more_restarts.py CAL_DIR --restarts 10 --origins 2018-06 2018-12 --json ten.json
+    python scripts/more_restarts.py CAL_DIR --restarts 5 --origins 2018-06 --write-params NAME \
+        --header 'Study record (docs/calibration_studies.md, "TITLE"): ...'
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.calibrate import build_calibrator, out_of_sample, read_calibration_run
+from sim.calibrate import build_calibrator, calibrated_yaml, out_of_sample, read_calibration_run
 from sim.errors import InputError
+from sim.params import PARAMS_DIR
 
 
 def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -> dict:
@@ -62,6 +68,32 @@ def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -
     return out
 
 
+def refit_record(cal_dir: Path, entry: dict, restarts: int, name: str, header: list[str]) -> str:
+    """The text of the parameter set ``name`` holding the kept refit of ``entry`` (one origin's entry
+    of `more_restarts`): the run's base parameters with the refit's free values
+    (`sim.calibrate.calibrated_yaml`), under ``header``'s lines, the command and the refit's figures."""
+    _, settings, base = read_calibration_run(cal_dir)
+    cal = build_calibrator(settings, base)
+    x = np.array([entry["parameters"][p.name] for p in cal.free])
+    kept = next(r for r in entry["restarts"] if r["kept"])
+    seeds = [r["optimizer_seed"] for r in entry["restarts"]]
+    until, replicates = entry["until"], settings["report_replicates"]
+    lines = [
+        *header,
+        f"The kept refit from the rolling origin {until} (the points up to it only) of a calibration run "
+        "folder RUN, made by",
+        f"  PYTHONPATH=scripts:. python scripts/more_restarts.py RUN --restarts {restarts} --origins {until} "
+        f"--write-params {name}",
+        f"Optimiser seed {kept['optimizer_seed']}, the lowest objective on {replicates} replicates of seeds "
+        f"{min(seeds)}-{max(seeds)}. From the origin {until}: search objective {kept['objective']:.4f}, on "
+        f"{replicates} replicates {kept['precise_objective']:.4f}; {settings['state']}'s RMSE up to it "
+        f"{entry['in_sample']['rmse']:.4f}, its forecast of the {entry['forecast_points']} later points "
+        f"{entry['rmse']:.4f} (persistence {entry['persistence_rmse']:.4f}, trend {entry['trend_rmse']:.4f}; "
+        f"{replicates} replicates, seed {settings['seed']}).",
+    ]
+    return calibrated_yaml(cal.values_as_params(x), cal.free, lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("cal_dir", type=Path,
@@ -69,14 +101,29 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=10, help="optimiser seeds per origin")
     parser.add_argument("--origins", nargs="+", required=True, help="origins of the run's report (YYYY-MM)")
     parser.add_argument("--json", type=Path, help="write the entries here")
+    parser.add_argument("--write-params", metavar="NAME",
+                        help="write the one origin's kept refit as configs/params/NAME.yaml (never replaced)")
+    parser.add_argument("--header", action="append", default=[],
+                        help="a line of that set's header comment (repeatable); the first names its study")
     args = parser.parse_args()
+    record = PARAMS_DIR / f"{args.write_params}.yaml" if args.write_params else None
+    if record is not None:
+        if len(args.origins) != 1:
+            parser.error(f"--write-params records one origin's refit; --origins gave {args.origins}")
+        if record.exists():
+            parser.error(f"{record} exists; a parameter set is never replaced: choose another NAME")
     try:
         out = more_restarts(args.cal_dir, args.restarts, args.origins,
                             log=lambda line: print(line, flush=True))
+        text = None if record is None else refit_record(args.cal_dir, out[args.origins[0]], args.restarts,
+                                                       args.write_params, args.header)
     except InputError as exc:
         raise SystemExit(str(exc)) from None
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
+    if text is not None:
+        record.write_text(text, encoding="utf-8")
+        print(f"wrote {record}")
 
 
 if __name__ == "__main__":

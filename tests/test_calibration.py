@@ -289,10 +289,49 @@ def test_calibrate_app_writes_its_reports(tmp_path):
         remade = again_entries[entry["until"]]
         assert remade["rmse"] == pytest.approx(entry["rmse"])
         assert [r["kept"] for r in remade["restarts"]] == [r["kept"] for r in entry["restarts"]]
+    # ... and writes an origin's kept refit as a parameter set that forecasts as the entry says
+    import shutil
+
+    from sim.calibrate import build_calibrator, origin_mask, read_calibration_run, report_run
+    from sim.calibration import read_values
+    from sim.params import PARAMS_DIR, read_parameter_set
+
+    remade = again_entries["2018-12"]
+    text = load_script("more_restarts").refit_record(out, remade, 2, "refit_1812", ['Study record ("T").'])
+    assert text.startswith('# Study record ("T").\n# The kept refit from the rolling origin 2018-12')
+    assert f"its forecast of the {remade['forecast_points']} later points {remade['rmse']:.4f}" in text
+    sets = tmp_path / "params"
+    sets.mkdir()
+    shutil.copy(PARAMS_DIR / "default.yaml", sets)
+    (sets / "refit_1812.yaml").write_text(text)
+    written = read_parameter_set("refit_1812", sets)
+    _, run_settings, base = read_calibration_run(out)
+    cal = build_calibrator(run_settings, base)
+    assert read_values(written, cal.free).tolist() == [remade["parameters"][p.name] for p in cal.free]
+    later = ~origin_mask(cal, "2018-12")[0]
+    forecast = report_run(cal, written, replicates=run_settings["report_replicates"],
+                          seed=run_settings["seed"]).mean_tilt("ITA")[cal.steps[later]]
+    assert fit_metrics(forecast, cal.targets["tilt"].to_numpy()[later])["rmse"] == pytest.approx(remade["rmse"])
     assert (CALIBRATED_CONFIG.read_bytes() if CALIBRATED_CONFIG.exists() else None) == before
     again = subprocess.run([sys.executable, "-m", "sim.calibrate", *settings, f"hydra.run.dir={out}"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 2 and "already holds results" in again.stderr
+
+
+def test_more_restarts_writes_one_new_parameter_set_or_stops_before_fitting(tmp_path):
+    """``scripts/more_restarts.py --write-params`` records one origin's refit, and never replaces a
+    set: both refused at once, before any fit, with the reason."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = [sys.executable, "scripts/more_restarts.py", str(tmp_path / "no_run")]
+    for extra, reason in [(["--origins", "2018-06", "2018-12", "--write-params", "new_set"], "one origin's refit"),
+                          (["--origins", "2018-06", "--write-params", "calibrated"], "is never replaced")]:
+        proc = subprocess.run([*script, *extra], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and reason in proc.stderr, proc.stderr
+    assert not (ROOT / "configs" / "params" / "new_set.yaml").exists()
 
 
 def test_out_of_sample_refits_from_every_restart_and_keeps_the_best_objective(mini_scenario):
