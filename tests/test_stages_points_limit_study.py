@@ -1,8 +1,9 @@
 """docs/calibration_studies.md, "The stages, two more points and the limit together": the calibration
 with the leave-one-out term on the five stages, on the files with Italy's 2017-09 and the USA's
 2017-12 points, is what its header says; it keeps every stage within the limit while each campaign
-left out whole does not, misses Italy's in-sample criterion on its own 19 points by a hair; and its
-kept refit from 2018-06 forecasts Italy's later points within 0.20, where persistence does not."""
+left out whole does not, misses Italy's in-sample criterion on its own 19 points by a hair; its
+refit from 2018-06 kept of five optimiser seeds forecasts Italy's later points within 0.20, where
+persistence does not, but the one kept of ten seeds does not."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sim.calibrate import (
     calibration_settings,
     naive_forecasts,
     origin_mask,
+    precise_objectives,
     report_run,
     set_values,
 )
@@ -81,3 +83,20 @@ def test_the_kept_refit_from_2018_06_forecasts_the_later_points_within_0_20(cali
     assert max(forecasts) < 0.20
     persistence = naive_forecasts(calibrator, mask)["last_value_held"]
     assert fit_metrics(persistence, y[~mask])["rmse"] == pytest.approx(0.378, abs=0.001)
+
+
+def test_of_ten_seeds_the_rule_keeps_a_refit_that_forecasts_worse_than_0_20(calibrator):
+    """Of optimiser seeds 0-9 from 2018-06 the rule keeps seed 7 (``stages_p1_loo_1806_ten``): on
+    the points up to the origin its objective is below seed 2's (``stages_p1_loo_1806``, kept of
+    seeds 0-4) by 0.0009 on 200 replicates, and it forecasts the later points at 0.289, still
+    beating persistence."""
+    mask, cutoff = origin_mask(calibrator, "2018-06")
+    y = calibrator.targets["tilt"].to_numpy()
+    five, ten = (set_values(calibrator, name) for name in ("stages_p1_loo_1806", "stages_p1_loo_1806_ten"))
+    objectives = precise_objectives(calibrator, [{"x": five}, {"x": ten}], replicates=200, seed=0, until=cutoff)
+    assert objectives == pytest.approx([0.3219, 0.3210], abs=1e-4)
+    tilt = report_run(calibrator, calibrator.values_as_params(ten), replicates=200, seed=0).mean_tilt("ITA")
+    forecast = fit_metrics(tilt[calibrator.steps[~mask]], y[~mask])["rmse"]
+    assert forecast == pytest.approx(0.2886, abs=1e-4)
+    persistence = fit_metrics(naive_forecasts(calibrator, mask)["last_value_held"], y[~mask])["rmse"]
+    assert 0.20 < forecast < persistence
