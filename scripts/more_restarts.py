@@ -107,6 +107,8 @@ def main() -> None:
                         help="a line of that set's header comment (repeatable); the first names its study")
     args = parser.parse_args()
     record = PARAMS_DIR / f"{args.write_params}.yaml" if args.write_params else None
+    if args.header and record is None:
+        parser.error("--header gives lines of the set --write-params writes; name that set")
     if record is not None:
         if len(args.origins) != 1:
             parser.error(f"--write-params records one origin's refit; --origins gave {args.origins}")

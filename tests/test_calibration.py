@@ -319,8 +319,8 @@ def test_calibrate_app_writes_its_reports(tmp_path):
 
 
 def test_more_restarts_writes_one_new_parameter_set_or_stops_before_fitting(tmp_path):
-    """``scripts/more_restarts.py --write-params`` records one origin's refit, and never replaces a
-    set: both refused at once, before any fit, with the reason."""
+    """``scripts/more_restarts.py --write-params`` records one origin's refit, never replaces a set,
+    and ``--header`` needs it: each refused at once, before any fit, with the reason."""
     import subprocess
     import sys
 
@@ -328,7 +328,8 @@ def test_more_restarts_writes_one_new_parameter_set_or_stops_before_fitting(tmp_
 
     script = [sys.executable, "scripts/more_restarts.py", str(tmp_path / "no_run")]
     for extra, reason in [(["--origins", "2018-06", "2018-12", "--write-params", "new_set"], "one origin's refit"),
-                          (["--origins", "2018-06", "--write-params", "calibrated"], "is never replaced")]:
+                          (["--origins", "2018-06", "--write-params", "calibrated"], "is never replaced"),
+                          (["--origins", "2018-06", "--header", "a line"], "name that set")]:
         proc = subprocess.run([*script, *extra], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 2 and reason in proc.stderr, proc.stderr
     assert not (ROOT / "configs" / "params" / "new_set.yaml").exists()
