@@ -8,12 +8,15 @@ the others are fitted here exactly as the calibration fits them (the run's ``con
 objective, budget and replicates). The kept refit follows the calibration's rule
 (`sim.calibrate.out_of_sample`: the lowest objective on ``report_replicates`` replicates). Prints,
 per origin, the kept seed, its forecast RMSE against persistence and the trend, and every seed's
-objectives and forecast; ``--json`` writes the entries. ``--write-params NAME`` writes the kept
+objectives and forecast; ``--json`` writes the entries, and ``--reuse`` reads such a file back, so
+that seeds fitted by an earlier call are not fitted again. ``--write-params NAME`` writes the kept
 refit of the one origin named as the parameter set ``configs/params/NAME.yaml`` (a study record: its
 header gives the lines of ``--header``, the command that made it and the refit's figures), and never
 replaces a set that exists.
 
     python scripts/more_restarts.py CAL_DIR --restarts 10 --origins 2018-06 2018-12 --json ten.json
+    python scripts/more_restarts.py CAL_DIR --restarts 10 --origins 2018-12 --reuse ten.json \
+        --write-params NAME --header 'Study record (docs/calibration_studies.md, "TITLE"): ...'
     python scripts/more_restarts.py CAL_DIR --restarts 5 --origins 2018-06 --write-params NAME \
         --header 'Study record (docs/calibration_studies.md, "TITLE"): ...'
 """
@@ -31,9 +34,10 @@ from sim.errors import InputError
 from sim.params import PARAMS_DIR
 
 
-def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -> dict:
+def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print, reuse=()) -> dict:
     """Each origin's out-of-sample entry (`sim.calibrate.out_of_sample`) refitted from ``restarts``
-    optimiser seeds, the run's own fits reused; ``log`` receives the printed lines."""
+    optimiser seeds, the run's own fits reused, and those of ``reuse`` (earlier results of this
+    function on the same run folder, as ``--json`` writes them); ``log`` receives the printed lines."""
     report, settings, base = read_calibration_run(cal_dir)
     cal = build_calibrator(settings, base)
     names = [p.name for p in cal.free]
@@ -46,6 +50,14 @@ def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -
             raise SystemExit(f"origin {until}: the report does not hold each refit's parameters; "
                              "re-run the calibration")
         done = {r["optimizer_seed"]: r for r in entries[until]["restarts"]}
+        for earlier in reuse:
+            for r in earlier.get(until, {}).get("restarts", []):
+                seed = r["optimizer_seed"]
+                if seed in done and done[seed]["parameters"] != r["parameters"]:
+                    raise SystemExit(f"--reuse: origin {until}, optimiser seed {seed}: its refit differs "
+                                     f"from the one {cal_dir / 'fit_report.json'} holds; was it made from "
+                                     "another run folder?")
+                done.setdefault(seed, r)
 
         def run_fit(key: str, *, optimizer_seed: int, until: int | None = None, done=done) -> dict:
             if optimizer_seed in done:
@@ -68,10 +80,12 @@ def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print) -
     return out
 
 
-def refit_record(cal_dir: Path, entry: dict, restarts: int, name: str, header: list[str]) -> str:
+def refit_record(cal_dir: Path, entry: dict, restarts: int, name: str, header: list[str],
+                 reused: list[str] = ()) -> str:
     """The text of the parameter set ``name`` holding the kept refit of ``entry`` (one origin's entry
     of `more_restarts`): the run's base parameters with the refit's free values
-    (`sim.calibrate.calibrated_yaml`), under ``header``'s lines, the command and the refit's figures."""
+    (`sim.calibrate.calibrated_yaml`), under ``header``'s lines, the command (with ``reused``, the
+    names of the ``--reuse`` files) and the refit's figures."""
     _, settings, base = read_calibration_run(cal_dir)
     cal = build_calibrator(settings, base)
     x = np.array([entry["parameters"][p.name] for p in cal.free])
@@ -83,7 +97,7 @@ def refit_record(cal_dir: Path, entry: dict, restarts: int, name: str, header: l
         f"The kept refit from the rolling origin {until} (the points up to it only) of a calibration run "
         "folder RUN, made by",
         f"  PYTHONPATH=scripts:. python scripts/more_restarts.py RUN --restarts {restarts} --origins {until} "
-        f"--write-params {name}",
+        f"{''.join(f'--reuse {file} ' for file in reused)}--write-params {name}",
         f"Optimiser seed {kept['optimizer_seed']}, the lowest objective on {replicates} replicates of seeds "
         f"{min(seeds)}-{max(seeds)}. From the origin {until}: search objective {kept['objective']:.4f}, on "
         f"{replicates} replicates {kept['precise_objective']:.4f}; {settings['state']}'s RMSE up to it "
@@ -101,6 +115,9 @@ def main() -> None:
     parser.add_argument("--restarts", type=int, default=10, help="optimiser seeds per origin")
     parser.add_argument("--origins", nargs="+", required=True, help="origins of the run's report (YYYY-MM)")
     parser.add_argument("--json", type=Path, help="write the entries here")
+    parser.add_argument("--reuse", type=Path, action="append", default=[],
+                        help="an earlier --json of this run folder: its seeds are not fitted again "
+                             "(repeatable)")
     parser.add_argument("--write-params", metavar="NAME",
                         help="write the one origin's kept refit as configs/params/NAME.yaml (never replaced)")
     parser.add_argument("--header", action="append", default=[],
@@ -115,10 +132,15 @@ def main() -> None:
         if record.exists():
             parser.error(f"{record} exists; a parameter set is never replaced: choose another NAME")
     try:
+        reuse = [json.loads(path.read_text(encoding="utf-8")) for path in args.reuse]
+    except (OSError, json.JSONDecodeError) as exc:
+        parser.error(f"--reuse: {exc}")
+    try:
         out = more_restarts(args.cal_dir, args.restarts, args.origins,
-                            log=lambda line: print(line, flush=True))
+                            log=lambda line: print(line, flush=True), reuse=reuse)
         text = None if record is None else refit_record(args.cal_dir, out[args.origins[0]], args.restarts,
-                                                       args.write_params, args.header)
+                                                       args.write_params, args.header,
+                                                       [path.name for path in args.reuse])
     except InputError as exc:
         raise SystemExit(str(exc)) from None
     if args.json:

@@ -289,6 +289,18 @@ def test_calibrate_app_writes_its_reports(tmp_path):
         remade = again_entries[entry["until"]]
         assert remade["rmse"] == pytest.approx(entry["rmse"])
         assert [r["kept"] for r in remade["restarts"]] == [r["kept"] for r in entry["restarts"]]
+    # ... takes the seeds an earlier call fitted (--reuse) as given, and refuses one the run contradicts
+    import copy
+
+    earlier = copy.deepcopy(again_entries)
+    seed_0 = earlier["2018-12"]["restarts"][0]
+    given = {**seed_0, "optimizer_seed": 2, "parameters": {**seed_0["parameters"], "inertia": 0.5}}
+    earlier["2018-12"]["restarts"].append(given)
+    three = load_script("more_restarts").more_restarts(out, 3, ["2018-12"], log=lambda _: None, reuse=[earlier])
+    assert three["2018-12"]["restarts"][2]["parameters"] == given["parameters"]
+    seed_0["parameters"]["inertia"] = 0.5
+    with pytest.raises(SystemExit, match="optimiser seed 0: its refit differs"):
+        load_script("more_restarts").more_restarts(out, 3, ["2018-12"], log=lambda _: None, reuse=[earlier])
     # ... and writes an origin's kept refit as a parameter set that forecasts as the entry says
     import shutil
 
