@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,8 @@ from sim.errors import InputError
 from sim.params import PARAMS_DIR
 
 
-def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print, reuse=()) -> dict:
+def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print,
+                  reuse: Sequence[dict] = ()) -> dict:
     """Each origin's out-of-sample entry (`sim.calibrate.out_of_sample`) refitted from ``restarts``
     optimiser seeds, the run's own fits reused, and those of ``reuse`` (earlier results of this
     function on the same run folder, as ``--json`` writes them); ``log`` receives the printed lines."""
@@ -81,7 +83,7 @@ def more_restarts(cal_dir: Path, restarts: int, origins: list[str], log=print, r
 
 
 def refit_record(cal_dir: Path, entry: dict, restarts: int, name: str, header: list[str],
-                 reused: list[str] = ()) -> str:
+                 reused: Sequence[str] = ()) -> str:
     """The text of the parameter set ``name`` holding the kept refit of ``entry`` (one origin's entry
     of `more_restarts`): the run's base parameters with the refit's free values
     (`sim.calibrate.calibrated_yaml`), under ``header``'s lines, the command (with ``reused``, the

@@ -1,6 +1,7 @@
 """docs/calibration_studies.md, "Choosing among the restarts" (ten seeds on the committed calibration):
-the committed calibration's refits from the rolling origins, kept by its rule of optimiser seeds 0-4
-and of seeds 0-9 alike, are what their headers say: each differs from the committed set only in the
+the committed calibration's refits from the rolling origins (the ones its rule keeps of optimiser
+seeds 0-4 and of seeds 0-9 alike, as `scripts/more_restarts.py` measured; the other seeds' refits
+are not held here) are what their headers say: each differs from the committed set only in the
 fitted parameters, reaches the objective it records on the points up to its origin, and forecasts
 Italy's later points at the RMSE the calibration reports, beating persistence and the trend; the
 refit from 2018-06 misses the 0.20 asked."""

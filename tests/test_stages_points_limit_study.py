@@ -118,5 +118,6 @@ def test_of_ten_seeds_from_2018_12_the_kept_refit_beats_persistence_by_a_margin(
     assert forecast == pytest.approx(0.2067, abs=1e-4)
     baselines = naive_forecasts(calibrator, mask)
     persistence, trend = (fit_metrics(baselines[k], y[~mask])["rmse"] for k in ("last_value_held", "linear_trend"))
-    assert forecast < persistence == pytest.approx(0.333, abs=0.001)
+    assert persistence == pytest.approx(0.333, abs=0.001)
+    assert forecast < persistence
     assert trend == pytest.approx(0.752, abs=0.001)
