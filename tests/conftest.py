@@ -329,3 +329,38 @@ def mini_scenario():
     from sim.scenario import load_scenario
 
     return load_scenario(MINI)
+
+
+def refit_figures(calibrator, name: str, until: str, replicates: int = 200, seed: int = 0) -> dict[str, float]:
+    """A rolling-origin refit recorded as the parameter set ``name``, measured as `sim.calibrate`
+    reports it: its objective on the points up to ``until``, Italy's RMSE on them and on the later
+    points (its forecast), and the RMSE of persistence and of the linear trend on the later points
+    (``replicates`` replicates of the model's ``seed``)."""
+    from sim.calibrate import naive_forecasts, origin_mask, precise_objectives, report_run, set_values
+    from sim.fit import fit_metrics
+
+    mask, cutoff = origin_mask(calibrator, until)
+    y = calibrator.targets["tilt"].to_numpy()
+    values = set_values(calibrator, name)
+    [objective] = precise_objectives(calibrator, [{"x": values}], replicates=replicates, seed=seed, until=cutoff)
+    tilt = report_run(calibrator, calibrator.values_as_params(values), replicates=replicates,
+                      seed=seed).mean_tilt("ITA")
+    baselines = naive_forecasts(calibrator, mask)
+    return {"objective": float(objective),
+            "in_sample": fit_metrics(tilt[calibrator.steps[mask]], y[mask])["rmse"],
+            "forecast": fit_metrics(tilt[calibrator.steps[~mask]], y[~mask])["rmse"],
+            "persistence": fit_metrics(baselines["last_value_held"], y[~mask])["rmse"],
+            "trend": fit_metrics(baselines["linear_trend"], y[~mask])["rmse"]}
+
+
+def assert_refit_reproduces(calibrator, name: str, until: str, objective: float, in_sample: float,
+                            forecast: float, persistence: float, trend: float) -> dict[str, float]:
+    """`refit_figures` of ``name`` from ``until`` are the recorded ones (objective and forecast to
+    1e-4, the others to 0.001); returns them."""
+    got = refit_figures(calibrator, name, until)
+    assert got["objective"] == pytest.approx(objective, abs=1e-4)
+    assert got["in_sample"] == pytest.approx(in_sample, abs=0.001)
+    assert got["forecast"] == pytest.approx(forecast, abs=1e-4)
+    assert {k: got[k] for k in ("persistence", "trend")} == \
+        pytest.approx({"persistence": persistence, "trend": trend}, abs=0.001)
+    return got

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.calibrate import (
-    build_calibrator,
-    naive_forecasts,
-    origin_mask,
-    precise_objectives,
-    report_run,
-    set_values,
-)
-from sim.fit import fit_metrics
+from sim.calibrate import build_calibrator, origin_mask, report_run, set_values
 from sim.params import read_parameter_set
+from tests.conftest import assert_refit_reproduces
 
 #: Per origin: the record, its objective on 200 replicates of the points up to the origin, Italy's
 #: RMSE on those points, its forecast RMSE of the later points, persistence's and the trend's.
@@ -48,19 +41,9 @@ def test_a_refit_differs_from_the_committed_set_only_in_the_fitted_parameters(ca
 
 @pytest.mark.parametrize("until", list(REFITS))
 def test_a_refit_reaches_its_objective_and_forecasts_as_reported(calibrator, until):
-    name, objective, in_sample, forecast, persistence, trend = REFITS[until]
-    mask, cutoff = origin_mask(calibrator, until)
-    y = calibrator.targets["tilt"].to_numpy()
-    values = set_values(calibrator, name)
-    [measured] = precise_objectives(calibrator, [{"x": values}], replicates=200, seed=0, until=cutoff)
-    assert measured == pytest.approx(objective, abs=1e-4)
-    tilt = report_run(calibrator, calibrator.values_as_params(values), replicates=200, seed=0).mean_tilt("ITA")
-    assert fit_metrics(tilt[calibrator.steps[mask]], y[mask])["rmse"] == pytest.approx(in_sample, abs=0.001)
-    got = fit_metrics(tilt[calibrator.steps[~mask]], y[~mask])["rmse"]
-    assert got == pytest.approx(forecast, abs=1e-4)
-    baselines = {k: fit_metrics(v, y[~mask])["rmse"] for k, v in naive_forecasts(calibrator, mask).items()}
-    assert baselines == pytest.approx({"last_value_held": persistence, "linear_trend": trend}, abs=0.001)
-    assert got < min(baselines.values())
+    name, *figures = REFITS[until]
+    got = assert_refit_reproduces(calibrator, name, until, *figures)
+    assert got["forecast"] < min(got["persistence"], got["trend"])
 
 
 def test_the_refit_from_2018_06_forecasts_no_rise(calibrator):
