@@ -19,6 +19,7 @@ another set the earlier points cannot tell apart); and the forecast rise from th
 last point against the truth's.
 
     python scripts/twin_study.py --until 2018-06 --noise 0 0.5 1 --draws 3 --json twin.json
+    python scripts/twin_study.py --summary --from "0.5σ=twin.json:0.5"    # how often within 0.20
 """
 
 from __future__ import annotations
@@ -255,6 +256,72 @@ def panel_rows(item: str) -> list[dict]:
     return rows
 
 
+def summary(rows: list[dict], *, limit: float = 0.20) -> dict:
+    """How often the refits of one twin setting forecast within ``limit`` (issue 8's 0.20 on the
+    2018-06 forecast), with a 95 % exact (Clopper-Pearson) interval for the share of twin records.
+
+    Args:
+        rows: the rows ``--json`` wrote for one setting (one origin, noise and number of seeds).
+        limit: the forecast RMSE asked (tilt units).
+
+    Returns:
+        ``records``; the kept refits' forecast RMSE (``median``, ``low``, ``high``); ``within``
+        (records whose kept refit forecasts within ``limit``) and its ``interval``;
+        ``beats_baselines`` (records whose kept refit beats persistence and the trend). With
+        several optimiser seeds per record, also: ``refits`` and ``refits_within`` (every seed's
+        refit), ``any_seed_within`` (records where some seed's refit is within ``limit``),
+        ``kept_best`` (records where the seed kept by the objective forecasts best of its seeds)
+        and ``rank_correlation`` (the median over records of Spearman's correlation between a
+        seed's objective up to the origin and its forecast RMSE: positive when a lower objective
+        goes with a better forecast).
+    """
+    from scipy.stats import binomtest, spearmanr
+
+    if not rows:
+        raise SystemExit("--summary: a group without rows")
+    forecasts = np.array([r["rmse"] for r in rows])
+    within = int((forecasts <= limit).sum())
+    interval = binomtest(within, len(rows)).proportion_ci(confidence_level=0.95, method="exact")
+    out = {"records": len(rows), "median": float(np.median(forecasts)), "low": float(forecasts.min()),
+           "high": float(forecasts.max()), "within": within,
+           "interval": [float(interval.low), float(interval.high)],
+           "beats_baselines": sum(bool(r["beats_baselines"]) for r in rows)}
+    if all(len(r["restarts"]) > 1 for r in rows):
+        seeds = [np.array([s["rmse"] for s in r["restarts"]]) for r in rows]
+        objectives = [np.array([s["precise_objective"] if s.get("precise_objective") is not None
+                                else s["objective"] for s in r["restarts"]]) for r in rows]
+        kept = [next(k for k, s in enumerate(r["restarts"]) if s["kept"]) for r in rows]
+        out |= {"refits": int(sum(len(s) for s in seeds)),
+                "refits_within": int(sum((s <= limit).sum() for s in seeds)),
+                "any_seed_within": int(sum((s <= limit).any() for s in seeds)),
+                "kept_best": int(sum(s[k] == s.min() for s, k in zip(seeds, kept, strict=True))),
+                "rank_correlation": float(np.median([spearmanr(o, s).statistic
+                                                     for o, s in zip(objectives, seeds, strict=True)]))}
+    return out
+
+
+def summary_line(title: str, s: dict) -> str:
+    """One markdown table row of `summary`'s figures."""
+    row = (f"| {title} | {s['records']} | {s['median']:.3f} ({s['low']:.3f}–{s['high']:.3f}) | "
+           f"{s['within']} of {s['records']} ({100 * s['interval'][0]:.0f}–{100 * s['interval'][1]:.0f} %) | "
+           f"{s['beats_baselines']} of {s['records']} |")
+    if "refits" in s:
+        row += (f" {s['refits_within']} of {s['refits']}; {s['any_seed_within']} of {s['records']} | "
+                f"{s['kept_best']} of {s['records']} | {s['rank_correlation']:+.2f} |")
+    return row
+
+
+def titled_groups(sources: list[str], option: str) -> list[tuple[str, list[dict]]]:
+    """``TITLE=JSON[:NOISE][+...]`` items as (title, the rows of its files)."""
+    groups = []
+    for source in sources:
+        title, _, files = source.rpartition("=")
+        groups.append((title, [row for item in files.split("+") for row in panel_rows(item)]))
+    if not groups:
+        raise SystemExit(f"{option} needs --from TITLE=JSON ...")
+    return groups
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
@@ -276,19 +343,27 @@ def main() -> None:
                         help="Hydra overrides of the calibration settings")
     parser.add_argument("--json")
     parser.add_argument("--figure", metavar="PNG", help="draw the runs of --from instead of running")
+    parser.add_argument("--summary", action="store_true",
+                        help="summarise the runs of --from (one table row each; --json writes the figures)")
     parser.add_argument("--from", dest="sources", nargs="+", default=[], metavar="TITLE=JSON[:NOISE][+...]",
-                        help="for --figure: one titled panel each, of the rows of one or more --json files "
-                             "(:NOISE keeps the rows of that noise size)")
+                        help="for --figure: one titled panel each, for --summary one row each, of the rows "
+                             "of one or more --json files (:NOISE keeps the rows of that noise size)")
     args = parser.parse_args()
+    if args.summary:
+        groups = titled_groups(args.sources, "--summary")
+        print("| twin records | records | kept refit's forecast RMSE: median (range) | within 0.20 (95 % "
+              "interval) | beating both baselines | every seed's refit within 0.20; records with one | "
+              "the kept seed forecasts best | objective vs forecast, rank correlation |")
+        summaries = []
+        for title, rows in groups:
+            summaries.append({"title": title, **summary(rows)})
+            print(summary_line(title, summaries[-1]))
+        if args.json:
+            Path(args.json).write_text(json.dumps(summaries, indent=1))
+        return
     if args.figure:
-        panels = []
-        for source in args.sources:
-            title, _, files = source.rpartition("=")
-            panels.append((title, [row for item in files.split("+") for row in panel_rows(item)]))
-        if not panels:
-            raise SystemExit("--figure needs --from TITLE=JSON ...")
         settings, base = calibration_settings(args.override)
-        figure(panels, settings, base, Path(args.figure))
+        figure(titled_groups(args.sources, "--figure"), settings, base, Path(args.figure))
         return
     if any(k < 0 or not np.isfinite(k) for k in args.noise) or args.draws < 1 or args.restarts < 1 \
             or args.first_draw < 0:

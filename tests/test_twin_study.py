@@ -90,3 +90,39 @@ def test_a_figure_panel_takes_rows_from_several_runs_by_noise(study, tmp_path):
     for bad in (f"{tmp_path / 'a.json'}:1", f"{tmp_path / 'missing.json'}", f"{tmp_path / 'a.json'}:x"):
         with pytest.raises(SystemExit, match="--from"):
             study.panel_rows(bad)
+
+
+def _row(kept_rmse: float, seeds: list[tuple[float, float]] | None = None, beats: bool = True) -> dict:
+    """A --json row: the kept refit's forecast RMSE and, per optimiser seed, (objective, forecast RMSE)."""
+    seeds = seeds or [(0.1, kept_rmse)]
+    kept = min(range(len(seeds)), key=lambda k: seeds[k][0])
+    assert seeds[kept][1] == kept_rmse
+    return {"rmse": kept_rmse, "beats_baselines": beats,
+            "restarts": [{"objective": o + 1, "precise_objective": o, "rmse": r, "kept": k == kept}
+                         for k, (o, r) in enumerate(seeds)]}
+
+
+def test_the_summary_counts_twin_records_within_the_limit_with_an_exact_interval(study):
+    rows = [_row(0.15), _row(0.30, beats=False), _row(0.20), _row(0.90)]
+    s = study.summary(rows)
+    assert (s["records"], s["within"], s["beats_baselines"]) == (4, 2, 3)  # 0.20 itself is within
+    assert (s["median"], s["low"], s["high"]) == (pytest.approx(0.25), 0.15, 0.90)
+    # Clopper-Pearson for 2 of 4: 6.8 % to 93.2 %
+    assert s["interval"] == pytest.approx([0.0676, 0.9324], abs=1e-4)
+    assert "refits" not in s  # one seed per record: nothing to say of the seeds
+    assert study.summary([_row(0.5)] * 9)["interval"][1] == pytest.approx(0.3363, abs=1e-4)  # 0 of 9
+
+
+def test_the_summary_tells_whether_the_objective_picks_the_best_forecast(study):
+    # record 1: the lowest objective forecasts worst (a negative correlation); record 2: it forecasts best
+    worst_kept = _row(0.60, [(0.10, 0.60), (0.20, 0.30), (0.30, 0.15)])
+    best_kept = _row(0.12, [(0.10, 0.12), (0.20, 0.40), (0.30, 0.50)])
+    s = study.summary([worst_kept, best_kept])
+    assert (s["refits"], s["refits_within"], s["any_seed_within"], s["kept_best"]) == (6, 2, 2, 1)
+    assert s["within"] == 1
+    assert study.summary([worst_kept])["rank_correlation"] == pytest.approx(-1.0)
+    assert study.summary([best_kept])["rank_correlation"] == pytest.approx(1.0)
+    line = study.summary_line("0.5σ", s)
+    assert line.startswith("| 0.5σ | 2 | 0.360 (0.120–0.600) | 1 of 2 (") and line.endswith("| 1 of 2 | +0.00 |")
+    with pytest.raises(SystemExit, match="--summary"):
+        study.summary([])
