@@ -306,8 +306,9 @@ def summary_line(title: str, s: dict) -> str:
            f"{s['within']} of {s['records']} ({100 * s['interval'][0]:.0f}–{100 * s['interval'][1]:.0f} %) | "
            f"{s['beats_baselines']} of {s['records']} |")
     if "refits" in s:
+        correlation = format(s["rank_correlation"], "+.2f").replace("-", "−")
         row += (f" {s['refits_within']} of {s['refits']}; {s['any_seed_within']} of {s['records']} | "
-                f"{s['kept_best']} of {s['records']} | {s['rank_correlation']:+.2f} |")
+                f"{s['kept_best']} of {s['records']} | {correlation} |")
     return row
 
 

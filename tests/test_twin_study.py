@@ -121,6 +121,7 @@ def test_the_summary_tells_whether_the_objective_picks_the_best_forecast(study):
     assert (s["refits"], s["refits_within"], s["any_seed_within"], s["kept_best"]) == (6, 2, 2, 1)
     assert s["within"] == 1
     assert study.summary([worst_kept])["rank_correlation"] == pytest.approx(-1.0)
+    assert study.summary_line("one", study.summary([worst_kept])).endswith("| 0 of 1 | −1.00 |")  # a minus sign
     assert study.summary([best_kept])["rank_correlation"] == pytest.approx(1.0)
     line = study.summary_line("0.5σ", s)
     assert line.startswith("| 0.5σ | 2 | 0.360 (0.120–0.600) | 1 of 2 (") and line.endswith("| 1 of 2 | +0.00 |")
