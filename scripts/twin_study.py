@@ -20,6 +20,8 @@ last point against the truth's.
 
     python scripts/twin_study.py --until 2018-06 --noise 0 0.5 1 --draws 3 --json twin.json
     python scripts/twin_study.py --summary --from "0.5σ=twin.json:0.5"    # how often within 0.20
+    python scripts/twin_study.py --summary --average --from "0.5σ=twin.json:0.5"   # and the mean course
+    python scripts/twin_study.py --real more_restarts.json    # the seeds' mean course on the real record
 """
 
 from __future__ import annotations
@@ -256,7 +258,46 @@ def panel_rows(item: str) -> list[dict]:
     return rows
 
 
-def summary(rows: list[dict], *, limit: float = 0.20) -> dict:
+def mean_course_forecast(cal: Calibrator, entry: dict, settings: dict) -> float:
+    """Italy's forecast RMSE from the mean of the restarts' courses, not the kept restart's alone
+    (a rule that averages the optimiser seeds' refits instead of choosing one).
+
+    Args:
+        cal: the calibrator whose points are forecast (a twin's, `with_points`, or the real one).
+        entry: an `sim.calibrate.out_of_sample` entry or a ``--json`` row: its ``until`` and its
+            ``restarts``, each with its ``parameters``.
+        settings: the calibration settings (``report_replicates``, ``seed``: each course is the
+            ensemble mean the calibration forecasts with).
+    """
+    mask, _ = origin_mask(cal, entry["until"])
+    reps, seed = settings["report_replicates"], settings["seed"]
+    courses = [report_run(cal, cal.values_as_params(np.array([r["parameters"][p.name] for p in cal.free])),
+                          replicates=reps, seed=seed).mean_tilt(cal.state)
+               for r in entry["restarts"]]
+    mean = np.mean(courses, axis=0)[cal.steps[~mask]]
+    return fit_metrics(mean, cal.targets["tilt"].to_numpy(float)[~mask])["rmse"]
+
+
+def mean_course_forecasts(rows: list[dict], settings: dict, base: dict) -> list[float]:
+    """`mean_course_forecast` of each twin row, on its own twin points (made again from its noise
+    and draw, as `figure` makes them)."""
+    cal = build_calibrator(settings, base)
+    reps, seed = settings["report_replicates"], settings["seed"]
+    worlds = {}
+    out = []
+    for row in rows:
+        if row.get("extra"):
+            raise SystemExit("--average: rows with --extra points are not supported")
+        if row["truth"] not in worlds:
+            truth = set_values(cal, row["truth"])
+            worlds[row["truth"]] = truth_course(cal, truth, replicates=reps, seed=seed)
+        course, joint = worlds[row["truth"]]
+        twin = with_points(cal, *twin_points(cal, course[cal.steps], joint, row["noise"], row["draw"]))
+        out.append(mean_course_forecast(twin, row, settings))
+    return out
+
+
+def summary(rows: list[dict], *, limit: float = 0.20, averaged: list[float] | None = None) -> dict:
     """How often the refits of one twin setting forecast within ``limit`` (issue 8's 0.20 on the
     2018-06 forecast), with a 95 % exact (Clopper-Pearson) interval for the share of twin records.
 
@@ -273,7 +314,8 @@ def summary(rows: list[dict], *, limit: float = 0.20) -> dict:
         ``kept_best`` (records where the seed kept by the objective forecasts best of its seeds)
         and ``rank_correlation`` (the median over records of Spearman's correlation between a
         seed's objective up to the origin and its forecast RMSE: positive when a lower objective
-        goes with a better forecast).
+        goes with a better forecast). With ``averaged`` (each row's `mean_course_forecast`),
+        ``average``: its median, range, records within ``limit`` and records beating both baselines.
     """
     from scipy.stats import binomtest, spearmanr
 
@@ -297,6 +339,12 @@ def summary(rows: list[dict], *, limit: float = 0.20) -> dict:
                 "kept_best": int(sum(s[k] == s.min() for s, k in zip(seeds, kept, strict=True))),
                 "rank_correlation": float(np.median([spearmanr(o, s).statistic
                                                      for o, s in zip(objectives, seeds, strict=True)]))}
+    if averaged is not None:
+        mean = np.array(averaged)
+        beats = [m < min(r["persistence_rmse"], r["trend_rmse"]) for m, r in zip(mean, rows, strict=True)]
+        out["average"] = {"median": float(np.median(mean)), "low": float(mean.min()),
+                          "high": float(mean.max()), "within": int((mean <= limit).sum()),
+                          "beats_baselines": int(sum(beats))}
     return out
 
 
@@ -309,6 +357,10 @@ def summary_line(title: str, s: dict) -> str:
         correlation = format(s["rank_correlation"], "+.2f").replace("-", "−")
         row += (f" {s['refits_within']} of {s['refits']}; {s['any_seed_within']} of {s['records']} | "
                 f"{s['kept_best']} of {s['records']} | {correlation} |")
+    if "average" in s:
+        a = s["average"]
+        row += (f" {a['median']:.3f} ({a['low']:.3f}–{a['high']:.3f}); {a['within']} of {s['records']} "
+                f"within; {a['beats_baselines']} of {s['records']} beating both |")
     return row
 
 
@@ -346,18 +398,40 @@ def main() -> None:
     parser.add_argument("--figure", metavar="PNG", help="draw the runs of --from instead of running")
     parser.add_argument("--summary", action="store_true",
                         help="summarise the runs of --from (one table row each; --json writes the figures)")
+    parser.add_argument("--average", action="store_true",
+                        help="with --summary: also forecast from the mean of each record's seeds' courses")
+    parser.add_argument("--real", metavar="JSON",
+                        help="the real record's refits (a scripts/more_restarts.py --json): each origin's "
+                             "forecast from the mean of its seeds' courses")
     parser.add_argument("--from", dest="sources", nargs="+", default=[], metavar="TITLE=JSON[:NOISE][+...]",
                         help="for --figure: one titled panel each, for --summary one row each, of the rows "
                              "of one or more --json files (:NOISE keeps the rows of that noise size)")
     args = parser.parse_args()
+    if args.real:
+        settings, base = calibration_settings(args.override)
+        cal = build_calibrator(settings, base)
+        try:
+            entries = json.loads(Path(args.real).read_text())
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"--real {args.real}: {exc}; a --json of scripts/more_restarts.py") from None
+        for origin, entry in entries.items():
+            print(f"{origin}: the kept refit {entry['rmse']:.3f}; the mean course of seeds "
+                  f"{entry['restarts'][0]['optimizer_seed']}-{entry['restarts'][-1]['optimizer_seed']} "
+                  f"{mean_course_forecast(cal, entry, settings):.3f}, of the first five "
+                  f"{mean_course_forecast(cal, dict(entry, restarts=entry['restarts'][:5]), settings):.3f} "
+                  f"(persistence {entry['persistence_rmse']:.3f}, trend {entry['trend_rmse']:.3f})")
+        return
     if args.summary:
         groups = titled_groups(args.sources, "--summary")
         print("| twin records | records | kept refit's forecast RMSE: median (range) | within 0.20 (95 % "
               "interval) | beating both baselines | every seed's refit within 0.20; records with one | "
-              "the kept seed forecasts best | objective vs forecast, rank correlation |")
+              "the kept seed forecasts best | objective vs forecast, rank correlation |"
+              + (" the seeds' mean course: forecast RMSE, median (range) |" if args.average else ""))
         summaries = []
+        settings, base = calibration_settings(args.override)
         for title, rows in groups:
-            summaries.append({"title": title, **summary(rows)})
+            averaged = mean_course_forecasts(rows, settings, base) if args.average else None
+            summaries.append({"title": title, **summary(rows, averaged=averaged)})
             print(summary_line(title, summaries[-1]))
         if args.json:
             Path(args.json).write_text(json.dumps(summaries, indent=1))

@@ -127,3 +127,37 @@ def test_the_summary_tells_whether_the_objective_picks_the_best_forecast(study):
     assert line.startswith("| 0.5σ | 2 | 0.360 (0.120–0.600) | 1 of 2 (") and line.endswith("| 1 of 2 | +0.00 |")
     with pytest.raises(SystemExit, match="--summary"):
         study.summary([])
+
+
+def test_the_mean_course_forecast_averages_the_seeds_courses_not_their_errors(study, twin_world,
+                                                                               committed_settings):
+    cal, truth, course, joint = twin_world
+    settings = dict(committed_settings[0], report_replicates=20)
+    names = [p.name for p in cal.free]
+    weak, strong = truth.copy(), truth.copy()
+    weak[names.index("scale.security")] *= 0.5  # refits that answer the captures too little, too much
+    strong[names.index("scale.security")] *= 2.0
+    restart = {name: {"parameters": dict(zip(names, map(float, x), strict=True))}
+               for name, x in (("truth", truth), ("weak", weak), ("strong", strong))}
+    twin = study.with_points(cal, course[cal.steps], joint)
+
+    def forecast(*names_):
+        return study.mean_course_forecast(twin, {"until": "2018-06", "restarts": [restart[n] for n in names_]},
+                                          settings)
+
+    assert forecast("truth") < 0.05 < 0.3 < forecast("weak") < forecast("strong")
+    assert forecast("truth", "truth") == pytest.approx(forecast("truth"))
+    # one course too low and one too high: their mean forecasts better than either, which an
+    # average of their errors never could
+    assert forecast("weak", "strong") < forecast("weak") - 0.05
+
+
+def test_the_summary_reports_the_mean_course_forecast_against_each_records_baselines(study):
+    rows = [dict(_row(0.5), persistence_rmse=0.4, trend_rmse=0.7),
+            dict(_row(0.5), persistence_rmse=0.6, trend_rmse=0.7)]
+    # the first record's mean course (0.45) loses to its persistence (0.4); the second's (0.15) wins
+    s = study.summary(rows, averaged=[0.45, 0.15])
+    assert s["average"] == {"median": pytest.approx(0.30), "low": 0.15, "high": 0.45, "within": 1,
+                            "beats_baselines": 1}
+    assert study.summary_line("x", s).endswith("| 0.300 (0.150–0.450); 1 of 2 within; 1 of 2 beating both |")
+    assert "average" not in study.summary(rows)
