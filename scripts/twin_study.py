@@ -375,6 +375,31 @@ def titled_groups(sources: list[str], option: str) -> list[tuple[str, list[dict]
     return groups
 
 
+def real_record_lines(cal: Calibrator, entries: dict, settings: dict, path: str) -> list[str]:
+    """For each origin of a ``scripts/more_restarts.py --json`` (``entries``, read from ``path``):
+    the kept refit's forecast RMSE, the `mean_course_forecast` of all its seeds and, with more than
+    five, of the first five (the calibration's number), and the baselines.
+
+    Raises:
+        SystemExit: an origin without restarts carrying their parameters.
+    """
+    lines = []
+    for origin, entry in entries.items():
+        restarts = entry.get("restarts") if isinstance(entry, dict) else None
+        if not restarts or not all("parameters" in r for r in restarts):
+            raise SystemExit(f"--real {path}: origin {origin} has no restarts with their parameters; "
+                             "a --json of scripts/more_restarts.py")
+        first_five = ""
+        if len(restarts) > 5:
+            five = mean_course_forecast(cal, dict(entry, restarts=restarts[:5]), settings)
+            first_five = f", of the first five {five:.3f}"
+        lines.append(f"{origin}: the kept refit {entry['rmse']:.3f}; the mean course of seeds "
+                     f"{restarts[0]['optimizer_seed']}-{restarts[-1]['optimizer_seed']} "
+                     f"{mean_course_forecast(cal, entry, settings):.3f}{first_five} "
+                     f"(persistence {entry['persistence_rmse']:.3f}, trend {entry['trend_rmse']:.3f})")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--until", default="2018-06", help="the origin, YYYY-MM")
@@ -409,17 +434,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.real:
         settings, base = calibration_settings(args.override)
-        cal = build_calibrator(settings, base)
         try:
             entries = json.loads(Path(args.real).read_text())
         except (OSError, ValueError) as exc:
             raise SystemExit(f"--real {args.real}: {exc}; a --json of scripts/more_restarts.py") from None
-        for origin, entry in entries.items():
-            print(f"{origin}: the kept refit {entry['rmse']:.3f}; the mean course of seeds "
-                  f"{entry['restarts'][0]['optimizer_seed']}-{entry['restarts'][-1]['optimizer_seed']} "
-                  f"{mean_course_forecast(cal, entry, settings):.3f}, of the first five "
-                  f"{mean_course_forecast(cal, dict(entry, restarts=entry['restarts'][:5]), settings):.3f} "
-                  f"(persistence {entry['persistence_rmse']:.3f}, trend {entry['trend_rmse']:.3f})")
+        for line in real_record_lines(build_calibrator(settings, base), entries, settings, args.real):
+            print(line)
         return
     if args.summary:
         groups = titled_groups(args.sources, "--summary")

@@ -161,3 +161,22 @@ def test_the_summary_reports_the_mean_course_forecast_against_each_records_basel
                             "beats_baselines": 1}
     assert study.summary_line("x", s).endswith("| 0.300 (0.150–0.450); 1 of 2 within; 1 of 2 beating both |")
     assert "average" not in study.summary(rows)
+
+
+def test_the_real_records_lines_name_each_origins_mean_course_and_refuse_a_file_without_parameters(
+        study, twin_world, committed_settings):
+    cal, truth, _, _ = twin_world
+    settings = dict(committed_settings[0], report_replicates=20)
+    restart = {"parameters": dict(zip([p.name for p in cal.free], map(float, truth), strict=True))}
+    entry = {"until": "2018-06", "rmse": 0.5, "persistence_rmse": 0.564, "trend_rmse": 0.74,
+             "restarts": [dict(restart, optimizer_seed=k) for k in range(6)]}
+    [line] = study.real_record_lines(cal, {"2018-06": entry}, settings, "x.json")
+    alone = study.mean_course_forecast(cal, dict(entry, restarts=entry["restarts"][:1]), settings)
+    # six copies of one set: the mean course is that set's course, of all six and of the first five
+    assert line == (f"2018-06: the kept refit 0.500; the mean course of seeds 0-5 {alone:.3f}, of the first "
+                    f"five {alone:.3f} (persistence 0.564, trend 0.740)")
+    [short] = study.real_record_lines(cal, {"2018-06": dict(entry, restarts=entry["restarts"][:2])}, settings, "x")
+    assert "first five" not in short
+    for bad in ({"2018-06": {"restarts": [{"optimizer_seed": 0}]}}, {"2018-06": [1, 2]}, {"2018-06": {}}):
+        with pytest.raises(SystemExit, match=r"x\.json: origin 2018-06 has no restarts with their parameters"):
+            study.real_record_lines(cal, bad, settings, "x.json")
