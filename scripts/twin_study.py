@@ -259,8 +259,8 @@ def panel_rows(item: str) -> list[dict]:
 
 
 def mean_course_forecast(cal: Calibrator, entry: dict, settings: dict) -> float:
-    """Italy's forecast RMSE from the mean of the restarts' courses, not the kept restart's alone
-    (a rule that averages the optimiser seeds' refits instead of choosing one).
+    """The focus state's (Italy's) forecast RMSE from the mean of the restarts' courses, not the kept
+    restart's alone (a rule that averages the optimiser seeds' refits instead of choosing one).
 
     Args:
         cal: the calibrator whose points are forecast (a twin's, `with_points`, or the real one).
@@ -304,6 +304,8 @@ def summary(rows: list[dict], *, limit: float = 0.20, averaged: list[float] | No
     Args:
         rows: the rows ``--json`` wrote for one setting (one origin, noise and number of seeds).
         limit: the forecast RMSE asked (tilt units).
+        averaged: each row's `mean_course_forecast` (tilt units), in the rows' order; None to leave
+            the mean course out.
 
     Returns:
         ``records``; the kept refits' forecast RMSE (``median``, ``low``, ``high``); ``within``
