@@ -73,6 +73,15 @@ def truth_course(cal: Calibrator, truth: np.ndarray, *, replicates: int,
     return np.asarray(focus, dtype=float), joint
 
 
+def world(cal: Calibrator, name: str, worlds: dict, *, replicates: int,
+          seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`truth_course` of the parameter set ``name``, run once and kept in ``worlds`` for every
+    later row or panel it plays the world in."""
+    if name not in worlds:
+        worlds[name] = truth_course(cal, set_values(cal, name), replicates=replicates, seed=seed)
+    return worlds[name]
+
+
 def synthetic(values: np.ndarray, sigma: np.ndarray, noise: float, z: np.ndarray) -> np.ndarray:
     """Coded-looking points: ``values`` + ``noise`` × ``sigma`` × ``z``, rounded to 0.05 and clipped
     to [-1, +1] (``noise`` 0: the values unchanged, not rounded).
@@ -206,12 +215,9 @@ def figure(panels: list[tuple[str, list[dict]]], settings: dict, base: dict, out
                              squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
-    truths = {}  # each parameter set playing the world, run once for every panel it plays in
+    truths = {}
     for ax, (title, rows) in zip(axes.flat[:len(panels)], panels, strict=True):
-        if rows[0]["truth"] not in truths:
-            truths[rows[0]["truth"]] = truth_course(cal, set_values(cal, rows[0]["truth"]),
-                                                    replicates=reps, seed=seed)
-        course, joint = truths[rows[0]["truth"]]
+        course, joint = world(cal, rows[0]["truth"], truths, replicates=reps, seed=seed)
         dates = np.array([np.datetime64(cal.scenario.month_label(t)) for t in range(len(course))])
         ax.plot(dates, course, color="black", lw=2.2, label="the truth (committed parameters)")
         origin = np.datetime64(rows[0]["until"])
@@ -269,11 +275,20 @@ def mean_course_forecast(cal: Calibrator, entry: dict, settings: dict) -> float:
         settings: the calibration settings (``report_replicates``, ``seed``: each course is the
             ensemble mean the calibration forecasts with).
     """
-    mask, _ = origin_mask(cal, entry["until"])
+    return mean_rmse(cal, entry["until"], seed_courses(cal, entry["restarts"], settings))
+
+
+def seed_courses(cal: Calibrator, restarts: list[dict], settings: dict) -> list[np.ndarray]:
+    """Each restart's ensemble-mean course of the focus state (``report_replicates`` replicates of
+    the model's ``seed``), every month."""
     reps, seed = settings["report_replicates"], settings["seed"]
-    courses = [report_run(cal, cal.values_as_params(np.array([r["parameters"][p.name] for p in cal.free])),
-                          replicates=reps, seed=seed).mean_tilt(cal.state)
-               for r in entry["restarts"]]
+    return [report_run(cal, cal.values_as_params(np.array([r["parameters"][p.name] for p in cal.free])),
+                       replicates=reps, seed=seed).mean_tilt(cal.state) for r in restarts]
+
+
+def mean_rmse(cal: Calibrator, until: str, courses: list[np.ndarray]) -> float:
+    """The forecast RMSE, on ``cal``'s points after ``until``, of the mean of ``courses``."""
+    mask, _ = origin_mask(cal, until)
     mean = np.mean(courses, axis=0)[cal.steps[~mask]]
     return fit_metrics(mean, cal.targets["tilt"].to_numpy(float)[~mask])["rmse"]
 
@@ -288,10 +303,7 @@ def mean_course_forecasts(rows: list[dict], settings: dict, base: dict) -> list[
     for row in rows:
         if row.get("extra"):
             raise SystemExit("--average: rows with --extra points are not supported")
-        if row["truth"] not in worlds:
-            truth = set_values(cal, row["truth"])
-            worlds[row["truth"]] = truth_course(cal, truth, replicates=reps, seed=seed)
-        course, joint = worlds[row["truth"]]
+        course, joint = world(cal, row["truth"], worlds, replicates=reps, seed=seed)
         twin = with_points(cal, *twin_points(cal, course[cal.steps], joint, row["noise"], row["draw"]))
         out.append(mean_course_forecast(twin, row, settings))
     return out
@@ -391,13 +403,13 @@ def real_record_lines(cal: Calibrator, entries: dict, settings: dict, path: str)
         if not restarts or not all("parameters" in r for r in restarts):
             raise SystemExit(f"--real {path}: origin {origin} has no restarts with their parameters; "
                              "a --json of scripts/more_restarts.py")
+        courses = seed_courses(cal, restarts, settings)  # run once for all seeds and the first five
         first_five = ""
         if len(restarts) > 5:
-            five = mean_course_forecast(cal, dict(entry, restarts=restarts[:5]), settings)
-            first_five = f", of the first five {five:.3f}"
+            first_five = f", of the first five {mean_rmse(cal, entry['until'], courses[:5]):.3f}"
         lines.append(f"{origin}: the kept refit {entry['rmse']:.3f}; the mean course of seeds "
                      f"{restarts[0]['optimizer_seed']}-{restarts[-1]['optimizer_seed']} "
-                     f"{mean_course_forecast(cal, entry, settings):.3f}{first_five} "
+                     f"{mean_rmse(cal, entry['until'], courses):.3f}{first_five} "
                      f"(persistence {entry['persistence_rmse']:.3f}, trend {entry['trend_rmse']:.3f})")
     return lines
 
@@ -450,7 +462,7 @@ def main() -> None:
               "the kept seed forecasts best | objective vs forecast, rank correlation |"
               + (" the seeds' mean course: forecast RMSE, median (range) |" if args.average else ""))
         summaries = []
-        settings, base = calibration_settings(args.override)
+        settings, base = calibration_settings(args.override) if args.average else (None, None)
         for title, rows in groups:
             averaged = mean_course_forecasts(rows, settings, base) if args.average else None
             summaries.append({"title": title, **summary(rows, averaged=averaged)})
