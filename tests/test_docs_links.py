@@ -69,3 +69,15 @@ def test_every_table_has_its_header_row(page):
     headless = [number + 1 for number, line in enumerate(lines)
                 if re.fullmatch(r"\|(\s*:?-+:?\s*\|)+\s*", line) and (number == 0 or not lines[number - 1].startswith("|"))]
     assert not headless, f"{page.relative_to(ROOT)}: delimiter rows without a header row at lines {headless}"
+
+
+def test_the_studies_index_lists_every_study_in_order():
+    """docs/calibration_studies.md opens with a numbered list of its studies, the order they were
+    made, which the other pages cite by number ("study 27"): it names every `## ` section once, in
+    the page's order (study 38 was once left out of it)."""
+    page = ROOT / "docs" / "calibration_studies.md"
+    text = page.read_text(encoding="utf-8")
+    indexed = re.findall(r"^(\d+)\. \[[^\]]+\]\(#([^)]+)\)$", text, flags=re.MULTILINE)
+    sections = [github_anchor(heading) for heading in re.findall(r"^## (.*)$", text, flags=re.MULTILINE)]
+    assert [int(number) for number, _ in indexed] == list(range(1, len(indexed) + 1))
+    assert [anchor for _, anchor in indexed] == sections
