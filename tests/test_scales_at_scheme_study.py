@@ -1,0 +1,101 @@
+"""docs/calibration_studies.md, "The interest scales at the scheme's levels": the committed
+calibration's procedure with the seven interest scales held at 1 (every state's weights at the
+levels of docs/priors.md) and the ten dynamics parameters fitted, so that each rolling-origin refit
+fits at most a third of its points. The records are what their headers say; the refits forecast no
+better from 2018-06, rise early instead of not at all, and lose to persistence from 2018-12, and the
+main fit misses Italy's in-sample 0.12."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.calibrate import build_calibrator, origin_mask, precise_objectives, report_run, set_values
+from sim.fit import fit_metrics
+from sim.params import read_parameter_set
+from tests.conftest import assert_refit_reproduces, refit_figures
+
+#: Per origin: the record, its objective on 200 replicates of the points up to the origin, Italy's
+#: RMSE on those points, its forecast RMSE of the later points, persistence's and the trend's.
+REFITS = {
+    "2017-12": ("scales_at_scheme_1712", 0.5742, 0.1495, 0.5237, 0.564, 0.740),
+    "2018-06": ("scales_at_scheme_1806", 0.5379, 0.1496, 0.5200, 0.564, 0.740),
+    "2018-12": ("scales_at_scheme_1812", 0.5200, 0.1344, 0.4527, 0.333, 0.762),
+}
+RECORDS = ["scales_at_scheme", *(refit[0] for refit in REFITS.values())]
+
+
+@pytest.fixture(scope="module")
+def calibrator(committed_settings):
+    return build_calibrator(*committed_settings)
+
+
+def italy_course(calibrator, name):
+    result = report_run(calibrator, calibrator.values_as_params(set_values(calibrator, name)),
+                        replicates=200, seed=0)
+    return dict(zip(result.dates, result.mean_tilt("ITA"), strict=True))
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_a_record_holds_the_scales_at_1_and_fits_only_the_dynamics(calibrator, name):
+    committed, record = read_parameter_set("calibrated"), read_parameter_set(name)
+    fitted = {p.name for p in calibrator.free if not p.name.startswith("scale.")}
+    assert len(fitted) == 10
+    # calibrate.pin holds a parameter within [value, value + 1e-9 x value] (sim.calibrate.pinned_free)
+    assert record["interest_scales"] == pytest.approx({interest: 1.0 for interest in committed["interest_scales"]},
+                                                      abs=1e-8)
+    assert {k: v for k, v in record.items() if k not in fitted | {"interest_scales"}} == \
+        {k: v for k, v in committed.items() if k not in fitted | {"interest_scales"}}
+
+
+#: Per origin: whether the refit beats both persistence and the trend (the committed refits beat both
+#: from every origin).
+BEATS_BOTH = {"2017-12": True, "2018-06": True, "2018-12": False}
+
+
+@pytest.mark.parametrize("until", list(REFITS))
+def test_a_refit_reaches_its_objective_and_forecasts_as_recorded(calibrator, until):
+    name, *figures = REFITS[until]
+    got = assert_refit_reproduces(calibrator, name, until, *figures)
+    assert (got["forecast"] < min(got["persistence"], got["trend"])) is BEATS_BOTH[until]
+
+
+def test_held_to_the_third_the_refit_from_2018_06_forecasts_no_better_than_the_committed_one(calibrator):
+    """0.520 against the committed refit's 0.532, both far from the 0.20 asked."""
+    held = refit_figures(calibrator, "scales_at_scheme_1806", "2018-06")["forecast"]
+    committed = refit_figures(calibrator, "calibrated_1806", "2018-06")["forecast"]
+    assert 0.20 + 0.3 < held < committed < held + 0.02
+
+
+def test_the_refit_from_2018_06_rises_before_the_origin_and_overshoots_after_it(calibrator):
+    """It fits Italy's 2017-08 point, then lifts Italy in the record's gap (no Italian point from
+    2017-09 to 2018-06) and is above the coded -0.70 and -0.75 in 2018-07 and 2018-08."""
+    course = italy_course(calibrator, "scales_at_scheme_1806")
+    assert course["2017-08"] == pytest.approx(-0.80, abs=0.05)
+    assert course["2017-12"] > course["2017-08"] + 0.2
+    assert course["2018-07"] > -0.70 + 0.5
+    assert course["2018-08"] > -0.75 + 0.5
+    assert max(course.values()) == pytest.approx(course["2018-12"], abs=0.05)
+
+
+def test_the_main_fit_misses_italys_in_sample_criterion(calibrator):
+    """On all 59 points: objective 0.521 (committed 0.322), Italy's RMSE 0.140 > 0.12 (committed
+    0.100)."""
+    targets = calibrator.targets["tilt"].to_numpy()
+    figures = {}
+    for name in ("calibrated", "scales_at_scheme"):
+        values = set_values(calibrator, name)
+        [objective] = precise_objectives(calibrator, [{"x": values}], replicates=200, seed=0, until=None)
+        tilt = report_run(calibrator, calibrator.values_as_params(values), replicates=200, seed=0).mean_tilt("ITA")
+        figures[name] = (float(objective), fit_metrics(tilt[calibrator.steps], targets)["rmse"])
+    assert figures["scales_at_scheme"] == pytest.approx((0.5210, 0.1396), abs=1e-3)
+    assert figures["calibrated"] == pytest.approx((0.3218, 0.1001), abs=1e-3)
+    assert figures["scales_at_scheme"][1] > 0.12 > figures["calibrated"][1]
+
+
+def test_every_origin_of_the_study_holds_at_most_a_third_of_its_points_as_fitted_parameters(calibrator):
+    """10 fitted parameters against 33, 37 and 44 points up to the three origins (the committed
+    refits fit 17)."""
+    for until, points in (("2017-12", 33), ("2018-06", 37), ("2018-12", 44)):
+        mask, cutoff = origin_mask(calibrator, until)
+        assert int(mask.sum()) + int(calibrator.masks(cutoff)[1].sum()) == points
+        assert 10 <= points / 3 < 17
