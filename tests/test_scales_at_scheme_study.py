@@ -97,3 +97,16 @@ def test_every_origin_of_the_study_holds_at_most_a_third_of_its_points_as_fitted
         mask, cutoff = origin_mask(calibrator, until)
         assert int(mask.sum()) + int(calibrator.masks(cutoff)[1].sum()) == points
         assert 10 <= points / 3 < 17
+
+
+def test_the_main_fit_still_moves_more_than_the_limit_without_either_capture():
+    """Leaving out Benghazi's or Derna's capture moves Italy's 2019-08 tilt by -0.48 and -0.49
+    (committed -0.72 and -0.67; limit 0.4), as `python -m sim.robustness params=scales_at_scheme`
+    reports."""
+    from sim.calibrate import calibration_settings
+
+    cal = build_calibrator(*calibration_settings(["calibrate.leave_one_out=[lna_takes_benghazi,lna_takes_derna]"]))
+    cal.replicates = 200
+    changes = cal.leave_one_out_changes(set_values(cal, "scales_at_scheme")[:, None])[:, 0]
+    assert changes.tolist() == pytest.approx([-0.48, -0.49], abs=0.01)
+    assert min(abs(changes)) > 0.4
