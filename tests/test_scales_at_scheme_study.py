@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.calibrate import build_calibrator, origin_mask, precise_objectives, report_run, set_values
-from sim.fit import fit_metrics
+from sim.calibrate import build_calibrator, origin_mask, precise_objectives, set_values
 from sim.params import read_parameter_set
-from tests.conftest import assert_refit_reproduces, refit_figures
+from tests.conftest import assert_refit_reproduces, italy_rmse, record_run, refit_figures
 
 #: Per origin: the record, its objective on 200 replicates of the points up to the origin, Italy's
 #: RMSE on those points, its forecast RMSE of the later points, persistence's and the trend's.
@@ -30,12 +29,6 @@ RECORDS = ["scales_at_scheme", *(refit[0] for refit in REFITS.values())]
 @pytest.fixture(scope="module")
 def calibrator(committed_settings):
     return build_calibrator(*committed_settings)
-
-
-def italy_course(calibrator, name):
-    result = report_run(calibrator, calibrator.values_as_params(set_values(calibrator, name)),
-                        replicates=200, seed=0)
-    return dict(zip(result.dates, result.mean_tilt("ITA"), strict=True))
 
 
 @pytest.mark.parametrize("name", RECORDS)
@@ -67,7 +60,8 @@ def test_held_to_the_third_the_refit_from_2018_06_forecasts_no_better_than_the_c
 def test_the_refit_from_2018_06_rises_before_the_origin_and_overshoots_after_it(calibrator):
     """It fits Italy's 2017-08 point, then lifts Italy in the record's gap (no Italian point from
     2017-09 to 2018-06) and is above the coded -0.70 and -0.75 in 2018-07 and 2018-08."""
-    course = italy_course(calibrator, "scales_at_scheme_1806")
+    result = record_run("scales_at_scheme_1806", replicates=200, seed=0)
+    course = dict(zip(result.dates, result.mean_tilt("ITA"), strict=True))
     assert course["2017-08"] == pytest.approx(-0.80, abs=0.05)
     assert course["2017-12"] > course["2017-08"] + 0.2
     assert course["2018-07"] > -0.70 + 0.5
@@ -78,13 +72,11 @@ def test_the_refit_from_2018_06_rises_before_the_origin_and_overshoots_after_it(
 def test_the_main_fit_misses_italys_in_sample_criterion(calibrator):
     """On all 59 points: objective 0.521 (committed 0.322), Italy's RMSE 0.140 > 0.12 (committed
     0.100)."""
-    targets = calibrator.targets["tilt"].to_numpy()
     figures = {}
     for name in ("calibrated", "scales_at_scheme"):
-        values = set_values(calibrator, name)
-        [objective] = precise_objectives(calibrator, [{"x": values}], replicates=200, seed=0, until=None)
-        tilt = report_run(calibrator, calibrator.values_as_params(values), replicates=200, seed=0).mean_tilt("ITA")
-        figures[name] = (float(objective), fit_metrics(tilt[calibrator.steps], targets)["rmse"])
+        [objective] = precise_objectives(calibrator, [{"x": set_values(calibrator, name)}], replicates=200,
+                                         seed=0, until=None)
+        figures[name] = (float(objective), italy_rmse(name, replicates=200, seed=0))
     assert figures["scales_at_scheme"] == pytest.approx((0.5210, 0.1396), abs=1e-3)
     assert figures["calibrated"] == pytest.approx((0.3218, 0.1001), abs=1e-3)
     assert figures["scales_at_scheme"][1] > 0.12 > figures["calibrated"][1]
