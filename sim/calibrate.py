@@ -41,6 +41,7 @@ from sim.dates import format_month, parse_month
 from sim.errors import InputError, brief
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
+from sim.parallel_fits import FitJob, available_cores, run_fits
 from sim.params import NEUTRAL_DEFAULTS, SCALAR_NAMES, read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
@@ -59,7 +60,7 @@ CALIBRATED_CONFIG = CONFIG_DIR / "params" / "calibrated.yaml"
 PINNED_SPREAD = 0.1
 #: Settings that say where checkpoints go and whether a copy of the result is written, not what the
 #: results are: a checkpoint made with other values of these still resumes.
-UNCOMPARED = ("checkpoint_dir", "resume", "write_config")
+UNCOMPARED = ("checkpoint_dir", "resume", "write_config", "workers")
 #: Settings added after the committed calibration, at the values under which a calibration is what
 #: it was without them: at these values `calibration_fingerprint` leaves them out.
 NEUTRAL_SETTINGS: dict[str, Any] = {"leave_one_out": [], "leave_one_out_limit": 0.4, "pin": {}}
@@ -360,9 +361,7 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
     """
     mask, cutoff = origin_mask(cal, until)
     y = cal.targets["tilt"].to_numpy()
-    key = f"out_of_sample {until}"
-    fits, kept = restart_fits(run_fit, settings, lambda k: f"{key} restart {k}" if k else key, cal,
-                              until=cutoff)
+    fits, kept = restart_fits(run_fit, settings, functools.partial(fit_key, until), cal, until=cutoff)
     results = [report_run(cal, cal.values_as_params(f["x"]), replicates=settings["report_replicates"],
                           seed=settings["seed"]) for f in fits]
     forecasts = [r.mean_tilt(cal.state)[cal.steps[~mask]] for r in results]
@@ -395,6 +394,34 @@ def out_of_sample(cal: Calibrator, settings: dict, until: str, run_fit: Callable
                      for k, (f, r) in enumerate(zip(fits, rmses, strict=True))],
         "wall_time_s": sum(f["wall_time_s"] for f in fits),
     }
+
+
+def fit_key(until: str | None, k: int) -> str:
+    """The checkpoint key of the fit from the k-th optimiser seed (0: ``optimizer_seed`` itself) on
+    the points up to the origin ``until`` (None: the main fit on every point)."""
+    if until is None:
+        return f"restart {k}" if k else "main"
+    return f"out_of_sample {until} restart {k}" if k else f"out_of_sample {until}"
+
+
+def fit_jobs(cal: Calibrator, settings: dict) -> list[FitJob]:
+    """Every search of a calibration: the main fit from each optimiser seed, then each rolling
+    origin's refits (`out_of_sample`), keyed as `restart_fits` keys them."""
+    origins = [None, *(str(until) for until in settings["out_of_sample_origins"])]
+    return [FitJob(fit_key(until, k), settings["optimizer_seed"] + k,
+                   None if until is None else origin_mask(cal, until)[1])
+            for until in origins for k in range(max(1, settings["restarts"]))]
+
+
+def worker_count(settings: dict) -> int:
+    """``calibrate.workers`` checked: processes fitting side by side (null: one per core)."""
+    workers = settings.get("workers")
+    if workers is None:
+        return available_cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError("configs/calibrate", "calibrate.workers", f"is {brief(workers)}; a positive "
+                         "integer, or null for one process per core")
+    return workers
 
 
 def restart_fits(run_fit: Callable[..., dict], settings: dict, key: Callable[[int], str],
@@ -455,11 +482,6 @@ def fitter(cal: Calibrator, settings: dict, checkpoint: Checkpoint) -> Callable[
     after each generation under ``key`` and taken from the checkpoint if it finished before."""
 
     def fit(key: str, *, optimizer_seed: int, until: int | None = None) -> dict:
-        if key in checkpoint.finished:
-            log.info("fit %s: finished before, taken from the checkpoint", key)
-        elif checkpoint.current and checkpoint.current["key"] == key:
-            log.info("fit %s: resumed after generation %d", key,
-                     checkpoint.current["state"]["generation"])
         return checkpoint.run(key, functools.partial(
             cal.fit, popsize=settings["popsize"], maxiter=settings["maxiter"],
             optimizer_seed=optimizer_seed, until=until))
@@ -585,6 +607,7 @@ def main(cfg: DictConfig) -> None:
     try:
         check_fresh(run_dir)
         check_params_option()
+        worker_count(settings)
         cal = build_calibrator(settings, plain(cfg.params))
         for until in settings["out_of_sample_origins"]:
             origin_mask(cal, str(until))
@@ -627,8 +650,15 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
     started = time.perf_counter()
     log.info("fitting %d parameters to %d points (%d replicates per candidate); checkpoints in %s",
              len(cal.free), len(cal.targets), cal.replicates, checkpoint.folder)
+    if checkpoint.finished:
+        log.info("fits finished before, taken from the checkpoint: %s", ", ".join(checkpoint.finished))
+    for key, state in checkpoint.current.items():
+        log.info("fit %s: resumed after generation %d", key, state["generation"])
+    jobs, workers = fit_jobs(cal, settings), worker_count(settings)
+    if workers > 1 and len([job for job in jobs if job.key not in checkpoint.finished]) > 1:
+        run_fits(settings, plain(cfg.params), jobs, checkpoint, workers=workers)
     run_fit = fitter(cal, settings, checkpoint)
-    fits, kept = restart_fits(run_fit, settings, lambda k: f"restart {k}" if k else "main", cal)
+    fits, kept = restart_fits(run_fit, settings, functools.partial(fit_key, None), cal)
     fit, kept_seed = fits[kept], settings["optimizer_seed"] + kept
     identified = None
     if len(fits) > 1:

@@ -7,11 +7,14 @@ after every generation of every fit::
      "started": "2026-11-30T05:22:31Z",          # when the first attempt began (the files' stamp)
      "fingerprint": {"calibrate": {...}, "params": {...}},   # the settings the results depend on
      "finished": {"main": {"x": [...], "objective": ..., ...}, "restart 1": {...}},
-     "current": {"key": "restart 2", "state": {...}} | null}
+     "current": {"restart 2": {...}, "restart 3": {...}}}   # every fit under way: its state
 
-``state`` is `sim.calibration.Calibrator.fit`'s state after its last finished generation (the
+A state is `sim.calibration.Calibrator.fit`'s state after its last finished generation (the
 population, its objectives and the optimiser's random generator). JSON keeps every float exactly
-(Python writes the shortest text that reads back to the same double) and stays readable.
+(Python writes the shortest text that reads back to the same double) and stays readable. Fits run
+side by side (`sim.parallel_fits`) are each under way at once; the parent process alone writes the
+file. A checkpoint of format 1 (one fit under way, ``"current": {"key": ..., "state": ...}``) is
+read as the same progress.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from sim.errors import InputError
 #: The checkpoint's file name inside its folder.
 CHECKPOINT_FILE = "checkpoint.json"
 #: Bumped when the file's layout changes; a checkpoint of another format is refused.
-FORMAT = 1
+FORMAT = 2
+#: Formats read on resume: 1 kept one fit under way as ``{"key": ..., "state": ...}``.
+READABLE_FORMATS = (1, 2)
 #: Where the settings behind the messages live.
 WHERE = "configs/calibrate"
 
@@ -117,16 +122,16 @@ class Checkpoint:
         fingerprint: the settings the results depend on, as plain data (JSON-able).
         started: when the first attempt began, ISO 8601 in UTC (``2026-11-30T05:22:31Z``).
         finished: fit key -> that fit's result (`sim.calibration.Calibrator.fit`, ``x`` a list).
-        current: ``{"key", "state"}`` of the fit under way, or None.
+        current: fit key -> the state of that fit, for each fit under way.
     """
 
     def __init__(self, folder: Path, fingerprint: dict, started: str,
-                 finished: dict[str, dict] | None = None, current: dict | None = None) -> None:
+                 finished: dict[str, dict] | None = None, current: dict[str, dict] | None = None) -> None:
         self.folder = Path(folder)
         self.fingerprint = json.loads(json.dumps(fingerprint))  # as it reads back from the file
         self.started = started
         self.finished = dict(finished or {})
-        self.current = current
+        self.current = dict(current or {})
 
     @property
     def path(self) -> Path:
@@ -160,12 +165,15 @@ class Checkpoint:
         except (OSError, ValueError) as exc:
             raise InputError(WHERE, "calibrate.resume", f"cannot read {folder / CHECKPOINT_FILE}: "
                              f"{exc}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
             found = data.get("format") if isinstance(data, dict) else None
             raise InputError(WHERE, "calibrate.resume", f"{folder} holds no checkpoint of format "
-                             f"{FORMAT} (found format {found!r})")
+                             f"{' or '.join(map(str, READABLE_FORMATS))} (found format {found!r})")
         try:
-            checkpoint = cls(folder, fingerprint, data["started"], data["finished"], data["current"])
+            current = data["current"]
+            if data["format"] == 1:
+                current = {current["key"]: current["state"]} if current else {}
+            checkpoint = cls(folder, fingerprint, data["started"], data["finished"], current)
             changed = differences(data["fingerprint"], checkpoint.fingerprint)
         except (KeyError, TypeError) as exc:
             raise InputError(WHERE, "calibrate.resume", f"{folder / CHECKPOINT_FILE} is damaged "
@@ -196,17 +204,21 @@ class Checkpoint:
         """
         if key in self.finished:
             return {**self.finished[key], "x": np.asarray(self.finished[key]["x"], dtype=float)}
-        state = self.current["state"] if self.current and self.current["key"] == key else None
-
-        def keep(progress: dict) -> None:
-            self.current = {"key": key, "state": progress}
-            self.save()
-
-        result = fit(state=state, on_generation=keep)
-        self.finished[key] = {**result, "x": np.asarray(result["x"], dtype=float).tolist()}
-        self.current = None
-        self.save()
+        result = fit(state=self.current.get(key), on_generation=lambda state: self.progress(key, state))
+        self.finish(key, result)
         return result
+
+    def progress(self, key: str, state: dict) -> None:
+        """Save ``state``, the fit ``key``'s state after a finished generation."""
+        self.current[key] = state
+        self.save()
+
+    def finish(self, key: str, result: dict) -> None:
+        """Save the fit ``key``'s ``result`` (`sim.calibration.Calibrator.fit`); it is no longer
+        under way."""
+        self.finished[key] = {**result, "x": np.asarray(result["x"], dtype=float).tolist()}
+        self.current.pop(key, None)
+        self.save()
 
     def remove(self) -> None:
         """Delete the checkpoint (the run is complete), its folder if left empty, and the default

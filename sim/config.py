@@ -134,6 +134,9 @@ class CalibrateConfig:
             unless made with the same settings and parameters, apart from ``checkpoint_dir``,
             ``resume`` and ``write_config``); its checkpoints keep going to that folder. Null:
             start afresh.
+        workers: processes running the fits (the main fit's restarts and every rolling-origin
+            refit) side by side; null for one per core. The results are the same for any number
+            (`sim.parallel_fits`).
         turning_level: tilt the mean must rise above, from below, for the turning month.
         checks: the trajectory's expected shape.
         free: the fitted parameters, each ``{name, low, high}``.
@@ -164,6 +167,7 @@ class CalibrateConfig:
     write_config: bool = False
     checkpoint_dir: str | None = None
     resume: str | None = None
+    workers: int | None = None
     turning_level: float = -0.5
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     free: list[dict[str, Any]] = field(default_factory=list)

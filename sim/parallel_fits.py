@@ -1,0 +1,135 @@
+"""A calibration's fits run side by side, one worker process per core, checkpointed by the parent.
+
+The main fit's restarts and every rolling-origin refit are independent searches: each depends only
+on the calibration's settings, its optimiser seed and the last month it fits. `run_fits` runs them
+in a pool of worker processes and writes each one's progress and result into the run's checkpoint
+(`sim.checkpoint.Checkpoint`), from which `sim.calibrate` then takes them. A fit gives the same
+numbers in a worker as in the calibrating process, so the results do not depend on ``workers``.
+
+Workers are started with ``spawn`` (no state inherited from the parent's threads) and each builds
+its calibrator from the settings (`sim.calibrate.build_calibrator`). They ignore Ctrl-C: the parent
+stops them (`multiprocessing.pool.Pool.terminate`) on Ctrl-C or SIGTERM, and a worker whose parent
+has gone (``kill -9``) stops after its next generation. The checkpoint then holds each fit's last
+finished generation, and ``calibrate.resume`` continues every one.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from sim.checkpoint import Checkpoint
+
+log = logging.getLogger(__name__)
+
+#: Seconds the parent waits for a worker's message before looking at the fits' results again.
+POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One search of a calibration.
+
+    Args:
+        key: its name in the checkpoint (``main``, ``restart 1``, ``out_of_sample 2018-06``, ...).
+        optimizer_seed: differential evolution's seed.
+        until: the last month number fitted (None: every point).
+    """
+
+    key: str
+    optimizer_seed: int
+    until: int | None = None
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: Checkpoint, *,
+             workers: int) -> None:
+    """Run every job not yet finished in ``checkpoint``, ``workers`` at a time, each continued from
+    its saved state if it has one; their states and results go into ``checkpoint``.
+
+    Args:
+        settings: the ``calibrate`` settings (plain data) the calibrator is built from.
+        params: the calibration's base parameters (plain data).
+        jobs: the searches; keys unique.
+        checkpoint: the run's checkpoint, written by this process only.
+        workers: processes at most (at least 2; one job runs in as many as are left to run).
+    """
+    pending = [job for job in jobs if job.key not in checkpoint.finished]
+    if not pending:
+        return
+    maxiter = int(settings["maxiter"])
+    done = {job.key: int(checkpoint.current.get(job.key, {}).get("generation", 0)) for job in pending}
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    log.info("running %d fits in %d worker processes", len(pending), min(workers, len(pending)))
+    with context.Pool(min(workers, len(pending)), initializer=_start_worker,
+                      initargs=(settings, params, messages, os.getpid())) as pool, \
+            tqdm(total=maxiter * len(pending), initial=sum(done.values()), desc="calibrating",
+                 unit="gen") as bar, logging_redirect_tqdm():
+        running = {job.key: pool.apply_async(_fit, (job, checkpoint.current.get(job.key)))
+                   for job in pending}
+        while running:
+            for key, state in _waiting(messages):
+                if key in running:  # a message may arrive after its fit's result
+                    checkpoint.progress(key, state)
+                    bar.update(state["generation"] - done[key])
+                    done[key] = state["generation"]
+            for key in [k for k, result in running.items() if result.ready()]:
+                fitted = running.pop(key).get()  # a worker's error is raised here
+                checkpoint.finish(key, fitted)
+                bar.update(fitted["generations"] - done[key])
+                done[key] = fitted["generations"]
+                log.info("fit %s: objective %.4f after %d generations", key, fitted["objective"],
+                         fitted["generations"])
+
+
+def _waiting(messages: Any) -> list[tuple[str, dict]]:
+    """The workers' messages waiting in ``messages``, after up to ``POLL_S`` seconds for the first."""
+    found = []
+    try:
+        found.append(messages.get(timeout=POLL_S))
+        while True:
+            found.append(messages.get_nowait())
+    except queue.Empty:
+        return found
+
+
+#: The worker's calibrator, its channel to the parent and the parent's process id.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(settings: dict, params: dict, messages: Any, parent: int) -> None:
+    from sim.calibrate import build_calibrator  # sim.calibrate imports this module
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    _WORKER.update(calibrator=build_calibrator(settings, params), settings=settings,
+                   messages=messages, parent=parent)
+
+
+def _fit(job: FitJob, state: dict | None) -> dict:
+    settings = _WORKER["settings"]
+
+    def report(progress: dict) -> None:
+        if os.getppid() != _WORKER["parent"]:  # the parent was killed: nobody will read this fit
+            raise SystemExit(1)
+        _WORKER["messages"].put((job.key, progress))
+
+    return _WORKER["calibrator"].fit(popsize=settings["popsize"], maxiter=settings["maxiter"],
+                                     optimizer_seed=job.optimizer_seed, until=job.until, state=state,
+                                     on_generation=report, progress=False)
