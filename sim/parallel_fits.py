@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,9 @@ def _start_worker(settings: dict, params: dict, messages: Any, parent: int) -> N
     from sim.calibrate import build_calibrator  # sim.calibrate imports this module
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    # tqdm would make its lock a semaphore of the process (its bars are off here): one left behind
+    # by a worker stopped on Ctrl-C is reported as leaked when the calibration exits
+    tqdm.set_lock(threading.RLock())
     logging.getLogger("MESA").setLevel(logging.WARNING)
     _WORKER.update(calibrator=build_calibrator(settings, params), settings=settings,
                    messages=messages, parent=parent)

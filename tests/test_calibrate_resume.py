@@ -163,13 +163,16 @@ TINY = ["calibrate.maxiter=3", "calibrate.popsize=2", "calibrate.replicates=2",
         "calibrate.out_of_sample_origins=[2018-12]"]
 
 
-def calibrate(*args: str, stamp: int, wait: bool = True) -> subprocess.Popen | subprocess.CompletedProcess:
+def calibrate(*args: str, stamp: int, wait: bool = True,
+              log: Path | None = None) -> subprocess.Popen | subprocess.CompletedProcess:
+    """``python -m sim.calibrate`` with ``TINY`` and ``args``, its clock at ``stamp``; without
+    ``wait``, started, its output going to ``log`` (None: discarded)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(stamp)}
     command = [sys.executable, "-m", "sim.calibrate", *TINY, *args]
     if wait:
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    with open(log or os.devnull, "w") as output:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
 def stop_when(proc: subprocess.Popen, checkpoint: Path, ready, sig: int) -> dict:
@@ -209,10 +212,13 @@ def test_calibration_killed_twice_and_resumed_ends_with_the_uninterrupted_result
 
     stopped = tmp_path / "stopped"
     checkpoint = default_folder(stopped) / CHECKPOINT_FILE
-    first = calibrate(f"hydra.run.dir={stopped}", stamp=1_700_000_000, wait=False)
+    first = calibrate(f"hydra.run.dir={stopped}", stamp=1_700_000_000, wait=False, log=tmp_path / "first.log")
     left = stop_when(first, checkpoint, lambda c: c["current"].get("main", {}).get("generation", 0) >= 1,
                      signal.SIGTERM)
     assert "main" in left["current"] and "main" not in left["finished"]
+    said = (tmp_path / "first.log").read_text()
+    assert "calibrate.resume=" in said  # one message, no warning of what the stopped workers left
+    assert "Traceback" not in said and "leaked" not in said
 
     mismatch = calibrate(f"calibrate.resume={stopped}", "calibrate.maxiter=4",
                          f"hydra.run.dir={tmp_path / 'refused'}", stamp=1_800_000_000)
