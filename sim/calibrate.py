@@ -58,8 +58,8 @@ register_configs()
 CALIBRATED_CONFIG = CONFIG_DIR / "params" / "calibrated.yaml"
 #: The spread (std / search range) below which a parameter counts as pinned down by the data.
 PINNED_SPREAD = 0.1
-#: Settings that say where checkpoints go and whether a copy of the result is written, not what the
-#: results are: a checkpoint made with other values of these still resumes.
+#: Settings that say where checkpoints go, whether a copy of the result is written and how many
+#: processes fit, not what the results are: a checkpoint made with other values of these still resumes.
 UNCOMPARED = ("checkpoint_dir", "resume", "write_config", "workers")
 #: Settings added after the committed calibration, at the values under which a calibration is what
 #: it was without them: at these values `calibration_fingerprint` leaves them out.

@@ -132,7 +132,7 @@ class CalibrateConfig:
             run's results are written.
         resume: a stopped run's checkpoint folder, or its run folder: continue that run (refused
             unless made with the same settings and parameters, apart from ``checkpoint_dir``,
-            ``resume`` and ``write_config``); its checkpoints keep going to that folder. Null:
+            ``resume``, ``write_config`` and ``workers``); its checkpoints keep going to that folder. Null:
             start afresh.
         workers: processes running the fits (the main fit's restarts and every rolling-origin
             refit) side by side; null for one per core. The results are the same for any number
