@@ -60,6 +60,7 @@ import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.model import AlignmentModel  # noqa: E402
+from sim.parallel_fits import available_cores  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
 
 SCENARIO = "libya_2014_2019"
@@ -322,10 +323,7 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count()
+    usable = available_cores()
     blas = None
     try:
         config = np.show_config(mode="dicts")

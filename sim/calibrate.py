@@ -654,9 +654,8 @@ def run_calibration(cfg: DictConfig, settings: dict, cal: Calibrator,
         log.info("fits finished before, taken from the checkpoint: %s", ", ".join(checkpoint.finished))
     for key, state in checkpoint.current.items():
         log.info("fit %s: resumed after generation %d", key, state["generation"])
-    jobs, workers = fit_jobs(cal, settings), worker_count(settings)
-    if workers > 1 and len([job for job in jobs if job.key not in checkpoint.finished]) > 1:
-        run_fits(settings, plain(cfg.params), jobs, checkpoint, workers=workers)
+    run_fits(settings, plain(cfg.params), fit_jobs(cal, settings), checkpoint,
+             workers=worker_count(settings))
     run_fit = fitter(cal, settings, checkpoint)
     fits, kept = restart_fits(run_fit, settings, functools.partial(fit_key, None), cal)
     fit, kept_seed = fits[kept], settings["optimizer_seed"] + kept

@@ -68,10 +68,11 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
         params: the calibration's base parameters (plain data).
         jobs: the searches; keys unique.
         checkpoint: the run's checkpoint, written by this process only.
-        workers: processes at most (at least 2; one job runs in as many as are left to run).
+        workers: processes at most. With fewer than 2 workers or fewer than 2 jobs left to run,
+            nothing is run here: `sim.calibrate` fits them in its own process.
     """
     pending = [job for job in jobs if job.key not in checkpoint.finished]
-    if not pending:
+    if workers < 2 or len(pending) < 2:
         return
     maxiter = int(settings["maxiter"])
     done = {job.key: int(checkpoint.current.get(job.key, {}).get("generation", 0)) for job in pending}
@@ -82,19 +83,21 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
                       initargs=(settings, params, messages, os.getpid())) as pool, \
             tqdm(total=maxiter * len(pending), initial=sum(done.values()), desc="calibrating",
                  unit="gen") as bar, logging_redirect_tqdm():
+        def advance(key: str, generation: int) -> None:
+            bar.update(generation - done[key])
+            done[key] = generation
+
         running = {job.key: pool.apply_async(_fit, (job, checkpoint.current.get(job.key)))
                    for job in pending}
         while running:
             for key, state in _waiting(messages):
                 if key in running:  # a message may arrive after its fit's result
                     checkpoint.progress(key, state)
-                    bar.update(state["generation"] - done[key])
-                    done[key] = state["generation"]
+                    advance(key, state["generation"])
             for key in [k for k, result in running.items() if result.ready()]:
                 fitted = running.pop(key).get()  # a worker's error is raised here
                 checkpoint.finish(key, fitted)
-                bar.update(fitted["generations"] - done[key])
-                done[key] = fitted["generations"]
+                advance(key, fitted["generations"])
                 log.info("fit %s: objective %.4f after %d generations", key, fitted["objective"],
                          fitted["generations"])
 
