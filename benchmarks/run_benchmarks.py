@@ -60,8 +60,8 @@ import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.model import AlignmentModel  # noqa: E402
-from sim.parallel_fits import available_cores  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
+from sim.workers import available_cores  # noqa: E402
 
 SCENARIO = "libya_2014_2019"
 

@@ -41,7 +41,7 @@ from sim.dates import format_month, parse_month
 from sim.errors import InputError, brief
 from sim.fit import Pattern, baseline_forecasts, fit_metrics
 from sim.output import check_fresh, claimed, exit_with, write_config, write_json
-from sim.parallel_fits import FitJob, available_cores, run_fits
+from sim.parallel_fits import FitJob, run_fits
 from sim.params import NEUTRAL_DEFAULTS, SCALAR_NAMES, read_parameter_set
 from sim.plotting import marks_for, plot_fit, save_figure
 from sim.results import SimulationResult
@@ -50,6 +50,7 @@ from sim.scenario.estimates import entry_key
 from sim.simulate import execute
 from sim.summary import trajectory_checks, turning_month
 from sim.targets import load_state_targets, load_targets, target_digest
+from sim.workers import checked_workers
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -415,13 +416,7 @@ def fit_jobs(cal: Calibrator, settings: dict) -> list[FitJob]:
 
 def worker_count(settings: dict) -> int:
     """``calibrate.workers`` checked: processes fitting side by side (null: one per core)."""
-    workers = settings.get("workers")
-    if workers is None:
-        return available_cores()
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError("configs/calibrate", "calibrate.workers", f"is {brief(workers)}; a positive "
-                         "integer, or null for one process per core")
-    return workers
+    return checked_workers(settings.get("workers"), "configs/calibrate", "calibrate.workers")
 
 
 def restart_fits(run_fit: Callable[..., dict], settings: dict, key: Callable[[int], str],

@@ -212,6 +212,8 @@ class RobustnessConfig:
         refit_ends: also refit at each end of every estimate's range (one refit per end).
         refit_popsize: the refit's differential-evolution population per parameter.
         refit_maxiter: the refit's generations.
+        workers: processes measuring the variants side by side (null: one per core); the results
+            do not depend on it.
         calibrate: the calibration whose objective the refit minimises (``configs/calibrate/``).
         params: the model parameters.
     """
@@ -233,6 +235,7 @@ class RobustnessConfig:
     refit_ends: bool = False
     refit_popsize: int = 6
     refit_maxiter: int = 40
+    workers: int | None = None
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
     checks: ShapeChecks = field(default_factory=ShapeChecks)
     sides: list[dict[str, Any]] = field(default_factory=list)

@@ -6,10 +6,10 @@ in a pool of worker processes and writes each one's progress and result into the
 (`sim.checkpoint.Checkpoint`), from which `sim.calibrate` then takes them. A fit gives the same
 numbers in a worker as in the calibrating process, so the results do not depend on ``workers``.
 
-Workers are started with ``spawn`` (no state inherited from the parent's threads) and each builds
-its calibrator from the settings (`sim.calibrate.build_calibrator`). They ignore Ctrl-C: the parent
-stops them (`multiprocessing.pool.Pool.terminate`) on Ctrl-C or SIGTERM, and a worker whose parent
-has gone (``kill -9``) stops after its next generation. The checkpoint then holds each fit's last
+Workers are started as `sim.workers` starts them (``spawn``; Ctrl-C ignored; each ends within half
+a second of its parent's death, even a ``kill -9``) and each builds its calibrator from the settings
+(`sim.calibrate.build_calibrator`). The parent stops them (`multiprocessing.pool.Pool.terminate`)
+on Ctrl-C or SIGTERM. The checkpoint then holds each fit's last
 finished generation, and ``calibrate.resume`` continues every one.
 """
 
@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import queue
-import signal
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +26,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from sim.checkpoint import Checkpoint
+from sim.workers import prepare_worker
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +47,6 @@ class FitJob:
     key: str
     optimizer_seed: int
     until: int | None = None
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: Checkpoint, *,
@@ -80,7 +71,7 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
     messages = context.Queue()
     log.info("running %d fits in %d worker processes", len(pending), min(workers, len(pending)))
     with context.Pool(min(workers, len(pending)), initializer=_start_worker,
-                      initargs=(settings, params, messages, os.getpid())) as pool, \
+                      initargs=(settings, params, messages)) as pool, \
             tqdm(total=maxiter * len(pending), initial=sum(done.values()), desc="calibrating",
                  unit="gen") as bar, logging_redirect_tqdm():
         def advance(key: str, generation: int) -> None:
@@ -113,28 +104,21 @@ def _waiting(messages: Any) -> list[tuple[str, dict]]:
         return found
 
 
-#: The worker's calibrator, its channel to the parent and the parent's process id.
+#: The worker's calibrator and its channel to the parent.
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(settings: dict, params: dict, messages: Any, parent: int) -> None:
+def _start_worker(settings: dict, params: dict, messages: Any) -> None:
     from sim.calibrate import build_calibrator  # sim.calibrate imports this module
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    # tqdm would make its lock a semaphore of the process (its bars are off here): one left behind
-    # by a worker stopped on Ctrl-C is reported as leaked when the calibration exits
-    tqdm.set_lock(threading.RLock())
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    _WORKER.update(calibrator=build_calibrator(settings, params), settings=settings,
-                   messages=messages, parent=parent)
+    prepare_worker()
+    _WORKER.update(calibrator=build_calibrator(settings, params), settings=settings, messages=messages)
 
 
 def _fit(job: FitJob, state: dict | None) -> dict:
     settings = _WORKER["settings"]
 
     def report(progress: dict) -> None:
-        if os.getppid() != _WORKER["parent"]:  # the parent was killed: nobody will read this fit
-            raise SystemExit(1)
         _WORKER["messages"].put((job.key, progress))
 
     return _WORKER["calibrator"].fit(popsize=settings["popsize"], maxiter=settings["maxiter"],

@@ -14,7 +14,9 @@ criterion against ``min_share``, the estimates that decide the rise over the dra
 ``robustness.png``, with the resolved ``config.yaml``. With
 ``posterior=NAME`` every run's replicate k runs with draw k mod N of the posterior's draws table
 (`sim.posterior`), so each course is the posterior predictive mean and each change is paired by
-replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv``).
+replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv``). The runs go
+side by side, one worker process per core (``workers``; `sim.workers.TaskPool`), with the same
+results on any number of workers.
 
     python -m sim.robustness
     python -m sim.robustness focus_state=FRA replicates=500
@@ -24,9 +26,10 @@ replicate and draw; the folder keeps a copy of the table (``posterior_draws.csv`
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,6 @@ import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from scipy.stats import qmc
-from tqdm.auto import tqdm
 
 from sim.ablation import FRAME_GROUP, without_events, without_group, without_material
 from sim.calibrate import parse_patterns, pattern_report
@@ -54,6 +56,7 @@ from sim.scenario import Scenario
 from sim.scenario.estimates import Estimate, with_values
 from sim.simulate import execute, prepare_scenario
 from sim.summary import trajectory_checks
+from sim.workers import TaskPool, checked_workers
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -113,40 +116,31 @@ def course(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None 
 
 
 def estimate_draws(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None,
-                   refitter: Refitter | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   refitter: Refitter | None = None,
+                   runs: TaskPool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every estimate at each end of its range (others as in the file), and joint Latin-hypercube
     draws of all of them: one row per run with the course and each shape check. With
     ``estimate_range_scale`` s < 1 every range shrinks about the file's value to s times its
     width on each side (`scaled_range`), and the ``fixed_estimates`` are held at the file's
     values (their ends are not run): what narrower sourcing would buy. With a ``refitter`` each
     joint draw (and each end, with ``refit_ends``) is also run with its parameters refit on that
-    draw (`refit_columns`)."""
+    draw (`refit_columns`). ``runs`` (`variant_runs`, by default in this process) runs them."""
     scale = settings.get("estimate_range_scale", 1.0)
     fixed = set(settings.get("fixed_estimates") or ())
     estimates = [scaled_range(e, 0.0 if e.path in fixed else scale) for e in scenario.estimates]
     n = settings["estimate_draws"] if estimates else 0
-    ends, draws = [], []
-    with tqdm(total=2 * sum(e.path not in fixed for e in estimates) + n, desc="estimates", unit="run",
-              disable=not settings.get("progress", False)) as bar:
-        for estimate in estimates:
-            if estimate.path in fixed:
-                continue
-            for end, value in (("low", estimate.low), ("high", estimate.high)):
-                variant = with_values(scenario, {estimate.path: value})
-                measured = course(variant, settings, posterior, every_check=True)
-                refit = (refit_columns(variant, settings, refitter)
-                         if refitter is not None and settings.get("refit_ends") else {})
-                ends.append({"estimate": estimate.path, "end": end, "value": value,
-                             "file_value": estimate.value, **_flat(measured), **refit})
-                bar.update()
-        if n > 0:
-            for i, values in enumerate(joint_values(estimates, n, settings["seed"])):
-                variant = with_values(scenario, values)
-                measured = course(variant, settings, posterior, every_check=True)
-                refit = refit_columns(variant, settings, refitter) if refitter is not None else {}
-                draws.append({"draw": i, **_flat(measured), **refit, **values})
-                bar.update()
-    return pd.DataFrame(ends), pd.DataFrame(draws)
+    refit_ends = refitter is not None and bool(settings.get("refit_ends"))
+    ends = [{"estimate": estimate.path, "end": end, "value": value, "file_value": estimate.value}
+            for estimate in estimates if estimate.path not in fixed
+            for end, value in (("low", estimate.low), ("high", estimate.high))]
+    values = joint_values(estimates, n, settings["seed"]) if n > 0 else []
+    specs = ([Variant("values", {end["estimate"]: end["value"]}, refit=refit_ends) for end in ends]
+             + [Variant("values", draw, refit=refitter is not None) for draw in values])
+    pool = runs or variant_runs(scenario, settings, posterior, refitter)
+    measured = pool.map(specs, desc="estimates", progress=settings.get("progress", False))
+    return (pd.DataFrame([{**end, **row} for end, row in zip(ends, measured[:len(ends)], strict=True)]),
+            pd.DataFrame([{"draw": i, **row, **draw}
+                          for i, (draw, row) in enumerate(zip(values, measured[len(ends):], strict=True))]))
 
 
 def joint_values(estimates: Sequence[Estimate], n: int, seed: int) -> list[dict[str, float]]:
@@ -189,37 +183,94 @@ def _flat(measured: dict[str, Any]) -> dict[str, Any]:
             **{f"holds: {name}": ok for name, ok in measured["holds"].items()}}
 
 
-def ablation_table(scenario: Scenario, settings: dict,
-                   posterior: PosteriorDraws | None = None) -> tuple[dict[str, float], pd.DataFrame]:
-    """The baseline's course and one row per ablation: what it removes and how the course moves."""
-    baseline = course(scenario, settings, posterior, every_check=True)
-    rows: list[dict[str, Any]] = []
-
-    def add(ablation: str, name: str, group: str, date: str, ablated: Scenario | None, note: str = ""):
-        measured = course(ablated, settings, posterior) if ablated is not None else {"final": float("nan"),
-                                                                            "rise": float("nan")}
-        rows.append({"ablation": ablation, "name": name, "group": group, "date": date,
-                     "events_removed": len(scenario.events) - len(ablated.events) if ablated else 0,
-                     "final": measured["final"], "delta_final": measured["final"] - baseline["final"],
-                     "rise": measured["rise"], "delta_rise": measured["rise"] - baseline["rise"],
-                     "note": note})
-
-    for event in tqdm(scenario.events, desc="leaving out events", unit="event", leave=False,
-                      disable=not settings.get("progress", False)):
-        group = EVENT_KINDS[event.kind].group
-        try:
-            ablated = without_events(scenario, {event.id}, f"{scenario.name}-without-{event.id}")
-        except ValueError as exc:
-            add("event", event.id, group, event.date[:7], None, str(exc))
-            continue
-        add("event", event.id, group, event.date[:7], ablated)
-    window = (parse_month(settings["group_from"]), scenario.end)
-    for group in INPUT_GROUPS:
-        if group == FRAME_GROUP:
-            continue
-        add("group", group, group, f"{settings['group_from']}..", without_group(scenario, group, window),
-            INPUT_GROUPS[group])
+def ablation_table(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None,
+                   runs: TaskPool | None = None) -> tuple[dict[str, float], pd.DataFrame]:
+    """The baseline's course and one row per ablation: what it removes and how the course moves.
+    ``runs`` (`variant_runs`, by default in this process) runs them."""
+    window = f"{settings['group_from']}.."
+    rows = ([{"ablation": "event", "name": e.id, "group": EVENT_KINDS[e.kind].group, "date": e.date[:7]}
+             for e in scenario.events]
+            + [{"ablation": "group", "name": group, "group": group, "date": window}
+               for group in INPUT_GROUPS if group != FRAME_GROUP])
+    pool = runs or variant_runs(scenario, settings, posterior)
+    baseline = pool.map([Variant("baseline")], desc="baseline", progress=False)[0]
+    measured = pool.map([Variant(row["ablation"], row["name"]) for row in rows],
+                        desc="leaving out events and groups", progress=settings.get("progress", False))
+    for row, run in zip(rows, measured, strict=True):
+        row.update({"events_removed": run["events_removed"],
+                    "final": run["final"], "delta_final": run["final"] - baseline["final"],
+                    "rise": run["rise"], "delta_rise": run["rise"] - baseline["rise"],
+                    "note": run["note"] or (INPUT_GROUPS[row["name"]] if row["ablation"] == "group" else "")})
     return baseline, pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One run of `python -m sim.robustness`, as `measure` makes it.
+
+    Attributes:
+        kind: ``baseline`` (the scenario as it is, with every shape check), ``event`` (without the
+            event ``target``), ``group`` (without the inputs of group ``target`` from
+            ``group_from``) or ``values`` (with the estimates ``target``, path -> value, and every
+            shape check).
+        target: the event's id, the group's name or the estimates' values.
+        refit: with ``values``, also refit the parameters on the variant (`refit_columns`).
+    """
+
+    kind: str
+    target: Any = None
+    refit: bool = False
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What `measure` runs on: the scenario, the robustness settings, the posterior's draws (or
+    None) and the refitter (or None)."""
+
+    scenario: Scenario
+    settings: dict
+    posterior: PosteriorDraws | None = None
+    refitter: Refitter | None = None
+
+
+def measure(context: RunContext, variant: Variant) -> dict[str, Any]:
+    """One variant's run: `course` (flattened, `_flat`, with its refit columns) for ``baseline`` and
+    ``values``; for an ablation, its ``final``, ``rise``, ``events_removed`` and ``note`` (why it
+    could not be run, its final and rise then NaN)."""
+    scenario, settings, posterior = context.scenario, context.settings, context.posterior
+    if variant.kind == "baseline":
+        return course(scenario, settings, posterior, every_check=True)
+    if variant.kind == "values":
+        changed = with_values(scenario, variant.target)
+        refit = refit_columns(changed, settings, context.refitter) if variant.refit else {}
+        return {**_flat(course(changed, settings, posterior, every_check=True)), **refit}
+    try:
+        if variant.kind == "event":
+            ablated = without_events(scenario, {variant.target}, f"{scenario.name}-without-{variant.target}")
+        else:
+            window = (parse_month(settings["group_from"]), scenario.end)
+            ablated = without_group(scenario, variant.target, window)
+    except ValueError as exc:
+        return {"final": float("nan"), "rise": float("nan"), "events_removed": 0, "note": str(exc)}
+    measured = course(ablated, settings, posterior)
+    return {"final": measured["final"], "rise": measured["rise"],
+            "events_removed": len(scenario.events) - len(ablated.events), "note": ""}
+
+
+def run_context(settings: dict) -> RunContext:
+    """A worker's `RunContext`, built from the robustness ``settings`` as `main` builds its own."""
+    scenario = prepare_scenario(settings["scenario"], None, settings["scenario_dir"])
+    posterior = checked_posterior(settings.get("posterior"))
+    return RunContext(scenario, settings, posterior, refitter_of(settings, posterior))
+
+
+def variant_runs(scenario: Scenario, settings: dict, posterior: PosteriorDraws | None = None,
+                 refitter: Refitter | None = None, *, workers: int = 1) -> TaskPool:
+    """The `TaskPool` measuring variants of ``scenario``: in this process with ``workers`` 1;
+    otherwise in ``workers`` processes, each building the same context from ``settings``
+    (`run_context`: so ``scenario`` must be the one ``settings`` names, as in `main`)."""
+    return TaskPool(measure, RunContext(scenario, settings, posterior, refitter), build_context=run_context,
+                    settings=settings, workers=workers)
 
 
 def _event(row: pd.Series) -> dict[str, Any]:
@@ -415,10 +466,12 @@ def main(cfg: DictConfig) -> None:
             documented_sides(settings, scenario)  # checked before the runs start
             posterior = checked_posterior(settings.get("posterior"))
             refitter = refitter_of(settings, posterior)
+            workers = checked_workers(settings.get("workers"), "config", "workers")
             # checks the calibration's settings against the scenario before the runs start
             refit_settings = refitter.describe(scenario) if refitter is not None else None
-            baseline, table = ablation_table(scenario, settings, posterior)
-            ends, draws = estimate_draws(scenario, settings, posterior, refitter)
+            with variant_runs(scenario, settings, posterior, refitter, workers=workers) as runs:
+                baseline, table = ablation_table(scenario, settings, posterior, runs)
+                ends, draws = estimate_draws(scenario, settings, posterior, refitter, runs)
             report = summary(baseline, table, settings)
             if posterior is not None:
                 report["posterior"] = posterior.describe(settings["replicates"])
@@ -431,6 +484,9 @@ def main(cfg: DictConfig) -> None:
                           report=report)
             if posterior is not None:
                 posterior.copy_into(folder)
+    except KeyboardInterrupt:
+        print(f"stopped by Ctrl-C: nothing was written to {run_dir}", file=sys.stderr)
+        sys.exit(130)
     except BAD_INPUT as exc:
         exit_with(exc, run_dir)
     loo = report["leave_one_out"]
