@@ -9,14 +9,15 @@ numbers in a worker as in the calibrating process, so the results do not depend 
 Workers are started as `sim.workers` starts them (``spawn``; Ctrl-C ignored; each ends within half
 a second of its parent's death, even a ``kill -9``) and each builds its calibrator from the settings
 (`sim.calibrate.build_calibrator`). The parent stops them (`multiprocessing.pool.Pool.terminate`)
-on Ctrl-C or SIGTERM. The checkpoint then holds each fit's last
-finished generation, and ``calibrate.resume`` continues every one.
+on Ctrl-C or SIGTERM. The checkpoint then holds each fit's last finished generation, and
+``calibrate.resume`` continues every one.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
     messages = context.Queue()
     log.info("running %d fits in %d worker processes", len(pending), min(workers, len(pending)))
     with context.Pool(min(workers, len(pending)), initializer=_start_worker,
-                      initargs=(settings, params, messages)) as pool, \
+                      initargs=(settings, params, messages, os.getpid())) as pool, \
             tqdm(total=maxiter * len(pending), initial=sum(done.values()), desc="calibrating",
                  unit="gen") as bar, logging_redirect_tqdm():
         def advance(key: str, generation: int) -> None:
@@ -108,10 +109,10 @@ def _waiting(messages: Any) -> list[tuple[str, dict]]:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(settings: dict, params: dict, messages: Any) -> None:
+def _start_worker(settings: dict, params: dict, messages: Any, parent: int) -> None:
     from sim.calibrate import build_calibrator  # sim.calibrate imports this module
 
-    prepare_worker()
+    prepare_worker(parent)
     _WORKER.update(calibrator=build_calibrator(settings, params), settings=settings, messages=messages)
 
 

@@ -49,15 +49,19 @@ def checked_workers(value: Any, file: str, key: str) -> int:
     return value
 
 
-def prepare_worker() -> None:
+def prepare_worker(parent: int) -> None:
     """Set up a freshly spawned worker: Ctrl-C ignored, tqdm's lock a thread lock, Mesa's log quiet,
-    and a watcher that ends the process once its parent is gone."""
+    and a watcher that ends the process once its parent is gone.
+
+    Args:
+        parent: the process id of the process that started the pool (its ``os.getpid()``, passed
+            along: a parent killed before the worker started is then seen gone too).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     # tqdm would make its lock a semaphore of the process (a worker's bars are off): one left behind
     # by a worker terminated on Ctrl-C is reported as leaked when the parent exits
     tqdm.set_lock(threading.RLock())
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    parent = os.getppid()
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
 
 
@@ -115,7 +119,7 @@ class TaskPool:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(self.workers, initializer=_start,
-                                      initargs=(self.task, self.build_context, self.settings))
+                                      initargs=(self.task, self.build_context, self.settings, os.getpid()))
         return self._pool
 
     def __enter__(self) -> TaskPool:
@@ -136,8 +140,9 @@ class TaskPool:
 _WORKER: dict[str, Any] = {}
 
 
-def _start(task: Callable[[Any, Any], Any], build_context: Callable[[Any], Any], settings: Any) -> None:
-    prepare_worker()
+def _start(task: Callable[[Any, Any], Any], build_context: Callable[[Any], Any], settings: Any,
+           parent: int) -> None:
+    prepare_worker(parent)
     _WORKER.update(task=task, context=build_context(settings))
 
 
