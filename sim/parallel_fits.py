@@ -27,7 +27,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from sim.checkpoint import Checkpoint
-from sim.workers import prepare_worker
+from sim.workers import prepare_worker, spawn_pool
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,9 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
     done = {job.key: int(checkpoint.current.get(job.key, {}).get("generation", 0)) for job in pending}
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
-    log.info("running %d fits in %d worker processes", len(pending), min(workers, len(pending)))
-    with context.Pool(min(workers, len(pending)), initializer=_start_worker,
-                      initargs=(settings, params, messages, os.getpid())) as pool, \
+    processes = min(workers, len(pending))
+    log.info("running %d fits in %d worker processes", len(pending), processes)
+    with spawn_pool(processes, _start_worker, (settings, params, messages, os.getpid())) as pool, \
             tqdm(total=maxiter * len(pending), initial=sum(done.values()), desc="calibrating",
                  unit="gen") as bar, logging_redirect_tqdm():
         def advance(key: str, generation: int) -> None:

@@ -9,13 +9,14 @@ terminates them) and exit within ``WATCH_S`` seconds of their parent's death, ev
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from tqdm import tqdm
@@ -49,6 +50,38 @@ def checked_workers(value: Any, file: str, key: str) -> int:
     return value
 
 
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back (block SIGINT, not lose it) in this thread while the block starts worker
+    processes. They are born with it blocked and ignore it before they let it through
+    (`prepare_worker`), so a Ctrl-C while they import cannot stop one with a traceback of its own;
+    this process gets a Ctrl-C pressed meanwhile as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # not on every system; a Ctrl-C then is not held
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def spawn_pool(processes: int, initializer: Callable[..., None], initargs: tuple) -> Any:
+    """A `multiprocessing.pool.Pool` of ``processes`` spawned workers, each first running
+    ``initializer(*initargs)`` (which calls `prepare_worker`), started with Ctrl-C held back
+    (`ctrl_c_held`); a Ctrl-C pressed meanwhile terminates it and is raised here."""
+    pool = None
+    try:
+        with ctrl_c_held():
+            pool = multiprocessing.get_context("spawn").Pool(processes, initializer=initializer,
+                                                             initargs=initargs)
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    return pool
+
+
 def prepare_worker(parent: int) -> None:
     """Set up a freshly spawned worker: Ctrl-C ignored, tqdm's lock a thread lock, Mesa's log quiet,
     and a watcher that ends the process once its parent is gone.
@@ -58,6 +91,8 @@ def prepare_worker(parent: int) -> None:
             along: a parent killed before the worker started is then seen gone too).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    if hasattr(signal, "pthread_sigmask"):  # blocked since the worker was born (`ctrl_c_held`)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # tqdm would make its lock a semaphore of the process (a worker's bars are off): one left behind
     # by a worker terminated on Ctrl-C is reported as leaked when the parent exits
     tqdm.set_lock(threading.RLock())
@@ -117,9 +152,8 @@ class TaskPool:
 
     def _started(self) -> Any:
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.workers, initializer=_start,
-                                      initargs=(self.task, self.build_context, self.settings, os.getpid()))
+            self._pool = spawn_pool(self.workers, _start, (self.task, self.build_context, self.settings,
+                                                           os.getpid()))
         return self._pool
 
     def __enter__(self) -> TaskPool:

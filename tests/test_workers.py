@@ -78,6 +78,14 @@ def _is_running(pid: int) -> bool:
     return state not in {"Z", "X"}  # a zombie has ended; nobody may be left to reap it here
 
 
+def _all_end(pids: list[int], *, within: float) -> bool:
+    """Whether every process of ``pids`` has ended, waiting up to ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while any(_is_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(_is_running(pid) for pid in pids)
+
+
 @needs_proc
 def test_workers_end_when_their_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
@@ -102,10 +110,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
         time.sleep(1.0)  # each worker has taken its long task
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while any(_is_running(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_is_running(pid) for pid in workers)
+        assert _all_end(workers, within=10)
     finally:
         guard.cancel()
         parent.kill()
@@ -151,26 +156,36 @@ def test_a_bad_worker_count_stops_robustness_before_its_folder(tmp_path):
 
 @pytest.mark.slow
 @needs_proc
-def test_robustness_stopped_by_ctrl_c_says_so_and_leaves_nothing(tmp_path):
+@pytest.mark.parametrize("after", [0.0, 2.0], ids=["workers-starting", "workers-running"])
+def test_robustness_stopped_by_ctrl_c_says_so_and_leaves_nothing(tmp_path, after):
     out = tmp_path / "run"
     run = subprocess.Popen([sys.executable, "-m", "sim.robustness", f"scenario={MINI}", "replicates=4",
                             "final=2016-12", "rise_from=2016-06", "group_from=2016-05", "estimate_draws=5000",
                             "plots=false", "workers=2", *MINI_CHECKS, f"hydra.run.dir={out}"], cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(8)  # the workers are measuring the estimate draws (about a minute of them)
-    workers = [p for p in Path("/proc").glob("[0-9]*") if _child_of(p, run.pid)]
+    deadline = time.monotonic() + 90
+    while len(_children(run.pid)) < 2 and time.monotonic() < deadline:  # the pool has not started
+        time.sleep(0.2)
+    time.sleep(after)  # 0: the workers are importing; 2: measuring the estimate draws (about a minute)
+    workers = _children(run.pid)  # with multiprocessing's resource tracker, if it runs
     os.killpg(run.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr
     assert stderr.rstrip().endswith(f"stopped by Ctrl-C: nothing was written to {out}")
     assert "Traceback" not in stderr and "leaked" not in stderr
     assert not out.exists()
-    assert len(workers) >= 2 and not any(_is_running(int(p.name)) for p in workers)
+    # the resource tracker ends only once the command has gone: waited for
+    assert len(workers) >= 2 and _all_end(workers, within=10)
 
 
-def _child_of(proc: Path, parent: int) -> bool:
-    try:
-        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent
-    except (OSError, ValueError, IndexError):
-        return False
+def _children(parent: int) -> list[int]:
+    """The process ids of ``parent``'s children (from /proc)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
