@@ -52,18 +52,27 @@ def checked_workers(value: Any, file: str, key: str) -> int:
 
 @contextlib.contextmanager
 def ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C back (block SIGINT, not lose it) in this thread while the block starts worker
-    processes. They are born with it blocked and ignore it before they let it through
-    (`prepare_worker`), so a Ctrl-C while they import cannot stop one with a traceback of its own;
-    this process gets a Ctrl-C pressed meanwhile as the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):  # not on every system; a Ctrl-C then is not held
+    """Start worker processes in the block ignoring Ctrl-C from birth, and hold back (not lose) a
+    Ctrl-C pressed meanwhile until the block ends, when this process gets it.
+
+    A spawned worker inherits the parent's ignored signals (not its signal mask), and Python keeps
+    an inherited ``SIG_IGN`` for SIGINT, so a Ctrl-C while a worker imports cannot stop it with a
+    traceback of its own. Meanwhile SIGINT is also blocked in this thread, so that one arriving is
+    kept pending (Linux keeps a blocked signal even while it is ignored) and delivered once the
+    handler is back and the signal unblocked. Outside the main thread nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():  # signal.signal works there only
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    blockable = hasattr(signal, "pthread_sigmask")  # not on every system
+    if blockable:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+        if blockable:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def spawn_pool(processes: int, initializer: Callable[..., None], initargs: tuple) -> Any:
@@ -91,8 +100,6 @@ def prepare_worker(parent: int) -> None:
             along: a parent killed before the worker started is then seen gone too).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    if hasattr(signal, "pthread_sigmask"):  # blocked since the worker was born (`ctrl_c_held`)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # tqdm would make its lock a semaphore of the process (a worker's bars are off): one left behind
     # by a worker terminated on Ctrl-C is reported as leaked when the parent exits
     tqdm.set_lock(threading.RLock())

@@ -66,6 +66,26 @@ def test_a_bad_worker_count_is_named(value):
     assert checked_workers(None, "f", "k") == available_cores() and checked_workers(3, "f", "k") == 3
 
 
+def test_a_ctrl_c_while_workers_start_is_held_then_delivered():
+    script = textwrap.dedent("""
+        import os, signal, time
+        from sim.workers import ctrl_c_held
+
+        try:
+            with ctrl_c_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.2)
+                print("held", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+            time.sleep(5)
+            print("lost")
+        except KeyboardInterrupt:
+            print("delivered", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.stdout.split() == ["held", "True", "delivered", "True"], run.stdout + run.stderr
+
+
 #: the tests that find processes through Linux's /proc
 needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
