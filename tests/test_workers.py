@@ -81,8 +81,10 @@ def test_a_ctrl_c_while_workers_start_is_held_then_delivered():
         except KeyboardInterrupt:
             print("delivered", signal.getsignal(signal.SIGINT) is signal.default_int_handler)
     """)
+    # as from a terminal: Ctrl-C not already ignored (a job started in the background ignores it)
     run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert run.stdout.split() == ["held", "True", "delivered", "True"], run.stdout + run.stderr
 
 
