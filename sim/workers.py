@@ -3,8 +3,9 @@ one task over many inputs.
 
 Workers are started with ``spawn`` (nothing inherited from the parent's threads) and each builds its
 own context from plain settings: a `sim.scenario.Scenario` does not pickle, and rebuilding it costs
-less than a second. They ignore Ctrl-C (it reaches the whole process group; the parent decides and
-terminates them) and exit within ``WATCH_S`` seconds of their parent's death, even a ``kill -9``.
+less than a second. They ignore Ctrl-C from birth (it reaches the whole process group; the parent
+decides and terminates them) and exit within ``WATCH_S`` seconds of their parent's death, even a
+``kill -9``.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def prepare_worker(parent: int) -> None:
         parent: the process id of the process that started the pool (its ``os.getpid()``, passed
             along: a parent killed before the worker started is then seen gone too).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    # Ctrl-C reaches the whole group and the parent decides; a worker of `spawn_pool` ignores it
+    # from birth already (`ctrl_c_held`), this covers a pool started otherwise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # tqdm would make its lock a semaphore of the process (a worker's bars are off): one left behind
     # by a worker terminated on Ctrl-C is reported as leaked when the parent exits
     tqdm.set_lock(threading.RLock())
