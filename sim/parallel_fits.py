@@ -68,8 +68,7 @@ def run_fits(settings: dict, params: dict, jobs: Sequence[FitJob], checkpoint: C
         return
     maxiter = int(settings["maxiter"])
     done = {job.key: int(checkpoint.current.get(job.key, {}).get("generation", 0)) for job in pending}
-    context = multiprocessing.get_context("spawn")
-    messages = context.Queue()
+    messages = multiprocessing.get_context("spawn").Queue()  # the workers' reports to this process
     processes = min(workers, len(pending))
     log.info("running %d fits in %d worker processes", len(pending), processes)
     with spawn_pool(processes, _start_worker, (settings, params, messages, os.getpid())) as pool, \
